@@ -1,0 +1,346 @@
+"""Number modes: how a line's value is computed and what is carried to the next line.
+
+A mode is an arithmetic with a handful of operations; rule evaluators (see :mod:`symopt.compiler`)
+call them, so the same compiled rule runs in every mode.
+
+- ``exact``: Fractions while values stay rational, SymPy once a radical or transcendental value
+  appears.  Values that grow past a size budget stop the run with an error (nested radicals
+  grow about 3.5x per Adam epoch).
+- ``precision:N``: mpmath with N significant digits plus guard digits; values are reported to N.
+- ``hand:D`` (keep K): what a student does.  Each line is computed exactly from the carried
+  numbers, then rounded half away from zero to D decimals unless it ends within K decimals; the
+  rounded value is what later lines use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import isqrt
+import re
+
+import mpmath
+
+from .errors import SymoptError
+from .numbers import decimal_text, decimals_of, round_half_away, round_significant, show
+
+GUARD_DIGITS = 10
+HAND_WORKING_DIGITS = 60
+EXACT_SIZE_BUDGET = 400  # nodes in a SymPy value
+
+
+@dataclass(frozen=True)
+class NumberMode:
+    """The spec's ``numbers``: kind, D decimals shown, K decimals kept, N digits (precision)."""
+
+    kind: str = "exact"  # exact | precision | hand
+    decimals: int = 4
+    keep: int | None = None
+    digits: int = 30
+
+    @property
+    def kept(self) -> int:
+        return self.decimals if self.keep is None else self.keep
+
+    def __str__(self) -> str:
+        if self.kind == "precision":
+            return f"precision:{self.digits}"
+        if self.kind == "hand":
+            return f"hand:{self.decimals}" + (f" keep {self.keep}" if self.keep is not None else "")
+        return "exact"
+
+    def arithmetic(self) -> "Arithmetic":
+        if self.kind == "precision":
+            return Precision(self)
+        if self.kind == "hand":
+            return Hand(self)
+        return Exact(self)
+
+
+def parse_mode(value: object) -> NumberMode:
+    """``"exact"``, ``"precision:30"``, ``"hand:4"``, or a table ``{mode, decimals, keep, digits}``."""
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(exact|precision|hand)\s*(?::\s*(\d+))?\s*", value)
+        if not m:
+            raise SymoptError(f"unknown number mode {value!r}; use exact, precision:N or hand:D")
+        kind, n = m.group(1), m.group(2)
+        if kind == "exact":
+            if n is not None:
+                raise SymoptError("exact takes no number; use exact, precision:N or hand:D")
+            return NumberMode("exact")
+        if n is None:
+            raise SymoptError(f"{kind} needs a number, e.g. {kind}:{30 if kind == 'precision' else 4}")
+        return _checked(NumberMode("precision", digits=int(n)) if kind == "precision" else NumberMode("hand", decimals=int(n)))
+    if isinstance(value, dict):
+        allowed = {"mode", "decimals", "keep", "digits"}
+        unknown = set(value) - allowed
+        if unknown:
+            raise SymoptError(f"unknown key {sorted(unknown)[0]!r}; numbers takes {', '.join(sorted(allowed))}")
+        kind = value.get("mode", "exact")
+        if kind not in ("exact", "precision", "hand"):
+            raise SymoptError(f"unknown number mode {kind!r}; use exact, precision or hand")
+        ints = {}
+        for key in ("decimals", "keep", "digits"):
+            if key in value:
+                if isinstance(value[key], bool) or not isinstance(value[key], int):
+                    raise SymoptError(f"{key} must be a whole number, got {value[key]!r}")
+                ints[key] = value[key]
+        return _checked(NumberMode(kind, **ints))
+    raise SymoptError(f"numbers must be a string such as \"hand:4\" or a table, got {value!r}")
+
+
+def _checked(mode: NumberMode) -> NumberMode:
+    if not 0 <= mode.decimals <= 30:
+        raise SymoptError(f"decimals must be between 0 and 30, got {mode.decimals}")
+    if mode.keep is not None and not 0 <= mode.keep <= 30:
+        raise SymoptError(f"keep must be between 0 and 30, got {mode.keep}")
+    if not 5 <= mode.digits <= 1000:
+        raise SymoptError(f"precision digits must be between 5 and 1000, got {mode.digits}")
+    return mode
+
+
+def mpf_fraction(x) -> Fraction:
+    """The exact value of an mpmath (or SymPy Float) binary number."""
+    sign, man, exp, _ = x._mpf_
+    if not man and exp:  # inf, -inf or nan
+        raise SymoptError("the value is not finite (overflow)")
+    q = Fraction(man) * (Fraction(2) ** exp)
+    return -q if sign else q
+
+
+def _exact_sqrt(q: Fraction) -> Fraction | None:
+    n, d = q.numerator, q.denominator
+    rn, rd = isqrt(n), isqrt(d)
+    return Fraction(rn, rd) if rn * rn == n and rd * rd == d else None
+
+
+class Arithmetic:
+    """Operations on one mode's values.  `carry` turns a line's result into the value later lines
+    use; `show` gives its text on the sheet; `param` its full-precision text for JSON."""
+
+    def __init__(self, mode: NumberMode):
+        self.mode = mode
+
+    def shown(self, value) -> tuple[str, bool]:
+        q, exact = self.approx(value)
+        return show(q, self.mode.decimals, self.mode.kept, exact=exact)
+
+
+class _RationalFirst(Arithmetic):
+    """Fractions while they last; `irrational` takes over for anything else."""
+
+    def const(self, q: Fraction):
+        return q
+
+    def add(self, a, b):
+        return a + b if type(a) is type(b) is Fraction else self.lift(a) + self.lift(b)
+
+    def sub(self, a, b):
+        return a - b if type(a) is type(b) is Fraction else self.lift(a) - self.lift(b)
+
+    def mul(self, a, b):
+        return a * b if type(a) is type(b) is Fraction else self.lift(a) * self.lift(b)
+
+    def neg(self, a):
+        return -a
+
+    def div(self, a, b):
+        if self.is_zero(b):
+            raise SymoptError("division by zero")
+        return a / b if type(a) is type(b) is Fraction else self.lift(a) / self.lift(b)
+
+    def pow(self, a, b):
+        if type(a) is type(b) is Fraction and b.denominator == 1:
+            if a == 0 and b < 0:
+                raise SymoptError("division by zero (0 to a negative power)")
+            if abs(b) > 10_000:
+                raise SymoptError(f"exponent {b} is too large")
+            return a ** int(b)
+        if type(a) is Fraction and a < 0:
+            raise SymoptError("a negative number to a fractional power is not a real number")
+        return self.power(self.lift(a), self.lift(b))
+
+    def call(self, name: str, a):
+        if type(a) is Fraction:
+            if name == "abs":
+                return abs(a)
+            if name == "sign":
+                return Fraction((a > 0) - (a < 0))
+            if name == "sqrt":
+                if a < 0:
+                    raise SymoptError("square root of a negative number")
+                root = _exact_sqrt(a)
+                if root is not None:
+                    return root
+            if name == "log" and a <= 0:
+                raise SymoptError("logarithm of a number that is not positive")
+        return self.function(name, self.lift(a))
+
+
+class Exact(_RationalFirst):
+    def __init__(self, mode: NumberMode):
+        super().__init__(mode)
+        import sympy
+
+        self.sympy = sympy
+        self.functions = {
+            "exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt, "sin": sympy.sin,
+            "cos": sympy.cos, "tan": sympy.tan, "sinh": sympy.sinh, "cosh": sympy.cosh,
+            "tanh": sympy.tanh, "atan": sympy.atan, "abs": sympy.Abs, "sign": sympy.sign,
+        }
+
+    def pi(self):
+        return self.sympy.pi
+
+    def lift(self, a):
+        return self.sympy.Rational(a.numerator, a.denominator) if type(a) is Fraction else a
+
+    def lower(self, e):
+        if type(e) is Fraction:
+            return e
+        if e.is_Rational:
+            return Fraction(int(e.p), int(e.q))
+        return e
+
+    def is_zero(self, b) -> bool:
+        return b == 0 if type(b) is Fraction else self.numeric(b) == 0
+
+    def power(self, a, b):
+        return self.lower(a**b)
+
+    def function(self, name, a):
+        if name in ("sqrt", "log") and self.numeric(a) <= 0:
+            raise SymoptError("square root of a negative number" if name == "sqrt" else "logarithm of a number that is not positive")
+        return self.lower(self.functions[name](a))
+
+    def numeric(self, e) -> Fraction:
+        return mpf_fraction(e.evalf(HAND_WORKING_DIGITS))
+
+    def carry(self, value):
+        value = self.lower(value)
+        if type(value) is not Fraction:
+            size = 0
+            for _ in self.sympy.preorder_traversal(value):
+                size += 1
+                if size > EXACT_SIZE_BUDGET:
+                    raise SymoptError("exact values grow too large", "exact")
+        return value
+
+    def approx(self, value) -> tuple[Fraction, bool]:
+        if type(value) is Fraction:
+            return value, True
+        return self.numeric(value), False
+
+    def param(self, value) -> str:
+        q, exact = self.approx(value)
+        if exact and decimals_of(q) is not None:
+            return decimal_text(q)
+        return decimal_text(round_significant(q, 40))
+
+
+class Hand(_RationalFirst):
+    """A line is exact until a root or function makes it irrational; then 60 digits are plenty
+    to round it correctly to D decimals."""
+
+    def __init__(self, mode: NumberMode):
+        super().__init__(mode)
+        self.ctx = mpmath.MPContext()
+        self.ctx.dps = HAND_WORKING_DIGITS
+
+    def pi(self):
+        return +self.ctx.pi
+
+    def lift(self, a):
+        return self.ctx.mpf(a.numerator) / a.denominator if type(a) is Fraction else a
+
+    def is_zero(self, b) -> bool:
+        return b == 0
+
+    def power(self, a, b):
+        return self.ctx.power(a, b)
+
+    def function(self, name, a):
+        if name == "sqrt" and a < 0:
+            raise SymoptError("square root of a negative number")
+        if name == "log" and a <= 0:
+            raise SymoptError("logarithm of a number that is not positive")
+        if name == "abs":
+            return abs(a)
+        if name == "sign":
+            return Fraction((a > 0) - (a < 0))
+        return getattr(self.ctx, name)(a)
+
+    def carry(self, value) -> Fraction:
+        if type(value) is Fraction:
+            places = decimals_of(value)
+            if places is not None and places <= self.mode.kept:
+                return value
+            return round_half_away(value, self.mode.decimals)
+        return round_half_away(mpf_fraction(value), self.mode.decimals)
+
+    def approx(self, value) -> tuple[Fraction, bool]:
+        return value, True
+
+    def param(self, value) -> str:
+        return decimal_text(value)
+
+
+class Precision(Arithmetic):
+    """mpmath at N + 10 digits; values are read to N significant digits."""
+
+    def __init__(self, mode: NumberMode):
+        super().__init__(mode)
+        self.ctx = mpmath.MPContext()
+        self.ctx.dps = mode.digits + GUARD_DIGITS
+
+    def const(self, q: Fraction):
+        return self.ctx.mpf(q.numerator) / q.denominator
+
+    def pi(self):
+        return +self.ctx.pi
+
+    def add(self, a, b):
+        return a + b
+
+    def sub(self, a, b):
+        return a - b
+
+    def mul(self, a, b):
+        return a * b
+
+    def neg(self, a):
+        return -a
+
+    def div(self, a, b):
+        if b == 0:
+            raise SymoptError("division by zero")
+        return a / b
+
+    def pow(self, a, b):
+        if a < 0 and not self.ctx.isint(b):
+            raise SymoptError("a negative number to a fractional power is not a real number")
+        if a == 0 and b < 0:
+            raise SymoptError("division by zero (0 to a negative power)")
+        return self.ctx.power(a, b)
+
+    def call(self, name: str, a):
+        if name == "sqrt" and a < 0:
+            raise SymoptError("square root of a negative number")
+        if name == "log" and a <= 0:
+            raise SymoptError("logarithm of a number that is not positive")
+        if name == "abs":
+            return abs(a)
+        if name == "sign":
+            return self.ctx.mpf((a > 0) - (a < 0))
+        return getattr(self.ctx, name)(a)
+
+    def carry(self, value):
+        if not self.ctx.isfinite(value):
+            raise SymoptError("the value is not finite (overflow)")
+        return value
+
+    def approx(self, value) -> tuple[Fraction, bool]:
+        return round_significant(mpf_fraction(value), self.mode.digits), True
+
+    def param(self, value) -> str:
+        return decimal_text(self.approx(value)[0])

@@ -1,0 +1,167 @@
+"""The ``symopt`` command.
+
+``main(argv)`` takes an argument list and returns the exit code, so tests call it directly;
+``entrypoint()`` is what the installed script runs.  Exit codes: 0 done, 2 bad input (one line on
+stderr, no traceback, no file written).  SymPy is imported only when a command needs it, so
+``symopt --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+import sys
+
+from .errors import SymoptError
+
+FORMATS = ("md", "tex", "pdf")
+
+DESCRIPTION = """\
+Worked solutions of deep-learning optimizers (GD, momentum, RMSProp, Adam), line by line, with
+every digit right. A spec (TOML) gives f, the optimizers, start values, hyperparameters and how
+numbers are computed; symopt derives the gradient and writes every epoch out.
+"""
+
+EPILOG = """\
+number modes (--numbers, or `numbers` in the spec):
+  exact          exact fractions and radicals (SymPy); stops with an error if values grow too large
+  precision:N    N significant digits (mpmath)
+  hand:D         as a student works: round each value half away from zero to D decimals, carry it
+                 (in a spec, {mode = "hand", decimals = 3, keep = 4} also keeps values that end
+                 within 4 decimals)
+
+examples:
+  symopt render                              render the bundled seed example into output/
+  symopt render examples/seed.toml -o out --format md,tex
+  symopt solve examples/seed.toml --format json
+  symopt solve examples/seed.toml --numbers hand:3 --lang en
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        raise SymoptError(f"{message} (see '{self.prog} --help')")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=("en", "vi"), help="headings in English ('Exercise 1: Adam') or Vietnamese ('Bài 1 Adam'); overrides the spec's lang")
+    p.add_argument("--numbers", metavar="MODE", help="number mode for every exercise: exact, precision:N or hand:D; overrides the spec")
+    p.add_argument("--epochs", type=int, metavar="N", help="epochs for every exercise; overrides the spec")
+    p.add_argument("--mult", choices=("*", "cdot", "times"), help="multiplication sign in substituted lines (default *)")
+    p.add_argument("--templates", metavar="DIR", help="a folder of templates that override symopt's by name (sheet.md.j2, sheet.tex.j2, body.tex.j2)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="symopt", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"symopt {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    render = sub.add_parser(
+        "render", help="write the worked solution of a spec as Markdown, LaTeX and PDF files",
+        description="Write DIR/<spec name>.md, .tex and .pdf and print their paths. Without SPEC, render the bundled example (the reference sheet).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    render.add_argument("spec", nargs="?", metavar="SPEC", help="a TOML spec (default: the bundled examples/seed.toml)")
+    render.add_argument("-o", "--output", metavar="DIR", default="output", help="output folder (default: output/)")
+    render.add_argument("--format", default=None, metavar="LIST", help="comma-separated: md, tex, pdf (default: md,tex, and pdf when TeX is installed)")
+    render.add_argument("--fragment", action="store_true", help="LaTeX body only, to \\input into your own document (no PDF)")
+    _common(render)
+
+    solve = sub.add_parser(
+        "solve", help="print the worked solution of a spec to stdout (md, tex or json)",
+        description="Print the worked solution to stdout. JSON holds every line with its value as shown and each epoch's carried parameters at full precision.",
+    )
+    solve.add_argument("spec", metavar="SPEC", help="a TOML spec")
+    solve.add_argument("--format", choices=("md", "tex", "json"), default="md", help="output format (default md)")
+    solve.add_argument("--fragment", action="store_true", help="with --format tex: the body only")
+    _common(solve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        return _run(args)
+    except SymoptError as e:
+        print(f"symopt: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("symopt: interrupted", file=sys.stderr)
+        return 130
+
+
+def _overrides(args) -> dict:
+    from .arith import parse_mode
+    from .spec import MAX_EPOCHS
+
+    if args.numbers is not None:
+        try:
+            parse_mode(args.numbers)
+        except SymoptError as e:
+            raise e.within("--numbers") from None
+    if args.epochs is not None and not 1 <= args.epochs <= MAX_EPOCHS:
+        raise SymoptError(f"must be from 1 to {MAX_EPOCHS}, got {args.epochs}", "--epochs")
+    return {"lang": args.lang, "numbers": args.numbers, "epochs": args.epochs, "mult": args.mult}
+
+
+def _run(args) -> int:
+    from . import load, solve
+    from .resources import resource
+
+    overrides = _overrides(args)
+    if args.command == "solve":
+        solution = solve(load(args.spec), **overrides)
+        if args.format == "json":
+            text = solution.to_json()
+        elif args.format == "tex":
+            text = solution.to_latex(args.templates, fragment=args.fragment)
+        else:
+            text = solution.to_markdown(args.templates)
+        sys.stdout.write(text)
+        return 0
+
+    from .files import write_atomic
+    from .pdf import tex_available
+
+    if args.format is None:
+        formats = ["md", "tex"] + (["pdf"] if tex_available() and not args.fragment else [])
+    else:
+        formats = [f.strip() for f in args.format.split(",") if f.strip()]
+        bad = [f for f in formats if f not in FORMATS]
+        if bad or not formats:
+            raise SymoptError(f"unknown format {bad[0] if bad else ''!r}; use a comma-separated list of md, tex, pdf", "--format")
+        if "pdf" in formats and args.fragment:
+            raise SymoptError("a fragment has no PDF; drop pdf from --format or drop --fragment", "--fragment")
+    spec_path = Path(args.spec) if args.spec else resource("examples/seed.toml")
+    solution = solve(load(spec_path), **overrides)
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise SymoptError("exists and is not a folder", f"-o {out}")
+    contents: dict[str, bytes] = {}  # everything is produced before anything is written
+    if "md" in formats:
+        contents["md"] = solution.to_markdown(args.templates).encode("utf-8")
+    if "tex" in formats or "pdf" in formats:
+        tex = solution.to_latex(args.templates, fragment=args.fragment)
+        if "tex" in formats:
+            contents["tex"] = tex.encode("utf-8")
+        if "pdf" in formats:
+            from .pdf import compile_pdf
+
+            contents["pdf"] = compile_pdf(tex)
+    for fmt in FORMATS:
+        if fmt in contents:
+            path = out / f"{spec_path.stem}.{fmt}"
+            write_atomic(path, contents[fmt])
+            print(path)
+    return 0
+
+
+def entrypoint() -> None:
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Compile a tree once into what the per-line loop needs.
+
+- :func:`fold` replaces every part that depends on hyperparameters only (``1 - beta``) by its
+  exact value, as a worked solution writes it (``0.5``).
+- :func:`evaluator` turns a tree into nested closures over one number mode's arithmetic; a line's
+  value is then a few Python calls, with no SymPy and no parsing.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Callable
+
+from .arith import Arithmetic
+from .expr import Bin, Call, Name, Neg, Node, Num, names
+
+Evaluator = Callable[[dict], object]
+
+
+def rational_value(node: Node, constants: dict[str, Fraction]) -> Fraction | None:
+    """The exact value of a tree of constants, or None when it is not rational (or not defined)."""
+    try:
+        return _rational(node, constants)
+    except (ArithmeticError, ValueError, KeyError, OverflowError):
+        return None
+
+
+def _rational(node: Node, constants: dict[str, Fraction]) -> Fraction | None:
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Name):
+        return constants[node.id]
+    if isinstance(node, Neg):
+        inner = _rational(node.operand, constants)
+        return None if inner is None else -inner
+    if isinstance(node, Call):
+        return None
+    left, right = _rational(node.left, constants), _rational(node.right, constants)
+    if left is None or right is None:
+        return None
+    if node.op == "+":
+        return left + right
+    if node.op == "-":
+        return left - right
+    if node.op == "*":
+        return left * right
+    if node.op == "/":
+        return left / right
+    if right.denominator != 1 or abs(right) > 1000:
+        return None
+    return left ** int(right)
+
+
+def fold(node: Node, constants: dict[str, Fraction]) -> Node:
+    """Fold the constant parts of `node` (names in `constants`, numbers) into single numbers."""
+    if not names(node) - set(constants):
+        value = rational_value(node, constants)
+        if value is not None:
+            return Num(value)
+    if isinstance(node, Neg):
+        return Neg(fold(node.operand, constants))
+    if isinstance(node, Bin):
+        return Bin(node.op, fold(node.left, constants), fold(node.right, constants))
+    if isinstance(node, Call):
+        return Call(node.func, tuple(fold(a, constants) for a in node.args))
+    return node
+
+
+def evaluator(node: Node, arith: Arithmetic, constants: dict[str, Fraction]) -> Evaluator:
+    """A function of the line's environment (name -> value) that computes `node` in `arith`."""
+    if isinstance(node, Num):
+        value = arith.const(node.value)
+        return lambda env: value
+    if isinstance(node, Name):
+        if node.id in constants:
+            value = arith.const(constants[node.id])
+            return lambda env: value
+        if node.id == "pi":
+            value = arith.pi()
+            return lambda env: value
+        key = node.id
+        return lambda env: env[key]
+    if isinstance(node, Neg):
+        inner, neg = evaluator(node.operand, arith, constants), arith.neg
+        return lambda env: neg(inner(env))
+    if isinstance(node, Call):
+        arg, call, func = evaluator(node.args[0], arith, constants), arith.call, node.func
+        return lambda env: call(func, arg(env))
+    left, right = evaluator(node.left, arith, constants), evaluator(node.right, arith, constants)
+    op = {"+": arith.add, "-": arith.sub, "*": arith.mul, "/": arith.div, "^": arith.pow}[node.op]
+    return lambda env: op(left(env), right(env))

@@ -1,0 +1,195 @@
+"""Run an exercise: derive, compile once, then compute and write every line of every epoch.
+
+The work is split so that SymPy runs once per exercise:
+
+1. SymPy derives ∂f/∂w_i (:mod:`symopt.symbolic`);
+2. each gradient and rule is printed once as a formula and once as a template with holes, and
+   compiled once into an evaluator for the exercise's number mode (:mod:`symopt.compiler`);
+3. the epoch loop only calls evaluators and fills templates.
+
+Each epoch writes all gradient lines, then each rule for every variable, in rule order, as the
+reference sheet does (all dw, then all v, ..., then all w).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from . import printer, symbolic
+from .compiler import evaluator, fold
+from .errors import SymoptError
+from .expr import names, to_text
+from .numbers import constant_latex
+from .optimizers import QUANTITIES, Choice, line_name, name_latex
+from .printer import Hole
+from .spec import Exercise
+
+
+@dataclass(frozen=True)
+class Line:
+    quantity: str  # g, v, s, v_hat, s_hat, w, ...
+    variable: str  # w1
+    latex: str  # dw_1 = 0.2 * (-5) = -1
+    value: str  # -1, as shown
+
+
+@dataclass(frozen=True)
+class Epoch:
+    number: int
+    lines: tuple[Line, ...]
+    params: dict[str, str]  # variable -> carried value at the mode's full precision
+
+
+@dataclass(frozen=True)
+class Worked:
+    """An exercise worked out: what the sheet prints, and the numbers behind it."""
+
+    exercise: Exercise
+    function_latex: str
+    gradient: dict[str, str]  # variable -> Python-style derivative ("0.2*w1")
+    formulas: tuple[str, ...]
+    notes: tuple[Choice, ...]
+    data: str
+    derivatives: tuple[str, ...]
+    epochs: tuple[Epoch, ...]
+
+
+def function_latex(ex: Exercise, mult: str) -> str:
+    args = ", ".join(name_latex(v) for v in ex.variables)
+    return f"f({args}) = " + printer.latex(ex.function, _symbol_latex, mult)
+
+
+def _symbol_latex(name: str) -> str:
+    return "\\pi" if name == "pi" else name_latex(name)
+
+
+def work(ex: Exercise, mult: str = "*") -> Worked:
+    arith = ex.numbers.arithmetic()
+    rules, notes = ex.optimizer.choose(ex.options)
+    _check_names(ex, rules)
+    gradient = symbolic.gradient(ex.function, list(ex.variables))
+
+    # -- printed and compiled once ------------------------------------------------------------
+    derivatives = tuple(
+        f"{line_name('g', v)} = " + printer.latex(d, _symbol_latex, mult) for v, d in zip(ex.variables, gradient)
+    )
+    grad_plans = [
+        (
+            printer.template(d, lambda n: "\\pi" if n == "pi" else Hole(n), mult),
+            evaluator(d, arith, {}),
+        )
+        for d in gradient
+    ]
+    formulas = []
+    assigned: set[str] = set()
+    rule_plans = []
+    for target, rhs in rules:
+
+        def formula_leaf(name: str, done=frozenset(assigned)) -> str:
+            if name in ex.hyper:
+                return name_latex(name)
+            if name == "t":
+                return "t"
+            q = QUANTITIES[name]
+            return q.now if name in done or name == "g" else q.prev
+
+        formulas.append(f"{QUANTITIES[target].now} = " + printer.latex(rhs, formula_leaf, mult))
+        assigned.add(target)
+        folded = fold(rhs, ex.hyper)
+        substituted = printer.template(folded, Hole, mult)
+        per_variable = []
+        for v in ex.variables:
+            middle = None
+            if "t" in names(rhs):  # show the step power first: \frac{v_1}{1 - \beta_1^1}
+                leaf = lambda n, v=v: Hole("t") if n == "t" else name_latex(n) if n in ex.hyper else line_name(n, v)
+                middle = printer.template(rhs, leaf, mult, substituted=False)
+            per_variable.append((line_name(target, v), middle))
+        rule_plans.append((target, substituted, per_variable, evaluator(folded, arith, ex.hyper)))
+
+    # -- the epoch loop: evaluators and templates only -------------------------------------------
+    values = [{"w": arith.const(ex.start[v])} for v in ex.variables]
+    texts = [{"w": arith.shown(values[j]["w"])[0]} for j in range(len(ex.variables))]
+    for j, v in enumerate(ex.variables):
+        for s in ex.optimizer.state:
+            values[j][s] = arith.const(ex.state[s][v])
+            texts[j][s] = arith.shown(values[j][s])[0]
+    approx = ex.numbers.kind != "hand"
+    epochs = []
+    for t in range(1, ex.epochs + 1):
+        lines = []
+        w_values = {v: values[j]["w"] for j, v in enumerate(ex.variables)}
+        w_texts = {v: texts[j]["w"] for j, v in enumerate(ex.variables)}
+        t_value, t_text = arith.const(Fraction(t)), str(t)
+        for j, v in enumerate(ex.variables):
+            parts, evaluate = grad_plans[j]
+            lhs = line_name("g", v)
+            value = _compute(arith, evaluate, w_values, t, lhs)
+            text, rounded = arith.shown(value)
+            values[j]["g"], texts[j]["g"] = value, text
+            lines.append(Line("g", v, _line(lhs, [(parts, w_texts)], text, rounded and approx), text))
+        for target, parts, per_variable, evaluate in rule_plans:
+            for j, v in enumerate(ex.variables):
+                lhs, middle = per_variable[j]
+                env, shown = values[j], texts[j]
+                env["t"], shown["t"] = t_value, t_text
+                value = _compute(arith, evaluate, env, t, lhs)
+                text, rounded = arith.shown(value)
+                middles = ([(middle, shown)] if middle else []) + [(parts, shown)]
+                lines.append(Line(target, v, _line(lhs, middles, text, rounded and approx), text))
+                env[target], shown[target] = value, text
+        params = {v: arith.param(values[j]["w"]) for j, v in enumerate(ex.variables)}
+        epochs.append(Epoch(t, tuple(lines), params))
+
+    return Worked(
+        exercise=ex,
+        function_latex=function_latex(ex, mult),
+        gradient={v: to_text(d) for v, d in zip(ex.variables, gradient)},
+        formulas=tuple(formulas),
+        notes=tuple(notes),
+        data=_data_line(ex),
+        derivatives=derivatives,
+        epochs=tuple(epochs),
+    )
+
+
+def _compute(arith, evaluate, env, t: int, lhs: str):
+    try:
+        return arith.carry(evaluate(env))
+    except SymoptError as e:
+        hint = ""
+        if e.where == "exact":
+            hint = '; use numbers = "precision:30" or "hand:4" for this exercise'
+            e = SymoptError(str(e).removeprefix("exact: "))
+        raise SymoptError(f"{e}{hint}", f"epoch {t}, {lhs}") from None
+    except (ZeroDivisionError, OverflowError) as e:
+        raise SymoptError(f"cannot be computed ({e})", f"epoch {t}, {lhs}") from None
+
+
+def _line(lhs: str, middles, value: str, approx: bool) -> str:
+    """``lhs = middle = … = value``, without a middle that only repeats the value."""
+    out = [lhs]
+    for parts, texts in middles:
+        if printer.lone_hole(parts) or not any(isinstance(p, Hole) for p in parts):
+            continue
+        filled = printer.fill(parts, texts)
+        if filled != value:
+            out.append(filled)
+    return " = ".join(out) + (" \\approx " if approx else " = ") + value
+
+
+def _data_line(ex: Exercise) -> str:
+    items = [f"{name_latex(v)} = {constant_latex(ex.start[v])}" for v in ex.variables]
+    for s in ex.optimizer.state:
+        items += [f"{line_name(s, v)} = {constant_latex(ex.state[s][v])}" for v in ex.variables]
+    items += [f"{name_latex(h)} = {constant_latex(q)}" for h, q in ex.hyper.items()]
+    return ", ".join(items)
+
+
+def _check_names(ex: Exercise, rules) -> None:
+    known = set(ex.hyper) | set(ex.optimizer.state) | {"w", "g", "t"}
+    for target, rhs in rules:
+        unknown = names(rhs) - known
+        if unknown:
+            raise SymoptError(f"rule {target} uses unknown name {sorted(unknown)[0]!r}", ex.optimizer.key)
+        known.add(target)

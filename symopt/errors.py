@@ -1,0 +1,20 @@
+"""The one error type users see.
+
+Everything a user can get wrong (a spec, a flag, an expression, a number that blows up) raises
+:class:`SymoptError` with a one-line message that names the file, key or line and says what to do.
+The CLI prints it and exits 2; the Python API lets it propagate.  Anything else escaping symopt is
+a bug in symopt.
+"""
+
+
+class SymoptError(Exception):
+    """A problem with the user's input, explained in one line."""
+
+    def __init__(self, message: str, where: str | None = None):
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
+
+    def within(self, where: str) -> "SymoptError":
+        """The same error, located more precisely (`file: exercise 2: hyper: ...`)."""
+        inner = str(self)
+        return SymoptError(inner, where)

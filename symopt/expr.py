@@ -1,0 +1,264 @@
+"""The expression language of specs and optimizer rules: a safe parser and a tiny syntax tree.
+
+User text (``"0.1*w1**2 + 2*w2**2"``, ``"v = beta*v + (1 - beta)*g"``) is tokenized and parsed by a
+recursive-descent parser here; nothing is ever passed to eval, exec or SymPy's sympify.  Only
+numbers (exact decimals), names, ``+ - * / ** ^``, parentheses and whitelisted functions exist.
+
+The tree keeps the order the user wrote, so a formula prints as written; SymPy sees it only
+through :mod:`symopt.symbolic`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+import re
+
+from .errors import SymoptError
+from .numbers import parse_decimal
+
+#: Functions a user may call, with their number of arguments.
+FUNCTIONS = {
+    "exp": 1, "log": 1, "sqrt": 1, "sin": 1, "cos": 1, "tan": 1,
+    "sinh": 1, "cosh": 1, "tanh": 1, "atan": 1, "abs": 1,
+}
+#: Functions that only appear in derived expressions (d|w|/dw = sign(w)).
+INTERNAL_FUNCTIONS = {"sign": 1}
+
+MAX_LENGTH = 10_000
+MAX_DEPTH = 100
+
+
+@dataclass(frozen=True)
+class Num:
+    value: Fraction
+
+
+@dataclass(frozen=True)
+class Name:
+    id: str
+
+
+@dataclass(frozen=True)
+class Neg:
+    operand: "Node"
+
+
+@dataclass(frozen=True)
+class Bin:
+    op: str  # one of + - * / ^
+    left: "Node"
+    right: "Node"
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple["Node", ...]
+
+
+Node = Num | Name | Neg | Bin | Call
+
+
+def names(node: Node) -> set[str]:
+    """Every name a tree mentions."""
+    if isinstance(node, Name):
+        return {node.id}
+    if isinstance(node, Num):
+        return set()
+    if isinstance(node, Neg):
+        return names(node.operand)
+    if isinstance(node, Bin):
+        return names(node.left) | names(node.right)
+    return set().union(*(names(a) for a in node.args))
+
+
+def to_text(node: Node) -> str:
+    """The tree in the spec's own syntax (``0.2*w1``), fully parseable again."""
+    return _text(node, 0)
+
+
+_TEXT_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4}
+
+
+def _text(node: Node, outer: int) -> str:
+    if isinstance(node, Num):
+        from .numbers import decimals_of, decimal_text
+
+        q = node.value
+        text = decimal_text(q) if decimals_of(q) is not None else f"{q.numerator}/{q.denominator}"
+        return text if q >= 0 and "/" not in text or outer == 0 else f"({text})"
+    if isinstance(node, Name):
+        return node.id
+    if isinstance(node, Call):
+        return f"{node.func}(" + ", ".join(_text(a, 0) for a in node.args) + ")"
+    if isinstance(node, Neg):
+        text = "-" + _text(node.operand, 3)
+        return f"({text})" if outer > 1 else text
+    p = _TEXT_PRECEDENCE[node.op]
+    if node.op == "^":
+        text = _text(node.left, 5) + "**" + _text(node.right, 4)
+    else:
+        text = _text(node.left, p) + node.op + _text(node.right, p + 1)
+    return f"({text})" if p < outer else text
+
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op>\*\*|[-+*/^(),=])"
+    r"|(?P<bad>\S))"
+)
+
+
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    out = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None:  # only trailing white space is left
+            break
+        kind = m.lastgroup
+        if kind is None:
+            break
+        value = m.group(kind)
+        column = m.start(kind) + 1
+        if kind == "bad":
+            raise SymoptError(f"unexpected character {value!r} at column {column} in {text!r}")
+        if kind == "op" and value == "**":
+            value = "^"
+        if out and kind == "name" and out[-1][0] == "num" and out[-1][2] + len(out[-1][1]) == column:
+            raise SymoptError(
+                f"write {out[-1][1]}*{value}, not {out[-1][1]}{value} (a '*' is missing) in {text!r}"
+            )
+        out.append((kind, value, column))
+        pos = m.end()
+    out.append(("end", "", len(text) + 1))
+    return out
+
+
+class _Parser:
+    """expr := term (('+'|'-') term)*;  term := unary (('*'|'/') unary)*;
+    unary := ('-'|'+') unary | power;  power := atom ('^' unary)?;
+    atom := number | name | name '(' expr (',' expr)* ')' | '(' expr ')'"""
+
+    def __init__(self, text: str, functions: dict[str, int]):
+        self.text = text
+        self.functions = functions
+        self.tokens = _tokens(text)
+        self.i = 0
+        self.depth = 0
+
+    def peek(self) -> tuple[str, str, int]:
+        return self.tokens[self.i]
+
+    def take(self) -> tuple[str, str, int]:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def fail(self, what: str) -> SymoptError:
+        kind, value, column = self.peek()
+        found = "the end" if kind == "end" else repr(value)
+        return SymoptError(f"{what}, found {found} at column {column} in {self.text!r}")
+
+    def expect(self, op: str) -> None:
+        if self.peek()[1] != op or self.peek()[0] != "op":
+            raise self.fail(f"expected {op!r}")
+        self.take()
+
+    def expr(self) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise SymoptError(f"expression nested deeper than {MAX_DEPTH} levels in {self.text[:60]!r}…")
+        node = self.term()
+        while self.peek()[0] == "op" and self.peek()[1] in "+-":
+            op = self.take()[1]
+            node = Bin(op, node, self.term())
+        self.depth -= 1
+        return node
+
+    def term(self) -> Node:
+        node = self.unary()
+        while self.peek()[0] == "op" and self.peek()[1] in ("*", "/"):
+            op = self.take()[1]
+            node = Bin(op, node, self.unary())
+        return node
+
+    def unary(self) -> Node:
+        kind, value, _ = self.peek()
+        if kind == "op" and value in "+-":
+            self.take()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise SymoptError(f"expression nested deeper than {MAX_DEPTH} levels in {self.text[:60]!r}…")
+            operand = self.unary()
+            self.depth -= 1
+            return Neg(operand) if value == "-" else operand
+        return self.power()
+
+    def power(self) -> Node:
+        base = self.atom()
+        if self.peek()[:2] == ("op", "^"):
+            self.take()
+            return Bin("^", base, self.unary())
+        return base
+
+    def atom(self) -> Node:
+        kind, value, column = self.peek()
+        if kind == "num":
+            self.take()
+            return Num(parse_decimal(value))
+        if kind == "name":
+            self.take()
+            if self.peek()[:2] == ("op", "("):
+                if value not in self.functions:
+                    known = ", ".join(sorted(self.functions))
+                    raise SymoptError(
+                        f"unknown function {value!r} at column {column} in {self.text!r}; "
+                        f"known functions: {known}"
+                    )
+                self.take()
+                args = [self.expr()]
+                while self.peek()[:2] == ("op", ","):
+                    self.take()
+                    args.append(self.expr())
+                self.expect(")")
+                if len(args) != self.functions[value]:
+                    raise SymoptError(
+                        f"{value}() takes {self.functions[value]} argument(s), got {len(args)} in {self.text!r}"
+                    )
+                return Call(value, tuple(args))
+            if value in self.functions:
+                raise SymoptError(f"{value} is a function: write {value}(...) in {self.text!r}")
+            return Name(value)
+        if kind == "op" and value == "(":
+            self.take()
+            node = self.expr()
+            self.expect(")")
+            return node
+        raise self.fail("expected a number, a name or '('")
+
+
+def parse(text: str, functions: dict[str, int] = FUNCTIONS) -> Node:
+    """Parse one expression; raises SymoptError with the column of the first problem."""
+    if not isinstance(text, str):
+        raise SymoptError(f"an expression must be a string, not {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise SymoptError(f"expression longer than {MAX_LENGTH} characters")
+    if not text.strip():
+        raise SymoptError("the expression is empty")
+    parser = _Parser(text, functions)
+    node = parser.expr()
+    if parser.peek()[0] != "end":
+        raise parser.fail("expected an operator or the end")
+    return node
+
+
+def parse_rule(text: str, functions: dict[str, int] = FUNCTIONS) -> tuple[str, Node]:
+    """Parse an update rule ``target = expression``."""
+    target, sep, rhs = text.partition("=")
+    target = target.strip()
+    if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", target):
+        raise SymoptError(f"a rule is 'name = expression', got {text!r}")
+    return target, parse(rhs, functions)

@@ -1,0 +1,140 @@
+"""Exact decimals and the one number-formatting policy of symopt.
+
+Numbers in specs are exact decimals: ``0.1`` is ``Fraction(1, 10)``, never the binary float.
+Every displayed number goes through :func:`show`, which implements the sheet's rule:
+
+    a value whose decimal expansion ends within max(D, K) decimals is printed in full,
+    otherwise it is rounded half away from zero to D decimals.
+
+Rounding is done on exact fractions with integer arithmetic, so no digit depends on binary floats.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+import re
+
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def parse_decimal(text: str) -> Fraction:
+    """The exact value of a decimal literal such as ``"0.1"``, ``"-5"`` or ``"1e-6"``."""
+    text = text.strip()
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError(f"not a decimal number: {text!r}")
+    return Fraction(Decimal(text))
+
+
+def exact(value: object) -> Fraction:
+    """An exact Fraction from a spec value: int, Decimal (TOML floats), a float's shortest repr,
+    a decimal string, or a Fraction.  Raises ValueError for anything else."""
+    if isinstance(value, bool):
+        raise ValueError("a number is needed, not true/false")
+    if isinstance(value, (int, Fraction)):
+        return Fraction(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"not a finite number: {value}")
+        return Fraction(value)
+    if isinstance(value, float):
+        # The Python API accepts floats; 0.1 means what the user typed, 1/10.
+        return parse_decimal(repr(value))
+    if isinstance(value, str):
+        try:
+            return parse_decimal(value)
+        except (ValueError, InvalidOperation):
+            raise ValueError(f"not a number: {value!r}") from None
+    raise ValueError(f"not a number: {value!r}")
+
+
+def round_half_away(q: Fraction, decimals: int) -> Fraction:
+    """q rounded to `decimals` decimals, halves away from zero (0.125 -> 0.13, -0.125 -> -0.13)."""
+    scale = 10**decimals
+    n, d = abs(q.numerator) * scale, q.denominator
+    rounded = (2 * n + d) // (2 * d)
+    return Fraction(rounded if q >= 0 else -rounded, scale)
+
+
+def round_significant(q: Fraction, digits: int) -> Fraction:
+    """q rounded half away from zero to `digits` significant digits."""
+    if q == 0:
+        return q
+    exponent = _floor_log10(abs(q))
+    return round_half_away(q, digits - 1 - exponent)
+
+
+def _floor_log10(q: Fraction) -> int:
+    """floor(log10(q)) for q > 0, exactly."""
+    e = len(str(q.numerator)) - len(str(q.denominator))
+    # 10**e <= q < 10**(e+1) holds for e or e-1.
+    if Fraction(10) ** e > q:
+        e -= 1
+    return e
+
+
+def decimals_of(q: Fraction) -> int | None:
+    """How many decimals q's expansion has, or None when it does not terminate (1/3)."""
+    d = q.denominator
+    twos = fives = 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    return max(twos, fives) if d == 1 else None
+
+
+def decimal_text(q: Fraction) -> str:
+    """The exact decimal text of a terminating q, without trailing zeros (``-4.232``, ``64``)."""
+    places = decimals_of(q)
+    if places is None:
+        raise ValueError(f"{q} has no finite decimal expansion")
+    sign = "-" if q < 0 else ""
+    scaled = abs(q.numerator) * (10**places // q.denominator)
+    digits = str(scaled).rjust(places + 1, "0")
+    whole, frac = digits[: len(digits) - places], digits[len(digits) - places :]
+    return sign + whole + ("." + frac if frac else "")
+
+
+def significant_text(q: Fraction, digits: int) -> str:
+    """q to `digits` significant digits, as a plain decimal string without trailing zeros."""
+    return decimal_text(round_significant(q, digits))
+
+
+def power_of_ten(q: Fraction) -> int | None:
+    """k when q == 10**k for k <= -5 (printed ``10^{-6}``), else None."""
+    if q <= 0 or q.numerator != 1:
+        return None
+    d, k = q.denominator, 0
+    while d % 10 == 0:
+        d //= 10
+        k += 1
+    return -k if d == 1 and k >= 5 else None
+
+
+def constant_latex(q: Fraction) -> str:
+    """A constant as written in a formula: ``0.2``, ``10^{-6}``, or ``\\frac{1}{3}``."""
+    k = power_of_ten(q)
+    if k is not None:
+        return f"10^{{{k}}}"
+    if decimals_of(q) is not None:
+        return decimal_text(q)
+    sign = "-" if q < 0 else ""
+    return f"{sign}\\frac{{{abs(q.numerator)}}}{{{q.denominator}}}"
+
+
+def show(q: Fraction, decimals: int, keep: int, *, exact: bool = True) -> tuple[str, bool]:
+    """The sheet's text for a value, and whether it was rounded.
+
+    `q` is the value (or, when `exact` is False, a close approximation of an irrational value).
+    A value that terminates within max(decimals, keep) decimals is shown in full, else rounded
+    half away from zero to `decimals` decimals.
+    """
+    places = decimals_of(q) if exact else None
+    if places is not None and places <= max(decimals, keep):
+        k = power_of_ten(q)
+        return (f"10^{{{k}}}" if k is not None else decimal_text(q)), False
+    rounded = round_half_away(q, decimals)
+    return decimal_text(rounded), True

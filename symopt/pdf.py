@@ -1,0 +1,61 @@
+"""LaTeX to PDF with latexmk, in a temporary folder, with shell escape off.
+
+TeX reads and writes only inside its temporary folder (``openin_any=p``, ``openout_any=p``:
+paranoid), and runs no shell commands.  Without latexmk, the error says what to install.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+import shutil
+import subprocess
+import tempfile
+
+from .errors import SymoptError
+
+INSTALL_HINT = (
+    "PDF needs latexmk and TeX Live (Debian/Ubuntu: apt-get install latexmk texlive-latex-recommended "
+    "texlive-fonts-recommended texlive-lang-other); md and tex work without them"
+)
+TIMEOUT_SECONDS = 120
+
+
+def tex_available() -> bool:
+    return shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
+
+
+def compile_pdf(tex: str) -> bytes:
+    """The PDF of a standalone LaTeX document."""
+    if not tex_available():
+        raise SymoptError(INSTALL_HINT)
+    env = {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f"}
+    with tempfile.TemporaryDirectory(prefix="symopt-tex-") as tmp:
+        source = Path(tmp) / "sheet.tex"
+        source.write_text(tex, encoding="utf-8")
+        command = [
+            "latexmk", "-pdf", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
+            "-file-line-error", "sheet.tex",
+        ]
+        try:
+            done = subprocess.run(
+                command, cwd=tmp, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                timeout=TIMEOUT_SECONDS,
+            )
+        except subprocess.TimeoutExpired:
+            raise SymoptError(f"LaTeX did not finish within {TIMEOUT_SECONDS} s") from None
+        pdf = Path(tmp) / "sheet.pdf"
+        if done.returncode != 0 or not pdf.exists():
+            raise SymoptError(f"LaTeX failed: {_first_error(Path(tmp) / 'sheet.log')}")
+        return pdf.read_bytes()
+
+
+def _first_error(log: Path) -> str:
+    try:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return "no log was written"
+    for i, line in enumerate(lines):
+        if line.startswith("!") or ":" in line and "error" in line.lower() and line.startswith("./"):
+            return " ".join(part.strip() for part in lines[i : i + 2])
+    return "see the LaTeX log (run the .tex through pdflatex for details)"

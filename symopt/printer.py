@@ -1,0 +1,169 @@
+"""LaTeX for syntax trees: general formulas, and line templates with holes for the numbers.
+
+One printer serves both uses.  It walks a tree once and asks a *leaf* function what each name
+becomes: LaTeX text (``V_{t-1}``, ``\\beta``) for a general formula, or a :class:`Hole` for a value
+that changes every line.  A template is a list of strings and holes, built once per rule; filling
+it is a join, so long runs never print through SymPy.
+
+Layout follows the reference sheet: ``0.2w_1`` and ``\\beta V_{t-1}`` in formulas, an explicit sign
+in substituted lines (``0.5 * 0 + 0.5 * (-1)``), negative numbers in parentheses except where they
+open a group (``-5 - 0.4 * (-1)``, ``\\frac{-0.1}{1 - 0.9^1}``), fractions as ``\\frac``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .expr import Bin, Call, Name, Neg, Node, Num
+from .numbers import constant_latex
+
+MULT_SIGNS = {"*": "*", "cdot": "\\cdot", "times": "\\times"}
+
+
+@dataclass(frozen=True)
+class Hole:
+    """A place for a value in a line template.
+
+    `paren`: wrap a negative value in parentheses (it does not open a group).
+    `base`: it is a power's base, so anything but a plain non-negative number gets parentheses.
+    `script`: it is an exponent, so a value longer than one character gets braces.
+    """
+
+    key: str
+    paren: bool = True
+    base: bool = False
+    script: bool = False
+
+    def fill(self, text: str) -> str:
+        return decorate(text, self.paren, self.base, self.script)
+
+
+def decorate(text: str, paren: bool, base: bool, script: bool) -> str:
+    """A number's text as it must stand in its place (see :class:`Hole`)."""
+    if script:
+        return text if len(text) == 1 else "{" + text + "}"
+    if (paren or base) and text.startswith("-"):
+        return "(" + text + ")"
+    if base and not _plain_number(text):
+        return "(" + text + ")"
+    return text
+
+
+Part = str | Hole
+Template = tuple[Part, ...]
+Leaf = Callable[[str], "str | Hole"]
+
+_FUNCTION_LATEX = {
+    "sin": "\\sin", "cos": "\\cos", "tan": "\\tan", "sinh": "\\sinh", "cosh": "\\cosh",
+    "tanh": "\\tanh", "atan": "\\arctan", "log": "\\ln", "sign": "\\operatorname{sign}",
+}
+
+
+def _plain_number(text: str) -> bool:
+    return text.replace(".", "", 1).isdigit()
+
+
+def _precedence(node: Node) -> int:
+    if isinstance(node, Bin):
+        return {"+": 1, "-": 1, "*": 2, "/": 4, "^": 3}[node.op]
+    if isinstance(node, Neg):
+        return 1
+    return 4
+
+
+class _Printer:
+    def __init__(self, leaf: Leaf, mult: str, substituted: bool):
+        self.leaf = leaf
+        self.mult = MULT_SIGNS.get(mult, mult)
+        self.substituted = substituted
+
+    def print(self, node: Node, lead: bool = True, base: bool = False, script: bool = False) -> list[Part]:
+        if isinstance(node, Num):
+            return [decorate(constant_latex(node.value), not lead, base, script)]
+        if isinstance(node, Name):
+            out = self.leaf(node.id)
+            if isinstance(out, Hole):
+                return [Hole(out.key, paren=not lead, base=base, script=script)]
+            return [out]
+        if isinstance(node, Neg):
+            inner = self.wrap(node.operand, _precedence(node.operand) <= 1, lead=False)
+            parts = ["-", *inner]
+            return ["(", *parts, ")"] if not lead or base else parts
+        if isinstance(node, Call):
+            return self.call(node)
+        if node.op in "+-":
+            left = self.print(node.left, lead=lead)
+            right_needs = node.op == "-" and _precedence(node.right) <= 1
+            if isinstance(node.right, Neg):
+                right_needs = True
+            right = self.wrap(node.right, right_needs, lead=False)
+            parts = [*left, f" {node.op} ", *right]
+            return ["(", *parts, ")"] if base else parts
+        if node.op == "*":
+            left = self.wrap(node.left, _precedence(node.left) <= 1, lead=lead)
+            right = self.wrap(node.right, _precedence(node.right) <= 1, lead=False)
+            parts = [*left, self.times(left, right), *right]
+            return ["(", *parts, ")"] if base else parts
+        if node.op == "/":
+            parts = ["\\frac{", *self.print(node.left), "}{", *self.print(node.right), "}"]
+            return ["\\left(", *parts, "\\right)"] if base else parts
+        # power: a composite base gets parentheses, the exponent goes in braces when needed
+        simple_base = isinstance(node.left, (Num, Name))
+        base_parts = self.print(node.left, lead=False, base=True) if simple_base else self.wrap(node.left, True)
+        exponent = self.print(node.right, script=True)
+        if len(exponent) == 1 and isinstance(exponent[0], Hole):
+            return [*base_parts, "^", *exponent]
+        text = "".join(p for p in exponent if isinstance(p, str))
+        if len(exponent) == 1 and len(text) == 1:
+            return [*base_parts, "^", text]
+        return [*base_parts, "^{", *exponent, "}"]
+
+    def wrap(self, node: Node, needs: bool, lead: bool = True) -> list[Part]:
+        if needs:
+            return ["(", *self.print(node), ")"]
+        return self.print(node, lead=lead)
+
+    def times(self, left: list[Part], right: list[Part]) -> str:
+        first = right[0]
+        if self.substituted or isinstance(first, Hole) or first[:1].isdigit() or first.startswith("\\frac"):
+            return f" {self.mult} "
+        if len(left) == 1 and isinstance(left[0], str) and _plain_number(left[0]) and first[:1].isalpha():
+            return ""  # 0.2w_1
+        return " "
+
+    def call(self, node: Call) -> list[Part]:
+        arg = self.print(node.args[0])
+        if node.func == "sqrt":
+            return ["\\sqrt{", *arg, "}"]
+        if node.func == "abs":
+            return ["\\left|", *arg, "\\right|"]
+        if node.func == "exp":
+            return ["e^{", *arg, "}"]
+        return [_FUNCTION_LATEX[node.func], "\\left(", *arg, "\\right)"]
+
+
+def template(node: Node, leaf: Leaf, mult: str = "*", substituted: bool = True) -> Template:
+    """The tree as a template: strings, and holes where `leaf` returned a Hole."""
+    merged: list[Part] = []
+    for part in _Printer(leaf, mult, substituted).print(node):
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part != "":
+            merged.append(part)
+    return tuple(merged)
+
+
+def latex(node: Node, leaf: Callable[[str], str], mult: str = "*") -> str:
+    """A general formula: every name printed by `leaf`, products juxtaposed as the lecture does."""
+    return fill(template(node, leaf, mult, substituted=False), {})
+
+
+def fill(parts: Template, texts: dict[str, str]) -> str:
+    """A filled template: each hole gets the text of its value."""
+    return "".join(p if isinstance(p, str) else p.fill(texts[p.key]) for p in parts)
+
+
+def lone_hole(parts: Template) -> bool:
+    """True when a template is a single value, so printing it would repeat the value."""
+    return len(parts) == 1 and isinstance(parts[0], Hole)

@@ -1,0 +1,79 @@
+"""Jinja2 rendering: one environment factory, one escape filter per format.
+
+Templates live in ``templates/`` (installed as ``symopt/templates``); a user's folder given with
+``--templates DIR`` comes first, so any template can be overridden by name.  LaTeX templates use
+brace-free delimiters -- ``((* block *))``, ``((( variable )))``, ``((= comment =))`` -- so TeX
+braces never clash with Jinja.  Plain text (titles, headings) is escaped at each insertion point;
+math from the engine is inserted raw.  Templates run in Jinja's sandbox.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+import re
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from .errors import SymoptError
+from .resources import resource
+
+_LATEX_SPECIALS = str.maketrans(
+    {
+        "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%",
+        "&": r"\&", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    }
+)
+_MD_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|$~&^"})
+_MATH = re.compile(r"(\$[^$]+\$)")
+
+
+def escape_latex(text: str) -> str:
+    """Plain text for LaTeX: the ten special characters print as themselves."""
+    return str(text).translate(_LATEX_SPECIALS)
+
+
+def escape_md(text: str) -> str:
+    """Plain text for Markdown: characters Markdown or math renderers would act on are escaped."""
+    return str(text).translate(_MD_SPECIALS)
+
+
+def _rich(escape):
+    """Our own short texts: plain text with inline math ``$...$``; the text parts are escaped."""
+
+    def rich(text: str) -> str:
+        return "".join(part if _MATH.fullmatch(part) else escape(part) for part in _MATH.split(text))
+
+    return rich
+
+
+def environment(fmt: str, templates: str | Path | None = None) -> SandboxedEnvironment:
+    """The Jinja2 environment for ``md`` or ``tex``, with a user's template folder first."""
+    loaders = []
+    if templates is not None:
+        if not Path(templates).is_dir():
+            raise SymoptError("no such folder", f"--templates {templates}")
+        loaders.append(FileSystemLoader(str(templates)))
+    loaders.append(FileSystemLoader(str(resource("templates"))))
+    options = dict(
+        loader=ChoiceLoader(loaders), undefined=StrictUndefined, autoescape=False,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    if fmt == "tex":
+        options.update(
+            block_start_string="((*", block_end_string="*))",
+            variable_start_string="(((", variable_end_string=")))",
+            comment_start_string="((=", comment_end_string="=))",
+        )
+    env = SandboxedEnvironment(**options)
+    escape = escape_latex if fmt == "tex" else escape_md
+    env.filters["escape"] = escape
+    env.filters["rich"] = _rich(escape)
+    return env
+
+
+def render(name: str, view: dict, fmt: str, templates: str | Path | None = None) -> str:
+    try:
+        return environment(fmt, templates).get_template(name).render(**view)
+    except TemplateError as e:
+        raise SymoptError(f"template {name}: {e}") from None

@@ -1,0 +1,115 @@
+"""A solved spec: the worked exercises and their outputs (Markdown, LaTeX, PDF, JSON).
+
+:class:`Solution` is what ``symopt.solve`` returns.  It turns the worked exercises into one plain
+*view* (headings in the sheet's language, lines as LaTeX) that every template reads, and shows
+itself in Jupyter through ``_repr_markdown_`` and ``_repr_latex_``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+import json
+from pathlib import Path
+
+from .engine import Worked
+from .numbers import decimal_text, decimals_of
+from .render import escape_latex, render
+from .spec import Spec
+
+LABELS = {
+    "en": {"exercise": "Exercise {n}: {name}", "epoch": "Epoch {k}:"},
+    "vi": {"exercise": "Bài {n} {name}", "epoch": "Epoch {k}:"},
+}
+
+
+@dataclass(frozen=True)
+class Solution:
+    spec: Spec
+    exercises: tuple[Worked, ...]
+
+    def view(self) -> dict:
+        """What the templates see: plain strings and lists, in the sheet's language."""
+        labels = LABELS[self.spec.lang]
+        top = self.exercises[0].function_latex if self.spec.function_text is not None else None
+        exercises = []
+        for n, w in enumerate(self.exercises, start=1):
+            exercises.append(
+                {
+                    "heading": labels["exercise"].format(n=n, name=w.exercise.optimizer.title),
+                    "optimizer": w.exercise.optimizer.key,
+                    "function": w.function_latex if w.function_latex != top else None,
+                    "formulas": list(w.formulas),
+                    "notes": [c.note[self.spec.lang] for c in w.notes],
+                    "data": w.data,
+                    "derivatives": list(w.derivatives),
+                    "epochs": [
+                        {"label": labels["epoch"].format(k=e.number), "lines": [line.latex for line in e.lines]}
+                        for e in w.epochs
+                    ],
+                }
+            )
+        return {"title": self.spec.title, "lang": self.spec.lang, "function": top, "exercises": exercises}
+
+    def to_markdown(self, templates: str | Path | None = None) -> str:
+        return render("sheet.md.j2", self.view(), "md", templates)
+
+    def to_latex(self, templates: str | Path | None = None, fragment: bool = False) -> str:
+        return render("body.tex.j2" if fragment else "sheet.tex.j2", self.view(), "tex", templates)
+
+    def to_pdf(self, templates: str | Path | None = None) -> bytes:
+        from .pdf import compile_pdf
+
+        return compile_pdf(self.to_latex(templates))
+
+    def to_dict(self) -> dict:
+        return {
+            "title": self.spec.title,
+            "exercises": [
+                {
+                    "optimizer": w.exercise.optimizer.key,
+                    "function": w.exercise.function_text,
+                    "variables": list(w.exercise.variables),
+                    "gradient": w.gradient,
+                    "hyper": {h: _decimal(q) for h, q in w.exercise.hyper.items()},
+                    "options": dict(w.exercise.options),
+                    "numbers": str(w.exercise.numbers),
+                    "epochs": [
+                        {
+                            "epoch": e.number,
+                            "params": e.params,
+                            "lines": [
+                                {"quantity": ln.quantity, "variable": ln.variable, "latex": ln.latex, "value": ln.value}
+                                for ln in e.lines
+                            ],
+                        }
+                        for e in w.epochs
+                    ],
+                }
+                for w in self.exercises
+            ],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        """For MathJax in notebooks: one display per line, headings as text."""
+        view = self.view()
+        out = [f"$$\\textbf{{{escape_latex(view['title'])}}}$$"]
+        if view["function"]:
+            out.append(f"$${view['function']}$$")
+        for ex in view["exercises"]:
+            out.append(f"$$\\textbf{{{escape_latex(ex['heading'])}}}$$")
+            out += [f"$${line}$$" for line in ex["formulas"] + [ex["data"]] + ex["derivatives"]]
+            for epoch in ex["epochs"]:
+                out.append(f"$$\\text{{{escape_latex(epoch['label'])}}}$$")
+                out += [f"$${line}$$" for line in epoch["lines"]]
+        return "\n".join(out)
+
+
+def _decimal(q: Fraction) -> str:
+    return decimal_text(q) if decimals_of(q) is not None else f"{q.numerator}/{q.denominator}"

@@ -1,0 +1,238 @@
+"""Specs: TOML (or a dict from Python) checked into plain objects, with one-line errors.
+
+TOML floats are read as :class:`decimal.Decimal`, so ``0.1`` is exactly 1/10 and ``1e-6`` is
+exactly 10^-6.  Every problem is reported as ``<file>: <where>: <what is wrong and what to do>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+import re
+import tomllib
+
+from .arith import NumberMode, parse_mode
+from .errors import SymoptError
+from .expr import Node, names, parse
+from .numbers import exact
+from .optimizers import Optimizer, get
+
+MAX_EPOCHS = 10_000
+MAX_VARIABLES = 100
+LANGS = ("en", "vi")
+MULTS = ("*", "cdot", "times")
+TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise")
+EXERCISE_KEYS = ("optimizer", "hyper", "options", "start", "state", "epochs", "numbers", "function")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    optimizer: Optimizer
+    hyper: dict[str, Fraction]
+    options: dict[str, object]
+    function_text: str
+    function: Node
+    variables: tuple[str, ...]
+    start: dict[str, Fraction]
+    state: dict[str, dict[str, Fraction]]  # state name -> variable -> initial value
+    epochs: int
+    numbers: NumberMode
+
+
+@dataclass(frozen=True)
+class Spec:
+    title: str
+    lang: str
+    function_text: str | None
+    exercises: tuple[Exercise, ...]
+    mult: str = "*"
+    source: str = "<spec>"
+    stem: str = "sheet"
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+def load(path: str | Path) -> Spec:
+    """Read and check a TOML spec file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SymoptError("no such file", str(path)) from None
+    except IsADirectoryError:
+        raise SymoptError("is a directory, not a spec file", str(path)) from None
+    except UnicodeDecodeError:
+        raise SymoptError("is not UTF-8 text", str(path)) from None
+    except OSError as e:
+        raise SymoptError(e.strerror or "cannot be read", str(path)) from None
+    return loads(text, source=str(path), stem=path.stem)
+
+
+def loads(text: str, source: str = "<spec>", stem: str = "sheet") -> Spec:
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as e:
+        raise SymoptError(f"not valid TOML: {e}", source) from None
+    return from_dict(data, source=source, stem=stem)
+
+
+def from_dict(data: dict, source: str = "<spec>", stem: str = "sheet", overrides: dict | None = None) -> Spec:
+    """Check a spec given as nested dicts (the TOML structure).  `overrides` are CLI flags:
+    ``lang``, ``mult`` (top level), ``numbers``, ``epochs`` (every exercise)."""
+    try:
+        return _spec(data, source, stem, overrides or {})
+    except SymoptError as e:
+        raise e if e.where and e.where.startswith(source) else e.within(source) from None
+
+
+def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
+    if not isinstance(data, dict):
+        raise SymoptError("a spec is a table of keys")
+    _only(data, TOP_KEYS, "the top level")
+    title = data.get("title", "Optimization Algorithms in Deep Learning")
+    if not isinstance(title, str):
+        raise SymoptError("must be a string", "title")
+    lang = overrides.get("lang") or data.get("lang", "en")
+    if lang not in LANGS:
+        raise SymoptError(f"unknown language {lang!r}; use {' or '.join(LANGS)}", "lang")
+    mult = overrides.get("mult") or data.get("mult", "*")
+    if mult not in MULTS:
+        raise SymoptError(f"unknown multiplication sign {mult!r}; use one of {', '.join(MULTS)}", "mult")
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise SymoptError("must be a table", "defaults")
+    _only(defaults, EXERCISE_KEYS, "defaults")
+    entries = data.get("exercise")
+    if entries is None:
+        raise SymoptError("no exercises: add at least one [[exercise]] with an optimizer")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries) or not entries:
+        raise SymoptError("must be an array of tables ([[exercise]])", "exercise")
+    top_function = data.get("function")
+    exercises = []
+    for n, entry in enumerate(entries, start=1):
+        merged = {**defaults, **entry}
+        if "function" not in merged and top_function is not None:
+            merged["function"] = top_function
+        for key in ("numbers", "epochs"):
+            if overrides.get(key) is not None:
+                merged[key] = overrides[key]
+        try:
+            _only(entry, EXERCISE_KEYS, "this exercise")
+            exercises.append(_exercise(merged))
+        except SymoptError as e:
+            raise e.within(f"exercise {n}") from None
+    return Spec(title, lang, top_function, tuple(exercises), mult, source, stem, data)
+
+
+def _only(table: dict, allowed: tuple[str, ...], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise SymoptError(f"unknown key {key!r} in {where}; valid keys: {', '.join(allowed)}")
+
+
+def _number(value: object, where: str) -> Fraction:
+    try:
+        return exact(value)
+    except ValueError as e:
+        raise SymoptError(str(e), where) from None
+
+
+def _table(data: dict, key: str) -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise SymoptError("must be a table, e.g. { w1 = -5, w2 = -2 }", key)
+    return value
+
+
+def natural_key(name: str) -> list:
+    """w2 before w10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def variables_of(function: Node) -> tuple[str, ...]:
+    return tuple(sorted(names(function) - {"pi"}, key=natural_key))
+
+
+def _exercise(data: dict) -> Exercise:
+    if "optimizer" not in data:
+        raise SymoptError("missing 'optimizer' (gd, momentum, rmsprop or adam)")
+    if not isinstance(data["optimizer"], str):
+        raise SymoptError("must be a string such as \"adam\"", "optimizer")
+    try:
+        optimizer = get(data["optimizer"])
+    except SymoptError as e:
+        raise e.within("optimizer") from None
+    if "function" not in data:
+        raise SymoptError("missing 'function': give f at the top level or in the exercise")
+    function_text = data["function"]
+    try:
+        function = parse(function_text)
+    except SymoptError as e:
+        raise e.within("function") from None
+    variables = variables_of(function)
+    if not variables:
+        raise SymoptError("f has no variables; write it in terms of w1, w2, …", "function")
+    if len(variables) > MAX_VARIABLES:
+        raise SymoptError(f"f has {len(variables)} variables; at most {MAX_VARIABLES} are supported", "function")
+    clash = [v for v in variables if v in optimizer.hyper or v in ("g", "t")]
+    if clash:
+        raise SymoptError(f"{clash[0]!r} names a hyperparameter of {optimizer.key}; rename the variable", "function")
+
+    hyper_in = _table(data, "hyper")
+    for key in hyper_in:
+        if key not in optimizer.hyper:
+            raise SymoptError(f"unknown hyperparameter {key!r} for {optimizer.key}; valid: {', '.join(optimizer.hyper)}", "hyper")
+    missing = [h for h in optimizer.hyper if h not in hyper_in]
+    if missing:
+        raise SymoptError(f"missing {', '.join(missing)}; {optimizer.key} needs {', '.join(optimizer.hyper)}", "hyper")
+    hyper = {h: _number(hyper_in[h], f"hyper.{h}") for h in optimizer.hyper}
+
+    options = _table(data, "options")
+    try:
+        optimizer.choose(options)
+    except SymoptError as e:
+        raise e.within("options") from None
+
+    start_in = _table(data, "start")
+    for key in start_in:
+        if key not in variables:
+            raise SymoptError(f"{key!r} is not a variable of f (its variables: {', '.join(variables)})", "start")
+    missing = [v for v in variables if v not in start_in]
+    if missing:
+        raise SymoptError(f"missing a start value for {', '.join(missing)}", "start")
+    start = {v: _number(start_in[v], f"start.{v}") for v in variables}
+
+    state_in = _table(data, "state")
+    state = {s: {v: Fraction(0) for v in variables} for s in optimizer.state}
+    for key, value in state_in.items():
+        if key not in optimizer.state:
+            valid = ", ".join(optimizer.state) or "none"
+            raise SymoptError(f"unknown state {key!r} for {optimizer.key}; its state: {valid}", "state")
+        if isinstance(value, dict):
+            for v, x in value.items():
+                if v not in variables:
+                    raise SymoptError(f"{v!r} is not a variable of f", f"state.{key}")
+                state[key][v] = _number(x, f"state.{key}.{v}")
+        else:
+            q = _number(value, f"state.{key}")
+            state[key] = {v: q for v in variables}
+
+    epochs = data.get("epochs", 2)
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
+        raise SymoptError(f"must be a whole number from 1 to {MAX_EPOCHS}, got {epochs!r}", "epochs")
+
+    try:
+        numbers = parse_mode(data.get("numbers", "exact"))
+    except SymoptError as e:
+        raise e.within("numbers") from None
+
+    return Exercise(optimizer, hyper, dict(options), function_text, function, variables, start, state, epochs, numbers)
+
+
+def with_overrides(spec: Spec, **overrides) -> Spec:
+    """The spec re-checked with CLI flags (lang, mult, numbers, epochs) applied."""
+    if not any(v is not None for v in overrides.values()):
+        return spec
+    return from_dict(spec.raw, spec.source, spec.stem, overrides)
+
