@@ -28,7 +28,7 @@ from .spec import Exercise
 
 @dataclass(frozen=True)
 class Line:
-    quantity: str  # g, v, s, v_hat, s_hat, w, ...
+    quantity: str  # dw (the gradient), then the rule targets: v, s, v_hat, s_hat, w, ...
     variable: str  # w1
     latex: str  # dw_1 = 0.2 * (-5) = -1
     value: str  # -1, as shown
@@ -127,7 +127,7 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
             value = _compute(arith, evaluate, w_values, t, lhs)
             text, rounded = arith.shown(value)
             values[j]["g"], texts[j]["g"] = value, text
-            lines.append(Line("g", v, _line(lhs, [(parts, w_texts)], text, rounded and approx), text))
+            lines.append(Line("dw", v, _line(lhs, [(parts, w_texts)], text, rounded and approx), text))
         for target, parts, per_variable, evaluate in rule_plans:
             for j, v in enumerate(ex.variables):
                 lhs, middle = per_variable[j]

@@ -123,8 +123,6 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
             break
         value = m.group(kind)
         column = m.start(kind) + 1
-        if kind == "bad":
-            raise SymoptError(f"unexpected character {value!r} at column {column} in {text!r}")
         if kind == "op" and value == "**":
             value = "^"
         if out and kind == "name" and out[-1][0] == "num" and out[-1][2] + len(out[-1][1]) == column:
@@ -150,6 +148,9 @@ class _Parser:
         self.depth = 0
 
     def peek(self) -> tuple[str, str, int]:
+        kind, value, column = self.tokens[self.i]
+        if kind == "bad":  # reported when reached, so the first problem in reading order wins
+            raise SymoptError(f"unexpected character {value!r} at column {column} in {self.text!r}")
         return self.tokens[self.i]
 
     def take(self) -> tuple[str, str, int]:

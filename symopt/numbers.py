@@ -49,11 +49,12 @@ def exact(value: object) -> Fraction:
 
 
 def round_half_away(q: Fraction, decimals: int) -> Fraction:
-    """q rounded to `decimals` decimals, halves away from zero (0.125 -> 0.13, -0.125 -> -0.13)."""
-    scale = 10**decimals
-    n, d = abs(q.numerator) * scale, q.denominator
-    rounded = (2 * n + d) // (2 * d)
-    return Fraction(rounded if q >= 0 else -rounded, scale)
+    """q rounded to `decimals` decimals (negative: to tens, hundreds, ...), halves away from zero:
+    0.125 -> 0.13, -0.125 -> -0.13."""
+    scale = Fraction(10) ** decimals
+    scaled = abs(q) * scale
+    rounded = (2 * scaled.numerator + scaled.denominator) // (2 * scaled.denominator)
+    return (rounded if q >= 0 else -rounded) / scale
 
 
 def round_significant(q: Fraction, digits: int) -> Fraction:

@@ -1,0 +1,124 @@
+"""Number modes: exact, precision:N and hand:D, against hand-checked values and each other."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+import symopt
+from conftest import spec
+
+RMSPROP = {"alpha": 0.3, "gamma": 0.9, "epsilon": 1e-6}
+
+
+def last(solution, exercise: int = 0) -> dict[str, str]:
+    return solution.exercises[exercise].epochs[-1].params
+
+
+def test_rmsprop_of_the_seed_by_hand_and_exactly():
+    by_hand = symopt.solve(spec("rmsprop", RMSPROP, numbers={"mode": "hand", "decimals": 3, "keep": 4}))
+    assert last(by_hand) == {"w1": "-3.436", "w2": "-0.591"}
+    exact = symopt.solve(spec("rmsprop", RMSPROP, numbers="exact"))
+    # Without rounding in between, epoch 2 lands at -3.43519754..., not the sheet's -3.436:
+    # the sheet's 0.156 for s_1 (exactly 0.155642404) is what moves the third decimal.
+    assert last(exact)["w1"].startswith("-3.435197540710313528957944234681000935")
+    assert last(exact)["w2"].startswith("-0.591523425916070142815653252144769304")
+    w_line = exact.exercises[0].epochs[1].lines[-2]
+    assert w_line.value == "-3.4352"
+    assert w_line.latex.endswith("\\approx -3.4352")  # rounded for display, and says so
+
+
+@pytest.mark.parametrize("optimizer,hyper", [("gd", {"alpha": 0.4}), ("momentum", {"alpha": 0.6, "beta": 0.5})])
+def test_precision_50_agrees_with_exact_to_45_digits(optimizer, hyper):
+    # 40 epochs: the exact values have dozens of digits, so precision:50 has rounding to do.
+    exact = symopt.solve(spec(optimizer, hyper, epochs=40, numbers="exact"))
+    p50 = symopt.solve(spec(optimizer, hyper, epochs=40, numbers="precision:50"))
+    for e_exact, e_p50 in zip(exact.exercises[0].epochs, p50.exercises[0].epochs):
+        for v in ("w1", "w2"):
+            a, b = Fraction(e_exact.params[v]), Fraction(e_p50.params[v])
+            assert abs(a - b) <= abs(a) * Fraction(1, 10**45), (e_exact.number, v)
+    assert len(exact.exercises[0].epochs[-1].params["w1"].replace("-", "").replace(".", "")) > 50
+
+
+def test_precision_agrees_with_exact_radicals():
+    exact = symopt.solve(spec("rmsprop", RMSPROP, epochs=3, numbers="exact"))
+    p40 = symopt.solve(spec("rmsprop", RMSPROP, epochs=3, numbers="precision:40"))
+    for v in ("w1", "w2"):
+        a, b = Fraction(last(exact)[v]), Fraction(last(p40)[v])
+        assert abs(a - b) <= abs(a) * Fraction(1, 10**38)
+
+
+def test_precision_params_have_n_significant_digits():
+    p = symopt.solve(spec("rmsprop", RMSPROP, epochs=1, numbers="precision:12"))
+    assert last(p) == {"w1": "-4.05132144533", "w2": "-1.05131677607"}
+
+
+@pytest.mark.parametrize(
+    "numbers,start,expected",
+    [
+        ("hand:2", 0.25, "0.13"),  # 0.125 rounds half away from zero, not to even (0.12)
+        ("hand:2", -0.25, "-0.13"),
+        ({"mode": "hand", "decimals": 2, "keep": 3}, 0.25, "0.125"),  # ends within keep: kept
+        ("hand:1", 0.25, "0.1"),
+        ("exact", 0.25, "0.125"),
+    ],
+)
+def test_hand_rounding(numbers, start, expected):
+    s = spec("gd", {"alpha": 0.25}, function="w1**2", start={"w1": start}, epochs=1, numbers=numbers)
+    assert last(symopt.solve(s)) == {"w1": expected}
+
+
+def test_hand_mode_carries_the_rounded_value():
+    # w = 1/3 is not a decimal: GD on w^2 with alpha = 1/3 would be exact; rounding to 2
+    # decimals at every line must show in the next line's substitution.
+    s = spec("gd", {"alpha": 0.3}, function="w1**2/3", start={"w1": 1}, epochs=2, numbers="hand:2")
+    lines = [line.latex for e in symopt.solve(s).exercises[0].epochs for line in e.lines]
+    assert lines == [
+        "dw_1 = \\frac{2 * 1}{3} = 0.67",
+        "w_1 = 1 - 0.3 * 0.67 = 0.8",
+        "dw_1 = \\frac{2 * 0.8}{3} = 0.53",
+        "w_1 = 0.8 - 0.3 * 0.53 = 0.64",
+    ]
+
+
+def test_exact_mode_rounds_only_for_display():
+    s = spec("gd", {"alpha": 0.3}, function="w1**2/3", start={"w1": 1}, epochs=2, numbers="exact")
+    ex = symopt.solve(s).exercises[0]
+    assert [line.latex for line in ex.epochs[0].lines] == [
+        "dw_1 = \\frac{2 * 1}{3} \\approx 0.6667",
+        "w_1 = 1 - 0.3 * 0.6667 = 0.8",
+    ]
+    assert ex.epochs[1].params == {"w1": "0.64"}  # 0.8 - 0.3 * 1.6/3 = 0.64 exactly
+
+
+def test_exact_blow_up_stops_with_a_clear_error():
+    s = spec("adam", {"alpha": 0.2, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-6}, epochs=10)
+    with pytest.raises(symopt.SymoptError) as err:
+        symopt.solve(s)
+    message = str(err.value)
+    assert "exercise 1 (adam): epoch 5" in message
+    assert "precision:30" in message and "\n" not in message
+
+
+def test_adam_epsilon_placement_matches_the_conventions_table():
+    # conventions.md: eps = 0.1, f = w^2, w0 = 1, lr 0.1, one Adam step:
+    # 0.9047619 with eps outside the root (PyTorch), 0.9012270 inside (optax eps_root).
+    hyper = {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 0.1}
+    for placement, expected in [("outside", "0.9047619"), ("inside", "0.9012270")]:
+        s = spec("adam", hyper, function="w1**2", start={"w1": 1}, epochs=1, numbers="precision:30",
+                 options={"eps_placement": placement})
+        value = Fraction(last(symopt.solve(s))["w1"])
+        assert abs(value - Fraction(expected)) < Fraction(1, 10**7), placement
+    # outside exactly: 1 - 0.1 * 2 / (2 + 0.1) = 1 - 2/21
+    s = spec("adam", hyper, function="w1**2", start={"w1": 1}, epochs=1, options={"eps_placement": "outside"})
+    ex = symopt.solve(s).exercises[0]
+    assert ex.epochs[0].lines[-1].latex == "w_1 = 1 - 0.1 * \\frac{2}{\\sqrt{4} + 0.1} \\approx 0.9048"
+    assert ex.epochs[0].params == {"w1": "0.9047619047619047619047619047619047619048"}  # 19/21, 40 digits
+
+
+def test_state_can_start_elsewhere():
+    s = spec("momentum", {"alpha": 0.6, "beta": 0.5}, state={"v": {"w1": 1, "w2": 0}}, epochs=1)
+    ex = symopt.solve(s).exercises[0]
+    assert ex.data == "w_1 = -5, w_2 = -2, v_1 = 1, v_2 = 0, \\alpha = 0.6, \\beta = 0.5"
+    assert ex.epochs[0].lines[2].latex == "v_1 = 0.5 * 1 + 0.5 * (-1) = 0"

@@ -1,0 +1,86 @@
+"""The number policy: exact decimals in, half-away-from-zero rounding, the sheet's display rule."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction as F
+
+import pytest
+
+from symopt.numbers import (
+    constant_latex, decimal_text, decimals_of, exact, parse_decimal, round_half_away, round_significant, show,
+)
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [("0.1", F(1, 10)), ("-5", F(-5)), ("1e-6", F(1, 10**6)), ("2.5E3", F(2500)), (".5", F(1, 2)), ("3.", F(3))],
+)
+def test_parse_decimal_is_exact(text, value):
+    assert parse_decimal(text) == value
+
+
+@pytest.mark.parametrize("value", [0.1, Decimal("0.1"), "0.1", F(1, 10)])
+def test_exact_reads_what_the_user_wrote(value):
+    assert exact(value) == F(1, 10)  # never 0.1000000000000000055511151231257827
+
+
+@pytest.mark.parametrize("bad", [True, "abc", None, [1], float("nan"), Decimal("inf"), "1/3"])
+def test_exact_refuses_non_numbers(bad):
+    with pytest.raises(ValueError):
+        exact(bad)
+
+
+@pytest.mark.parametrize(
+    "q,d,out",
+    [
+        (F(125, 1000), 2, F(13, 100)), (F(-125, 1000), 2, F(-13, 100)),  # halves away from zero
+        (F(135, 1000), 2, F(14, 100)), (F(1, 3), 4, F(3333, 10000)), (F(2, 3), 4, F(6667, 10000)),
+        (F(-4051319, 10**6), 3, F(-4051, 1000)), (F(5, 10), 0, F(1)), (F(-5, 10), 0, F(-1)),
+        (F(4, 10**5), 4, F(0)),
+    ],
+)
+def test_round_half_away(q, d, out):
+    assert round_half_away(q, d) == out
+
+
+@pytest.mark.parametrize("q,n,out", [(F(2, 3), 3, "0.667"), (F(123456), 2, "120000"), (F(-1, 7), 2, "-0.14"), (F(1, 1000), 1, "0.001")])
+def test_round_significant(q, n, out):
+    assert decimal_text(round_significant(q, n)) == out
+
+
+@pytest.mark.parametrize("q,places", [(F(1, 8), 3), (F(1, 3), None), (F(-4232, 1000), 3), (F(7), 0), (F(1, 80), 4)])
+def test_decimals_of(q, places):
+    assert decimals_of(q) == places
+
+
+@pytest.mark.parametrize("q,text", [(F(-4232, 1000), "-4.232"), (F(64), "64"), (F(0), "0"), (F(19206, 10**7), "0.0019206"), (F(-1, 20), "-0.05")])
+def test_decimal_text(q, text):
+    assert decimal_text(q) == text
+
+
+@pytest.mark.parametrize(
+    "q,text",
+    [(F(1, 10**6), "10^{-6}"), (F(1, 10**5), "10^{-5}"), (F(1, 1000), "0.001"), (F(1, 5), "0.2"), (F(1, 3), "\\frac{1}{3}"), (F(-2, 3), "-\\frac{2}{3}"), (F(2, 10**6), "0.000002")],
+)
+def test_constant_latex(q, text):
+    assert constant_latex(q) == text
+
+
+@pytest.mark.parametrize(
+    "q,d,k,out",
+    [
+        (F(-4232, 1000), 4, 4, ("-4.232", False)),  # ends within D: in full
+        (F(19206, 10**7), 4, 7, ("0.0019206", False)),  # ends within K: in full
+        (F(19206, 10**7), 4, 4, ("0.0019", True)),
+        (F(115776, 10**6) / F(1999, 10**6), 4, 7, ("57.917", True)),  # 57.91695847...: no trailing 0
+        (F(-186, 190), 4, 7, ("-0.9789", True)),
+        (F(-48000001, 10**7), 4, 4, ("-4.8", True)),  # rounded, printed without trailing zeros
+    ],
+)
+def test_show(q, d, k, out):
+    assert show(q, d, k) == out
+
+
+def test_show_irrational_is_always_rounded():
+    assert show(F(1414213562373095, 10**15), 4, 30, exact=False) == ("1.4142", True)
