@@ -7,6 +7,7 @@ paranoid), and runs no shell commands.  Without latexmk, the error says what to 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 import shutil
 import subprocess
@@ -51,11 +52,12 @@ def compile_pdf(tex: str) -> bytes:
 
 
 def _first_error(log: Path) -> str:
+    """The first error of a LaTeX log, with its line number (file-line-error style)."""
     try:
-        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+        text = log.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return "no log was written"
-    for i, line in enumerate(lines):
-        if line.startswith("!") or ":" in line and "error" in line.lower() and line.startswith("./"):
-            return " ".join(part.strip() for part in lines[i : i + 2])
-    return "see the LaTeX log (run the .tex through pdflatex for details)"
+    m = re.search(r"^\./[^:\n]+:(\d+): (.+)$", text, re.MULTILINE) or re.search(r"^! (.+)$", text, re.MULTILINE)
+    if m is None:
+        return "see the LaTeX log (run the .tex through pdflatex for details)"
+    return f"line {m.group(1)}: {m.group(2)}" if m.lastindex == 2 else m.group(1)

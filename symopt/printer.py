@@ -78,46 +78,48 @@ class _Printer:
         self.mult = MULT_SIGNS.get(mult, mult)
         self.substituted = substituted
 
-    def print(self, node: Node, lead: bool = True, base: bool = False, script: bool = False) -> list[Part]:
+    def print(self, node: Node, lead: bool = True, base: bool = False) -> list[Part]:
+        """`lead`: the node opens a group, so a negative number needs no parentheses.
+        `base`: the node is a power's base, so anything composite gets parentheses."""
         if isinstance(node, Num):
-            return [decorate(constant_latex(node.value), not lead, base, script)]
+            return [decorate(constant_latex(node.value), not lead, base, False)]
         if isinstance(node, Name):
             out = self.leaf(node.id)
             if isinstance(out, Hole):
-                return [Hole(out.key, paren=not lead, base=base, script=script)]
+                return [Hole(out.key, paren=not lead, base=base)]
             return [out]
         if isinstance(node, Neg):
             inner = self.wrap(node.operand, _precedence(node.operand) <= 1, lead=False)
             parts = ["-", *inner]
             return ["(", *parts, ")"] if not lead or base else parts
         if isinstance(node, Call):
-            return self.call(node)
+            parts = self.call(node)
+            return ["\\left(", *parts, "\\right)"] if base and node.func == "exp" else parts
+        if base:  # a composite base in parentheses: inside them a new group starts
+            inner = self.print(node)
+            return ["\\left(", *inner, "\\right)"] if node.op == "/" else ["(", *inner, ")"]
         if node.op in "+-":
             left = self.print(node.left, lead=lead)
-            right_needs = node.op == "-" and _precedence(node.right) <= 1
-            if isinstance(node.right, Neg):
-                right_needs = True
-            right = self.wrap(node.right, right_needs, lead=False)
-            parts = [*left, f" {node.op} ", *right]
-            return ["(", *parts, ")"] if base else parts
-        if node.op == "*":
+            right_needs = isinstance(node.right, Neg) or node.op == "-" and _precedence(node.right) <= 1
+            parts = [*left, f" {node.op} ", *self.wrap(node.right, right_needs, lead=False)]
+        elif node.op == "*":
             left = self.wrap(node.left, _precedence(node.left) <= 1, lead=lead)
             right = self.wrap(node.right, _precedence(node.right) <= 1, lead=False)
             parts = [*left, self.times(left, right), *right]
-            return ["(", *parts, ")"] if base else parts
-        if node.op == "/":
+        elif node.op == "/":
             parts = ["\\frac{", *self.print(node.left), "}{", *self.print(node.right), "}"]
-            return ["\\left(", *parts, "\\right)"] if base else parts
-        # power: a composite base gets parentheses, the exponent goes in braces when needed
-        simple_base = isinstance(node.left, (Num, Name))
-        base_parts = self.print(node.left, lead=False, base=True) if simple_base else self.wrap(node.left, True)
-        exponent = self.print(node.right, script=True)
-        if len(exponent) == 1 and isinstance(exponent[0], Hole):
-            return [*base_parts, "^", *exponent]
-        text = "".join(p for p in exponent if isinstance(p, str))
-        if len(exponent) == 1 and len(text) == 1:
-            return [*base_parts, "^", text]
-        return [*base_parts, "^{", *exponent, "}"]
+        else:
+            parts = self.power(node)
+        return parts
+
+    def power(self, node: Bin) -> list[Part]:
+        base = self.print(node.left, lead=False, base=True)
+        exponent = self.print(node.right)
+        if len(exponent) == 1 and isinstance(exponent[0], Hole):  # the step: 0.9^1, 0.9^{12}
+            return [*base, "^", Hole(exponent[0].key, paren=False, script=True)]
+        if len(exponent) == 1 and len(exponent[0]) == 1:
+            return [*base, "^", exponent[0]]
+        return [*base, "^{", *exponent, "}"]
 
     def wrap(self, node: Node, needs: bool, lead: bool = True) -> list[Part]:
         if needs:

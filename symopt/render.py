@@ -22,6 +22,8 @@ _LATEX_SPECIALS = str.maketrans(
     {
         "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%",
         "&": r"\&", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+        # not special, but T1 fonts would print them as other glyphs (‘ ¡ « »)
+        "`": r"\textasciigrave{}", "<": r"\textless{}", ">": r"\textgreater{}",
     }
 )
 _MD_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|$~&^"})
@@ -29,7 +31,7 @@ _MATH = re.compile(r"(\$[^$]+\$)")
 
 
 def escape_latex(text: str) -> str:
-    """Plain text for LaTeX: the ten special characters print as themselves."""
+    """Plain text for LaTeX: the ten special characters (and ` < >) print as themselves."""
     return str(text).translate(_LATEX_SPECIALS)
 
 

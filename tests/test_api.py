@@ -1,0 +1,56 @@
+"""The Python API: load, solve, and the Solution's outputs (Jupyter included)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import symopt
+from conftest import SEED_SPEC, spec
+
+
+def test_load_reads_exact_decimals():
+    loaded = symopt.load(SEED_SPEC)
+    assert loaded.lang == "vi" and loaded.stem == "seed"
+    from fractions import Fraction
+
+    assert loaded.exercises[3].hyper["epsilon"] == Fraction(1, 10**6)
+    assert loaded.exercises[0].hyper["alpha"] == Fraction(2, 5)
+
+
+def test_solve_accepts_a_path_a_spec_or_a_dict():
+    by_path = symopt.solve(SEED_SPEC)
+    by_spec = symopt.solve(symopt.load(SEED_SPEC))
+    assert by_path.to_markdown() == by_spec.to_markdown()
+    by_dict = symopt.solve(spec("gd", {"alpha": 0.4}))  # Python floats mean their decimal text
+    assert by_dict.exercises[0].epochs[1].params == {"w1": "-4.232", "w2": "-0.72"}
+
+
+def test_solve_overrides():
+    solution = symopt.solve(SEED_SPEC, lang="en", epochs=1, numbers="precision:20")
+    assert solution.to_markdown().count("Epoch 1:") == 4 and "Epoch 2:" not in solution.to_markdown()
+    assert "## Exercise 4: Adam" in solution.to_markdown()
+    assert solution.exercises[3].epochs[0].params["w1"] == "-4.8000000999999250001"
+
+
+def test_json_round_trips(seed_solution):
+    data = json.loads(seed_solution.to_json())
+    assert data["title"] == "Optimization Algorithms in Deep Learning"
+    assert data["exercises"][3]["epochs"][1]["params"] == {"w1": "-4.6003", "w2": "-1.6008"}
+    assert data["exercises"][3]["numbers"] == "hand:4 keep 7"
+    assert data["exercises"][3]["hyper"] == {"alpha": "0.2", "beta1": "0.9", "beta2": "0.999", "epsilon": "0.000001"}
+
+
+def test_jupyter_reprs(seed_solution):
+    assert seed_solution._repr_markdown_() == seed_solution.to_markdown()
+    latex = seed_solution._repr_latex_()
+    assert latex.splitlines()[0] == "$$\\textbf{Optimization Algorithms in Deep Learning}$$"
+    assert "$$w_1 = -4.6 - 0.4 * (-0.92) = -4.232$$" in latex.splitlines()
+
+
+def test_errors_are_symopt_errors():
+    with pytest.raises(symopt.SymoptError, match="exercise 1: hyper: missing alpha"):
+        symopt.solve(spec("gd", {}))
+    with pytest.raises(symopt.SymoptError, match="solve\\(\\) takes a Spec, a path or a dict"):
+        symopt.solve(42)

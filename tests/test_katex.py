@@ -1,0 +1,50 @@
+"""Every $$...$$ (and inline $...$) of every Markdown symopt renders is accepted by real KaTeX.
+
+Runs node with tests/katex's pinned katex (installed by the README's test command).  Skips when
+node or katex is missing, fails instead when SYMOPT_REQUIRE_KATEX=1.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import symopt
+from conftest import SEED_SPEC, spec
+
+ADAM = {"alpha": 0.2, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-6}
+
+
+def sheets() -> list[str]:
+    out = [symopt.solve(SEED_SPEC).to_markdown(), symopt.solve(SEED_SPEC, lang="en", numbers="precision:20").to_markdown()]
+    many = {f"w{i}": i - 6 for i in range(1, 13)}
+    specs = [
+        spec("adam", ADAM, numbers="hand:4", options={"eps_placement": "outside"}, epochs=3),
+        spec("rmsprop", {"alpha": 0.3, "gamma": 0.9, "epsilon": 1e-6}, numbers="exact", epochs=2),
+        spec("gd", {"alpha": 0.1}, function="exp(-w1/3) + log(1 + w2^2) + abs(w1)*sin(w2) + sqrt(w1^2 + 1) + tanh(w2)/3 + atan(w1)*cosh(w2)", numbers="precision:15"),
+        spec("momentum", {"alpha": 0.1, "beta": 0.9}, function=" + ".join(f"{i}*w{i}^2" for i in range(1, 13)), start=many, epochs=1),
+        spec("gd", {"alpha": 0.25}, function="w1**2/3 - w1*w2 + (w2 - 1)^4", numbers="exact", epochs=2),
+    ]
+    for s, mult in zip(specs, ["*", "cdot", "times", "*", "cdot"]):
+        s["mult"] = mult
+        out.append(symopt.solve(s).to_markdown())
+    return out
+
+
+def test_every_formula_renders_in_katex(katex):
+    formulas = []
+    for md in sheets():
+        display = re.findall(r"^\$\$(.+)\$\$$", md, re.MULTILINE)
+        assert display and all(f.strip() for f in display)
+        inline = re.findall(r"(?<![\\$])\$([^$\n]+)\$(?!\$)", re.sub(r"^\$\$.*\$\$$", "", md, flags=re.MULTILINE))
+        formulas += display + inline
+    assert len(formulas) > 300
+    done = subprocess.run(["node", str(katex)], input=json.dumps(formulas), capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
+
+
+def test_the_checker_does_catch_bad_tex(katex):
+    bad = ["\\frac{1}{", "x^^2", "\\nosuchmacro"]
+    done = subprocess.run(["node", str(katex)], input=json.dumps(bad), capture_output=True, text=True, check=True)
+    assert [f["index"] for f in json.loads(done.stdout)] == [0, 1, 2]

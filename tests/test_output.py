@@ -1,0 +1,27 @@
+"""The committed showcase, output/seed.md and output/seed.tex, equals a fresh render.
+
+If this fails after an intended change, re-render with:  symopt render examples/seed.toml --format md,tex
+"""
+
+from __future__ import annotations
+
+from conftest import ROOT
+
+
+def test_showcase_markdown_is_fresh(seed_solution):
+    assert (ROOT / "output" / "seed.md").read_text(encoding="utf-8") == seed_solution.to_markdown()
+
+
+def test_showcase_latex_is_fresh(seed_solution):
+    assert (ROOT / "output" / "seed.tex").read_text(encoding="utf-8") == seed_solution.to_latex()
+
+
+def test_showcase_layout(seed_solution):
+    md = seed_solution.to_markdown()
+    assert md.startswith(
+        "# Optimization Algorithms in Deep Learning\n\n$$f(w_1, w_2) = 0.1w_1^2 + 2w_2^2$$\n\n## Bài 1 Gradient Descent\n\n"
+        "$$W_t = W_{t-1} - \\alpha dW_t$$\n\n$$w_1 = -5, w_2 = -2, \\alpha = 0.4$$\n\n$$dw_1 = 0.2w_1$$\n\n$$dw_2 = 4w_2$$\n\n"
+        "Epoch 1:\n\n$$dw_1 = 0.2 * (-5) = -1$$\n\n"
+    )
+    assert md.count("## Bài ") == 4 and md.count("Epoch 2:") == 4
+    assert "Quy ước: $\\epsilon$ nằm trong dấu căn" in md

@@ -1,0 +1,64 @@
+"""Real TeX: the seed sheet compiles to a PDF whose text is right, and hostile titles print literally.
+
+These tests run latexmk/pdflatex for real (shell escape off).  They skip when TeX is missing,
+and fail instead when SYMOPT_REQUIRE_TEX=1, as the README's test command sets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+import subprocess
+
+from markdown_it import MarkdownIt
+import pytest
+
+import symopt
+from conftest import spec
+from symopt.cli import main
+
+HOSTILE = r"Weird #$%&~_^\{} \input{/etc/passwd} \write18{touch pwned} ^^5cinput \catcode`\@=0 *x* [a](b) <i>"
+
+
+def pdf_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_seed_pdf(tex, tmp_path, capsys):
+    assert main(["render", "-o", str(tmp_path), "--format", "pdf"]) == 0
+    text = pdf_text(tmp_path / "seed.pdf")
+    assert "Bài 1 Gradient Descent" in text and "Bài 4 Adam" in text
+    assert "−4.232" in text or "-4.232" in text  # a math minus may come out as U+2212
+    assert "Quy ước" in text  # Vietnamese text, not only headings
+
+
+def hostile_solution():
+    s = spec("gd", {"alpha": 0.4}, epochs=1)
+    s["title"] = HOSTILE
+    return symopt.solve(s)
+
+
+def test_hostile_title_prints_literally_in_markdown():
+    md = hostile_solution().to_markdown()
+    heading = MarkdownIt("commonmark").parse(md)[1]  # the inline content of the first heading
+    assert heading.content and MarkdownIt("commonmark").renderInline(heading.content) == (
+        HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    )
+
+
+def test_hostile_title_prints_literally_in_latex_and_pdf(tex, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    solution = hostile_solution()
+    assert "\\section*{Weird \\#\\$\\%\\&\\textasciitilde{}\\_\\textasciicircum{}\\textbackslash{}\\{\\}" in solution.to_latex()
+    pdf = tmp_path / "hostile.pdf"
+    pdf.write_bytes(solution.to_pdf())
+    text = " ".join(pdf_text(pdf).split())
+    assert HOSTILE in text
+    assert "root:" not in text  # /etc/passwd was not read
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_latex_errors_are_one_line(tex):
+    from symopt.pdf import compile_pdf
+
+    with pytest.raises(symopt.SymoptError, match=r"LaTeX failed: .*Undefined control sequence"):
+        compile_pdf("\\documentclass{article}\\begin{document}\\nosuchcommand\\end{document}")
