@@ -25,3 +25,18 @@ def test_showcase_layout(seed_solution):
     )
     assert md.count("## Bài ") == 4 and md.count("Epoch 2:") == 4
     assert "Quy ước: $\\epsilon$ nằm trong dấu căn" in md
+
+
+def test_readme_excerpt_is_the_real_output(seed_solution):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    excerpt = [line for line in readme.splitlines() if line.startswith("$$")]
+    assert len(excerpt) == 4
+    assert set(excerpt) <= set(seed_solution.to_markdown().splitlines())
+
+
+def test_readme_python_example():
+    import symopt
+
+    sheet = symopt.solve({"function": "w1**2", "exercise": [
+        {"optimizer": "gd", "hyper": {"alpha": 0.1}, "start": {"w1": 1}, "epochs": 3}]}, numbers="hand:2")
+    assert [e.params["w1"] for e in sheet.exercises[0].epochs] == ["0.8", "0.64", "0.51"]  # 0.512 -> 0.51

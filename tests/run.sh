@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The README's test command: install everything the tests need, then run the whole suite.
+#   Debian packages: TeX Live (latexmk, pdflatex, Vietnamese fonts), pdftotext; node/npm if absent
+#   npm:             tests/katex (KaTeX, pinned by its package-lock.json)
+#   Python:          symopt itself (editable) with its [test] extra
+# TeX and KaTeX tests fail (not skip) here if their tools are missing: SYMOPT_REQUIRE_*=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+
+debs=(latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended texlive-lang-other poppler-utils)
+command -v node >/dev/null && command -v npm >/dev/null || debs+=(nodejs npm)
+missing=()
+for deb in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$deb" 2>/dev/null | grep -q "install ok installed" || missing+=("$deb")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "tests/run.sh: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+npm ci --prefix tests/katex --no-audit --no-fund --loglevel=error
+python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+
+export SYMOPT_REQUIRE_TEX=1 SYMOPT_REQUIRE_KATEX=1
+exec python3 -m pytest "$@"
