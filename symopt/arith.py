@@ -114,6 +114,31 @@ def _exact_sqrt(q: Fraction) -> Fraction | None:
     return Fraction(rn, rd) if rn * rn == n and rd * rd == d else None
 
 
+def _check_domain(name: str, a) -> None:
+    """Refuse what has no real value: a root or logarithm of a negative number."""
+    if name == "sqrt" and a < 0:
+        raise SymoptError("square root of a negative number")
+    if name == "log" and a <= 0:
+        raise SymoptError("logarithm of a number that is not positive")
+
+
+def _check_power(a, b, integral: bool) -> None:
+    if a < 0 and not integral:
+        raise SymoptError("a negative number to a fractional power is not a real number")
+    if a == 0 and b < 0:
+        raise SymoptError("division by zero (0 to a negative power)")
+
+
+def _mp_function(ctx, name: str, a):
+    """A whitelisted function of an mpmath number, real-valued or refused."""
+    _check_domain(name, a)
+    if name == "abs":
+        return abs(a)
+    if name == "sign":
+        return ctx.mpf((a > 0) - (a < 0))
+    return getattr(ctx, name)(a)
+
+
 class Arithmetic:
     """Operations on one mode's values.  `carry` turns a line's result into the value later lines
     use; `show` gives its text on the sheet; `param` its full-precision text for JSON."""
@@ -150,30 +175,25 @@ class _RationalFirst(Arithmetic):
         return a / b if type(a) is type(b) is Fraction else self.lift(a) / self.lift(b)
 
     def pow(self, a, b):
-        if type(a) is type(b) is Fraction and b.denominator == 1:
-            if a == 0 and b < 0:
-                raise SymoptError("division by zero (0 to a negative power)")
-            if abs(b) > 10_000:
-                raise SymoptError(f"exponent {b} is too large")
-            return a ** int(b)
-        if type(a) is Fraction and a < 0:
-            raise SymoptError("a negative number to a fractional power is not a real number")
+        if type(a) is type(b) is Fraction:
+            _check_power(a, b, b.denominator == 1)
+            if b.denominator == 1:
+                if abs(b) > 10_000:
+                    raise SymoptError(f"exponent {b} is too large")
+                return a ** int(b)
         return self.power(self.lift(a), self.lift(b))
 
     def call(self, name: str, a):
         if type(a) is Fraction:
+            _check_domain(name, a)
             if name == "abs":
                 return abs(a)
             if name == "sign":
                 return Fraction((a > 0) - (a < 0))
             if name == "sqrt":
-                if a < 0:
-                    raise SymoptError("square root of a negative number")
                 root = _exact_sqrt(a)
                 if root is not None:
                     return root
-            if name == "log" and a <= 0:
-                raise SymoptError("logarithm of a number that is not positive")
         return self.function(name, self.lift(a))
 
 
@@ -206,11 +226,12 @@ class Exact(_RationalFirst):
         return b == 0 if type(b) is Fraction else self.numeric(b) == 0
 
     def power(self, a, b):
+        _check_power(self.numeric(a), self.numeric(b), b.is_integer)
         return self.lower(a**b)
 
     def function(self, name, a):
-        if name in ("sqrt", "log") and self.numeric(a) <= 0:
-            raise SymoptError("square root of a negative number" if name == "sqrt" else "logarithm of a number that is not positive")
+        if name in ("sqrt", "log"):
+            _check_domain(name, self.numeric(a))
         return self.lower(self.functions[name](a))
 
     def numeric(self, e) -> Fraction:
@@ -257,18 +278,11 @@ class Hand(_RationalFirst):
         return b == 0
 
     def power(self, a, b):
+        _check_power(a, b, self.ctx.isint(b))
         return self.ctx.power(a, b)
 
     def function(self, name, a):
-        if name == "sqrt" and a < 0:
-            raise SymoptError("square root of a negative number")
-        if name == "log" and a <= 0:
-            raise SymoptError("logarithm of a number that is not positive")
-        if name == "abs":
-            return abs(a)
-        if name == "sign":
-            return Fraction((a > 0) - (a < 0))
-        return getattr(self.ctx, name)(a)
+        return _mp_function(self.ctx, name, a)
 
     def carry(self, value) -> Fraction:
         if type(value) is Fraction:
@@ -317,22 +331,11 @@ class Precision(Arithmetic):
         return a / b
 
     def pow(self, a, b):
-        if a < 0 and not self.ctx.isint(b):
-            raise SymoptError("a negative number to a fractional power is not a real number")
-        if a == 0 and b < 0:
-            raise SymoptError("division by zero (0 to a negative power)")
+        _check_power(a, b, self.ctx.isint(b))
         return self.ctx.power(a, b)
 
     def call(self, name: str, a):
-        if name == "sqrt" and a < 0:
-            raise SymoptError("square root of a negative number")
-        if name == "log" and a <= 0:
-            raise SymoptError("logarithm of a number that is not positive")
-        if name == "abs":
-            return abs(a)
-        if name == "sign":
-            return self.ctx.mpf((a > 0) - (a < 0))
-        return getattr(self.ctx, name)(a)
+        return _mp_function(self.ctx, name, a)
 
     def carry(self, value):
         if not self.ctx.isfinite(value):

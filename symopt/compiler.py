@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Callable
 
 from .arith import Arithmetic
-from .expr import Bin, Call, Name, Neg, Node, Num, names
+from .expr import BINARY, Bin, Call, Name, Neg, Node, Num, names
 
 Evaluator = Callable[[dict], object]
 
@@ -38,17 +38,9 @@ def _rational(node: Node, constants: dict[str, Fraction]) -> Fraction | None:
     left, right = _rational(node.left, constants), _rational(node.right, constants)
     if left is None or right is None:
         return None
-    if node.op == "+":
-        return left + right
-    if node.op == "-":
-        return left - right
-    if node.op == "*":
-        return left * right
-    if node.op == "/":
-        return left / right
-    if right.denominator != 1 or abs(right) > 1000:
-        return None
-    return left ** int(right)
+    if node.op == "^" and (right.denominator != 1 or abs(right) > 1000):
+        return None  # a root, or too big a power, stays as written
+    return BINARY[node.op](left, right)
 
 
 def fold(node: Node, constants: dict[str, Fraction]) -> Node:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+import operator
 import re
 
 from .errors import SymoptError
@@ -58,6 +59,9 @@ class Call:
 
 
 Node = Num | Name | Neg | Bin | Call
+
+#: What each binary operator computes, for any number type.
+BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "^": operator.pow}
 
 
 def names(node: Node) -> set[str]:

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import sympy
 
-from .expr import Bin, Call, Name, Neg, Node, Num
+from .expr import BINARY, Bin, Call, Name, Neg, Node, Num
 from .numbers import decimals_of
 
 _TO_SYMPY = {
@@ -36,16 +36,7 @@ def to_sympy(node: Node) -> sympy.Expr:
         return -to_sympy(node.operand)
     if isinstance(node, Call):
         return _TO_SYMPY[node.func](*(to_sympy(a) for a in node.args))
-    left, right = to_sympy(node.left), to_sympy(node.right)
-    if node.op == "+":
-        return left + right
-    if node.op == "-":
-        return left - right
-    if node.op == "*":
-        return left * right
-    if node.op == "/":
-        return left / right
-    return left**right
+    return BINARY[node.op](to_sympy(node.left), to_sympy(node.right))
 
 
 def gradient(f: Node, variables: list[str]) -> list[Node]:

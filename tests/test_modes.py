@@ -122,3 +122,26 @@ def test_state_can_start_elsewhere():
     ex = symopt.solve(s).exercises[0]
     assert ex.data == "w_1 = -5, w_2 = -2, v_1 = 1, v_2 = 0, \\alpha = 0.6, \\beta = 0.5"
     assert ex.epochs[0].lines[2].latex == "v_1 = 0.5 * 1 + 0.5 * (-1) = 0"
+
+
+@pytest.mark.parametrize("numbers", ["exact", "hand:4", "precision:20"])
+@pytest.mark.parametrize(
+    "function,start,message",
+    [
+        ("sqrt(w1)", 0.01, "epoch 2, dw_1: square root of a negative number"),  # 0.01 - 10*5 < 0
+        ("w1**0.5", 0.01, "epoch 2, dw_1: square root of a negative number"),  # SymPy: 1/(2*sqrt(w1))
+        ("w1*log(w1)", 0.5, "epoch 2, dw_1: logarithm of a number that is not positive"),  # 0.5 - 10*0.307 < 0
+    ],
+)
+def test_values_without_a_real_value_stop_with_the_line(numbers, function, start, message):
+    # One GD step with alpha = 10 jumps to a negative w, where f has no real gradient.
+    s = spec("gd", {"alpha": 10}, function=function, start={"w1": start}, epochs=2, numbers=numbers)
+    with pytest.raises(symopt.SymoptError, match=message) as err:
+        symopt.solve(s)
+    assert str(err.value).startswith("<spec>: exercise 1 (gd): epoch 2, dw_1: ")
+
+
+def test_division_by_zero_names_the_line():
+    s = spec("rmsprop", {"alpha": 0.1, "gamma": 0.9, "epsilon": 0}, start={"w1": 0, "w2": 1}, epochs=1)
+    with pytest.raises(symopt.SymoptError, match=r"exercise 1 \(rmsprop\): epoch 1, w_1: division by zero"):
+        symopt.solve(s)
