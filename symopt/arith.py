@@ -26,6 +26,7 @@ from .numbers import decimal_text, decimals_of, round_half_away, round_significa
 
 GUARD_DIGITS = 10
 HAND_WORKING_DIGITS = 60
+EXACT_DIGITS_BUDGET = 2_000  # digits of an exact fraction's numerator or denominator
 EXACT_SIZE_BUDGET = 500  # SymPy nodes in one value: Adam and RMSProp reach 398 at epoch 4, ~1400 at epoch 5
 
 
@@ -239,7 +240,11 @@ class Exact(_RationalFirst):
 
     def carry(self, value):
         value = self.lower(value)
-        if type(value) is not Fraction:
+        if type(value) is Fraction:
+            bits = max(value.numerator.bit_length(), value.denominator.bit_length())
+            if bits > EXACT_DIGITS_BUDGET * 3.33:
+                raise SymoptError(f"exact values grow too large (over {EXACT_DIGITS_BUDGET} digits)", "exact")
+        else:
             size = 0
             for _ in self.sympy.preorder_traversal(value):
                 size += 1

@@ -19,11 +19,11 @@ from fractions import Fraction
 from . import printer, symbolic
 from .compiler import evaluator, fold
 from .errors import SymoptError
-from .expr import names, to_text
+from .expr import Node, names, to_text
 from .numbers import constant_latex
 from .optimizers import QUANTITIES, Choice, line_name, name_latex
 from .printer import Hole
-from .spec import Exercise
+from .spec import Exercise, variables_of
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,10 @@ class Worked:
     epochs: tuple[Epoch, ...]
 
 
-def function_latex(ex: Exercise, mult: str) -> str:
-    args = ", ".join(name_latex(v) for v in ex.variables)
-    return f"f({args}) = " + printer.latex(ex.function, _symbol_latex, mult)
+def function_latex(function: Node, mult: str = "*") -> str:
+    """``f(w_1, w_2) = 0.1w_1^2 + 2w_2^2``, as the user wrote f."""
+    args = ", ".join(name_latex(v) for v in variables_of(function))
+    return f"f({args}) = " + printer.latex(function, _symbol_latex, mult)
 
 
 def _symbol_latex(name: str) -> str:
@@ -143,7 +144,7 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
 
     return Worked(
         exercise=ex,
-        function_latex=function_latex(ex, mult),
+        function_latex=function_latex(ex.function, mult),
         gradient={v: to_text(d) for v, d in zip(ex.variables, gradient)},
         formulas=tuple(formulas),
         notes=tuple(notes),

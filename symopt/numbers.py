@@ -66,25 +66,36 @@ def round_significant(q: Fraction, digits: int) -> Fraction:
 
 
 def _floor_log10(q: Fraction) -> int:
-    """floor(log10(q)) for q > 0, exactly."""
-    e = len(str(q.numerator)) - len(str(q.denominator))
-    # 10**e <= q < 10**(e+1) holds for e or e-1.
-    if Fraction(10) ** e > q:
+    """floor(log10(q)) for q > 0, exactly, without printing big integers."""
+    e = int((q.numerator.bit_length() - q.denominator.bit_length()) * 0.30102999566398120)
+    while Fraction(10) ** e > q:
         e -= 1
+    while Fraction(10) ** (e + 1) <= q:
+        e += 1
     return e
 
 
 def decimals_of(q: Fraction) -> int | None:
     """How many decimals q's expansion has, or None when it does not terminate (1/3)."""
     d = q.denominator
-    twos = fives = 0
-    while d % 2 == 0:
-        d //= 2
-        twos += 1
-    while d % 5 == 0:
-        d //= 5
-        fives += 1
-    return max(twos, fives) if d == 1 else None
+    twos = (d & -d).bit_length() - 1
+    d >>= twos
+    fives = round(d.bit_length() / 2.321928094887362) if d > 1 else 0  # log2(5)
+    for k in (fives - 1, fives, fives + 1):
+        if k >= 0 and 5**k == d:
+            return max(twos, k)
+    return None
+
+
+_CHUNK = 10**1000
+
+
+def _digits(n: int) -> str:
+    """str(n) for n >= 0 of any size (Python refuses str() past 4300 digits)."""
+    if n < _CHUNK:
+        return str(n)
+    high, low = divmod(n, _CHUNK)
+    return _digits(high) + str(low).rjust(1000, "0")
 
 
 def decimal_text(q: Fraction) -> str:
@@ -94,7 +105,7 @@ def decimal_text(q: Fraction) -> str:
         raise ValueError(f"{q} has no finite decimal expansion")
     sign = "-" if q < 0 else ""
     scaled = abs(q.numerator) * (10**places // q.denominator)
-    digits = str(scaled).rjust(places + 1, "0")
+    digits = _digits(scaled).rjust(places + 1, "0")
     whole, frac = digits[: len(digits) - places], digits[len(digits) - places :]
     return sign + whole + ("." + frac if frac else "")
 

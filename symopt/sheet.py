@@ -12,7 +12,8 @@ from fractions import Fraction
 import json
 from pathlib import Path
 
-from .engine import Worked
+from .engine import Worked, function_latex
+from .expr import parse
 from .numbers import decimal_text, decimals_of
 from .render import escape_latex, render
 from .spec import Spec
@@ -31,7 +32,7 @@ class Solution:
     def view(self) -> dict:
         """What the templates see: plain strings and lists, in the sheet's language."""
         labels = LABELS[self.spec.lang]
-        top = self.exercises[0].function_latex if self.spec.function_text is not None else None
+        top = None if self.spec.function_text is None else function_latex(parse(self.spec.function_text), self.spec.mult)
         exercises = []
         for n, w in enumerate(self.exercises, start=1):
             exercises.append(

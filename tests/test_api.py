@@ -54,3 +54,13 @@ def test_errors_are_symopt_errors():
         symopt.solve(spec("gd", {}))
     with pytest.raises(symopt.SymoptError, match="solve\\(\\) takes a Spec, a path or a dict"):
         symopt.solve(42)
+
+
+def test_an_exercise_with_its_own_function_shows_it():
+    s = spec("gd", {"alpha": 0.1}, epochs=1)
+    s["exercise"].insert(0, {**s["exercise"][0], "function": "w1**2 + w2**2"})
+    md = symopt.solve(s).to_markdown()
+    sections = md.split("## ")
+    assert "$$f(w_1, w_2) = 0.1w_1^2 + 2w_2^2$$" in sections[0]  # the sheet's f, at the top
+    assert "$$f(w_1, w_2) = w_1^2 + w_2^2$$" in sections[1]  # exercise 1 has its own
+    assert "$$f(" not in sections[2]  # exercise 2 uses the sheet's

@@ -145,3 +145,13 @@ def test_division_by_zero_names_the_line():
     s = spec("rmsprop", {"alpha": 0.1, "gamma": 0.9, "epsilon": 0}, start={"w1": 0, "w2": 1}, epochs=1)
     with pytest.raises(symopt.SymoptError, match=r"exercise 1 \(rmsprop\): epoch 1, w_1: division by zero"):
         symopt.solve(s)
+
+
+def test_exact_fractions_that_grow_past_the_budget_stop():
+    # f = 0.315*w1**2 with alpha 0.3 makes w -> 0.811 w: exact, with 3 more digits every epoch,
+    # so past epoch ~666 the values have over 2000 digits.
+    s = spec("gd", {"alpha": 0.3}, function="0.315*w1**2", start={"w1": 1}, epochs=1000)
+    with pytest.raises(symopt.SymoptError, match=r"epoch 66\d, dw_1: exact values grow too large \(over 2000 digits\)"):
+        symopt.solve(s)
+    s["exercise"][0]["numbers"] = "precision:30"
+    assert symopt.solve(s).exercises[0].epochs[-1].params["w1"].startswith("0.")

@@ -84,3 +84,12 @@ def test_show(q, d, k, out):
 
 def test_show_irrational_is_always_rounded():
     assert show(F(1414213562373095, 10**15), 4, 30, exact=False) == ("1.4142", True)
+
+
+def test_huge_values_print_and_round():
+    q = F(3, 10**5000) + 7
+    assert decimals_of(q) == 5000
+    text = decimal_text(q)
+    assert text.startswith("7.000") and text.endswith("3") and len(text) == 5002
+    assert decimal_text(round_significant(F(10**6000 + 1, 3), 3)) == "333" + "0" * 5997
+    assert decimals_of(F(1, 5**3000)) == 3000 and decimals_of(F(1, 5**3000 * 3)) is None
