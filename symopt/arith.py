@@ -100,11 +100,18 @@ def _checked(mode: NumberMode) -> NumberMode:
     return mode
 
 
+MAX_EXPONENT = 10_000
+MAX_BITS = 20_000  # |x| < 2^20000 (about 10^6000): past that a value cannot be written out
+
+
 def mpf_fraction(x) -> Fraction:
     """The exact value of an mpmath (or SymPy Float) binary number."""
-    sign, man, exp, _ = x._mpf_
+    sign, man, exp, bc = x._mpf_
     if not man and exp:  # inf, -inf or nan
         raise SymoptError("the value is not finite (overflow)")
+    if man and not -MAX_BITS < exp + bc < MAX_BITS:
+        size = "large" if exp + bc > 0 else "small"
+        raise SymoptError(f"the value is too {size} to write out (about 2^{exp + bc}); the run diverges")
     q = Fraction(man) * (Fraction(2) ** exp)
     return -q if sign else q
 
@@ -176,11 +183,11 @@ class _RationalFirst(Arithmetic):
         return a / b if type(a) is type(b) is Fraction else self.lift(a) / self.lift(b)
 
     def pow(self, a, b):
+        if type(b) is Fraction and abs(b) > MAX_EXPONENT:
+            raise SymoptError(f"exponent {float(b):.4g} is too large (over {MAX_EXPONENT}); the run diverges")
         if type(a) is type(b) is Fraction:
             _check_power(a, b, b.denominator == 1)
             if b.denominator == 1:
-                if abs(b) > 10_000:
-                    raise SymoptError(f"exponent {b} is too large")
                 return a ** int(b)
         return self.power(self.lift(a), self.lift(b))
 
@@ -295,6 +302,8 @@ class Hand(_RationalFirst):
             if places is not None and places <= self.mode.kept:
                 return value
             return round_half_away(value, self.mode.decimals)
+        if not value or self.ctx.mag(value) < -4 * self.mode.decimals - 8:  # far below 10^-D
+            return Fraction(0)
         return round_half_away(mpf_fraction(value), self.mode.decimals)
 
     def approx(self, value) -> tuple[Fraction, bool]:

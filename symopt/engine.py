@@ -125,8 +125,7 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
         for j, v in enumerate(ex.variables):
             parts, evaluate = grad_plans[j]
             lhs = line_name("g", v)
-            value = _compute(arith, evaluate, w_values, t, lhs)
-            text, rounded = arith.shown(value)
+            value, text, rounded = _compute(arith, evaluate, w_values, t, lhs)
             values[j]["g"], texts[j]["g"] = value, text
             lines.append(Line("dw", v, _line(lhs, [(parts, w_texts)], text, rounded and approx), text))
         for target, parts, per_variable, evaluate in rule_plans:
@@ -134,8 +133,7 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
                 lhs, middle = per_variable[j]
                 env, shown = values[j], texts[j]
                 env["t"], shown["t"] = t_value, t_text
-                value = _compute(arith, evaluate, env, t, lhs)
-                text, rounded = arith.shown(value)
+                value, text, rounded = _compute(arith, evaluate, env, t, lhs)
                 middles = ([(middle, shown)] if middle else []) + [(parts, shown)]
                 lines.append(Line(target, v, _line(lhs, middles, text, rounded and approx), text))
                 env[target], shown[target] = value, text
@@ -155,8 +153,10 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
 
 
 def _compute(arith, evaluate, env, t: int, lhs: str):
+    """A line's carried value and its text on the sheet, or an error that names the line."""
     try:
-        return arith.carry(evaluate(env))
+        value = arith.carry(evaluate(env))
+        return (value, *arith.shown(value))
     except SymoptError as e:
         hint = ""
         if e.where == "exact":

@@ -155,3 +155,17 @@ def test_exact_fractions_that_grow_past_the_budget_stop():
         symopt.solve(s)
     s["exercise"][0]["numbers"] = "precision:30"
     assert symopt.solve(s).exercises[0].epochs[-1].params["w1"].startswith("0.")
+
+
+@pytest.mark.parametrize("numbers", ["exact", "hand:4", "precision:20"])
+def test_exploding_powers_stop_instead_of_hanging(numbers):
+    # w1^w2 from w1 = 10^-6, w2 = -3: the first step sends w2 to about 10^18, and the next
+    # gradient would be a number with about 10^19 digits.  (Found by review: it hung.)
+    s = spec("gd", {"alpha": 0.1}, function="w1^w2", start={"w1": "0.000001", "w2": -3}, epochs=3, numbers=numbers)
+    with pytest.raises(symopt.SymoptError, match=r"epoch 2, dw_1: .*(too large|diverges)"):
+        symopt.solve(s)
+
+
+def test_tiny_values_round_to_zero_by_hand():
+    s = spec("gd", {"alpha": 1}, function="exp(-w1)", start={"w1": 100000}, epochs=1, numbers="hand:4")
+    assert [line.value for line in symopt.solve(s).exercises[0].epochs[0].lines] == ["0", "100000"]
