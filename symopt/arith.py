@@ -101,7 +101,13 @@ def _checked(mode: NumberMode) -> NumberMode:
 
 
 MAX_EXPONENT = 10_000
-MAX_BITS = 20_000  # |x| < 2^20000 (about 10^6000): past that a value cannot be written out
+MAX_BITS = 20_000
+LIMIT = Fraction(10) ** 300  # a carried value this large means the run diverges
+LIMIT_BITS = 997  # 2^997 < 10^300 < 2^998
+
+
+def _diverges() -> SymoptError:
+    return SymoptError("the value is past 10^300: the run diverges (a smaller alpha helps)")  # |x| < 2^20000 (about 10^6000): past that a value cannot be written out
 
 
 def mpf_fraction(x) -> Fraction:
@@ -109,9 +115,10 @@ def mpf_fraction(x) -> Fraction:
     sign, man, exp, bc = x._mpf_
     if not man and exp:  # inf, -inf or nan
         raise SymoptError("the value is not finite (overflow)")
-    if man and not -MAX_BITS < exp + bc < MAX_BITS:
-        size = "large" if exp + bc > 0 else "small"
-        raise SymoptError(f"the value is too {size} to write out (about 2^{exp + bc}); the run diverges")
+    if man and exp + bc >= MAX_BITS:
+        raise SymoptError(f"the value is too large to write out (about 2^{float(exp + bc):.3g}); the run diverges")
+    if man and exp + bc <= -MAX_BITS:
+        raise SymoptError(f"the value is too small to write out (about 2^{float(exp + bc):.3g}); hand:D would round it to 0")
     q = Fraction(man) * (Fraction(2) ** exp)
     return -q if sign else q
 
@@ -231,10 +238,10 @@ class Exact(_RationalFirst):
         return e
 
     def is_zero(self, b) -> bool:
-        return b == 0 if type(b) is Fraction else self.numeric(b) == 0
+        return b == 0 if type(b) is Fraction else bool(self.numeric(b) == 0)
 
     def power(self, a, b):
-        _check_power(self.numeric(a), self.numeric(b), b.is_integer)
+        _check_power(self.numeric(a), self.numeric(b), bool(b.is_integer))
         return self.lower(a**b)
 
     def function(self, name, a):
@@ -242,11 +249,14 @@ class Exact(_RationalFirst):
             _check_domain(name, self.numeric(a))
         return self.lower(self.functions[name](a))
 
-    def numeric(self, e) -> Fraction:
-        return mpf_fraction(e.evalf(HAND_WORKING_DIGITS))
+    def numeric(self, e):
+        """A 60-digit SymPy Float, for signs and display; never used to carry."""
+        return e.evalf(HAND_WORKING_DIGITS)
 
     def carry(self, value):
         value = self.lower(value)
+        if abs(value) >= LIMIT if type(value) is Fraction else abs(self.numeric(value)) >= 10**300:
+            raise _diverges()
         if type(value) is Fraction:
             bits = max(value.numerator.bit_length(), value.denominator.bit_length())
             if bits > EXACT_DIGITS_BUDGET * 3.33:
@@ -262,7 +272,7 @@ class Exact(_RationalFirst):
     def approx(self, value) -> tuple[Fraction, bool]:
         if type(value) is Fraction:
             return value, True
-        return self.numeric(value), False
+        return mpf_fraction(self.numeric(value)), False
 
     def param(self, value) -> str:
         q, exact = self.approx(value)
@@ -297,6 +307,8 @@ class Hand(_RationalFirst):
         return _mp_function(self.ctx, name, a)
 
     def carry(self, value) -> Fraction:
+        if abs(value) >= LIMIT if type(value) is Fraction else self.ctx.mag(value) > LIMIT_BITS:
+            raise _diverges()
         if type(value) is Fraction:
             places = decimals_of(value)
             if places is not None and places <= self.mode.kept:
@@ -354,10 +366,18 @@ class Precision(Arithmetic):
     def carry(self, value):
         if not self.ctx.isfinite(value):
             raise SymoptError("the value is not finite (overflow)")
+        if self.ctx.mag(value) > LIMIT_BITS:
+            raise _diverges()
         return value
 
     def approx(self, value) -> tuple[Fraction, bool]:
-        return round_significant(mpf_fraction(value), self.mode.digits), True
+        """The working value, or the short decimal it equals to within the guard digits (0.1
+        computed in binary is 0.1), so that display rounds once, from the real value."""
+        x = mpf_fraction(value)
+        r = round_half_away(x, self.mode.decimals if self.mode.keep is None else max(self.mode.decimals, self.mode.keep))
+        if abs(x - r) <= abs(x) / Fraction(10) ** (self.mode.digits + GUARD_DIGITS // 2):
+            return r, True
+        return x, False
 
     def param(self, value) -> str:
-        return decimal_text(self.approx(value)[0])
+        return decimal_text(round_significant(mpf_fraction(value), self.mode.digits))

@@ -109,34 +109,41 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
         rule_plans.append((target, substituted, per_variable, evaluator(folded, arith, ex.hyper)))
 
     # -- the epoch loop: evaluators and templates only -------------------------------------------
+    # Given values (start, state) are shown as given; computed ones by the display rule.  In
+    # exact and precision modes a line whose value or operands are shown rounded says \approx.
     values = [{"w": arith.const(ex.start[v])} for v in ex.variables]
-    texts = [{"w": arith.shown(values[j]["w"])[0]} for j in range(len(ex.variables))]
+    texts = [{"w": constant_latex(ex.start[v])} for v in ex.variables]
+    rounded_keys: list[set[str]] = [set() for _ in ex.variables]
     for j, v in enumerate(ex.variables):
         for s in ex.optimizer.state:
             values[j][s] = arith.const(ex.state[s][v])
-            texts[j][s] = arith.shown(values[j][s])[0]
-    approx = ex.numbers.kind != "hand"
+            texts[j][s] = constant_latex(ex.state[s][v])
+    marks = ex.numbers.kind != "hand"  # by hand, "=" is written after rounding, as students do
     epochs = []
     for t in range(1, ex.epochs + 1):
         lines = []
         w_values = {v: values[j]["w"] for j, v in enumerate(ex.variables)}
         w_texts = {v: texts[j]["w"] for j, v in enumerate(ex.variables)}
+        w_rounded = {v for j, v in enumerate(ex.variables) if "w" in rounded_keys[j]}
         t_value, t_text = arith.const(Fraction(t)), str(t)
         for j, v in enumerate(ex.variables):
             parts, evaluate = grad_plans[j]
             lhs = line_name("g", v)
             value, text, rounded = _compute(arith, evaluate, w_values, t, lhs)
+            line = _line(lhs, [(parts, w_texts, w_rounded)], text, rounded, marks)
+            lines.append(Line("dw", v, line, text))
             values[j]["g"], texts[j]["g"] = value, text
-            lines.append(Line("dw", v, _line(lhs, [(parts, w_texts)], text, rounded and approx), text))
+            _mark(rounded_keys[j], "g", rounded)
         for target, parts, per_variable, evaluate in rule_plans:
             for j, v in enumerate(ex.variables):
                 lhs, middle = per_variable[j]
                 env, shown = values[j], texts[j]
                 env["t"], shown["t"] = t_value, t_text
                 value, text, rounded = _compute(arith, evaluate, env, t, lhs)
-                middles = ([(middle, shown)] if middle else []) + [(parts, shown)]
-                lines.append(Line(target, v, _line(lhs, middles, text, rounded and approx), text))
+                middles = ([(middle, shown, rounded_keys[j])] if middle else []) + [(parts, shown, rounded_keys[j])]
+                lines.append(Line(target, v, _line(lhs, middles, text, rounded, marks), text))
                 env[target], shown[target] = value, text
+                _mark(rounded_keys[j], target, rounded)
         params = {v: arith.param(values[j]["w"]) for j, v in enumerate(ex.variables)}
         epochs.append(Epoch(t, tuple(lines), params))
 
@@ -167,16 +174,26 @@ def _compute(arith, evaluate, env, t: int, lhs: str):
         raise SymoptError(f"cannot be computed ({e})", f"epoch {t}, {lhs}") from None
 
 
-def _line(lhs: str, middles, value: str, approx: bool) -> str:
-    """``lhs = middle = … = value``, without a middle that only repeats the value."""
+def _line(lhs: str, middles, value: str, rounded: bool, marks: bool) -> str:
+    """``lhs = middle = … = value``, without a middle that only repeats the value.  With `marks`,
+    the last relation is \\approx when the value or any number substituted into it is rounded."""
     out = [lhs]
-    for parts, texts in middles:
-        if printer.lone_hole(parts) or not any(isinstance(p, Hole) for p in parts):
+    for parts, texts, rounded_keys in middles:
+        holes = [p for p in parts if isinstance(p, Hole)]
+        if not holes or printer.lone_hole(parts):
             continue
+        rounded = rounded or any(h.key in rounded_keys for h in holes)
         filled = printer.fill(parts, texts)
         if filled != value:
             out.append(filled)
-    return " = ".join(out) + (" \\approx " if approx else " = ") + value
+    return " = ".join(out) + (" \\approx " if marks and rounded else " = ") + value
+
+
+def _mark(keys: set[str], key: str, rounded: bool) -> None:
+    if rounded:
+        keys.add(key)
+    else:
+        keys.discard(key)
 
 
 def _data_line(ex: Exercise) -> str:

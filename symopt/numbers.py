@@ -137,16 +137,29 @@ def constant_latex(q: Fraction) -> str:
     return f"{sign}\\frac{{{abs(q.numerator)}}}{{{q.denominator}}}"
 
 
+def scientific_text(q: Fraction, digits: int) -> str:
+    """q != 0 to `digits` significant digits as ``-2.117 \\cdot 10^{-9}``."""
+    r = round_significant(q, digits)
+    k = _floor_log10(abs(r))
+    mantissa = decimal_text(r / Fraction(10) ** k)
+    return f"{mantissa} \\cdot 10^{{{k}}}"
+
+
 def show(q: Fraction, decimals: int, keep: int, *, exact: bool = True) -> tuple[str, bool]:
     """The sheet's text for a value, and whether it was rounded.
 
     `q` is the value (or, when `exact` is False, a close approximation of an irrational value).
     A value that terminates within max(decimals, keep) decimals is shown in full, else rounded
-    half away from zero to `decimals` decimals.
+    half away from zero to `decimals` decimals -- except that a value which is not 0 is never
+    shown as 0: below half a unit of the last decimal it is shown with `decimals` significant
+    digits in scientific notation (``2.5 \\cdot 10^{-6}``).
     """
     places = decimals_of(q) if exact else None
     if places is not None and places <= max(decimals, keep):
         k = power_of_ten(q)
         return (f"10^{{{k}}}" if k is not None else decimal_text(q)), False
     rounded = round_half_away(q, decimals)
+    if rounded == 0 and q != 0:
+        text = scientific_text(q, max(decimals, 1))
+        return text, not (exact and round_significant(q, max(decimals, 1)) == q)
     return decimal_text(rounded), True

@@ -43,7 +43,7 @@ def decorate(text: str, paren: bool, base: bool, script: bool) -> str:
     """A number's text as it must stand in its place (see :class:`Hole`)."""
     if script:
         return text if len(text) == 1 else "{" + text + "}"
-    if (paren or base) and text.startswith("-"):
+    if (paren or base) and text.startswith("-") or paren and "\\cdot" in text:
         return "(" + text + ")"
     if base and not _plain_number(text):
         return "(" + text + ")"

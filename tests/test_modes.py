@@ -87,7 +87,8 @@ def test_exact_mode_rounds_only_for_display():
     ex = symopt.solve(s).exercises[0]
     assert [line.latex for line in ex.epochs[0].lines] == [
         "dw_1 = \\frac{2 * 1}{3} \\approx 0.6667",
-        "w_1 = 1 - 0.3 * 0.6667 = 0.8",
+        # w_1 is exactly 0.8, but 1 - 0.3 * 0.6667 is not: the shown operand is rounded, so \approx
+        "w_1 = 1 - 0.3 * 0.6667 \\approx 0.8",
     ]
     assert ex.epochs[1].params == {"w1": "0.64"}  # 0.8 - 0.3 * 1.6/3 = 0.64 exactly
 
@@ -169,3 +170,29 @@ def test_exploding_powers_stop_instead_of_hanging(numbers):
 def test_tiny_values_round_to_zero_by_hand():
     s = spec("gd", {"alpha": 1}, function="exp(-w1)", start={"w1": 100000}, epochs=1, numbers="hand:4")
     assert [line.value for line in symopt.solve(s).exercises[0].epochs[0].lines] == ["0", "100000"]
+
+
+def test_given_values_are_shown_as_given_and_used_as_shown():
+    # Found by review: hand:4 showed the start 0.123456 as 0.1235 but computed with 0.123456.
+    s = spec("gd", {"alpha": 0.01}, function="10*w1**2", start={"w1": 0.123456}, epochs=1, numbers="hand:4")
+    assert symopt.solve(s).exercises[0].epochs[0].lines[0].latex == "dw_1 = 20 * 0.123456 = 2.4691"
+
+
+def test_precision_rounds_once_from_the_working_value():
+    # Found by review: precision:6 rounded 1.234549 to 1.23455, then to 1.2346 (true: 1.2345).
+    s = spec("gd", {"alpha": 1}, function="w1", start={"w1": 2.234549}, epochs=1, numbers="precision:6")
+    ex = symopt.solve(s).exercises[0]
+    assert ex.epochs[0].lines[-1].latex == "w_1 = 2.234549 - 1 * 1 \\approx 1.2345"
+    assert ex.epochs[0].params == {"w1": "1.23455"}  # 6 significant digits
+    # ... and a value that is not a short decimal is marked, at any N
+    s = spec("gd", {"alpha": 1}, function="sqrt(2)*w1 + 12345.678*w1**2/2", start={"w1": 1}, epochs=1, numbers="precision:5")
+    assert symopt.solve(s).exercises[0].epochs[0].lines[0].latex.endswith("\\approx 12347.0922")
+
+
+def test_a_value_that_is_not_zero_is_never_shown_as_zero():
+    # Found by review: s_1 = 0.0000025 was shown as 0, so s_corr1 = 0/(1 - 0.999) "= 0.0025".
+    s = spec("adam", {"alpha": 0.2, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-6}, function="w1**2",
+             start={"w1": 0.025}, epochs=1)
+    lines = [line.latex for line in symopt.solve(s).exercises[0].epochs[0].lines]
+    assert lines[2] == "s_1 = 0.999 * 0 + 0.001 * 0.05^2 = 2.5 \\cdot 10^{-6}"
+    assert lines[4] == "s_{corr1} = \\frac{s_1}{1 - \\beta_2^1} = \\frac{2.5 \\cdot 10^{-6}}{1 - 0.999^1} = 0.0025"
