@@ -47,4 +47,6 @@ def solve(spec: "Spec | str | Path | dict", **overrides) -> "Solution":
             worked.append(work(exercise, spec.mult))
         except SymoptError as e:
             raise e.within(f"{spec.source}: exercise {n} ({exercise.optimizer.key})") from None
+        except RecursionError:
+            raise SymoptError("an expression is nested too deeply", f"{spec.source}: exercise {n}") from None
     return Solution(spec, tuple(worked))

@@ -102,6 +102,7 @@ def _checked(mode: NumberMode) -> NumberMode:
 
 MAX_EXPONENT = 10_000
 MAX_BITS = 20_000
+TINY_BITS = 1_000_000  # a value below 2^-1000000 (about 10^-301030) cannot be written out either
 LIMIT = Fraction(10) ** 300  # a carried value this large means the run diverges
 LIMIT_BITS = 997  # 2^997 < 10^300 < 2^998
 
@@ -117,7 +118,7 @@ def mpf_fraction(x) -> Fraction:
         raise SymoptError("the value is not finite (overflow)")
     if man and exp + bc >= MAX_BITS:
         raise SymoptError(f"the value is too large to write out (about 2^{float(exp + bc):.3g}); the run diverges")
-    if man and exp + bc <= -MAX_BITS:
+    if man and exp + bc <= -TINY_BITS:
         raise SymoptError(f"the value is too small to write out (about 2^{float(exp + bc):.3g}); hand:D would round it to 0")
     q = Fraction(man) * (Fraction(2) ** exp)
     return -q if sign else q

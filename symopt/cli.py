@@ -117,6 +117,10 @@ def _run(args) -> int:
 
     overrides = _overrides(args)
     if args.command == "solve":
+        if args.fragment and args.format != "tex":
+            raise SymoptError("goes with --format tex", "--fragment")
+        if args.templates and args.format == "json":
+            raise SymoptError("JSON uses no templates; drop --templates or choose md or tex", "--templates")
         solution = solve(load(args.spec), **overrides)
         if args.format == "json":
             text = solution.to_json()
@@ -127,7 +131,7 @@ def _run(args) -> int:
         sys.stdout.write(text)
         return 0
 
-    from .files import write_atomic
+    from .files import write_all
     from .pdf import tex_available
 
     if args.format is None:
@@ -155,11 +159,10 @@ def _run(args) -> int:
             from .pdf import compile_pdf
 
             contents["pdf"] = compile_pdf(tex)
-    for fmt in FORMATS:
-        if fmt in contents:
-            path = out / f"{spec_path.stem}.{fmt}"
-            write_atomic(path, contents[fmt])
-            print(path)
+    files = {out / f"{spec_path.stem}.{fmt}": contents[fmt] for fmt in FORMATS if fmt in contents}
+    write_all(files)
+    for path in files:
+        print(path)
     return 0
 
 

@@ -27,7 +27,8 @@ FUNCTIONS = {
 INTERNAL_FUNCTIONS = {"sign": 1}
 
 MAX_LENGTH = 10_000
-MAX_DEPTH = 100
+MAX_DEPTH = 100  # parentheses within parentheses
+MAX_OPERATORS = 120  # operators and function calls: bounds the depth of the tree
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,12 @@ class _Parser:
         self.tokens = _tokens(text)
         self.i = 0
         self.depth = 0
+        self.operators = 0
+
+    def count(self) -> None:
+        self.operators += 1
+        if self.operators > MAX_OPERATORS:
+            raise SymoptError(f"expression has more than {MAX_OPERATORS} operators; write a shorter f")
 
     def peek(self) -> tuple[str, str, int]:
         kind, value, column = self.tokens[self.i]
@@ -179,6 +186,7 @@ class _Parser:
         node = self.term()
         while self.peek()[0] == "op" and self.peek()[1] in "+-":
             op = self.take()[1]
+            self.count()
             node = Bin(op, node, self.term())
         self.depth -= 1
         return node
@@ -187,6 +195,7 @@ class _Parser:
         node = self.unary()
         while self.peek()[0] == "op" and self.peek()[1] in ("*", "/"):
             op = self.take()[1]
+            self.count()
             node = Bin(op, node, self.unary())
         return node
 
@@ -194,6 +203,7 @@ class _Parser:
         kind, value, _ = self.peek()
         if kind == "op" and value in "+-":
             self.take()
+            self.count()
             self.depth += 1
             if self.depth > MAX_DEPTH:
                 raise SymoptError(f"expression nested deeper than {MAX_DEPTH} levels in {self.text[:60]!r}…")
@@ -206,6 +216,7 @@ class _Parser:
         base = self.atom()
         if self.peek()[:2] == ("op", "^"):
             self.take()
+            self.count()
             return Bin("^", base, self.unary())
         return base
 
@@ -213,7 +224,10 @@ class _Parser:
         kind, value, column = self.peek()
         if kind == "num":
             self.take()
-            return Num(parse_decimal(value))
+            try:
+                return Num(parse_decimal(value))
+            except ValueError as e:
+                raise SymoptError(f"{e} (column {column} in {self.text!r})") from None
         if kind == "name":
             self.take()
             if self.peek()[:2] == ("op", "("):
@@ -224,6 +238,7 @@ class _Parser:
                         f"known functions: {known}"
                     )
                 self.take()
+                self.count()
                 args = [self.expr()]
                 while self.peek()[:2] == ("op", ","):
                     self.take()

@@ -1,8 +1,8 @@
 """Writing outputs so that nothing is ever half-written.
 
-Every file is written to a temporary file in the same folder and renamed into place, so a reader
-sees the old file or the new one, never a part.  Callers produce all contents first and write
-last, so a failure leaves earlier outputs untouched.
+All of a run's files are first written to temporary files beside their targets, then renamed
+into place; a reader sees the old file or the new one, never a part, and a failure while writing
+leaves every earlier output as it was.
 """
 
 from __future__ import annotations
@@ -11,14 +11,27 @@ import os
 from pathlib import Path
 import tempfile
 
+from .errors import SymoptError
 
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+
+def write_all(files: dict[Path, bytes]) -> None:
+    """Write every file, or (on an error) none of them."""
+    for path in files:
+        if path.is_dir():
+            raise SymoptError("is a folder; remove it or choose another -o", str(path))
+    temporaries: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            temporaries.append((tmp, path))
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        for tmp, path in temporaries:
+            os.replace(tmp, path)
+    except OSError as e:
+        for tmp, _ in temporaries:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        where = e.filename if e.filename else str(next(iter(files)).parent)
+        raise SymoptError(f"cannot write: {e.strerror or e}", str(where)) from None

@@ -18,12 +18,23 @@ import re
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
+MAX_POWER = 300  # numbers in specs lie between 10^-300 and 10^300 (or are 0)
+
+
 def parse_decimal(text: str) -> Fraction:
     """The exact value of a decimal literal such as ``"0.1"``, ``"-5"`` or ``"1e-6"``."""
     text = text.strip()
     if not _DECIMAL.fullmatch(text):
         raise ValueError(f"not a decimal number: {text!r}")
-    return Fraction(Decimal(text))
+    return _in_range(Decimal(text))
+
+
+def _in_range(d: Decimal) -> Fraction:
+    if not d.is_finite():
+        raise ValueError(f"not a finite number: {d}")
+    if d and not -MAX_POWER <= d.adjusted() < MAX_POWER:
+        raise ValueError(f"{d} is out of range: numbers must lie between 10^-{MAX_POWER} and 10^{MAX_POWER}")
+    return Fraction(d)
 
 
 def exact(value: object) -> Fraction:
@@ -31,12 +42,12 @@ def exact(value: object) -> Fraction:
     a decimal string, or a Fraction.  Raises ValueError for anything else."""
     if isinstance(value, bool):
         raise ValueError("a number is needed, not true/false")
-    if isinstance(value, (int, Fraction)):
-        return Fraction(value)
+    if isinstance(value, int):
+        return _in_range(Decimal(value)) if abs(value) >= 10**MAX_POWER else Fraction(value)
+    if isinstance(value, Fraction):
+        return value
     if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"not a finite number: {value}")
-        return Fraction(value)
+        return _in_range(value)
     if isinstance(value, float):
         # The Python API accepts floats; 0.1 means what the user typed, 1/10.
         return parse_decimal(repr(value))

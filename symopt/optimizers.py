@@ -46,7 +46,7 @@ class Optimizer:
         chosen = []
         for option, choices in self.options.items():
             value = options.get(option, self.defaults[option])
-            if value not in choices:
+            if not isinstance(value, str) or value not in choices:
                 raise SymoptError(f"{option} must be one of {', '.join(map(repr, choices))}, got {value!r}")
             fills.update(choices[value].fills)
             chosen.append(choices[value])

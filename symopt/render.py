@@ -79,3 +79,6 @@ def render(name: str, view: dict, fmt: str, templates: str | Path | None = None)
         return environment(fmt, templates).get_template(name).render(**view)
     except TemplateError as e:
         raise SymoptError(f"template {name}: {e}") from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, OSError) as e:
+        # a user's template is code of its own: its errors are reported, not raised through
+        raise SymoptError(f"template {name}: {type(e).__name__}: {e}") from None

@@ -93,6 +93,7 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
     title = data.get("title", "Optimization Algorithms in Deep Learning")
     if not isinstance(title, str):
         raise SymoptError("must be a string", "title")
+    title = " ".join(title.split())  # a title is one line in every format
     lang = overrides.get("lang") or data.get("lang", "en")
     if lang not in LANGS:
         raise SymoptError(f"unknown language {lang!r}; use {' or '.join(LANGS)}", "lang")
@@ -171,6 +172,9 @@ def _exercise(data: dict) -> Exercise:
     except SymoptError as e:
         raise e.within("function") from None
     variables = variables_of(function)
+    for v in variables:
+        if not re.fullmatch(r"[A-Za-z]+\d*", v):
+            raise SymoptError(f"variable {v!r}: name variables with letters and then digits (w1, x, theta2)", "function")
     if not variables:
         raise SymoptError("f has no variables; write it in terms of w1, w2, …", "function")
     if len(variables) > MAX_VARIABLES:

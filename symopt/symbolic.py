@@ -12,6 +12,8 @@ from fractions import Fraction
 import sympy
 
 from .expr import BINARY, Bin, Call, Name, Neg, Node, Num
+from .arith import MAX_EXPONENT
+from .errors import SymoptError
 from .numbers import decimals_of
 
 _TO_SYMPY = {
@@ -36,13 +38,29 @@ def to_sympy(node: Node) -> sympy.Expr:
         return -to_sympy(node.operand)
     if isinstance(node, Call):
         return _TO_SYMPY[node.func](*(to_sympy(a) for a in node.args))
-    return BINARY[node.op](to_sympy(node.left), to_sympy(node.right))
+    left, right = to_sympy(node.left), to_sympy(node.right)
+    if node.op == "^" and right.is_Number and abs(right) > MAX_EXPONENT:
+        raise SymoptError(f"the power {right} is too large (over {MAX_EXPONENT})")
+    return BINARY[node.op](left, right)
 
 
 def gradient(f: Node, variables: list[str]) -> list[Node]:
     """∂f/∂v for each variable, simplified by SymPy and returned as trees."""
-    expr = to_sympy(f)
-    return [from_sympy(sympy.diff(expr, symbol(v))) for v in variables]
+    try:
+        expr = _defined(to_sympy(f), "f")
+        derivatives = [_defined(sympy.diff(expr, symbol(v)), f"∂f/∂{v}") for v in variables]
+        return [from_sympy(d) for d in derivatives]
+    except RecursionError:
+        raise SymoptError("f is nested too deeply to differentiate; write it more simply") from None
+
+
+def _defined(expr: sympy.Expr, what: str) -> sympy.Expr:
+    """Refuse what has no real value anywhere: 1/0, log(0), sqrt(-1)."""
+    if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise SymoptError(f"{what} is undefined (a division by zero, or log(0)): {expr}")
+    if expr.has(sympy.I):
+        raise SymoptError(f"{what} is not a real number (a root or log of a negative number): {expr}")
+    return expr
 
 
 def from_sympy(expr: sympy.Expr) -> Node:
@@ -51,6 +69,8 @@ def from_sympy(expr: sympy.Expr) -> Node:
         return Neg(Num(-q)) if q < 0 else Num(q)
     if expr is sympy.pi:
         return Name("pi")
+    if expr is sympy.E:
+        return Call("exp", (Num(Fraction(1)),))
     if expr.is_Symbol:
         return Name(expr.name)
     if expr.is_Add:
@@ -75,7 +95,7 @@ def from_sympy(expr: sympy.Expr) -> Node:
         return Bin("^", from_sympy(base), from_sympy(exponent))
     if expr.func in _FROM_SYMPY:
         return Call(_FROM_SYMPY[expr.func], tuple(from_sympy(a) for a in expr.args))
-    raise ValueError(f"symopt cannot print {expr!r}")
+    raise SymoptError(f"symopt cannot write {expr} in its own terms")
 
 
 def _product(expr: sympy.Mul) -> Node:

@@ -86,6 +86,8 @@ def test_python_dash_m(tmp_path):
     assert done.returncode == 0 and "$$w_1 = -5 - 0.6 * (-0.5) = -4.7$$" in done.stdout
 
 
+ADAM_TEXT = GOOD.replace('"momentum"', '"adam"').replace("alpha = 0.6, beta = 0.5", "alpha = 0.2, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-6")
+
 BAD = [
     # (id, spec text or None for a missing file, extra args, what the one line must say)
     ("syntax", GOOD.replace("0.1*w1**2 + 2*w2**2", "0.1*w1**2 +"), [], "exercise 1: function: expected a number, a name or '(', found the end at column 12"),
@@ -112,6 +114,17 @@ BAD = [
     ("bad option", GOOD.replace('"momentum"', '"adam"').replace("alpha = 0.6, beta = 0.5", "alpha = 0.2, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-6") + 'options = { eps_placement = "middle" }\n', [], "options: eps_placement must be one of 'inside', 'outside', got 'middle'"),
     ("boolean start", GOOD.replace("w1 = -5", "w1 = true"), [], "start.w1: a number is needed, not true/false"),
     ("division by zero", GOOD.replace('"momentum"', '"rmsprop"').replace("alpha = 0.6, beta = 0.5", "alpha = 0.1, gamma = 0.9, epsilon = 0").replace("w1 = -5", "w1 = 0"), [], "exercise 1 (rmsprop): epoch 1, w_1: division by zero"),
+    # found by review: each of these was a traceback or a hang
+    ("undefined f", GOOD.replace("0.1*w1**2", "w1 + 1/0"), [], "exercise 1 (momentum): f is undefined (a division by zero, or log(0))"),
+    ("complex f", GOOD.replace("0.1*w1**2", "sqrt(-1)*w1"), [], "f is not a real number"),
+    ("option list", ADAM_TEXT + 'options = { eps_placement = ["inside"] }\n', [], "eps_placement must be one of 'inside', 'outside', got ['inside']"),
+    ("huge literal", GOOD.replace("alpha = 0.6", "alpha = 1e1000000"), [], "hyper.alpha: 1E+1000000 is out of range: numbers must lie between 10^-300 and 10^300"),
+    ("huge literal in f", GOOD.replace("0.1*w1**2", "w1*1e999999999"), [], "is out of range"),
+    ("huge power", GOOD.replace("0.1*w1**2", "w1 + 10^10^10"), [], "the power 10000000000 is too large (over 10000)"),
+    ("long f", GOOD.replace("0.1*w1**2", "+".join(["w1"] * 1000)), [], "expression has more than 120 operators"),
+    ("power chain", GOOD.replace("0.1*w1**2", "w1" + "^w1" * 200), [], "expression has more than 120 operators"),
+    ("odd variable", GOOD.replace("0.1*w1**2", "0.1*a_b_c**2").replace("w1 = -5", "a_b_c = -5"), [], "variable 'a_b_c': name variables with letters and then digits"),
+    ("diverging by hand", GOOD.replace("0.1*w1**2", "w1**4").replace("w1 = -5", "w1 = 10") + 'epochs = 20\nnumbers = "hand:4"\n', [], "the value is past 10^300: the run diverges"),
     ("bad format flag", GOOD, ["--format", "md,docx"], "--format: unknown format 'docx'"),
     ("bad numbers flag", GOOD, ["--numbers", "hand"], "--numbers: hand needs a number, e.g. hand:4"),
     ("bad epochs flag", GOOD, ["--epochs", "0"], "--epochs: must be from 1 to 10000, got 0"),
@@ -156,3 +169,36 @@ def test_pdf_without_tex_says_what_to_install(tmp_path, capsys, monkeypatch):
     # ... and without --format, md and tex are written and no PDF is attempted
     assert main(["render", str(write(tmp_path, GOOD)), "-o", str(tmp_path / "out")]) == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["spec.md", "spec.tex"]
+
+
+def test_output_folder_problems_are_one_line(tmp_path, capsys):
+    spec = write(tmp_path, GOOD)
+    (tmp_path / "afile").write_text("x")
+    assert main(["render", str(spec), "-o", str(tmp_path / "afile"), "--format", "md"]) == 2
+    assert "exists and is not a folder" in capsys.readouterr().err
+    assert main(["render", str(spec), "-o", str(tmp_path / "afile" / "sub"), "--format", "md"]) == 2
+    assert "cannot write" in capsys.readouterr().err
+    # a target that is a folder: nothing is written, not even the other formats
+    (tmp_path / "out" / "spec.tex").mkdir(parents=True)
+    assert main(["render", str(spec), "-o", str(tmp_path / "out"), "--format", "md,tex"]) == 2
+    assert "spec.tex: is a folder" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["spec.tex"]
+
+
+def test_a_broken_user_template_is_one_line(tmp_path, capsys):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "sheet.md.j2").write_text("{{ 1/0 }}")
+    assert main(["solve", str(write(tmp_path, GOOD)), "--templates", str(tmp_path / "t")]) == 2
+    assert capsys.readouterr().err == "symopt: error: template sheet.md.j2: ZeroDivisionError: division by zero\n"
+    (tmp_path / "t" / "sheet.md.j2").write_bytes(b"\xff\xfe")
+    assert main(["solve", str(write(tmp_path, GOOD)), "--templates", str(tmp_path / "t")]) == 2
+    assert "template sheet.md.j2: UnicodeDecodeError" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--fragment"], "--fragment: goes with --format tex"),
+    (["--format", "json", "--templates", "."], "--templates: JSON uses no templates"),
+])
+def test_solve_flags_that_would_be_ignored(tmp_path, capsys, args, message):
+    assert main(["solve", str(write(tmp_path, GOOD)), *args]) == 2
+    assert message in capsys.readouterr().err

@@ -196,3 +196,15 @@ def test_a_value_that_is_not_zero_is_never_shown_as_zero():
     lines = [line.latex for line in symopt.solve(s).exercises[0].epochs[0].lines]
     assert lines[2] == "s_1 = 0.999 * 0 + 0.001 * 0.05^2 = 2.5 \\cdot 10^{-6}"
     assert lines[4] == "s_{corr1} = \\frac{s_1}{1 - \\beta_2^1} = \\frac{2.5 \\cdot 10^{-6}}{1 - 0.999^1} = 0.0025"
+
+
+def test_e_and_tiny_values_are_written_not_refused():
+    # Found by review: exp(1) could not be printed, and exp(-22500) stopped the run as "too large".
+    s = spec("gd", {"alpha": 0.1}, function="exp(1)*w1**2", start={"w1": 1}, epochs=1)
+    assert symopt.solve(s).exercises[0].derivatives == ("dw_1 = 2e^{1} w_1",)
+    for numbers in ("exact", "precision:30"):
+        s = spec("gd", {"alpha": 0.1}, function="exp(-w1^2)", start={"w1": 150}, epochs=1, numbers=numbers)
+        ex = symopt.solve(s).exercises[0]
+        # -300 e^-22500 = -7.10032832888...e-9770 (mpmath), 4 significant digits: -7.100
+        assert ex.epochs[0].lines[0].value == "-7.1 \\cdot 10^{-9770}", numbers
+        assert ex.epochs[0].lines[1].latex == "w_1 = 150 - 0.1 * (-7.1 \\cdot 10^{-9770}) \\approx 150"
