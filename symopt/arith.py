@@ -61,7 +61,7 @@ class NumberMode:
 def parse_mode(value: object) -> NumberMode:
     """``"exact"``, ``"precision:30"``, ``"hand:4"``, or a table ``{mode, decimals, keep, digits}``."""
     if isinstance(value, str):
-        m = re.fullmatch(r"\s*(exact|precision|hand)\s*(?::\s*(\d+))?\s*", value)
+        m = re.fullmatch(r"\s*(exact|precision|hand)\s*(?::\s*([0-9]+))?\s*", value)
         if not m:
             raise SymoptError(f"unknown number mode {value!r}; use exact, precision:N or hand:D")
         kind, n = m.group(1), m.group(2)

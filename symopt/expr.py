@@ -112,7 +112,8 @@ _TOKEN = re.compile(
     r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
     r"|(?P<op>\*\*|[-+*/^(),=])"
-    r"|(?P<bad>\S))"
+    r"|(?P<bad>\S))",
+    re.ASCII,  # digits are 0-9 only
 )
 
 

@@ -138,7 +138,7 @@ def subscript(base: str, sub: str) -> str:
 
 def name_latex(name: str) -> str:
     """``w1`` -> ``w_1``, ``beta2`` -> ``\\beta_2``, ``epsilon`` -> ``\\epsilon``, ``lr`` -> ``\\mathrm{lr}``."""
-    m = re.fullmatch(r"([A-Za-z]+)_?(\d*)", name)
+    m = re.fullmatch(r"([A-Za-z]+)_?([0-9]*)", name)
     if not m:
         return "\\mathrm{" + name.replace("_", "\\_") + "}"
     letters, digits = m.groups()
@@ -153,7 +153,7 @@ def name_latex(name: str) -> str:
 
 def index_label(variable: str) -> str:
     """What a variable adds to a state's name: ``w1`` -> ``1`` (v_1), ``x`` -> ``x`` (v_x)."""
-    m = re.fullmatch(r"[A-Za-z]+_?(\d+)", variable)
+    m = re.fullmatch(r"[A-Za-z]+_?([0-9]+)", variable)
     return m.group(1) if m else variable
 
 

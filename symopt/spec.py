@@ -173,7 +173,7 @@ def _exercise(data: dict) -> Exercise:
         raise e.within("function") from None
     variables = variables_of(function)
     for v in variables:
-        if not re.fullmatch(r"[A-Za-z]+\d*", v):
+        if not re.fullmatch(r"[A-Za-z]+[0-9]*", v):
             raise SymoptError(f"variable {v!r}: name variables with letters and then digits (w1, x, theta2)", "function")
     if not variables:
         raise SymoptError("f has no variables; write it in terms of w1, w2, …", "function")

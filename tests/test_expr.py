@@ -98,3 +98,9 @@ def test_user_text_never_reaches_eval_or_sympify(monkeypatch):
     }
     solution.to_markdown()
     solution.to_latex()
+
+
+@pytest.mark.parametrize("text", ["٣*w1", "w1 + ３"])
+def test_only_ascii_digits(text):
+    with pytest.raises(SymoptError, match="unexpected character"):
+        parse(text)
