@@ -73,7 +73,7 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
 
     # -- printed and compiled once ------------------------------------------------------------
     derivatives = tuple(
-        f"{line_name('g', v)} = " + printer.latex(d, _symbol_latex, mult) for v, d in zip(ex.variables, gradient)
+        f"{line_name('g', v)} = " + printer.latex(d, _symbol_latex, mult) for v, d in zip(ex.variables, gradient, strict=True)
     )
     grad_plans = [
         (
@@ -82,31 +82,7 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
         )
         for d in gradient
     ]
-    formulas = []
-    assigned: set[str] = set()
-    rule_plans = []
-    for target, rhs in rules:
-
-        def formula_leaf(name: str, done=frozenset(assigned)) -> str:
-            if name in ex.hyper:
-                return name_latex(name)
-            if name == "t":
-                return "t"
-            q = QUANTITIES[name]
-            return q.now if name in done or name == "g" else q.prev
-
-        formulas.append(f"{QUANTITIES[target].now} = " + printer.latex(rhs, formula_leaf, mult))
-        assigned.add(target)
-        folded = fold(rhs, ex.hyper)
-        substituted = printer.template(folded, Hole, mult)
-        per_variable = []
-        for v in ex.variables:
-            middle = None
-            if "t" in names(rhs):  # show the step power first: \frac{v_1}{1 - \beta_1^1}
-                leaf = lambda n, v=v: Hole("t") if n == "t" else name_latex(n) if n in ex.hyper else line_name(n, v)
-                middle = printer.template(rhs, leaf, mult, substituted=False)
-            per_variable.append((line_name(target, v), middle))
-        rule_plans.append((target, substituted, per_variable, evaluator(folded, arith, ex.hyper)))
+    formulas, rule_plans = _compile_rules(ex, rules, arith, mult)
 
     # -- the epoch loop: evaluators and templates only -------------------------------------------
     # Given values (start, state) are shown as given; computed ones by the display rule.  In
@@ -150,13 +126,45 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
     return Worked(
         exercise=ex,
         function_latex=function_latex(ex.function, mult),
-        gradient={v: to_text(d) for v, d in zip(ex.variables, gradient)},
+        gradient={v: to_text(d) for v, d in zip(ex.variables, gradient, strict=True)},
         formulas=tuple(formulas),
         notes=tuple(notes),
         data=_data_line(ex),
         derivatives=derivatives,
         epochs=tuple(epochs),
     )
+
+
+def _compile_rules(ex: Exercise, rules, arith, mult: str):
+    """Each rule's general formula, and per rule: its target, its substituted template (constants
+    folded), per variable the line's name and the step's middle line, and its evaluator."""
+    formulas = []
+    assigned: set[str] = set()
+    rule_plans = []
+    for target, rhs in rules:
+
+        def formula_leaf(name: str, done=frozenset(assigned)) -> str:
+            if name in ex.hyper:
+                return name_latex(name)
+            if name == "t":
+                return "t"
+            q = QUANTITIES[name]
+            return q.now if name in done or name == "g" else q.prev
+
+        formulas.append(f"{QUANTITIES[target].now} = " + printer.latex(rhs, formula_leaf, mult))
+        assigned.add(target)
+        folded = fold(rhs, ex.hyper)
+        substituted = printer.template(folded, Hole, mult)
+        per_variable = []
+        for v in ex.variables:
+            middle = None
+            if "t" in names(rhs):  # show the step power first: \frac{v_1}{1 - \beta_1^1}
+                leaf = lambda n, v=v: Hole("t") if n == "t" else name_latex(n) if n in ex.hyper else line_name(n, v)
+                middle = printer.template(rhs, leaf, mult, substituted=False)
+            per_variable.append((line_name(target, v), middle))
+        rule_plans.append((target, substituted, per_variable, evaluator(folded, arith, ex.hyper)))
+
+    return formulas, rule_plans
 
 
 def _compute(arith, evaluate, env, t: int, lhs: str):

@@ -26,7 +26,7 @@ def sheets() -> list[str]:
         spec("momentum", {"alpha": 0.1, "beta": 0.9}, function=" + ".join(f"{i}*w{i}^2" for i in range(1, 13)), start=many, epochs=1),
         spec("gd", {"alpha": 0.25}, function="w1**2/3 - w1*w2 + (w2 - 1)^4", numbers="exact", epochs=2),
     ]
-    for s, mult in zip(specs, ["*", "cdot", "times", "*", "cdot"]):
+    for s, mult in zip(specs, ["*", "cdot", "times", "*", "cdot"], strict=True):
         s["mult"] = mult
         out.append(symopt.solve(s).to_markdown())
     return out

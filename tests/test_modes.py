@@ -34,7 +34,7 @@ def test_precision_50_agrees_with_exact_to_45_digits(optimizer, hyper):
     # 40 epochs: the exact values have dozens of digits, so precision:50 has rounding to do.
     exact = symopt.solve(spec(optimizer, hyper, epochs=40, numbers="exact"))
     p50 = symopt.solve(spec(optimizer, hyper, epochs=40, numbers="precision:50"))
-    for e_exact, e_p50 in zip(exact.exercises[0].epochs, p50.exercises[0].epochs):
+    for e_exact, e_p50 in zip(exact.exercises[0].epochs, p50.exercises[0].epochs, strict=True):
         for v in ("w1", "w2"):
             a, b = Fraction(e_exact.params[v]), Fraction(e_p50.params[v])
             assert abs(a - b) <= abs(a) * Fraction(1, 10**45), (e_exact.number, v)

@@ -81,10 +81,10 @@ def test_same_exercises_and_epochs(seed_solution):
 
 def test_every_computed_line_matches_the_sheet(seed_solution):
     checked = 0
-    for n, (seed_ex, our_ex) in enumerate(zip(seed_exercises(), ours(seed_solution)), start=1):
-        for k, (seed_lines, our_lines) in enumerate(zip(seed_ex["epochs"], our_ex), start=1):
+    for n, (seed_ex, our_ex) in enumerate(zip(seed_exercises(), ours(seed_solution), strict=True), start=1):
+        for k, (seed_lines, our_lines) in enumerate(zip(seed_ex["epochs"], our_ex, strict=True), start=1):
             assert len(seed_lines) == len(our_lines), f"exercise {n} epoch {k}"
-            for seed_line, our_line in zip(seed_lines, our_lines):
+            for seed_line, our_line in zip(seed_lines, our_lines, strict=True):
                 s, o = split(seed_line), split(our_line)
                 # (b) the sheet writes v_{coord1} where v_{corr1} (bias-corrected) is meant.
                 seed_lhs = s[0].replace("coord", "corr")
@@ -119,7 +119,7 @@ def test_adam_outside_matches_the_sheets_epoch_2():
     data = {**data, "exercise": [{**data["exercise"][3], "options": {"eps_placement": "outside"}}]}
     adam = symopt.solve(data).exercises[0]
     seed_epoch2 = seed_exercises()[3]["epochs"][1]
-    for seed_line, line in zip(seed_epoch2[-2:], adam.epochs[1].lines[-2:]):
+    for seed_line, line in zip(seed_epoch2[-2:], adam.epochs[1].lines[-2:], strict=True):
         assert [norm(x) for x in split(seed_line)[1:-1]] == [norm(x) for x in split(line.latex)[1:-1]]
     # The placement barely moves these numbers (eps = 1e-6): -4.6003 and -1.6008 either way.
     assert [line.value for line in adam.epochs[1].lines[-2:]] == ["-4.6003", "-1.6008"]
@@ -133,7 +133,7 @@ def test_preamble_carries_the_same_content(seed_solution):
     doc = _seed_doc()
     assert "$$f(w_1, w_2) = 0.1w_1^2 + 2w_2^2$$" in doc
     assert seed_solution.exercises[0].function_latex == "f(w_1, w_2) = 0.1w_1^2 + 2w_2^2"
-    for seed_ex, worked in zip(seed_exercises(), seed_solution.exercises):
+    for seed_ex, worked in zip(seed_exercises(), seed_solution.exercises, strict=True):
         data = [line for line in seed_ex["preamble"] if "\\alpha =" in line]
         assert len(data) == 1
         assert _assignments(data[0]) == _assignments(worked.data)
