@@ -20,16 +20,19 @@ from .spec import Spec, from_dict, load, loads, with_overrides
 if TYPE_CHECKING:
     from .sheet import Solution
 
-__all__ = ["SymoptError", "Spec", "load", "loads", "solve", "__version__"]
+__all__ = ["SymoptError", "Spec", "Solution", "load", "loads", "solve", "__version__"]
 __version__ = "0.1.0"
 
 
-def solve(spec: "Spec | str | Path | dict", **overrides) -> "Solution":
+def solve(
+    spec: "Spec | str | Path | dict", *, lang: str | None = None, numbers: str | dict | None = None,
+    epochs: int | None = None, mult: str | None = None,
+) -> "Solution":
     """Work out every exercise of `spec`.
 
     `spec` is a :class:`Spec`, a path to a TOML file, or a dict with the TOML structure (floats
-    are read by their shortest repr, so 0.1 means 1/10).  `overrides` are the CLI's flags:
-    ``lang``, ``mult``, ``numbers`` (for every exercise), ``epochs``.
+    are read by their shortest repr, so 0.1 means 1/10).  The keywords are the CLI's flags and
+    override the spec: ``lang``, ``mult``, and ``numbers`` and ``epochs`` for every exercise.
     """
     from .engine import work
     from .sheet import Solution
@@ -40,7 +43,7 @@ def solve(spec: "Spec | str | Path | dict", **overrides) -> "Solution":
         spec = from_dict(spec)
     elif not isinstance(spec, Spec):
         raise SymoptError(f"solve() takes a Spec, a path or a dict, not {type(spec).__name__}")
-    spec = with_overrides(spec, **overrides)
+    spec = with_overrides(spec, lang=lang, numbers=numbers, epochs=epochs, mult=mult)
     worked = []
     for n, exercise in enumerate(spec.exercises, start=1):
         try:
@@ -50,3 +53,11 @@ def solve(spec: "Spec | str | Path | dict", **overrides) -> "Solution":
         except RecursionError:
             raise SymoptError("an expression is nested too deeply", f"{spec.source}: exercise {n}") from None
     return Solution(spec, tuple(worked))
+
+
+def __getattr__(name: str):
+    if name == "Solution":  # imported on first use: it brings SymPy in
+        from .sheet import Solution
+
+        return Solution
+    raise AttributeError(f"module 'symopt' has no attribute {name!r}")

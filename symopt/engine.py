@@ -21,7 +21,7 @@ from .compiler import evaluator, fold
 from .errors import SymoptError
 from .expr import Node, names, to_text
 from .numbers import constant_latex
-from .optimizers import QUANTITIES, Choice, line_name, name_latex
+from .optimizers import Choice, name_latex
 from .printer import Hole
 from .spec import Exercise, variables_of
 
@@ -73,7 +73,7 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
 
     # -- printed and compiled once ------------------------------------------------------------
     derivatives = tuple(
-        f"{line_name('g', v)} = " + printer.latex(d, _symbol_latex, mult) for v, d in zip(ex.variables, gradient, strict=True)
+        f"{ex.optimizer.line_name('g', v)} = " + printer.latex(d, _symbol_latex, mult) for v, d in zip(ex.variables, gradient, strict=True)
     )
     grad_plans = [
         (
@@ -104,7 +104,7 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
         t_value, t_text = arith.const(Fraction(t)), str(t)
         for j, v in enumerate(ex.variables):
             parts, evaluate = grad_plans[j]
-            lhs = line_name("g", v)
+            lhs = ex.optimizer.line_name("g", v)
             value, text, rounded = _compute(arith, evaluate, w_values, t, lhs)
             line = _line(lhs, [(parts, w_texts, w_rounded)], text, rounded, marks)
             lines.append(Line("dw", v, line, text))
@@ -148,10 +148,10 @@ def _compile_rules(ex: Exercise, rules, arith, mult: str):
                 return name_latex(name)
             if name == "t":
                 return "t"
-            q = QUANTITIES[name]
+            q = ex.optimizer.quantity(name)
             return q.now if name in done or name == "g" else q.prev
 
-        formulas.append(f"{QUANTITIES[target].now} = " + printer.latex(rhs, formula_leaf, mult))
+        formulas.append(f"{ex.optimizer.quantity(target).now} = " + printer.latex(rhs, formula_leaf, mult))
         assigned.add(target)
         folded = fold(rhs, ex.hyper)
         substituted = printer.template(folded, Hole, mult)
@@ -159,9 +159,9 @@ def _compile_rules(ex: Exercise, rules, arith, mult: str):
         for v in ex.variables:
             middle = None
             if "t" in names(rhs):  # show the step power first: \frac{v_1}{1 - \beta_1^1}
-                leaf = lambda n, v=v: Hole("t") if n == "t" else name_latex(n) if n in ex.hyper else line_name(n, v)
+                leaf = lambda n, v=v: Hole("t") if n == "t" else name_latex(n) if n in ex.hyper else ex.optimizer.line_name(n, v)
                 middle = printer.template(rhs, leaf, mult, substituted=False)
-            per_variable.append((line_name(target, v), middle))
+            per_variable.append((ex.optimizer.line_name(target, v), middle))
         rule_plans.append((target, substituted, per_variable, evaluator(folded, arith, ex.hyper)))
 
     return formulas, rule_plans
@@ -207,7 +207,7 @@ def _mark(keys: set[str], key: str, rounded: bool) -> None:
 def _data_line(ex: Exercise) -> str:
     items = [f"{name_latex(v)} = {constant_latex(ex.start[v])}" for v in ex.variables]
     for s in ex.optimizer.state:
-        items += [f"{line_name(s, v)} = {constant_latex(ex.state[s][v])}" for v in ex.variables]
+        items += [f"{ex.optimizer.line_name(s, v)} = {constant_latex(ex.state[s][v])}" for v in ex.variables]
     items += [f"{name_latex(h)} = {constant_latex(q)}" for h, q in ex.hyper.items()]
     return ", ".join(items)
 

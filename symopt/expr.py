@@ -21,10 +21,8 @@ from .numbers import parse_decimal
 #: Functions a user may call, with their number of arguments.
 FUNCTIONS = {
     "exp": 1, "log": 1, "sqrt": 1, "sin": 1, "cos": 1, "tan": 1,
-    "sinh": 1, "cosh": 1, "tanh": 1, "atan": 1, "abs": 1,
+    "sinh": 1, "cosh": 1, "tanh": 1, "atan": 1, "abs": 1, "sign": 1,  # sign: d|w|/dw
 }
-#: Functions that only appear in derived expressions (d|w|/dw = sign(w)).
-INTERNAL_FUNCTIONS = {"sign": 1}
 
 MAX_LENGTH = 10_000
 MAX_DEPTH = 100  # parentheses within parentheses

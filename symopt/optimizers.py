@@ -35,6 +35,30 @@ class Optimizer:
     rules: tuple[str, ...]
     options: dict[str, dict[str, Choice]] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)  # option -> default choice
+    names: dict[str, "Quantity"] = field(default_factory=dict)  # how its own names print
+
+    def quantity(self, name: str) -> "Quantity":
+        """How `name` prints: the optimizer's own table, the common one, or a default (h -> H_t)."""
+        if name in self.names:
+            return self.names[name]
+        if name in QUANTITIES:
+            return QUANTITIES[name]
+        head = name_latex(name)
+        head = head[:1].upper() + head[1:] if head[:1].isalpha() else head
+        if "_" in head:  # m_2 -> M_2^{(t)}: no double subscript
+            return Quantity(f"{head}^{{(t)}}", f"{head}^{{(t-1)}}", name)
+        return Quantity(f"{head}_t", f"{head}_{{t-1}}", name)
+
+    def line_name(self, quantity: str, variable: str) -> str:
+        """The left-hand side of a line: ``dw_1``, ``v_1``, ``v_{corr1}``, ``w_1``."""
+        q = self.quantity(quantity)
+        if quantity in ("w", "g"):
+            return q.base + name_latex(variable)
+        return subscript(q.base, q.sub.format(i=index_label(variable)))
+
+    def effective_options(self, options: dict[str, object]) -> dict[str, object]:
+        """The spec's options with every default filled in, as the sheet uses them."""
+        return {option: options.get(option, default) for option, default in self.defaults.items()}
 
     def choose(self, options: dict[str, object]) -> tuple[list[tuple[str, Node]], list[Choice]]:
         """The parsed rules and the chosen options' notes for a spec's ``options`` table."""
@@ -155,14 +179,6 @@ def index_label(variable: str) -> str:
     """What a variable adds to a state's name: ``w1`` -> ``1`` (v_1), ``x`` -> ``x`` (v_x)."""
     m = re.fullmatch(r"[A-Za-z]+_?([0-9]+)", variable)
     return m.group(1) if m else variable
-
-
-def line_name(quantity: str, variable: str) -> str:
-    """The left-hand side of a line: ``dw_1``, ``v_1``, ``v_{corr1}``, ``w_1``."""
-    q = QUANTITIES[quantity]
-    if quantity in ("w", "g"):
-        return q.base + name_latex(variable)
-    return subscript(q.base, q.sub.format(i=index_label(variable)))
 
 
 def rule_names(rules: list[tuple[str, Node]]) -> set[str]:

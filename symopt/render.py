@@ -54,7 +54,7 @@ def environment(fmt: str, templates: str | Path | None = None) -> SandboxedEnvir
     loaders = []
     if templates is not None:
         if not Path(templates).is_dir():
-            raise SymoptError("no such folder", f"--templates {templates}")
+            raise SymoptError("no such folder", f"templates {templates}")
         loaders.append(FileSystemLoader(str(templates)))
     loaders.append(FileSystemLoader(str(resource("templates"))))
     options = dict(

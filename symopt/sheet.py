@@ -73,7 +73,8 @@ class Solution:
                     "variables": list(w.exercise.variables),
                     "gradient": w.gradient,
                     "hyper": {h: _decimal(q) for h, q in w.exercise.hyper.items()},
-                    "options": dict(w.exercise.options),
+                    "options": w.exercise.optimizer.effective_options(w.exercise.options),
+                    "start": {v: _decimal(q) for v, q in w.exercise.start.items()},
                     "numbers": str(w.exercise.numbers),
                     "epochs": [
                         {

@@ -64,3 +64,23 @@ def test_an_exercise_with_its_own_function_shows_it():
     assert "$$f(w_1, w_2) = 0.1w_1^2 + 2w_2^2$$" in sections[0]  # the sheet's f, at the top
     assert "$$f(w_1, w_2) = w_1^2 + w_2^2$$" in sections[1]  # exercise 1 has its own
     assert "$$f(" not in sections[2]  # exercise 2 uses the sheet's
+
+
+def test_solve_refuses_unknown_keywords():
+    with pytest.raises(TypeError):
+        symopt.solve(SEED_SPEC, numbrs="hand:2")
+
+
+def test_solution_is_exported():
+    assert isinstance(symopt.solve(spec("gd", {"alpha": 0.4})), symopt.Solution)
+
+
+def test_json_has_the_options_in_effect_and_a_parseable_gradient():
+    s = spec("adam", {"alpha": 0.2, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-6}, function="abs(w1 - 1) + w2**2")
+    data = json.loads(symopt.solve(s).to_json())["exercises"][0]
+    assert data["options"] == {"eps_placement": "inside"}  # the default, said out loud
+    assert data["start"] == {"w1": "-5", "w2": "-2"}
+    assert data["gradient"] == {"w1": "sign(w1-1)", "w2": "2*w2"}
+    from symopt.expr import parse
+
+    parse(data["gradient"]["w1"])  # the JSON's gradient is in the spec's own language

@@ -129,7 +129,7 @@ BAD = [
     ("bad numbers flag", GOOD, ["--numbers", "hand"], "--numbers: hand needs a number, e.g. hand:4"),
     ("bad epochs flag", GOOD, ["--epochs", "0"], "--epochs: must be from 1 to 10000, got 0"),
     ("unknown flag", GOOD, ["--colour"], "unrecognized arguments: --colour"),
-    ("missing templates", GOOD, ["--templates", "/nonexistent/dir"], "--templates /nonexistent/dir: no such folder"),
+    ("missing templates", GOOD, ["--templates", "/nonexistent/dir"], "templates /nonexistent/dir: no such folder"),
 ]
 
 
