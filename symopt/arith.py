@@ -61,17 +61,21 @@ class NumberMode:
 def parse_mode(value: object) -> NumberMode:
     """``"exact"``, ``"precision:30"``, ``"hand:4"``, or a table ``{mode, decimals, keep, digits}``."""
     if isinstance(value, str):
-        m = re.fullmatch(r"\s*(exact|precision|hand)\s*(?::\s*([0-9]+))?\s*", value)
+        m = re.fullmatch(r"\s*(exact|precision|hand)\s*(?::\s*([0-9]+))?(?:\s+keep\s+([0-9]+))?\s*", value)
         if not m:
-            raise SymoptError(f"unknown number mode {value!r}; use exact, precision:N or hand:D")
-        kind, n = m.group(1), m.group(2)
+            raise SymoptError(f"unknown number mode {value!r}; use exact, precision:N, hand:D or hand:D keep K")
+        kind, n, keep = m.groups()
+        if keep is not None and kind != "hand":
+            raise SymoptError(f"keep goes with hand:D, not {kind}")
         if kind == "exact":
             if n is not None:
                 raise SymoptError("exact takes no number; use exact, precision:N or hand:D")
             return NumberMode("exact")
         if n is None:
             raise SymoptError(f"{kind} needs a number, e.g. {kind}:{30 if kind == 'precision' else 4}")
-        return _checked(NumberMode("precision", digits=int(n)) if kind == "precision" else NumberMode("hand", decimals=int(n)))
+        if kind == "precision":
+            return _checked(NumberMode("precision", digits=int(n)))
+        return _checked(NumberMode("hand", decimals=int(n), keep=None if keep is None else int(keep)))
     if isinstance(value, dict):
         allowed = {"mode", "decimals", "keep", "digits"}
         unknown = set(value) - allowed

@@ -24,11 +24,12 @@ numbers are computed; symopt derives the gradient and writes every epoch out.
 
 EPILOG = """\
 number modes (--numbers, or `numbers` in the spec):
-  exact          exact fractions and radicals (SymPy); stops with an error if values grow too large
-  precision:N    N significant digits (mpmath)
-  hand:D         as a student works: round each value half away from zero to D decimals, carry it
-                 (in a spec, {mode = "hand", decimals = 3, keep = 4} also keeps values that end
-                 within 4 decimals)
+  exact            exact fractions and radicals (SymPy); stops with an error if values grow too large
+  precision:N      N significant digits (mpmath), N from 5 to 1000
+  hand:D           as a student works: round each value half away from zero to D decimals and
+                   carry the rounded value
+  hand:D keep K    the same, but values that end within K decimals are kept as they are
+                   (in a spec also {mode = "hand", decimals = 3, keep = 4})
 
 examples:
   symopt render                              render the bundled seed example into output/
@@ -44,10 +45,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", choices=("en", "vi"), help="headings in English ('Exercise 1: Adam') or Vietnamese ('Bài 1 Adam'); overrides the spec's lang")
-    p.add_argument("--numbers", metavar="MODE", help="number mode for every exercise: exact, precision:N or hand:D; overrides the spec")
-    p.add_argument("--epochs", type=int, metavar="N", help="epochs for every exercise; overrides the spec")
-    p.add_argument("--mult", choices=("*", "cdot", "times"), help="multiplication sign in substituted lines (default *)")
+    p.add_argument("--lang", choices=("en", "vi"), help="headings in English ('Exercise 1: Adam') or Vietnamese ('Bài 1 Adam'); overrides the spec's lang (default en)")
+    p.add_argument("--numbers", metavar="MODE", help=(
+        "how every exercise computes, overriding the spec: exact (fractions and radicals), precision:N "
+        "(N significant digits, 5 to 1000), hand:D (round to D decimals and carry, as a student does) "
+        "or 'hand:D keep K' (keep values that end within K decimals)"))
+    p.add_argument("--epochs", type=int, metavar="N", help="epochs for every exercise, 1 to 10000; overrides the spec")
+    p.add_argument("--mult", choices=("*", "cdot", "times"), help="multiplication sign in substituted lines; overrides the spec's mult (default *)")
     p.add_argument("--templates", metavar="DIR", help="a folder of templates that override symopt's by name (sheet.md.j2, sheet.tex.j2, body.tex.j2)")
 
 
@@ -60,7 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser(
         "render", help="write the worked solution of a spec as Markdown, LaTeX and PDF files",
-        description="Write DIR/<spec name>.md, .tex and .pdf and print their paths. Without SPEC, render the bundled example (the reference sheet).",
+        description=(
+            "Write DIR/<spec name>.md, .tex and .pdf and print their paths.\n"
+            "Without SPEC, render the bundled example (the reference sheet)."
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     render.add_argument("spec", nargs="?", metavar="SPEC", help="a TOML spec (default: the bundled examples/seed.toml)")
@@ -71,7 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     solve = sub.add_parser(
         "solve", help="print the worked solution of a spec to stdout (md, tex or json)",
-        description="Print the worked solution to stdout. JSON holds every line with its value as shown and each epoch's carried parameters at full precision.",
+        description=(
+            "Print the worked solution to stdout. JSON holds every line with its value as shown,\n"
+            "and each epoch's carried parameters at the number mode's full precision."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     solve.add_argument("spec", metavar="SPEC", help="a TOML spec")
     solve.add_argument("--format", choices=("md", "tex", "json"), default="md", help="output format (default md)")

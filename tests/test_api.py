@@ -84,3 +84,12 @@ def test_json_has_the_options_in_effect_and_a_parseable_gradient():
     from symopt.expr import parse
 
     parse(data["gradient"]["w1"])  # the JSON's gradient is in the spec's own language
+
+
+def test_jupyter_latex_has_every_line(seed_solution):
+    lines = seed_solution._repr_latex_().splitlines()
+    view = seed_solution.view()
+    expected = 1 + 1 + sum(1 + len(ex["formulas"]) + 1 + len(ex["derivatives"])
+                           + sum(1 + len(e["lines"]) for e in ex["epochs"]) for ex in view["exercises"])
+    assert len(lines) == expected and all(line.startswith("$$") and line.endswith("$$") for line in lines)
+    assert "$$\\textbf{Bài 4 Adam}$$" in lines and "$$\\text{Epoch 2:}$$" in lines

@@ -72,13 +72,36 @@ def test_user_templates_override_by_name(tmp_path, capsys):
     assert capsys.readouterr().out == "Exercise 1: Gradient Descent + Momentum: w_2 = -2 - 0.6 * (-4) = 0.4\n"
 
 
-def test_help_explains_every_flag(capsys):
+@pytest.mark.parametrize("command", [[], ["render"], ["solve"]])
+def test_help_explains_every_flag(capsys, command):
     with pytest.raises(SystemExit) as done:
-        main(["render", "--help"])
+        main([*command, "--help"])
     assert done.value.code == 0
-    text = capsys.readouterr().out
-    for flag in ("--output", "--format", "--fragment", "--lang", "--numbers", "--epochs", "--mult", "--templates"):
-        assert flag in text
+    text = " ".join(capsys.readouterr().out.split())
+    if not command:
+        assert "render write the worked solution" in text and "solve print the worked solution" in text
+        assert "hand:D as a student works: round each value half away from zero to D decimals and carry" in text
+        assert "hand:D keep K the same, but values that end within K decimals are kept" in text
+        return
+    for explanation in (
+        "headings in English ('Exercise 1: Adam') or Vietnamese ('Bài 1 Adam')",
+        "precision:N (N significant digits, 5 to 1000), hand:D (round to D decimals and carry",
+        "epochs for every exercise, 1 to 10000",
+        "multiplication sign in substituted lines; overrides the spec's mult (default *)",
+        "a folder of templates that override symopt's by name",
+    ):
+        assert explanation in text
+    if command == ["render"]:
+        assert "output folder (default: output/)" in text and "md, tex, pdf (default: md,tex, and pdf when TeX is installed)" in text
+        assert "LaTeX body only" in text
+
+
+def test_numbers_flag_takes_the_modes_own_form(tmp_path, capsys):
+    # str(NumberMode) and the JSON's "numbers" are valid --numbers values
+    assert main(["solve", str(SEED_SPEC), "--numbers", "hand:3 keep 4", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {ex["numbers"] for ex in data["exercises"]} == {"hand:3 keep 4"}
+    assert data["exercises"][2]["epochs"][1]["params"] == {"w1": "-3.436", "w2": "-0.591"}  # the seed's RMSProp
 
 
 def test_python_dash_m(tmp_path):
@@ -109,7 +132,7 @@ BAD = [
     ("exact blow-up", GOOD.replace('"momentum"', '"adam"').replace("alpha = 0.6, beta = 0.5", "alpha = 0.2, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-6") + "epochs = 9\n", [], "exercise 1 (adam): epoch 5, s_1: exact values grow too large; use numbers = \"precision:30\""),
     ("unknown key", GOOD + "epoch = 3\n", [], "unknown key 'epoch' in this exercise; valid keys: optimizer, hyper"),
     ("unknown top key", "titel = 'x'\n" + GOOD, [], "unknown key 'titel' in the top level"),
-    ("bad numbers", GOOD + 'numbers = "round:3"\n', [], "numbers: unknown number mode 'round:3'; use exact, precision:N or hand:D"),
+    ("bad numbers", GOOD + 'numbers = "round:3"\n', [], "numbers: unknown number mode 'round:3'; use exact, precision:N, hand:D or hand:D keep K"),
     ("no exercises", 'function = "w1**2"\n', [], "no exercises: add at least one [[exercise]]"),
     ("bad option", GOOD.replace('"momentum"', '"adam"').replace("alpha = 0.6, beta = 0.5", "alpha = 0.2, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-6") + 'options = { eps_placement = "middle" }\n', [], "options: eps_placement must be one of 'inside', 'outside', got 'middle'"),
     ("boolean start", GOOD.replace("w1 = -5", "w1 = true"), [], "start.w1: a number is needed, not true/false"),
@@ -202,3 +225,40 @@ def test_a_broken_user_template_is_one_line(tmp_path, capsys):
 def test_solve_flags_that_would_be_ignored(tmp_path, capsys, args, message):
     assert main(["solve", str(write(tmp_path, GOOD)), *args]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_writes_are_all_or_nothing(tmp_path, monkeypatch):
+    """A failure while writing the second file leaves the first as it was, and no temporary."""
+    from symopt import files
+
+    a, b = tmp_path / "a.md", tmp_path / "b.tex"
+    a.write_bytes(b"old a")
+    real_fdopen, calls = files.os.fdopen, []
+
+    def failing_fdopen(fd, *args, **kwargs):
+        calls.append(fd)
+        if len(calls) == 2:
+            files.os.close(fd)
+            raise OSError(28, "No space left on device")
+        return real_fdopen(fd, *args, **kwargs)
+
+    monkeypatch.setattr(files.os, "fdopen", failing_fdopen)
+    with pytest.raises(files.SymoptError, match="cannot write: No space left on device"):
+        files.write_all({a: b"new a", b: b"new b"})
+    assert a.read_bytes() == b"old a" and not b.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md"]
+
+
+def test_render_fragment(tmp_path, capsys):
+    assert main(["render", str(SEED_SPEC), "-o", str(tmp_path), "--fragment"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["seed.md", "seed.tex"]  # no PDF of a fragment
+    tex = (tmp_path / "seed.tex").read_text(encoding="utf-8")
+    assert tex.startswith("\\section*{Optimization Algorithms in Deep Learning}") and "\\documentclass" not in tex
+
+
+def test_state_for_every_variable_at_once(tmp_path, capsys):
+    spec = write(tmp_path, GOOD + "state = { v = 0.5 }\nepochs = 1\n")
+    assert main(["solve", str(spec)]) == 0
+    md = capsys.readouterr().out
+    assert "$$w_1 = -5, w_2 = -2, v_1 = 0.5, v_2 = 0.5, \\alpha = 0.6, \\beta = 0.5$$" in md
+    assert "$$v_2 = 0.5 * 0.5 + 0.5 * (-8) = -3.75$$" in md

@@ -62,3 +62,27 @@ def test_latex_errors_are_one_line(tex):
 
     with pytest.raises(symopt.SymoptError, match=r"LaTeX failed: .*Undefined control sequence"):
         compile_pdf("\\documentclass{article}\\begin{document}\\nosuchcommand\\end{document}")
+
+
+def test_render_makes_a_pdf_by_default_when_tex_is_there(tex, tmp_path, capsys):
+    assert main(["render", "-o", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["seed.md", "seed.pdf", "seed.tex"]
+    assert (tmp_path / "seed.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_tex_runs_confined(tex, tmp_path, monkeypatch):
+    """Even raw TeX (as a user's own template could write) reads no file outside its folder and
+    runs nothing: shell escape is off and openin_any/openout_any are paranoid."""
+    from symopt.pdf import compile_pdf
+
+    monkeypatch.chdir(tmp_path)
+    marker = tmp_path / "pwned"
+    doc = ("\\documentclass{article}\\begin{document}x\\immediate\\write18{touch " + str(marker) + "}"
+           "\\immediate\\openout5=" + str(tmp_path / "written.tex") + "\\immediate\\write5{x}\\end{document}")
+    try:
+        compile_pdf(doc)
+    except symopt.SymoptError:
+        pass  # refusing to write outside the folder is also fine
+    assert not marker.exists() and not (tmp_path / "written.tex").exists()
+    with pytest.raises(symopt.SymoptError):  # \input of a file outside the folder is refused
+        compile_pdf("\\documentclass{article}\\begin{document}\\input{/etc/passwd}\\end{document}")
