@@ -16,7 +16,7 @@ import operator
 import re
 
 from .errors import SymoptError
-from .numbers import parse_decimal
+from .numbers import decimal_text, decimals_of, parse_decimal
 
 #: Functions a user may call, with their number of arguments.
 FUNCTIONS = {
@@ -86,8 +86,6 @@ _TEXT_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4}
 
 def _text(node: Node, outer: int) -> str:
     if isinstance(node, Num):
-        from .numbers import decimals_of, decimal_text
-
         q = node.value
         text = decimal_text(q) if decimals_of(q) is not None else f"{q.numerator}/{q.denominator}"
         return text if q >= 0 and "/" not in text or outer == 0 else f"({text})"

@@ -121,11 +121,6 @@ def decimal_text(q: Fraction) -> str:
     return sign + whole + ("." + frac if frac else "")
 
 
-def significant_text(q: Fraction, digits: int) -> str:
-    """q to `digits` significant digits, as a plain decimal string without trailing zeros."""
-    return decimal_text(round_significant(q, digits))
-
-
 def power_of_ten(q: Fraction) -> int | None:
     """k when q == 10**k for k <= -5 (printed ``10^{-6}``), else None."""
     if q <= 0 or q.numerator != 1:
@@ -167,8 +162,7 @@ def show(q: Fraction, decimals: int, keep: int, *, exact: bool = True) -> tuple[
     """
     places = decimals_of(q) if exact else None
     if places is not None and places <= max(decimals, keep):
-        k = power_of_ten(q)
-        return (f"10^{{{k}}}" if k is not None else decimal_text(q)), False
+        return constant_latex(q), False
     rounded = round_half_away(q, decimals)
     if rounded == 0 and q != 0:
         text = scientific_text(q, max(decimals, 1))

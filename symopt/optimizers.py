@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import re
 
 from .errors import SymoptError
-from .expr import FUNCTIONS, Node, names, parse_rule
+from .expr import FUNCTIONS, Node, parse_rule
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,3 @@ def index_label(variable: str) -> str:
     m = re.fullmatch(r"[A-Za-z]+_?([0-9]+)", variable)
     return m.group(1) if m else variable
 
-
-def rule_names(rules: list[tuple[str, Node]]) -> set[str]:
-    return {target for target, _ in rules} | set().union(*(names(n) for _, n in rules))

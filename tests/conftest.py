@@ -21,6 +21,13 @@ SEED_DOC = ROOT.parent / "shared" / "reference" / "seed-worked-solutions.md"
 KATEX_DIR = ROOT / "tests" / "katex"
 
 
+def seed_doc() -> str:
+    """The reference sheet, as it is; its absence fails (CI puts shared/ beside the repo)."""
+    if not SEED_DOC.exists():
+        pytest.fail(f"the reference sheet is missing: {SEED_DOC} (shared/ must stand beside the repo)")
+    return SEED_DOC.read_text(encoding="utf-8")
+
+
 def require(available: bool, switch: str, what: str) -> None:
     """Skip when `what` is missing, or fail when the `switch` environment variable is set."""
     if available:

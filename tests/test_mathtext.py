@@ -12,7 +12,7 @@ from fractions import Fraction
 import pytest
 
 import symopt
-from conftest import SEED_DOC, SEED_SPEC
+from conftest import SEED_SPEC, seed_doc
 from symopt.arith import NumberMode, mpf_fraction
 from symopt.compiler import evaluator
 from symopt.errors import SymoptError
@@ -100,7 +100,7 @@ def test_every_line_we_write_reads_back_and_adds_up(lang, numbers):
 
 
 def test_the_reference_sheet_reads_and_only_adam_epoch2_w2_fails_to_add_up():
-    text = SEED_DOC.read_text(encoding="utf-8")
+    text = seed_doc()
     failures = []
     for line, _ in _numeric_lines(text):
         try:

@@ -11,10 +11,9 @@ from __future__ import annotations
 from fractions import Fraction
 import re
 
-import pytest
 
 import symopt
-from conftest import SEED_DOC, SEED_SPEC
+from conftest import SEED_SPEC, seed_doc
 
 # (exercise, epoch, line's left-hand side) -> what differs and why
 ALLOWED = {
@@ -33,17 +32,11 @@ ALLOWED[(4, 2, "w_2")] = "value and epsilon placement"
 TRAILING_ZEROS = {"57.9170": "57.917"}
 
 
-def _seed_doc() -> str:
-    if not SEED_DOC.exists():
-        pytest.fail(f"the reference sheet is missing: {SEED_DOC} (shared/ must stand beside the repo)")
-    return SEED_DOC.read_text(encoding="utf-8")
-
-
 def seed_exercises() -> list[dict]:
     """The sheet as data: per exercise its preamble lines and, per epoch, its computed lines."""
     exercises: list[dict] = []
     epoch = None
-    for raw in _seed_doc().splitlines():
+    for raw in seed_doc().splitlines():
         line = raw.strip()
         if line.startswith("Bài "):
             exercises.append({"preamble": [], "epochs": []})
@@ -130,7 +123,7 @@ def _assignments(line: str) -> set[str]:
 
 
 def test_preamble_carries_the_same_content(seed_solution):
-    doc = _seed_doc()
+    doc = seed_doc()
     assert "$$f(w_1, w_2) = 0.1w_1^2 + 2w_2^2$$" in doc
     assert seed_solution.exercises[0].function_latex == "f(w_1, w_2) = 0.1w_1^2 + 2w_2^2"
     for seed_ex, worked in zip(seed_exercises(), seed_solution.exercises, strict=True):
