@@ -18,9 +18,10 @@ from .errors import SymoptError
 from .spec import Spec, from_dict, load, loads, with_overrides
 
 if TYPE_CHECKING:
+    from .report import Report
     from .sheet import Solution
 
-__all__ = ["SymoptError", "Spec", "Solution", "load", "loads", "solve", "__version__"]
+__all__ = ["SymoptError", "Spec", "Solution", "Report", "check", "load", "loads", "solve", "__version__"]
 __version__ = "0.1.0"
 
 
@@ -55,9 +56,73 @@ def solve(
     return Solution(spec, tuple(worked))
 
 
+def check(work: "str | Path", spec: "Spec | str | Path | dict | None" = None, *, slack: float | str = 0) -> "Report":
+    """Check a hand-worked solution line by line; return the :class:`~symopt.report.Report`.
+
+    `work` is a path (a :class:`~pathlib.Path`, or a one-line string naming an existing file) or
+    the document's text itself (Markdown with ``$$`` lines, or LaTeX).  Without `spec` the problem
+    is read from the document (f, headings, data and formula lines); with it, the spec's exercises
+    are matched to the document's in order.  `slack` widens every ``=`` by that many units of the
+    last written digit (0 by default: half a unit, exactly the rounding shown).
+    """
+    from .checker import check_document
+    from .document import read
+    from .numbers import exact
+    from .problem import exercises_from
+    from .report import Report
+
+    text, source = _work_text(work)
+    if isinstance(spec, (str, Path)):
+        spec = load(spec)
+    elif isinstance(spec, dict):
+        spec = from_dict(spec)
+    try:
+        slack_q = exact(slack)
+    except ValueError as e:
+        raise SymoptError(str(e), "slack") from None
+    if slack_q < 0:
+        raise SymoptError("must be 0 or more (units of the last written digit)", "slack")
+    doc = read(text)
+    exercises = exercises_from(doc, source, spec)
+    return Report(source, doc, tuple(check_document(doc, exercises, slack_q)))
+
+
+def _work_text(work: "str | Path") -> tuple[str, str]:
+    from .document import MAX_DOCUMENT
+
+    if isinstance(work, str) and ("\n" in work or not Path(work).is_file()):
+        if "\n" not in work and (work.endswith((".md", ".tex")) or "/" in work) and "$" not in work:
+            raise SymoptError("no such file", work)
+        if len(work) > MAX_DOCUMENT:
+            raise SymoptError(f"the document is larger than {MAX_DOCUMENT} characters", "<text>")
+        return work, "<text>"
+    if not isinstance(work, (str, Path)):
+        raise SymoptError(f"check() takes a path or the document's text, not {type(work).__name__}")
+    path = Path(work)
+    try:
+        if path.stat().st_size > MAX_DOCUMENT * 4:
+            raise SymoptError(f"is larger than {MAX_DOCUMENT * 4 // 1_000_000} MB; a worked solution is a few kilobytes", str(path))
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SymoptError("no such file", str(path)) from None
+    except IsADirectoryError:
+        raise SymoptError("is a directory, not a worked solution", str(path)) from None
+    except UnicodeDecodeError:
+        raise SymoptError("is not UTF-8 text", str(path)) from None
+    except OSError as e:
+        raise SymoptError(e.strerror or "cannot be read", str(path)) from None
+    if len(text) > MAX_DOCUMENT:
+        raise SymoptError(f"is longer than {MAX_DOCUMENT} characters; a worked solution is a few kilobytes", str(path))
+    return text, str(path)
+
+
 def __getattr__(name: str):
     if name == "Solution":  # imported on first use: it brings SymPy in
         from .sheet import Solution
 
         return Solution
+    if name == "Report":
+        from .report import Report
+
+        return Report
     raise AttributeError(f"module 'symopt' has no attribute {name!r}")

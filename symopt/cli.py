@@ -36,6 +36,8 @@ examples:
   symopt render examples/seed.toml -o out --format md,tex
   symopt solve examples/seed.toml --format json
   symopt solve examples/seed.toml --numbers hand:3 --lang en
+  symopt check my-solution.md                check a hand-worked solution (exit 1 on errors)
+  symopt check my-solution.tex --spec examples/seed.toml --format md -o marked.md
 """
 
 
@@ -88,6 +90,27 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--format", choices=("md", "tex", "json"), default="md", help="output format (default md)")
     solve.add_argument("--fragment", action="store_true", help="with --format tex: the body only")
     _common(solve)
+
+    check = sub.add_parser(
+        "check", help="grade a hand-worked solution line by line (exit 1 when it has errors)",
+        description=(
+            "Read a worked solution (Markdown with $$ lines, or LaTeX) and judge every line from the\n"
+            "writer's own earlier numbers: right, off by rounding only, an arithmetic error, a\n"
+            "substitution or formula error, or unreadable. Without --spec the problem is read from\n"
+            "the document: f from the f(...) = ... line, the optimizer from each heading, start\n"
+            "values and hyperparameters from the data line, conventions from the formula lines.\n\n"
+            "exit codes: 0 no errors (warnings allowed), 1 errors found, 2 bad input"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("work", metavar="WORK", help="the worked solution: a .md or .tex file")
+    check.add_argument("--spec", metavar="SPEC", help="a TOML spec stating the problem; its exercises are matched to the document's in order")
+    check.add_argument("--format", choices=("text", "md", "json"), default="text",
+                       help="text (default): per exercise and epoch; md: the document with a note after each wrong line; json: summary and findings")
+    check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--verbose", action="store_true", help="list every line, ok ones too")
+    check.add_argument("--slack", default="0", metavar="UNITS",
+                       help="accept each = within this many more units of the last written digit (default 0: half a unit, the rounding shown)")
     return parser
 
 
@@ -122,7 +145,33 @@ def _overrides(args) -> dict:
     return {"lang": args.lang, "numbers": args.numbers, "epochs": args.epochs, "mult": args.mult}
 
 
+def _check(args) -> int:
+    from . import check
+    from .files import write_all
+    from .numbers import exact
+
+    try:
+        slack = exact(args.slack)
+    except ValueError as e:
+        raise SymoptError(f"{e}; give a number of units such as 0.5", "--slack") from None
+    report = check(args.work, args.spec, slack=slack)
+    if args.format == "json":
+        text = report.to_json(args.verbose)
+    elif args.format == "md":
+        text = report.to_markdown()
+    else:
+        text = report.to_text(args.verbose)
+    if args.output:
+        write_all({Path(args.output): text.encode("utf-8")})
+        print(report.headline(), file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 1 if report.errors else 0
+
+
 def _run(args) -> int:
+    if args.command == "check":
+        return _check(args)
     from . import load, solve
     from .resources import resource
 

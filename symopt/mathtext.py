@@ -14,6 +14,7 @@ hats (``\\hat{v}_1``); functions ``\\exp \\ln \\log \\sin \\cos \\tan \\tanh``, 
 
 from __future__ import annotations
 
+from fractions import Fraction
 from functools import lru_cache
 import re
 
@@ -21,6 +22,8 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError
 
 from .errors import SymoptError
+from dataclasses import dataclass
+
 from .expr import Bin, Call, Name, Neg, Node, Num
 from .numbers import parse_decimal
 
@@ -70,9 +73,23 @@ NAME: /(\\hat\{[A-Za-z]+\}|\\(alpha|beta|gamma|delta|epsilon|varepsilon|eta|thet
 %ignore /\\(quad|qquad)(?![A-Za-z])/
 """
 
+@dataclass(frozen=True)
+class Written(Num):
+    """A number as written, with its decimal places: ``57.9170`` has 4, ``1e-6`` has 6, ``12`` has 0.
+    The checker needs them: a written value stands for everything within half a unit of its last digit."""
+
+    places: int = 0
+
+
+def _places(text: str) -> int:
+    mantissa, _, exponent = text.lower().partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    return max(0, decimals - int(exponent or 0))
+
+
 _FUNCTIONS = {"exp": "exp", "ln": "log", "log": "log", "sin": "sin", "cos": "cos", "tan": "tan",
               "tanh": "tanh", "sinh": "sinh", "cosh": "cosh", "arctan": "atan"}
-_RELATION = re.compile(r"\\approx|≈|=")
+_RELATION = re.compile(r"\\approx|\\simeq|≈|=")
 MAX_LINE = 5_000
 
 
@@ -84,7 +101,8 @@ def _parser() -> Lark:
 @v_args(inline=True)
 class _ToTree(Transformer):
     def number(self, token: Token) -> Node:
-        return Num(parse_decimal(str(token)))
+        text = str(token)
+        return Written(parse_decimal(text), _places(text))
 
     def name(self, token: Token) -> Node:
         return Name(str(token))
@@ -142,8 +160,13 @@ def parse_math(text: str) -> Node:
 
 def split_relations(text: str) -> list[str]:
     """The sides of ``a = b = c \\approx d``, split at relations outside braces."""
+    return relations(text)[0]
+
+
+def relations(text: str) -> tuple[list[str], list[str]]:
+    """The sides of ``a = b \\approx c`` and the relations between them (``=`` or ``≈``)."""
     text = _normalize(text)
-    sides, depth, start = [], 0, 0
+    sides, marks, depth, start = [], [], 0, 0
     i = 0
     while i < len(text):
         ch = text[i]
@@ -155,8 +178,60 @@ def split_relations(text: str) -> list[str]:
             m = _RELATION.match(text, i)
             if m:
                 sides.append(text[start:i].strip())
+                marks.append("=" if m.group() == "=" else "≈")
                 start = i = m.end()
                 continue
         i += 1
     sides.append(text[start:].strip())
-    return sides
+    return sides, marks
+
+
+def literals(node: Node) -> list[Written]:
+    """The numbers of a tree in reading order, as written: ``-5`` (a minus on a number) is one
+    number, and so are ``10^{-6}`` and ``2.5 \\cdot 10^{-6}``."""
+    out: list[Written] = []
+    _collect(node, out)
+    return out
+
+
+def _collect(node: Node, out: list) -> None:
+    single = as_written(node)
+    if single is not None:
+        out.append(single)
+    elif isinstance(node, Neg):
+        _collect(node.operand, out)
+    elif isinstance(node, Bin):
+        _collect(node.left, out)
+        _collect(node.right, out)
+    elif isinstance(node, Call):
+        for a in node.args:
+            _collect(a, out)
+
+
+def as_written(node: Node) -> Written | None:
+    """`node` as one written number, when it is one: ``-0.6``, ``10^{-6}``, ``2.5 \\cdot 10^{-6}``."""
+    if isinstance(node, Neg):
+        inner = as_written(node.operand)
+        return None if inner is None else Written(-inner.value, inner.places)
+    if isinstance(node, Num):
+        return node if isinstance(node, Written) else Written(node.value, 0)
+    if isinstance(node, Bin) and node.op == "^":
+        k = _integer(node.right)
+        if k is not None and isinstance(node.left, Num) and node.left.value == 10 and abs(k) <= 300:
+            return Written(Fraction(10) ** k, max(0, -k))
+    if isinstance(node, Bin) and node.op == "*" and isinstance(node.left, Num):
+        power = as_written(node.right) if isinstance(node.right, Bin) and node.right.op == "^" else None
+        if power is not None:
+            mantissa = node.left if isinstance(node.left, Written) else Written(node.left.value, 0)
+            k = _integer(node.right.right)
+            return Written(mantissa.value * power.value, max(0, mantissa.places - k))
+    return None
+
+
+def _integer(node: Node) -> int | None:
+    if isinstance(node, Neg):
+        inner = _integer(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, Num) and node.value.denominator == 1:
+        return int(node.value)
+    return None

@@ -40,7 +40,7 @@ def escape_md(text: str) -> str:
     return str(text).translate(_MD_SPECIALS)
 
 
-def _rich(escape):
+def rich(escape):
     """Our own short texts: plain text with inline math ``$...$``; the text parts are escaped."""
 
     def rich(text: str) -> str:
@@ -70,7 +70,7 @@ def environment(fmt: str, templates: str | Path | None = None) -> SandboxedEnvir
     env = SandboxedEnvironment(**options)
     escape = escape_latex if fmt == "tex" else escape_md
     env.filters["escape"] = escape
-    env.filters["rich"] = _rich(escape)
+    env.filters["rich"] = rich(escape)
     return env
 
 

@@ -1,0 +1,148 @@
+"""What the names in a hand-worked solution mean: the checker's one alias table.
+
+A written name is split into its parts -- ``\\hat{v}_{1}`` is (hat, ``v``, index ``1``),
+``v_{corr1}`` is (``v``, tag ``corr``, index ``1``), ``dW_t`` is (``dW``, index ``t``) -- and the
+parts are looked up here.  Case does not matter (``W_t`` and ``w_1`` are both w).
+
+========================  ===========================================================
+written                    quantity
+========================  ===========================================================
+``w``, ``W``, ``\\theta``    w, the parameter (``w_1``, ``w_{1}``, ``w1``; or the variable's own name)
+``dw``, ``dW``, ``g``       g, the gradient (``dw_1``, ``dW_t``, ``g_1``; ``dx`` for a variable x)
+``v``, ``V``, ``m``         v, first moment / velocity
+``s``, ``S``                s, second moment / squared-gradient average
+tag ``corr`` or a hat      v_hat, s_hat: bias-corrected (``v_{corr1}``, ``V_{corr}``, ``\\hat{v}_1``)
+tag ``coord``              the same, with a notation warning: a typo for corr (the reference sheet)
+``\\alpha`` ``\\eta`` ``lr``   the learning rate alpha
+``\\beta`` ``\\beta_1`` …     the hyperparameter of that name; ``\\gamma`` and ``\\beta`` stand in for
+                           each other when the optimizer has only one of them, ``\\rho`` is gamma
+``\\epsilon`` ``\\varepsilon`` epsilon
+``t``                      the step number
+========================  ===========================================================
+
+An index ``t``, ``t-1`` or ``t+1`` (or none, with several variables) makes a *general* name, as in
+the formula lines (``V_t = \\beta V_{t-1} + (1 - \\beta) dW_t``); a number or the variable's own
+index names one variable's line (``v_1``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import re
+
+from .optimizers import index_label
+
+QUANTITY_LETTERS = {"w": "w", "theta": "w", "dw": "g", "g": "g", "v": "v", "m": "v", "s": "s"}
+CORRECTED = {"v": "v_hat", "s": "s_hat"}
+TAGS = {"corr": None, "hat": None, "coord": "'coord' is a typo for 'corr' (the bias-corrected value)"}
+HYPER_ALIASES = {"eta": "alpha", "lr": "alpha", "varepsilon": "epsilon", "eps": "epsilon", "rho": "gamma"}
+SWAPS = {"gamma": "beta", "beta": "gamma"}  # momentum's gamma, RMSProp's beta
+GENERAL_INDEX = {"t", "t-1", "t+1", "t1"}
+
+_NAME = re.compile(
+    r"(?P<hat>\\(?:hat|widehat)\{(?P<hatted>[^{}]*)\})?(?P<letters>\\?[A-Za-z]*?)(?P<digits>[0-9]*)"
+    r"(?:_(?:\{(?P<braced>[^{}]*)\}|(?P<single>[A-Za-z0-9])))?"
+)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """What a written name refers to."""
+
+    kind: str  # "quantity", "hyper", "t" or "constant"
+    key: str  # w, g, v, s, v_hat, s_hat; a hyperparameter's name; "e"
+    variable: str | None = None  # None: the general name of a formula line
+    warning: str | None = None  # a notation slip worth telling the writer
+
+
+@dataclass(frozen=True)
+class Parts:
+    hat: bool
+    letters: str  # "v", "dW", "beta" (Greek without its backslash)
+    tag: str  # "corr", "coord", "" ...
+    index: str  # "1", "t-1", "" ...
+
+
+def split(name: str) -> Parts | None:
+    m = _NAME.fullmatch(name.replace(" ", ""))
+    if not m:
+        return None
+    hat = m.group("hat") is not None
+    letters = ((m.group("hatted") or "") + m.group("letters")).lstrip("\\")
+    if not letters or "\\" in letters:
+        return None
+    sub = m.group("braced") or m.group("single") or ""
+    for junk in (",", "_", "\\", "{", "}"):
+        sub = sub.replace(junk, "")
+    if m.group("digits"):
+        if sub:  # w1_{x}: not a name we know
+            return None
+        sub = m.group("digits")
+    tag, index = "", sub
+    for known in TAGS:
+        rest = sub[len(known):]
+        if sub.lower().startswith(known) and (rest.isalnum() or rest in GENERAL_INDEX or not rest):
+            tag, index = known, rest
+            break
+    return Parts(hat, letters, tag, index)
+
+
+def resolve(name: str, variables: tuple[str, ...], hyper: tuple[str, ...]) -> Ref | None:
+    """The meaning of `name` in an exercise with these variables and hyperparameters, or None."""
+    parts = split(name)
+    if parts is None:
+        return None
+    low, index, plain = parts.letters.lower(), parts.index, not parts.hat and not parts.tag
+
+    # a variable itself, or its gradient: w_1, w1, x, dw_1, dx
+    for v in variables:
+        head, label = _variable_parts(v)
+        if plain and index == label and low in (head.lower(), "d" + head.lower()):
+            return Ref("quantity", "w" if low == head.lower() else "g", v)
+    if plain and not index and low in ("t", "e"):
+        return Ref("t", "t") if low == "t" else Ref("constant", "e")
+
+    quantity = QUANTITY_LETTERS.get(low)
+    if quantity is not None:
+        warning = None
+        if not plain:
+            if quantity not in CORRECTED:
+                return None
+            quantity, warning = CORRECTED[quantity], TAGS.get(parts.tag)
+        if index in GENERAL_INDEX or (not index and len(variables) != 1):
+            return Ref("quantity", quantity, None, warning)
+        variable = _variable_of(index, variables)
+        return None if variable is None else Ref("quantity", quantity, variable, warning)
+
+    # hyperparameters: \beta_1 -> beta1
+    if not plain or index in GENERAL_INDEX:
+        return None
+    key = low + index
+    for candidate in (key, HYPER_ALIASES.get(key), SWAPS.get(key)):
+        if candidate in hyper:
+            return Ref("hyper", candidate)
+    return None
+
+
+def _variable_parts(variable: str) -> tuple[str, str]:
+    m = re.fullmatch(r"([A-Za-z]+)_?([0-9]*)", variable)
+    return (m.group(1), m.group(2)) if m else (variable, "")
+
+
+def _variable_of(index: str, variables: tuple[str, ...]) -> str | None:
+    if not index and len(variables) == 1:
+        return variables[0]
+    for v in variables:
+        if index_label(v) == index:
+            return v
+    return None
+
+
+def canonical_variable(name: str) -> str | None:
+    """The spec name of a variable as written in ``f(w_1, w_2)``: ``w_1`` -> ``w1``, ``\\theta`` -> ``theta``."""
+    parts = split(name)
+    if parts is None or parts.hat or parts.tag or not re.fullmatch(r"[0-9]*", parts.index):
+        return None
+    if not re.fullmatch(r"[A-Za-z]+", parts.letters):
+        return None
+    return parts.letters + parts.index

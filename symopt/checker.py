@@ -1,0 +1,562 @@
+"""Judging a hand-worked solution line by line, from the writer's own numbers.
+
+A line ``lhs = e1 = e2 = … = value`` is judged in three steps, as an examiner marks:
+
+1. *substitution*: the first numeric expression must be the optimizer's rule evaluated on the
+   writer's previous numbers (symbolic steps such as ``\\frac{v_1}{1 - \\beta_1^1}`` must equal the
+   rule too); when not, the number that is off is named ("0.8 written where γ = 0.9");
+2. *arithmetic*: each ``=`` must hold within the rounding the writer showed -- a written number
+   stands for everything within half a unit of its last digit (:mod:`symopt.ball`), plus `slack`
+   units; a result off by less than one unit is a *rounding* slip;
+3. a line with only a value (``dw_1 = 4``) is judged on the value.
+
+Error carried forward: every line is judged from the values the writer wrote, so one slip is
+reported once.  After a flagged line, later lines may use the writer's value or the right one.
+A line that follows another convention than the stated formula (√Ŝ + ε where the formula says
+√(Ŝ + ε)) is right, with one warning per exercise.  Skipped lines (no ``\\hat{v}`` line) are
+computed silently.  The rules are compiled once per exercise; SymPy runs once, for the gradient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import islice, product
+
+from . import symbolic
+from .aliases import Ref, resolve
+from .arith import mpf_fraction
+from .ball import Ball, BallArithmetic
+from .compiler import evaluator, fold
+from .document import Document, MathLine, Section
+from .errors import SymoptError
+from .expr import Name, Node, Num, names
+from .mathtext import Written, as_written, literals, parse_math, relations
+from .numbers import decimal_text, parse_decimal, round_half_away, round_significant, scientific_text
+from .optimizers import name_latex
+from .problem import _constant, classify, matching_variants, rename, rules_of, variants
+from .spec import Exercise
+
+SEVERITY = {"ok": "ok", "arithmetic": "error", "substitution": "error",
+            "rounding": "warning", "notation": "warning", "unreadable": "warning"}
+MAX_COMBINATIONS = 16  # candidate values tried per line after earlier errors
+
+
+@dataclass(frozen=True)
+class Finding:
+    line: int
+    kind: str  # ok, arithmetic, substitution, rounding, notation, unreadable
+    message: str
+    exercise: int | None = None
+    epoch: int | None = None
+    quantity: str | None = None
+    variable: str | None = None
+    name: str | None = None  # the line's left-hand side as written
+    written: str | None = None
+    expected: str | None = None
+    end: int | None = None  # the last line of the math block (where a report's note goes)
+
+    @property
+    def severity(self) -> str:
+        return SEVERITY[self.kind]
+
+    @property
+    def text(self) -> str:
+        """The message without its math delimiters, for the terminal and JSON."""
+        return self.message.replace("$", "")
+
+
+@dataclass
+class Candidate:
+    """A value a later line may use: as written (ball and exact value) or the corrected one."""
+
+    ball: Ball
+    value: Fraction
+
+
+@dataclass
+class Context:
+    exercise: int
+    section: Section
+    ex: Exercise
+    findings: list[Finding] = field(default_factory=list)
+
+
+def check_document(doc: Document, exercises: list[Exercise], slack: Fraction = Fraction(0)) -> list[Finding]:
+    findings = [Finding(line, "unreadable", what) for line, what in doc.problems]
+    for n, (section, ex) in enumerate(zip(doc.sections, exercises), start=1):
+        findings += ExerciseChecker(n, section, ex, slack).run()
+    return sorted(findings, key=lambda f: f.line)
+
+
+class ExerciseChecker:
+    def __init__(self, number: int, section: Section, ex: Exercise, slack: Fraction):
+        self.number, self.section, self.ex, self.slack = number, section, ex, slack
+        self.balls = BallArithmetic()
+        self.findings: list[Finding] = []
+        self.warned: set[str] = set()
+        opt = ex.optimizer
+        self.variants = variants(opt)
+        stated = opt.effective_options(ex.options)
+        self.stated = next((k for k, v in enumerate(self.variants) if v == stated), 0)
+        self.rules = [rules_of(opt, v) for v in self.variants]
+        self.order = ["g"] + list(self.rules[0])  # targets in the order an epoch computes them
+        self.compiled = [
+            {target: evaluator(fold(rhs, ex.hyper), self.balls, ex.hyper) for target, rhs in rules.items()}
+            for rules in self.rules
+        ]
+        self.folded_literals = [
+            {target: [Fraction(x.value) for x in literals(fold(rhs, ex.hyper))] for target, rhs in rules.items()}
+            for rules in self.rules
+        ]
+        gradient = symbolic.gradient(ex.function, list(ex.variables))
+        self.gradients = {v: [(d, evaluator(d, self.balls, {}))] for v, d in zip(ex.variables, gradient, strict=True)}
+        self.state: dict[str, dict[str, list[Candidate]]] = {
+            v: {"w": [self._exact(ex.start[v])], **{s: [self._exact(ex.state[s][v])] for s in opt.state}}
+            for v in ex.variables
+        }
+
+    # -- driving ---------------------------------------------------------------------------------
+    def run(self) -> list[Finding]:
+        for math in self.section.given:
+            self._given(math)
+        for block in self.section.epochs:
+            written: dict[str, set[str]] = {v: set() for v in self.ex.variables}
+            for math in block.lines:
+                self._epoch_line(math, block.number, written)
+        return self.findings
+
+    def _add(self, math: MathLine, kind: str, message: str, **fields) -> Finding:
+        finding = Finding(math.line, kind, message, exercise=self.number, end=math.end, **fields)
+        self.findings.append(finding)
+        return finding
+
+    def _warn_once(self, math: MathLine, key: str, message: str, **fields) -> None:
+        if key not in self.warned:
+            self.warned.add(key)
+            self._add(math, "notation", message, **fields)
+
+    # -- lines before the epochs -----------------------------------------------------------------
+    def _given(self, math: MathLine) -> None:
+        given = classify(math)
+        if given.kind in ("function", "data"):
+            return
+        if given.kind == "other":
+            self._add(math, "unreadable", f"cannot tell what this line states: ${_clip(math.text)}$")
+            return
+        ref = resolve(given.lhs, self.ex.variables, self.ex.optimizer.hyper)
+        if ref is not None and ref.kind == "quantity" and ref.key == "g" and ref.variable is not None:
+            self._derivative(math, given.tree, ref)
+            return
+        quantity, matches = matching_variants(given, self.ex.optimizer, self.balls)
+        title = self.ex.optimizer.title
+        if quantity is None:
+            self._add(math, "notation", f"${given.lhs}$: a name symopt does not know; the line is not checked")
+        elif not matches:
+            self._add(math, "notation", f"this is not {title}'s rule for ${given.lhs}$; the epochs are checked against the rule", name=given.lhs)
+        elif self.stated not in matches:
+            used = self.variants[matches[0]]
+            self._add(math, "notation", f"this formula follows {_describe(self.ex.optimizer, used)}, but the exercise uses {_describe(self.ex.optimizer, self.variants[self.stated])}", name=given.lhs)
+        else:
+            self._add(math, "ok", "formula", name=given.lhs)
+
+    def _derivative(self, math: MathLine, tree: Node, ref: Ref) -> None:
+        v = ref.variable
+        try:
+            student = self._student_tree(tree, lambda r: r.kind == "quantity" and r.key == "w" and r.variable is not None,
+                                         lambda r: Name(r.variable))
+        except KeyError as e:
+            self._add(math, "notation", f"${e.args[0]}$: a name symopt does not know; the line is not checked")
+            return
+        right, _ = self.gradients[v][0]
+        probes = [{x: self.balls.const(Fraction(p + 3 * i, 7)) for i, x in enumerate(self.ex.variables)} for p in (2, 5)]
+        try:
+            same = all(self.balls.agree(evaluator(student, self.balls, {})(env), evaluator(right, self.balls, {})(env)) for env in probes)
+        except SymoptError:
+            same = False
+        if same:
+            self._add(math, "ok", "derivative", quantity="g", variable=v, name=math.text.split("=")[0].strip())
+            return
+        from .engine import _symbol_latex
+        from . import printer
+
+        expected = printer.latex(right, _symbol_latex)
+        self._add(math, "substitution", f"the derivative of $f$ with respect to ${name_latex(v)}$ is ${expected}$",
+                  quantity="g", variable=v, expected=expected)
+        self.gradients[v].insert(0, (student, evaluator(student, self.balls, {})))  # carried forward
+
+    # -- epoch lines ---------------------------------------------------------------------------------
+    def _epoch_line(self, math: MathLine, t: int, written: dict[str, set[str]]) -> None:
+        where = {"epoch": t}
+        sides, marks = relations(math.text)
+        if len(sides) < 2:
+            self._add(math, "unreadable", "no '=' in this line; write it as name = … = value", **where)
+            return
+        try:
+            lhs = parse_math(sides[0])
+        except SymoptError as e:
+            self._add(math, "unreadable", str(e), **where)
+            return
+        ref = resolve(lhs.id, self.ex.variables, self.ex.optimizer.hyper) if isinstance(lhs, Name) else None
+        if ref is None or ref.kind != "quantity" or ref.variable is None or ref.key not in self.order:
+            self._add(math, "notation", f"${_clip(sides[0])}$: not a quantity of {self.ex.optimizer.title} for one variable; the line is not checked", **where)
+            return
+        q, v = ref.key, ref.variable
+        where.update(quantity="dw" if q == "g" else q, variable=v, name=sides[0])
+        if ref.warning:
+            self._warn_once(math, ref.warning, f"${sides[0]}$: {ref.warning}", **where)
+        trees = []
+        for side in sides[1:]:
+            try:
+                trees.append(parse_math(side))
+            except SymoptError as e:
+                self._add(math, "unreadable", str(e), **where)
+                self._carry_written(trees, sides, v, q, marks, written)
+                return
+        value = as_written(trees[-1])
+        if value is None:
+            self._add(math, "unreadable", "the line does not end in a number", **where)
+            return
+        self._fill_skipped(v, q, t, written)
+        finding = self._judge(math, q, v, t, sides[1:], trees, marks, where)
+        right = self._right_value(finding) if finding.severity == "error" else None
+        self._carry(v, q, value, "≈" in marks, right)
+        written[v].add(q)
+
+    def _judge(self, math, q, v, t, texts, trees, marks, where) -> Finding:
+        value = as_written(trees[-1])
+        unit = Fraction(1, 10**value.places)
+        shown = texts[-1]
+        expectations = self._expected(q, v, t)
+        stated = [e for k, e in expectations if k == self.stated] or [e for _, e in expectations]
+        expected_text = lambda ball: _text(ball, value.places)
+
+        # (1) symbolic steps, against the rule
+        for text, tree in zip(texts, trees):
+            if not names(tree):
+                continue
+            try:
+                ball = self._evaluate(tree, v, t, radii=None)
+            except KeyError as e:
+                return self._add(math, "notation", f"${e.args[0]}$: a name symopt does not know; the line is not checked", **where)
+            except SymoptError as e:
+                return self._add(math, "substitution", f"${text}$: {e}", **where)
+            if not any(self.balls.agree(ball, e) for _, e in expectations):
+                return self._add(math, "substitution", f"${text}$ is not the rule: it gives ${expected_text(ball)}$, the rule gives ${expected_text(stated[0])}$",
+                                 written=text, expected=expected_text(stated[0]), **where)
+
+        numeric = [(text, tree) for text, tree in zip(texts, trees) if not names(tree)]
+        scope = self._rounded_scope(v, q)
+        # (2) substitution: the first numeric expression is the rule on the writer's numbers
+        first_text, first = numeric[0]
+        if len(numeric) == 1:  # (3) only a value
+            written_ball = self._ball(value, unit / 2)
+            used = [k for k, e in expectations if self.balls.agree(written_ball, e, self._slack(unit))]
+            if used:
+                self._convention(math, used, where)
+                return self._add(math, "ok", "value", written=shown, **where)
+            e = stated[0]
+            kind = "rounding" if self.balls.agree(self._ball(value, unit), e, self._slack(unit)) else "arithmetic"
+            return self._add(math, kind, f"${shown}$ written, expected ${expected_text(e)}$", written=shown, expected=expected_text(e), **where)
+        try:
+            point = self._evaluate(first, v, t, radii=None)
+        except SymoptError as e:
+            return self._add(math, "arithmetic", f"${first_text}$: {e}", **where)
+        used = [k for k, e in expectations if self.balls.agree(point, e)]
+        if not used:
+            known = self._known(q, v, t)
+            loose = self._evaluate(first, v, t, radii=lambda w: Fraction(0) if w.value in known else Fraction(1, 2 * 10**w.places))
+            used = [k for k, e in expectations if self.balls.agree(loose, e)]
+        elif not self._same_numbers(first, q, v, t, used[0]):  # right value, numbers not the rule's: (-1)^4
+            return self._add(math, "substitution", self._diagnose(first, q, v, t, point, stated[0], used[0]),
+                             written=first_text, **where)
+        if not used:
+            e = stated[0]
+            return self._add(math, "substitution", self._diagnose(first, q, v, t, point, e), written=first_text,
+                             expected=expected_text(e), **where)
+        self._convention(math, used, where)
+
+        # (3) arithmetic: each = holds within the rounding shown
+        prev_text, prev_tree = numeric[0]
+        prev = self._evaluate(prev_tree, v, t, radii=lambda w: scope.get(w.value, Fraction(0)))
+        for i, (text, tree) in enumerate(numeric[1:], start=1):
+            last = i == len(numeric) - 1
+            before = {x.value for x in literals(prev_tree)}
+            half = (lambda w: Fraction(1, 2 * 10**w.places)) if last else (
+                lambda w: scope.get(w.value, Fraction(0)) if w.value in before else Fraction(1, 2 * 10**w.places))
+            try:
+                cur = self._evaluate(tree, v, t, radii=half)
+            except SymoptError as e:
+                return self._add(math, "arithmetic", f"${text}$: {e}", **where)
+            if not self.balls.agree(prev, cur, self._slack(unit)):
+                if last and self.balls.agree(prev, self._ball(value, unit), self._slack(unit)):
+                    return self._add(math, "rounding", f"${prev_text}$ rounds to ${expected_text(prev)}$, not ${text}$",
+                                     written=text, expected=expected_text(prev), **where)
+                return self._add(math, "arithmetic", f"${prev_text}$ is ${expected_text(prev)}$, not ${text}$",
+                                 written=text, expected=expected_text(prev), **where)
+            prev_text, prev_tree, prev = text, tree, cur
+        return self._add(math, "ok", "ok", written=shown, **where)
+
+    # -- values ------------------------------------------------------------------------------------
+    def _exact(self, q: Fraction) -> Candidate:
+        return Candidate(self.balls.ball(q), q)
+
+    def _ball(self, w: Written, rad: Fraction) -> Ball:
+        return self.balls.ball(w.value, rad)
+
+    def _slack(self, unit: Fraction):
+        return self.balls.ball(self.slack * unit).mid if self.slack else 0
+
+    def _rule_env(self, v: str, t: int, combo: dict[str, Candidate]) -> dict:
+        env = {k: c.ball for k, c in combo.items()}
+        env["t"] = self.balls.const(Fraction(t))
+        return env
+
+    def _combos(self, keys: list[tuple[str, str]]):
+        """Every choice of candidate for the (variable, quantity) keys, the writer's first."""
+        lists = [self.state[v].get(k, []) for v, k in keys]
+        return islice(product(*lists), MAX_COMBINATIONS)
+
+    def _expected(self, q: str, v: str, t: int) -> list[tuple[int, Ball]]:
+        """(variant, value) for every convention and every candidate of the inputs."""
+        out = []
+        if q == "g":
+            keys = [(x, "w") for x in self.ex.variables]
+            for tree, evaluate in self.gradients[v]:
+                for combo in self._combos(keys):
+                    env = {x: c.ball for (x, _), c in zip(keys, combo, strict=True)}
+                    out += [(k, self._safe(evaluate, env)) for k in range(len(self.variants))]
+            return [(k, b) for k, b in out if b is not None]
+        keys = [(v, k) for k in self.state[v]]
+        for combo in self._combos(keys):
+            env = self._rule_env(v, t, {k: c for (_, k), c in zip(keys, combo, strict=True)})
+            for k, compiled in enumerate(self.compiled):
+                out.append((k, self._safe(compiled[q], env)))
+        return [(k, b) for k, b in out if b is not None]
+
+    def _safe(self, evaluate, env) -> Ball | None:
+        try:
+            return evaluate(env)
+        except (SymoptError, KeyError, ZeroDivisionError):
+            return None
+
+    def _fill_skipped(self, v: str, q: str, t: int, written: dict[str, set[str]]) -> None:
+        """Compute, silently, what the writer skipped before this line in this epoch."""
+        for target in self.order[: self.order.index(q)]:
+            if target in written[v]:
+                continue
+            expected = [e for k, e in self._expected(target, v, t) if k == self.stated]
+            if expected:
+                self.state[v][target] = [Candidate(expected[0], mpf_fraction(expected[0].mid))]
+                written[v].add(target)
+
+    def _carry(self, v: str, q: str, value: Written, rounded: bool, right: Fraction | None = None) -> None:
+        """What later lines use: the written value, and after an error also the right one."""
+        unit = Fraction(1, 10**value.places)
+        candidates = [Candidate(self.balls.ball(value.value, unit / 2 if rounded else 0), value.value)]
+        if right is not None:
+            candidates.append(Candidate(self.balls.ball(right, unit / 2), round_half_away(right, value.places)))
+        self.state[v][q] = candidates
+
+    @staticmethod
+    def _right_value(finding: Finding) -> Fraction | None:
+        try:
+            return parse_decimal(finding.expected or "")
+        except ValueError:
+            return None
+
+    def _carry_written(self, trees, sides, v, q, marks, written) -> None:
+        """An unreadable line still gives its value, when its last side is a number."""
+        try:
+            value = as_written(parse_math(sides[-1]))
+        except SymoptError:
+            return
+        if value is not None:
+            self._carry(v, q, value, "≈" in marks)
+            written[v].add(q)
+
+    def _rounded_scope(self, v: str, q: str) -> dict[Fraction, Fraction]:
+        """Written value -> its radius, for the rounded values this line may substitute."""
+        scope: dict[Fraction, Fraction] = {}
+        sources = [(x, "w") for x in self.ex.variables] if q == "g" else [(v, k) for k in self.state[v]]
+        for x, k in sources:
+            for c in self.state[x].get(k, []):
+                if c.ball.rad:
+                    scope[c.value] = mpf_fraction(c.ball.rad)
+        return scope
+
+    def _known(self, q: str, v: str, t: int) -> set[Fraction]:
+        """Numbers a substitution is made of (not rounded on the way): hyperparameters, the
+        rule's constants, the writer's values, t."""
+        known = set(self.ex.hyper.values()) | {Fraction(t), Fraction(1), Fraction(2)}
+        for per_variant in self.folded_literals:
+            known |= set(per_variant.get(q, []))
+        for x in self.ex.variables:
+            for cands in self.state[x].values():
+                known |= {c.value for c in cands}
+        return known
+
+    def _evaluate(self, tree: Node, v: str, t: int, radii) -> Ball:
+        """A side of the line as a ball: names are the writer's current values; each written
+        number gets the radius ``radii(number)`` (None: no numbers are widened)."""
+        env: dict[str, Ball] = {}
+        counter = [0]
+
+        def leaf(name: str) -> Node:
+            ref = resolve(name, self.ex.variables, self.ex.optimizer.hyper)
+            if ref is None:
+                raise KeyError(name)
+            if ref.kind == "hyper":
+                return Num(self.ex.hyper[ref.key])
+            if ref.kind == "constant":
+                return _constant(ref.key)
+            if ref.kind == "t":
+                return Num(Fraction(t))
+            x = ref.variable or v
+            key = f"{ref.key}@{x}"
+            cands = self.state[x].get(ref.key)
+            if not cands:
+                raise KeyError(name)
+            env[key] = cands[0].ball
+            return Name(key)
+
+        def widen(node: Node) -> Node:
+            w = as_written(node) if radii else None
+            if w is not None:
+                counter[0] += 1
+                key = f"#{counter[0]}"
+                env[key] = self.balls.ball(w.value, radii(w))
+                return Name(key)
+            if isinstance(node, Num) or isinstance(node, Name):
+                return node
+            if hasattr(node, "operand"):
+                return type(node)(widen(node.operand))
+            if hasattr(node, "args"):
+                return type(node)(node.func, tuple(widen(a) for a in node.args))
+            return type(node)(node.op, widen(node.left), widen(node.right))
+
+        renamed = rename(widen(tree), lambda n: n.startswith("#") and Name(n) or leaf(n))
+        try:
+            return evaluator(renamed, self.balls, {})(env)
+        except ZeroDivisionError:
+            raise SymoptError("division by zero") from None
+
+    def _student_tree(self, tree: Node, accept, make) -> Node:
+        def leaf(name: str) -> Node:
+            ref = resolve(name, self.ex.variables, self.ex.optimizer.hyper)
+            if ref is not None and accept(ref):
+                return make(ref)
+            if ref is not None and ref.kind == "hyper":
+                return Num(self.ex.hyper[ref.key])
+            if ref is not None and ref.kind == "constant":
+                return _constant(ref.key)
+            raise KeyError(name)
+
+        return rename(tree, leaf)
+
+    def _convention(self, math: MathLine, used: list[int], where: dict) -> None:
+        if self.stated in used or not used:
+            return
+        self._warn_once(
+            math, "convention",
+            f"the arithmetic follows {_describe(self.ex.optimizer, self.variants[used[0]])}, but the stated formula has {_describe(self.ex.optimizer, self.variants[self.stated])}; "
+            "the line is checked as written", **where)
+
+    def _rule_tree(self, q: str, v: str, variant: int) -> Node:
+        return fold(self.rules[variant][q], self.ex.hyper) if q != "g" else self.gradients[v][0][0]
+
+    def _same_numbers(self, first: Node, q: str, v: str, t: int, variant: int) -> bool:
+        """Whether the writer's numbers are the rule's, in any order and sign, when they are as many
+        (``0.1 * (-1)^4`` has the right value but not the rule's numbers)."""
+        wanted = _labelled(self._rule_tree(q, v, variant), self, v, t)
+        got = [abs(w.value) for w in literals(first)]
+        if len(wanted) != len(got):
+            return True
+        free = [{abs(x) for x in values} for values, _ in wanted]
+        for value in got:
+            slot = next((i for i, options in enumerate(free) if value in options), None)
+            if slot is None:
+                return False
+            free.pop(slot)
+        return True
+
+    def _diagnose(self, first: Node, q: str, v: str, t: int, point: Ball, expected: Ball | None, variant: int | None = None) -> str:
+        """Name the number that is off, when the writer's expression lines up with the rule's."""
+        wanted = _labelled(self._rule_tree(q, v, self.stated if variant is None else variant), self, v, t)
+        got = literals(first)
+        places = max((w.places for w in got), default=4)
+        if len(wanted) == len(got):
+            off = [(g, label) for g, (values, label) in zip(got, wanted, strict=True) if g.value not in values]
+            if off and len(off) <= 2:
+                return "; ".join(f"${_plain(g.value)}$ written where ${label}$" for g, label in off)
+        if expected is None:
+            return "the value is right, but the numbers substituted are not the rule's"
+        return f"the substituted expression gives ${_text(point, places)}$; the rule on the values above gives ${_text(expected, places)}$"
+
+
+def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int) -> list[tuple[set[Fraction], str]]:
+    """The numbers the rule's substituted line should show (each a set: after an error, the
+    writer's value or the right one), with what each one is."""
+    hyper_names = {value: name for name, value in checker.ex.hyper.items()}
+    out = []
+
+    def walk(node: Node) -> None:
+        w = as_written(node)
+        if w is not None:
+            label = _plain(w.value)
+            if w.value in hyper_names:
+                label = f"{name_latex(hyper_names[w.value])} = {label}"
+            else:
+                for name, h in checker.ex.hyper.items():
+                    if w.value == 1 - h:
+                        label = f"1 - {name_latex(name)} = {label}"
+            out.append(({w.value}, label))
+        elif isinstance(node, Name):
+            if node.id == "t":
+                out.append(({Fraction(t)}, f"t = {t}"))
+                return
+            x, key = (node.id, "w") if node.id in checker.ex.variables else (v, node.id)
+            cands = checker.state[x].get(key)
+            if cands:
+                value = cands[0].value
+                out.append(({c.value for c in cands}, f"{checker.ex.optimizer.line_name(key, x)} = {_plain(value)}"))
+        elif hasattr(node, "operand"):
+            walk(node.operand)
+        elif hasattr(node, "args"):
+            for a in node.args:
+                walk(a)
+        elif hasattr(node, "left"):
+            walk(node.left)
+            walk(node.right)
+
+    walk(rule)
+    return out
+
+
+def _clip(text: str, size: int = 80) -> str:
+    return text if len(text) <= size else text[:size] + " …"
+
+
+def _plain(q: Fraction) -> str:
+    try:
+        return decimal_text(q)
+    except ValueError:
+        return f"{q.numerator}/{q.denominator}"
+
+
+def _text(ball: Ball, places: int) -> str:
+    """A computed value as the report shows it: to at least 4 decimals, more if the writer used more."""
+    q = mpf_fraction(ball.mid)
+    rounded = round_half_away(q, max(places, 4))
+    if rounded == 0 and q != 0:
+        return scientific_text(q, 5).replace(" \\cdot 10^{", "e").rstrip("}")
+    return decimal_text(rounded)
+
+
+def _describe(optimizer, options: dict[str, str]) -> str:
+    """``ε outside the square root``: the options' own notes, without "Convention:" and markup."""
+    notes = []
+    for name, choice in options.items():
+        note = optimizer.options[name][choice].note["en"].removeprefix("Convention: ")
+        notes.append(note.split(",")[0].rstrip(".").replace("$\\epsilon$", "ε").replace("$", ""))
+    return "; ".join(notes) or "the rule"

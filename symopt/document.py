@@ -1,0 +1,174 @@
+"""Reading the layout of a hand-worked solution: exercises, epochs and their math lines.
+
+Markdown (``$$ … $$`` per line or per block, ``$ … $`` alone on a line, ``#`` headings) and LaTeX
+(``\\[ … \\]``, ``equation``/``align`` environments with ``\\\\`` rows, ``\\section``/``\\subsection``
+headings, ``\\textbf{Epoch 1:}``) are read by one scanner, line by line, in one pass.  Only the layout
+is read here; what the math says is :mod:`symopt.mathtext`'s and the checker's business.
+
+An exercise starts at a line such as ``Bài 1 Gradient Descent`` or ``## Exercise 2: Adam``, or at a
+heading (``#``, ``\\subsection*{…}``) that names an optimizer (``## RMSProp``); an epoch at a label such as ``Epoch 1:`` (also Vòng, Bước, Step,
+Iteration).  Math before the first exercise (the ``f(w_1, w_2) = …`` line) is the preamble.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import re
+import unicodedata
+
+MAX_DOCUMENT = 5_000_000  # characters: a class's worked solution is a few kilobytes
+
+OPTIMIZER_NAMES = (  # the first match wins: "Gradient Descent + Momentum" is momentum
+    ("adam", re.compile(r"\badam\b", re.I)),
+    ("rmsprop", re.compile(r"\brms\s*-?\s*prop\b", re.I)),
+    ("momentum", re.compile(r"\bmomentum\b|quán tính", re.I)),
+    ("gd", re.compile(r"\bgradient\s+descent\b|\bgd\b|\bsgd\b|giảm (theo )?gradient|hạ gradient", re.I)),
+)
+
+_HEADING = re.compile(r"^(?:bài(?:\s+tập)?|bai|exercise|problem|question|câu|ex\.?)\s*(\d+)\s*[:.)\-–]?\s*(.*)$", re.I)
+_EPOCH = re.compile(r"^(?:epoch|vòng(?:\s+lặp)?|bước|step|iteration|lần\s+lặp)\s*(?:t\s*=\s*)?(\d+)\s*[:.]?$", re.I)
+_LATEX_HEADING = re.compile(r"^\\(?:section|subsection|subsubsection|paragraph)\*?\{(.*)\}\s*$")
+_MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
+_ENV_BEGIN = re.compile(r"^\\begin\{(equation|align|gather|multline|displaymath|eqnarray)(\*?)\}")
+
+
+@dataclass
+class MathLine:
+    line: int  # 1-based line number where the math starts
+    text: str  # the math, without its delimiters
+    end: int  # the line where its block ends (a report's note goes after it)
+
+
+@dataclass
+class EpochBlock:
+    number: int
+    line: int
+    lines: list[MathLine] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    heading: str
+    line: int
+    optimizer: str | None  # recognised from the heading
+    given: list[MathLine] = field(default_factory=list)  # formulas, data, derivatives
+    epochs: list[EpochBlock] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    lines: list[str]  # the text, for the Markdown report
+    preamble: list[MathLine] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, what could not be read)
+
+
+def optimizer_named(text: str) -> str | None:
+    for key, pattern in OPTIMIZER_NAMES:
+        if pattern.search(text):
+            return key
+    return None
+
+
+def read(text: str) -> Document:
+    """The exercises, epochs and math lines of a worked solution."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = text.split("\n")
+    doc = Document(lines)
+    for item in _items(lines, doc):
+        if isinstance(item, MathLine):
+            _place(doc, item)
+            continue
+        number, label, marked = item
+        epoch, heading = _EPOCH.match(label), _HEADING.match(label)
+        if epoch and doc.sections:
+            doc.sections[-1].epochs.append(EpochBlock(int(epoch.group(1)), number))
+        elif heading or (marked and optimizer_named(label)):
+            doc.sections.append(Section(label, number, optimizer_named(heading.group(2) if heading else label)))
+    return doc
+
+
+def _place(doc: Document, math: MathLine) -> None:
+    if not doc.sections:
+        doc.preamble.append(math)
+    elif doc.sections[-1].epochs:
+        doc.sections[-1].epochs[-1].lines.append(math)
+    else:
+        doc.sections[-1].given.append(math)
+
+
+def _items(lines: list[str], doc: Document):
+    """Math lines, and (line, label, marked as a heading) for text lines that may be headings or epoch labels."""
+    unclosed_from: dict[str, int] = {}  # a closer not found after line i is not found after any later line
+    i = 0
+    while i < len(lines):
+        raw = lines[i]
+        s = raw.strip()
+        number = i + 1
+        opener = _opener(s)
+        if opener is None:
+            label, marked = _label(s)
+            if label:
+                yield number, label, marked
+            i += 1
+            continue
+        start_token, end_token, body = opener
+        close_at = None
+        if end_token in body:
+            close_at = i
+            content = body[: body.index(end_token)]
+        elif unclosed_from.get(end_token, len(lines)) > i:
+            for j in range(i + 1, len(lines)):
+                if end_token in lines[j]:
+                    close_at = j
+                    content = "\n".join([body] + lines[i + 1 : j] + [lines[j][: lines[j].index(end_token)]])
+                    break
+            else:
+                unclosed_from[end_token] = i
+        if close_at is None:
+            doc.problems.append((number, f"{start_token} is never closed"))
+            i += 1
+            continue
+        for row in _rows(content):
+            yield MathLine(number, row, close_at + 1)
+        i = close_at + 1
+
+
+def _opener(s: str) -> tuple[str, str, str] | None:
+    """(opening, closing, text after the opening) when a math block starts on this line."""
+    if s.startswith("$$"):
+        return "$$", "$$", s[2:]
+    if s.startswith("\\["):
+        return "\\[", "\\]", s[2:]
+    m = _ENV_BEGIN.match(s)
+    if m:
+        name = m.group(1) + m.group(2)
+        return f"\\begin{{{name}}}", f"\\end{{{name}}}", s[m.end():]
+    if len(s) > 2 and s.startswith("$") and s.endswith("$") and s.count("$") == 2:
+        return "$", "$", s[1:]
+    return None
+
+
+def _rows(content: str) -> list[str]:
+    """A block's lines: split at ``\\\\``, without alignment marks and ``aligned`` wrappers."""
+    content = re.sub(r"\\(begin|end)\{(aligned|split|gathered)\}", " ", content)
+    content = re.sub(r"\\(label|tag)\{[^{}]*\}|\\nonumber|\\notag", " ", content)
+    rows = []
+    for row in re.split(r"\\\\", content):
+        row = " ".join(row.replace("&", " ").split())
+        row = row.rstrip(",.; ").strip()
+        if row:
+            rows.append(row)
+    return rows
+
+
+def _label(s: str) -> tuple[str, bool]:
+    """A text line without its markup, and whether it was marked as a heading."""
+    m = _MD_HEADING.match(s) or _LATEX_HEADING.match(s)
+    marked = m is not None
+    if m:
+        s = m.group(1)
+    s = re.sub(r"\\(textbf|textit|emph|text|underline)\{(.*?)\}", r"\2", s)
+    s = s.replace("**", "").replace("__", "").strip()
+    s = re.sub(r"\\(medskip|bigskip|smallskip|noindent|par)\b", "", s).strip()
+    return s, marked

@@ -1,0 +1,260 @@
+"""The problem a worked solution solves: read from the document itself, or taken from a spec.
+
+Without a spec, each exercise is rebuilt from what the sheet states, as a reader would: f from the
+``f(w_1, w_2) = …`` line, the optimizer from the heading, start values and hyperparameters from the
+data line (``w_1 = -5, w_2 = -2, \\alpha = 0.4``), and each option (ε inside or outside the root)
+from the formula lines.  The result is checked by :mod:`symopt.spec` like any spec, so the checker
+and the renderer work from the same kind of :class:`~symopt.spec.Exercise`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import product
+import re
+
+from .aliases import canonical_variable, resolve
+from .ball import Ball, BallArithmetic
+from .compiler import evaluator, rational_value
+from .document import Document, MathLine, Section
+from .errors import SymoptError
+from .expr import Bin, Call, Name, Neg, Node, Num, names, to_text
+from .mathtext import parse_math, relations
+from .optimizers import OPTIMIZERS, Optimizer, name_latex
+from .spec import Exercise, Spec, from_dict
+
+HINT = "give the problem with --spec SPEC"
+
+#: Values at which a stated formula and a rule are compared: generic, so that different formulas
+#: differ (epsilon is large enough to tell inside the root from outside).
+PROBES = (
+    {"w": "0.731", "g": "0.412", "v": "0.289", "s": "0.527", "v_hat": "0.613", "s_hat": "0.847", "t": "3",
+     "alpha": "0.137", "beta": "0.853", "beta1": "0.871", "beta2": "0.953", "gamma": "0.912", "epsilon": "0.0731"},
+    {"w": "-1.37", "g": "-0.77", "v": "0.59", "s": "1.91", "v_hat": "-0.43", "s_hat": "2.33", "t": "2",
+     "alpha": "0.29", "beta": "0.61", "beta1": "0.67", "beta2": "0.79", "gamma": "0.73", "epsilon": "0.19"},
+)
+
+
+@dataclass(frozen=True)
+class Given:
+    """A math line before the first epoch, by what it says."""
+
+    kind: str  # "function", "data", "derivative", "formula", "other"
+    line: MathLine
+    lhs: str = ""
+    tree: Node | None = None  # the right-hand side (function, derivative, formula)
+    items: tuple[tuple[str, Node], ...] = ()  # data: (name, value)
+
+
+def classify(math: MathLine) -> Given:
+    text = math.text
+    if re.match(r"^\s*f\s*\(", text):
+        return Given("function", math)
+    parts = _top_level_split(text)
+    sides_list = [relations(p) for p in parts]
+    if all(len(s) == 2 and marks == ["="] for s, marks in sides_list):
+        items = []
+        for sides, _ in sides_list:
+            try:
+                lhs, rhs = parse_math(sides[0]), parse_math(sides[1])
+            except SymoptError:
+                return Given("other", math)
+            if not isinstance(lhs, Name):
+                return Given("other", math)
+            items.append((lhs.id, rhs))
+        if all(not names(rhs) for _, rhs in items):
+            return Given("data", math, items=tuple(items))
+        if len(items) == 1:
+            name, rhs = items[0]
+            return Given("formula", math, lhs=name, tree=rhs)
+    return Given("other", math)
+
+
+def _top_level_split(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "{(":
+            depth += 1
+        elif ch in "})":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def function_of(math: MathLine) -> tuple[tuple[str, ...], Node]:
+    """The variables and the tree of ``f(w_1, w_2) = 0.1w_1^2 + 2w_2^2``, in spec names."""
+    sides, _ = relations(math.text)
+    m = re.fullmatch(r"f\s*\((.*)\)", sides[0].strip())
+    if len(sides) != 2 or not m:
+        raise SymoptError(f"line {math.line}: cannot read f; write it as f(w_1, w_2) = …")
+    variables = []
+    for arg in m.group(1).split(","):
+        v = canonical_variable(arg.strip())
+        if v is None:
+            raise SymoptError(f"line {math.line}: {arg.strip()!r} is not a variable name")
+        variables.append(v)
+    tree = parse_math(sides[1])
+    by_written = {}
+    for name in names(tree):
+        v = canonical_variable(name)
+        if v in variables:
+            by_written[name] = v
+        elif name not in ("e", "pi"):
+            raise SymoptError(f"line {math.line}: f uses {name}, which is not among its variables ({', '.join(variables)})")
+    return tuple(variables), rename(tree, lambda n: Name(by_written[n]) if n in by_written else _constant(n))
+
+
+def _constant(name: str) -> Node:
+    return Call("exp", (Num(Fraction(1)),)) if name == "e" else Name(name)
+
+
+def rename(node: Node, leaf) -> Node:
+    """`node` with every Name replaced by ``leaf(name)`` (a tree); ``e^{x}`` becomes ``exp(x)``."""
+    if isinstance(node, Name):
+        return leaf(node.id)
+    if isinstance(node, Num):
+        return node
+    if isinstance(node, Neg):
+        return Neg(rename(node.operand, leaf))
+    if isinstance(node, Call):
+        return Call(node.func, tuple(rename(a, leaf) for a in node.args))
+    if node.op == "^" and isinstance(node.left, Name) and node.left.id == "e":
+        return Call("exp", (rename(node.right, leaf),))
+    return Bin(node.op, rename(node.left, leaf), rename(node.right, leaf))
+
+
+def variants(optimizer: Optimizer) -> list[dict[str, str]]:
+    """Every combination of the optimizer's option choices."""
+    options = list(optimizer.options)
+    return [dict(zip(options, combo, strict=True)) for combo in product(*(optimizer.options[o] for o in options))]
+
+
+def rules_of(optimizer: Optimizer, options: dict) -> dict[str, Node]:
+    rules, _ = optimizer.choose(options)
+    return dict(rules)
+
+
+def formula_value(tree: Node, optimizer: Optimizer, probe: dict, balls: BallArithmetic) -> Ball | None:
+    """A formula line's right side at a probe point, its names read as general quantities."""
+    def leaf(name: str) -> Node:
+        ref = resolve(name, (), optimizer.hyper)
+        if ref is None:
+            raise KeyError(name)
+        return _constant(ref.key) if ref.kind == "constant" else Name(ref.key)
+
+    try:
+        renamed = rename(tree, leaf)
+        env = {k: balls.const(Fraction(x)) for k, x in probe.items()}
+        return evaluator(renamed, balls, {})(env)
+    except (KeyError, SymoptError, ZeroDivisionError, ValueError):
+        return None
+
+
+def rule_value(rule: Node, probe: dict, balls: BallArithmetic) -> Ball:
+    env = {k: balls.const(Fraction(x)) for k, x in probe.items()}
+    return evaluator(rule, balls, {})(env)
+
+
+def matching_variants(given: Given, optimizer: Optimizer, balls: BallArithmetic) -> tuple[str | None, list[int]]:
+    """The quantity a formula line defines, and which option variants it agrees with."""
+    ref = resolve(given.lhs, (), optimizer.hyper)
+    if ref is None or ref.kind != "quantity":
+        return None, []
+    matches = []
+    for k, options in enumerate(variants(optimizer)):
+        rule = rules_of(optimizer, options).get(ref.key)
+        if rule is None:
+            continue
+        if all(
+            (value := formula_value(given.tree, optimizer, probe, balls)) is not None
+            and balls.agree(value, rule_value(rule, probe, balls))
+            for probe in PROBES
+        ):
+            matches.append(k)
+    return ref.key, matches
+
+
+def stated_options(section: Section, optimizer: Optimizer, balls: BallArithmetic) -> dict[str, str]:
+    """The options the formula lines state (ε inside the root or outside); defaults otherwise."""
+    all_variants = variants(optimizer)
+    votes = [0] * len(all_variants)
+    for math in section.given:
+        given = classify(math)
+        if given.kind == "formula":
+            _, matches = matching_variants(given, optimizer, balls)
+            if 0 < len(matches) < len(all_variants):
+                for k in matches:
+                    votes[k] += 1
+    best = max(votes) if votes else 0
+    if best == 0:
+        return {}
+    return all_variants[votes.index(best)]
+
+
+def exercises_from(doc: Document, source: str, spec: Spec | None = None) -> list[Exercise]:
+    """The problem of each exercise of `doc`: the spec's exercises in order, or read from `doc`."""
+    if not doc.sections:
+        raise SymoptError(f"{source}: no exercises found: start each with a heading such as 'Bài 1 Adam' or '## Exercise 1: Adam'")
+    if spec is not None:
+        if len(spec.exercises) < len(doc.sections):
+            raise SymoptError(
+                f"{source}: the document has {len(doc.sections)} exercises but {spec.source} has {len(spec.exercises)}; give a spec with one exercise per exercise of the document"
+            )
+        return list(spec.exercises[: len(doc.sections)])
+    balls = BallArithmetic()
+    top = [m for m in doc.preamble if classify(m).kind == "function"]
+    exercises = []
+    for n, section in enumerate(doc.sections, start=1):
+        where = f"{source}: exercise {n} (line {section.line})"
+        try:
+            exercises.append(_infer(section, top, balls))
+        except SymoptError as e:
+            raise SymoptError(f"{e}; {HINT}", where) from None
+    return exercises
+
+
+def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exercise:
+    if section.optimizer is None:
+        raise SymoptError(f"the heading {section.heading!r} names no optimizer symopt knows ({', '.join(o.title for o in OPTIMIZERS.values())})")
+    optimizer = OPTIMIZERS[section.optimizer]
+    functions = [m for m in section.given if classify(m).kind == "function"] or top
+    if not functions:
+        raise SymoptError("no f(…) = … line states the function")
+    variables, function = function_of(functions[-1])
+    start: dict[str, Fraction] = {}
+    state: dict[str, dict[str, Fraction]] = {}
+    hyper: dict[str, Fraction] = {}
+    for math in section.given:
+        given = classify(math)
+        if given.kind != "data":
+            continue
+        for name, tree in given.items:
+            value = rational_value(tree, {})
+            ref = resolve(name, variables, optimizer.hyper)
+            if value is None or ref is None:
+                continue
+            if ref.kind == "hyper":
+                hyper[ref.key] = value
+            elif ref.kind == "quantity" and ref.variable is not None:
+                if ref.key == "w":
+                    start[ref.variable] = value
+                elif ref.key in optimizer.state:
+                    state.setdefault(ref.key, {})[ref.variable] = value
+    missing = [name_latex(v) for v in variables if v not in start]
+    if missing:
+        raise SymoptError(f"the data line gives no start value for {', '.join(missing)} (write e.g. {missing[0]} = -5)")
+    missing = [name_latex(h) for h in optimizer.hyper if h not in hyper]
+    if missing:
+        raise SymoptError(f"the data line gives no value for {', '.join(missing)}, which {optimizer.title} needs")
+    data = {
+        "function": to_text(function),
+        "exercise": [{
+            "optimizer": optimizer.key, "hyper": hyper, "start": start, "state": state,
+            "options": stated_options(section, optimizer, balls), "epochs": max(1, len(section.epochs)),
+        }],
+    }
+    return from_dict(data, source="the document").exercises[0]
