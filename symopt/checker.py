@@ -19,7 +19,7 @@ computed silently.  The rules are compiled once per exercise; SymPy runs once, f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from itertools import islice, product
 
@@ -32,9 +32,9 @@ from .document import Document, MathLine, Section
 from .errors import SymoptError
 from .expr import Name, Node, Num, names
 from .mathtext import Written, as_written, literals, parse_math, relations
-from .numbers import decimal_text, parse_decimal, round_half_away, round_significant, scientific_text
+from .numbers import decimal_text, parse_decimal, round_half_away, scientific_text
 from .optimizers import name_latex
-from .problem import _constant, classify, matching_variants, rename, rules_of, variants
+from .problem import constant_node, classify, matching_variants, rename, rules_of, variants
 from .spec import Exercise
 
 SEVERITY = {"ok": "ok", "arithmetic": "error", "substitution": "error",
@@ -74,17 +74,9 @@ class Candidate:
     value: Fraction
 
 
-@dataclass
-class Context:
-    exercise: int
-    section: Section
-    ex: Exercise
-    findings: list[Finding] = field(default_factory=list)
-
-
 def check_document(doc: Document, exercises: list[Exercise], slack: Fraction = Fraction(0)) -> list[Finding]:
     findings = [Finding(line, "unreadable", what) for line, what in doc.problems]
-    for n, (section, ex) in enumerate(zip(doc.sections, exercises), start=1):
+    for n, (section, ex) in enumerate(zip(doc.sections, exercises, strict=True), start=1):
         findings += ExerciseChecker(n, section, ex, slack).run()
     return sorted(findings, key=lambda f: f.line)
 
@@ -144,23 +136,28 @@ class ExerciseChecker:
         if given.kind == "other":
             self._add(math, "unreadable", f"cannot tell what this line states: ${_clip(math.text)}$")
             return
-        ref = resolve(given.lhs, self.ex.variables, self.ex.optimizer.hyper)
+        for lhs, tree in given.items:
+            self._formula(math, lhs, tree)
+
+    def _formula(self, math: MathLine, lhs: str, tree: Node) -> None:
+        """A derivative (``dw_1 = 0.2w_1``) or a general formula (``V_t = \\beta V_{t-1} + …``)."""
+        ref = resolve(lhs, self.ex.variables, self.ex.optimizer.hyper)
         if ref is not None and ref.kind == "quantity" and ref.key == "g" and ref.variable is not None:
-            self._derivative(math, given.tree, ref)
+            self._derivative(math, tree, ref, lhs)
             return
-        quantity, matches = matching_variants(given, self.ex.optimizer, self.balls)
+        quantity, matches = matching_variants(lhs, tree, self.ex.optimizer, self.balls)
         title = self.ex.optimizer.title
         if quantity is None:
-            self._add(math, "notation", f"${given.lhs}$: a name symopt does not know; the line is not checked")
+            self._add(math, "notation", f"${lhs}$: a name symopt does not know; the line is not checked")
         elif not matches:
-            self._add(math, "notation", f"this is not {title}'s rule for ${given.lhs}$; the epochs are checked against the rule", name=given.lhs)
+            self._add(math, "notation", f"this is not {title}'s rule for ${lhs}$; the epochs are checked against the rule", name=lhs)
         elif self.stated not in matches:
             used = self.variants[matches[0]]
-            self._add(math, "notation", f"this formula follows {_describe(self.ex.optimizer, used)}, but the exercise uses {_describe(self.ex.optimizer, self.variants[self.stated])}", name=given.lhs)
+            self._add(math, "notation", f"this formula follows {_describe(self.ex.optimizer, used)}, but the exercise uses {_describe(self.ex.optimizer, self.variants[self.stated])}", name=lhs)
         else:
-            self._add(math, "ok", "formula", name=given.lhs)
+            self._add(math, "ok", "formula", name=lhs)
 
-    def _derivative(self, math: MathLine, tree: Node, ref: Ref) -> None:
+    def _derivative(self, math: MathLine, tree: Node, ref: Ref, lhs: str) -> None:
         v = ref.variable
         try:
             student = self._student_tree(tree, lambda r: r.kind == "quantity" and r.key == "w" and r.variable is not None,
@@ -175,14 +172,14 @@ class ExerciseChecker:
         except SymoptError:
             same = False
         if same:
-            self._add(math, "ok", "derivative", quantity="g", variable=v, name=math.text.split("=")[0].strip())
+            self._add(math, "ok", "derivative", quantity="dw", variable=v, name=lhs)
             return
         from .engine import _symbol_latex
         from . import printer
 
         expected = printer.latex(right, _symbol_latex)
         self._add(math, "substitution", f"the derivative of $f$ with respect to ${name_latex(v)}$ is ${expected}$",
-                  quantity="g", variable=v, expected=expected)
+                  quantity="dw", variable=v, name=lhs, expected=expected)
         self.gradients[v].insert(0, (student, evaluator(student, self.balls, {})))  # carried forward
 
     # -- epoch lines ---------------------------------------------------------------------------------
@@ -232,7 +229,7 @@ class ExerciseChecker:
         expected_text = lambda ball: _text(ball, value.places)
 
         # (1) symbolic steps, against the rule
-        for text, tree in zip(texts, trees):
+        for text, tree in zip(texts, trees, strict=True):
             if not names(tree):
                 continue
             try:
@@ -245,7 +242,7 @@ class ExerciseChecker:
                 return self._add(math, "substitution", f"${text}$ is not the rule: it gives ${expected_text(ball)}$, the rule gives ${expected_text(stated[0])}$",
                                  written=text, expected=expected_text(stated[0]), **where)
 
-        numeric = [(text, tree) for text, tree in zip(texts, trees) if not names(tree)]
+        numeric = [(text, tree) for text, tree in zip(texts, trees, strict=True) if not names(tree)]
         scope = self._rounded_scope(v, q)
         # (2) substitution: the first numeric expression is the rule on the writer's numbers
         first_text, first = numeric[0]
@@ -283,7 +280,7 @@ class ExerciseChecker:
             last = i == len(numeric) - 1
             before = {x.value for x in literals(prev_tree)}
             half = (lambda w: Fraction(1, 2 * 10**w.places)) if last else (
-                lambda w: scope.get(w.value, Fraction(0)) if w.value in before else Fraction(1, 2 * 10**w.places))
+                lambda w, before=before: scope.get(w.value, Fraction(0)) if w.value in before else Fraction(1, 2 * 10**w.places))
             try:
                 cur = self._evaluate(tree, v, t, radii=half)
             except SymoptError as e:
@@ -322,7 +319,7 @@ class ExerciseChecker:
         out = []
         if q == "g":
             keys = [(x, "w") for x in self.ex.variables]
-            for tree, evaluate in self.gradients[v]:
+            for _tree, evaluate in self.gradients[v]:
                 for combo in self._combos(keys):
                     env = {x: c.ball for (x, _), c in zip(keys, combo, strict=True)}
                     out += [(k, self._safe(evaluate, env)) for k in range(len(self.variants))]
@@ -409,7 +406,7 @@ class ExerciseChecker:
             if ref.kind == "hyper":
                 return Num(self.ex.hyper[ref.key])
             if ref.kind == "constant":
-                return _constant(ref.key)
+                return constant_node(ref.key)
             if ref.kind == "t":
                 return Num(Fraction(t))
             x = ref.variable or v
@@ -449,7 +446,7 @@ class ExerciseChecker:
             if ref is not None and ref.kind == "hyper":
                 return Num(self.ex.hyper[ref.key])
             if ref is not None and ref.kind == "constant":
-                return _constant(ref.key)
+                return constant_node(ref.key)
             raise KeyError(name)
 
         return rename(tree, leaf)

@@ -40,40 +40,42 @@ PROBES = (
 class Given:
     """A math line before the first epoch, by what it says."""
 
-    kind: str  # "function", "data", "derivative", "formula", "other"
+    kind: str  # "function", "data" (name = number, …), "formulas" (name = expression, …), "other"
     line: MathLine
-    lhs: str = ""
-    tree: Node | None = None  # the right-hand side (function, derivative, formula)
-    items: tuple[tuple[str, Node], ...] = ()  # data: (name, value)
+    items: tuple[tuple[str, Node], ...] = ()  # (name as written, right-hand side)
 
 
 def classify(math: MathLine) -> Given:
     text = math.text
     if re.match(r"^\s*f\s*\(", text):
         return Given("function", math)
-    parts = _top_level_split(text)
-    sides_list = [relations(p) for p in parts]
-    if all(len(s) == 2 and marks == ["="] for s, marks in sides_list):
-        items = []
-        for sides, _ in sides_list:
-            try:
-                lhs, rhs = parse_math(sides[0]), parse_math(sides[1])
-            except SymoptError:
-                return Given("other", math)
-            if not isinstance(lhs, Name):
-                return Given("other", math)
-            items.append((lhs.id, rhs))
-        if all(not names(rhs) for _, rhs in items):
-            return Given("data", math, items=tuple(items))
-        if len(items) == 1:
-            name, rhs = items[0]
-            return Given("formula", math, lhs=name, tree=rhs)
+    items = []
+    for part in _top_level_split(text):
+        sides, marks = relations(part)
+        if len(sides) != 2 or marks != ["="]:
+            return Given("other", math)
+        try:
+            lhs, rhs = parse_math(sides[0]), parse_math(sides[1])
+        except SymoptError:
+            return Given("other", math)
+        if not isinstance(lhs, Name):
+            return Given("other", math)
+        items.append((lhs.id, rhs))
+    if not items:
+        return Given("other", math)
+    numeric = [not names(rhs) for _, rhs in items]
+    if all(numeric):
+        return Given("data", math, tuple(items))
+    if not any(numeric):
+        return Given("formulas", math, tuple(items))
     return Given("other", math)
 
 
 def _top_level_split(text: str) -> list[str]:
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(text):
+        if i and text[i - 1] == "\\":  # \, is a thin space
+            continue
         if ch in "{(":
             depth += 1
         elif ch in "})":
@@ -105,10 +107,10 @@ def function_of(math: MathLine) -> tuple[tuple[str, ...], Node]:
             by_written[name] = v
         elif name not in ("e", "pi"):
             raise SymoptError(f"line {math.line}: f uses {name}, which is not among its variables ({', '.join(variables)})")
-    return tuple(variables), rename(tree, lambda n: Name(by_written[n]) if n in by_written else _constant(n))
+    return tuple(variables), rename(tree, lambda n: Name(by_written[n]) if n in by_written else constant_node(n))
 
 
-def _constant(name: str) -> Node:
+def constant_node(name: str) -> Node:
     return Call("exp", (Num(Fraction(1)),)) if name == "e" else Name(name)
 
 
@@ -144,7 +146,7 @@ def formula_value(tree: Node, optimizer: Optimizer, probe: dict, balls: BallArit
         ref = resolve(name, (), optimizer.hyper)
         if ref is None:
             raise KeyError(name)
-        return _constant(ref.key) if ref.kind == "constant" else Name(ref.key)
+        return constant_node(ref.key) if ref.kind == "constant" else Name(ref.key)
 
     try:
         renamed = rename(tree, leaf)
@@ -159,9 +161,9 @@ def rule_value(rule: Node, probe: dict, balls: BallArithmetic) -> Ball:
     return evaluator(rule, balls, {})(env)
 
 
-def matching_variants(given: Given, optimizer: Optimizer, balls: BallArithmetic) -> tuple[str | None, list[int]]:
-    """The quantity a formula line defines, and which option variants it agrees with."""
-    ref = resolve(given.lhs, (), optimizer.hyper)
+def matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallArithmetic) -> tuple[str | None, list[int]]:
+    """The quantity a formula ``lhs = tree`` defines, and which option variants it agrees with."""
+    ref = resolve(lhs, (), optimizer.hyper)
     if ref is None or ref.kind != "quantity":
         return None, []
     matches = []
@@ -170,7 +172,7 @@ def matching_variants(given: Given, optimizer: Optimizer, balls: BallArithmetic)
         if rule is None:
             continue
         if all(
-            (value := formula_value(given.tree, optimizer, probe, balls)) is not None
+            (value := formula_value(tree, optimizer, probe, balls)) is not None
             and balls.agree(value, rule_value(rule, probe, balls))
             for probe in PROBES
         ):
@@ -184,8 +186,8 @@ def stated_options(section: Section, optimizer: Optimizer, balls: BallArithmetic
     votes = [0] * len(all_variants)
     for math in section.given:
         given = classify(math)
-        if given.kind == "formula":
-            _, matches = matching_variants(given, optimizer, balls)
+        for lhs, tree in given.items if given.kind == "formulas" else ():
+            _, matches = matching_variants(lhs, tree, optimizer, balls)
             if 0 < len(matches) < len(all_variants):
                 for k in matches:
                     votes[k] += 1
