@@ -90,7 +90,7 @@ def check(work: "str | Path", spec: "Spec | str | Path | dict | None" = None, *,
 def _work_text(work: "str | Path") -> tuple[str, str]:
     from .document import MAX_DOCUMENT
 
-    if isinstance(work, str) and ("\n" in work or not Path(work).is_file()):
+    if isinstance(work, str) and ("\n" in work or not Path(work).exists()):
         if "\n" not in work and (work.endswith((".md", ".tex")) or "/" in work) and "$" not in work:
             raise SymoptError("no such file", work)
         if len(work) > MAX_DOCUMENT:

@@ -19,7 +19,7 @@ computed silently.  The rules are compiled once per exercise; SymPy runs once, f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import islice, product
 
@@ -32,7 +32,7 @@ from .document import Document, MathLine, Section
 from .errors import SymoptError
 from .expr import Name, Node, Num, names
 from .mathtext import Written, as_written, literals, parse_math, relations
-from .numbers import decimal_text, parse_decimal, round_half_away, scientific_text
+from .numbers import decimal_text, round_half_away, scientific_text
 from .optimizers import name_latex
 from .problem import constant_node, classify, matching_variants, rename, rules_of, variants
 from .spec import Exercise
@@ -55,6 +55,7 @@ class Finding:
     written: str | None = None
     expected: str | None = None
     end: int | None = None  # the last line of the math block (where a report's note goes)
+    right: Ball | None = field(default=None, compare=False, repr=False)  # the right value, carried as an alternative
 
     @property
     def severity(self) -> str:
@@ -72,6 +73,7 @@ class Candidate:
 
     ball: Ball
     value: Fraction
+    computed: bool = False  # the writer skipped its line: they may write it rounded anywhere
 
 
 def check_document(doc: Document, exercises: list[Exercise], slack: Fraction = Fraction(0)) -> list[Finding]:
@@ -87,6 +89,7 @@ class ExerciseChecker:
         self.balls = BallArithmetic()
         self.findings: list[Finding] = []
         self.warned: set[str] = set()
+        self.places = 0  # the finest decimal place written so far
         opt = ex.optimizer
         self.variants = variants(opt)
         stated = opt.effective_options(ex.options)
@@ -216,8 +219,8 @@ class ExerciseChecker:
             return
         self._fill_skipped(v, q, t, written)
         finding = self._judge(math, q, v, t, sides[1:], trees, marks, where)
-        right = self._right_value(finding) if finding.severity == "error" else None
-        self._carry(v, q, value, "≈" in marks, right)
+        self.places = max(self.places, value.places)
+        self._carry(v, q, value, "≈" in marks, finding.right)
         written[v].add(q)
 
     def _judge(self, math, q, v, t, texts, trees, marks, where) -> Finding:
@@ -240,7 +243,7 @@ class ExerciseChecker:
                 return self._add(math, "substitution", f"${text}$: {e}", **where)
             if not any(self.balls.agree(ball, e) for _, e in expectations):
                 return self._add(math, "substitution", f"${text}$ is not the rule: it gives ${expected_text(ball)}$, the rule gives ${expected_text(stated[0])}$",
-                                 written=text, expected=expected_text(stated[0]), **where)
+                                 written=text, expected=expected_text(stated[0]), right=stated[0], **where)
 
         numeric = [(text, tree) for text, tree in zip(texts, trees, strict=True) if not names(tree)]
         scope = self._rounded_scope(v, q)
@@ -253,29 +256,35 @@ class ExerciseChecker:
                 self._convention(math, used, where)
                 return self._add(math, "ok", "value", written=shown, **where)
             e = stated[0]
-            kind = "rounding" if self.balls.agree(self._ball(value, unit), e, self._slack(unit)) else "arithmetic"
-            return self._add(math, kind, f"${shown}$ written, expected ${expected_text(e)}$", written=shown, expected=expected_text(e), **where)
+            kind = "rounding" if self._rounding_slip(e, value, unit) else "arithmetic"
+            return self._add(math, kind, f"${shown}$ written, expected ${expected_text(e)}$", written=shown, expected=expected_text(e), right=e, **where)
         try:
             point = self._evaluate(first, v, t, radii=None)
         except SymoptError as e:
             return self._add(math, "arithmetic", f"${first_text}$: {e}", **where)
         used = [k for k, e in expectations if self.balls.agree(point, e)]
-        if not used:
+        if not used:  # partly worked out in the head (-5 - 0.3 * (-3.1623)): new numbers are rounded
             known = self._known(q, v, t)
-            loose = self._evaluate(first, v, t, radii=lambda w: Fraction(0) if w.value in known else Fraction(1, 2 * 10**w.places))
-            used = [k for k, e in expectations if self.balls.agree(loose, e)]
-        elif not self._same_numbers(first, q, v, t, used[0]):  # right value, numbers not the rule's: (-1)^4
-            return self._add(math, "substitution", self._diagnose(first, q, v, t, point, stated[0], used[0]),
-                             written=first_text, **where)
+            try:
+                loose = self._evaluate(first, v, t, radii=lambda w: Fraction(0) if w.value in known else Fraction(1, 2 * 10**w.places))
+                used = [k for k, e in expectations if self.balls.agree(loose, e)]
+            except SymoptError:
+                pass
         if not used:
             e = stated[0]
             return self._add(math, "substitution", self._diagnose(first, q, v, t, point, e), written=first_text,
-                             expected=expected_text(e), **where)
+                             expected=expected_text(e), right=e, **where)
+        if not self._same_numbers(first, q, v, t, used[0]):  # a close value from other numbers: (-1)^4, 14^{-6}
+            return self._add(math, "substitution", self._diagnose(first, q, v, t, point, None, used[0]),
+                             written=first_text, **where)
         self._convention(math, used, where)
 
         # (3) arithmetic: each = holds within the rounding shown
         prev_text, prev_tree = numeric[0]
-        prev = self._evaluate(prev_tree, v, t, radii=lambda w: scope.get(w.value, Fraction(0)))
+        try:
+            prev = self._evaluate(prev_tree, v, t, radii=lambda w: scope.get(w.value, Fraction(0)))
+        except SymoptError as e:
+            return self._add(math, "arithmetic", f"${prev_text}$: {e}", **where)
         for i, (text, tree) in enumerate(numeric[1:], start=1):
             last = i == len(numeric) - 1
             before = {x.value for x in literals(prev_tree)}
@@ -286,11 +295,11 @@ class ExerciseChecker:
             except SymoptError as e:
                 return self._add(math, "arithmetic", f"${text}$: {e}", **where)
             if not self.balls.agree(prev, cur, self._slack(unit)):
-                if last and self.balls.agree(prev, self._ball(value, unit), self._slack(unit)):
+                if last and self._rounding_slip(prev, value, unit):
                     return self._add(math, "rounding", f"${prev_text}$ rounds to ${expected_text(prev)}$, not ${text}$",
-                                     written=text, expected=expected_text(prev), **where)
+                                     written=text, expected=expected_text(prev), right=prev, **where)
                 return self._add(math, "arithmetic", f"${prev_text}$ is ${expected_text(prev)}$, not ${text}$",
-                                 written=text, expected=expected_text(prev), **where)
+                                 written=text, expected=expected_text(prev), right=prev, **where)
             prev_text, prev_tree, prev = text, tree, cur
         return self._add(math, "ok", "ok", written=shown, **where)
 
@@ -300,6 +309,11 @@ class ExerciseChecker:
 
     def _ball(self, w: Written, rad: Fraction) -> Ball:
         return self.balls.ball(w.value, rad)
+
+    def _rounding_slip(self, right: Ball, value: Written, unit: Fraction) -> bool:
+        """Less than one unit of the last written digit off: rounded the wrong way, or cut."""
+        gap = abs(right.mid - self.balls.ball(value.value).mid)
+        return bool(gap < self.balls.ball(unit).mid + right.rad + self._slack(unit))
 
     def _slack(self, unit: Fraction):
         return self.balls.ball(self.slack * unit).mid if self.slack else 0
@@ -344,23 +358,21 @@ class ExerciseChecker:
                 continue
             expected = [e for k, e in self._expected(target, v, t) if k == self.stated]
             if expected:
-                self.state[v][target] = [Candidate(expected[0], mpf_fraction(expected[0].mid))]
+                self.state[v][target] = [Candidate(expected[0], mpf_fraction(expected[0].mid), computed=True)]
                 written[v].add(target)
 
-    def _carry(self, v: str, q: str, value: Written, rounded: bool, right: Fraction | None = None) -> None:
-        """What later lines use: the written value, and after an error also the right one."""
-        unit = Fraction(1, 10**value.places)
-        candidates = [Candidate(self.balls.ball(value.value, unit / 2 if rounded else 0), value.value)]
-        if right is not None:
-            candidates.append(Candidate(self.balls.ball(right, unit / 2), round_half_away(right, value.places)))
-        self.state[v][q] = candidates
+    def _carry(self, v: str, q: str, value: Written, rounded: bool, right: Ball | None = None) -> None:
+        """What later lines use: the written value, and after a flagged line also the right one.
 
-    @staticmethod
-    def _right_value(finding: Finding) -> Fraction | None:
-        try:
-            return parse_decimal(finding.expected or "")
-        except ValueError:
-            return None
+        A value written after ≈ stands for everything within half a unit of the finest decimal
+        the exercise shows (a sheet that rounds to 4 decimals writes -4.8 for -4.79999)."""
+        places = max(value.places, self.places)
+        candidates = [Candidate(self.balls.ball(value.value, Fraction(1, 2 * 10**places) if rounded else 0), value.value)]
+        if right is not None:
+            shown = round_half_away(mpf_fraction(right.mid), value.places)
+            gap = abs(self.balls.ball(shown).mid - right.mid) + right.rad
+            candidates.append(Candidate(Ball(self.balls.ball(shown).mid, gap), shown))
+        self.state[v][q] = candidates
 
     def _carry_written(self, trees, sides, v, q, marks, written) -> None:
         """An unreadable line still gives its value, when its last side is a number."""
@@ -430,6 +442,8 @@ class ExerciseChecker:
                 return type(node)(widen(node.operand))
             if hasattr(node, "args"):
                 return type(node)(node.func, tuple(widen(a) for a in node.args))
+            if node.op == "^":  # an exponent is exact as written
+                return type(node)(node.op, widen(node.left), node.right)
             return type(node)(node.op, widen(node.left), widen(node.right))
 
         renamed = rename(widen(tree), lambda n: n.startswith("#") and Name(n) or leaf(n))
@@ -459,31 +473,25 @@ class ExerciseChecker:
             f"the arithmetic follows {_describe(self.ex.optimizer, self.variants[used[0]])}, but the stated formula has {_describe(self.ex.optimizer, self.variants[self.stated])}; "
             "the line is checked as written", **where)
 
-    def _rule_tree(self, q: str, v: str, variant: int) -> Node:
-        return fold(self.rules[variant][q], self.ex.hyper) if q != "g" else self.gradients[v][0][0]
+    def _rule_trees(self, q: str, v: str, variant: int) -> list[Node]:
+        """The rule for `q`; for the gradient, the writer's derivative and the right one."""
+        if q == "g":
+            return [tree for tree, _ in self.gradients[v]]
+        return [fold(self.rules[variant][q], self.ex.hyper)]
 
     def _same_numbers(self, first: Node, q: str, v: str, t: int, variant: int) -> bool:
         """Whether the writer's numbers are the rule's, in any order and sign, when they are as many
         (``0.1 * (-1)^4`` has the right value but not the rule's numbers)."""
-        wanted = _labelled(self._rule_tree(q, v, variant), self, v, t)
-        got = [abs(w.value) for w in literals(first)]
-        if len(wanted) != len(got):
-            return True
-        free = [{abs(x) for x in values} for values, _ in wanted]
-        for value in got:
-            slot = next((i for i, options in enumerate(free) if value in options), None)
-            if slot is None:
-                return False
-            free.pop(slot)
-        return True
+        got = literals(first)
+        return any(_same_multiset(got, _labelled(tree, self, v, t)) for tree in self._rule_trees(q, v, variant))
 
     def _diagnose(self, first: Node, q: str, v: str, t: int, point: Ball, expected: Ball | None, variant: int | None = None) -> str:
         """Name the number that is off, when the writer's expression lines up with the rule's."""
-        wanted = _labelled(self._rule_tree(q, v, self.stated if variant is None else variant), self, v, t)
+        wanted = _labelled(self._rule_trees(q, v, self.stated if variant is None else variant)[0], self, v, t)
         got = literals(first)
         places = max((w.places for w in got), default=4)
         if len(wanted) == len(got):
-            off = [(g, label) for g, (values, label) in zip(got, wanted, strict=True) if g.value not in values]
+            off = [(g, label) for g, (slot, label) in zip(got, wanted, strict=True) if not _fits(g, slot)]
             if off and len(off) <= 2:
                 return "; ".join(f"${_plain(g.value)}$ written where ${label}$" for g, label in off)
         if expected is None:
@@ -491,9 +499,28 @@ class ExerciseChecker:
         return f"the substituted expression gives ${_text(point, places)}$; the rule on the values above gives ${_text(expected, places)}$"
 
 
-def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int) -> list[tuple[set[Fraction], str]]:
-    """The numbers the rule's substituted line should show (each a set: after an error, the
-    writer's value or the right one), with what each one is."""
+def _fits(w: Written, slot: list[tuple[Fraction, Fraction | None]]) -> bool:
+    """Whether a written number can be what the slot holds; a tolerance None means "as rounded"."""
+    half = Fraction(1, 2 * 10**w.places)
+    return any(abs(abs(w.value) - abs(center)) <= (half if tol is None else tol) for center, tol in slot)
+
+
+def _same_multiset(got: list[Written], wanted: list[tuple[list[tuple[Fraction, Fraction | None]], str]]) -> bool:
+    """Whether the written numbers fill the wanted slots one to one (signs aside)."""
+    if len(wanted) != len(got):
+        return True  # laid out differently: the value alone decides
+    free = [slot for slot, _ in wanted]
+    for value in got:
+        i = next((i for i, slot in enumerate(free) if _fits(value, slot)), None)
+        if i is None:
+            return False
+        free.pop(i)
+    return True
+
+
+def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int) -> list[tuple[list[tuple[Fraction, Fraction | None]], str]]:
+    """The numbers the rule's substituted line should show, with what each one is.  Each is a
+    list of (value, tolerance): after a flagged line, the writer's value or the right one."""
     hyper_names = {value: name for name, value in checker.ex.hyper.items()}
     out = []
 
@@ -507,16 +534,18 @@ def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int) -> list[tupl
                 for name, h in checker.ex.hyper.items():
                     if w.value == 1 - h:
                         label = f"1 - {name_latex(name)} = {label}"
-            out.append(({w.value}, label))
+            out.append(([(w.value, Fraction(0))], label))
         elif isinstance(node, Name):
             if node.id == "t":
-                out.append(({Fraction(t)}, f"t = {t}"))
+                out.append(([(Fraction(t), Fraction(0))], f"t = {t}"))
                 return
             x, key = (node.id, "w") if node.id in checker.ex.variables else (v, node.id)
             cands = checker.state[x].get(key)
             if cands:
                 value = cands[0].value
-                out.append(({c.value for c in cands}, f"{checker.ex.optimizer.line_name(key, x)} = {_plain(value)}"))
+                slot = [(c.value, None if c.computed else Fraction(0) if k == 0 else mpf_fraction(c.ball.rad))
+                        for k, c in enumerate(cands)]
+                out.append((slot, f"{checker.ex.optimizer.line_name(key, x)} = {_plain(value)}"))
         elif hasattr(node, "operand"):
             walk(node.operand)
         elif hasattr(node, "args"):

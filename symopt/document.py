@@ -119,7 +119,7 @@ def _items(lines: list[str], doc: Document):
             content = body[: body.index(end_token)]
         elif unclosed_from.get(end_token, len(lines)) > i:
             for j in range(i + 1, len(lines)):
-                if end_token in lines[j]:
+                if _closes(lines[j], start_token, end_token):
                     close_at = j
                     content = "\n".join([body] + lines[i + 1 : j] + [lines[j][: lines[j].index(end_token)]])
                     break
@@ -129,8 +129,8 @@ def _items(lines: list[str], doc: Document):
             doc.problems.append((number, f"{start_token} is never closed"))
             i += 1
             continue
-        for row in _rows(content):
-            yield MathLine(number, row, close_at + 1)
+        for offset, row in _rows(content):
+            yield MathLine(number + offset, row, close_at + 1)
         i = close_at + 1
 
 
@@ -149,16 +149,25 @@ def _opener(s: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _rows(content: str) -> list[str]:
-    """A block's lines: split at ``\\\\``, without alignment marks and ``aligned`` wrappers."""
+def _closes(line: str, start: str, end: str) -> bool:
+    """Whether `line` ends a block opened on an earlier line (``$$a$$`` is a block of its own)."""
+    if start == end:
+        return line.count(end) == 1
+    return end in line and start not in line
+
+
+def _rows(content: str) -> list[tuple[int, str]]:
+    """A block's lines, each with its line offset: split at ``\\\\``, without alignment marks
+    and ``aligned`` wrappers."""
     content = re.sub(r"\\(begin|end)\{(aligned|split|gathered)\}", " ", content)
     content = re.sub(r"\\(label|tag)\{[^{}]*\}|\\nonumber|\\notag", " ", content)
-    rows = []
-    for row in re.split(r"\\\\", content):
-        row = " ".join(row.replace("&", " ").split())
-        row = row.rstrip(",.; ").strip()
+    rows, offset = [], 0
+    for part in re.split(r"\\\\", content):
+        lead = len(part) - len(part.lstrip())
+        row = " ".join(part.replace("&", " ").split()).rstrip(",.; ").strip()
         if row:
-            rows.append(row)
+            rows.append((offset + part[:lead].count("\n"), row))
+        offset += part.count("\n")
     return rows
 
 

@@ -216,9 +216,9 @@ def as_written(node: Node) -> Written | None:
     if isinstance(node, Num):
         return node if isinstance(node, Written) else Written(node.value, 0)
     if isinstance(node, Bin) and node.op == "^":
-        k = _integer(node.right)
-        if k is not None and isinstance(node.left, Num) and node.left.value == 10 and abs(k) <= 300:
-            return Written(Fraction(10) ** k, max(0, -k))
+        k = _integer(node.right)  # 10^{-6}, or any b^{-k}: a constant such as ε, written as a power
+        if k is not None and isinstance(node.left, Num) and abs(k) <= 300 and (node.left.value == 10 or k < 0 < node.left.value):
+            return Written(node.left.value ** k, max(0, -k) if node.left.value == 10 else 0)
     if isinstance(node, Bin) and node.op == "*" and isinstance(node.left, Num):
         power = as_written(node.right) if isinstance(node.right, Bin) and node.right.op == "^" else None
         if power is not None:
