@@ -434,3 +434,13 @@ def test_a_megabyte_document():
     assert len(big) > 1_000_000
     report = symopt.check(big)
     assert report.summary["errors"] == 0
+
+
+def test_readme_shows_real_output():
+    seed_doc()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ symopt check ../shared/reference/seed-worked-solutions.md\n", 1)[1].split("```", 1)[0]
+    out = symopt.check(SEED_DOC).to_text().replace(str(SEED_DOC), "../shared/reference/seed-worked-solutions.md")
+    for line in block.splitlines():
+        if line != "...":
+            assert line in out.splitlines(), line

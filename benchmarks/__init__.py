@@ -1,0 +1,1 @@
+"""symopt's benchmarks: ``python -m benchmarks`` (``--quick`` for a small run)."""
