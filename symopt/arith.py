@@ -170,6 +170,15 @@ class Arithmetic:
         q, exact = self.approx(value)
         return show(q, self.mode.decimals, self.mode.kept, exact=exact)
 
+    def compare(self, op: str, a, b) -> bool:
+        """``a op b`` for a comparison of where(): > < >= <=."""
+        s = self.signum(self.sub(a, b))
+        return {">": s > 0, "<": s < 0, ">=": s >= 0, "<=": s <= 0}[op]
+
+    def extreme(self, func: str, a, b):
+        """max(a, b) or min(a, b)."""
+        return a if self.compare(">=" if func == "max" else "<=", a, b) else b
+
 
 class _RationalFirst(Arithmetic):
     """Fractions while they last; `irrational` takes over for anything else."""
@@ -188,6 +197,10 @@ class _RationalFirst(Arithmetic):
 
     def neg(self, a):
         return -a
+
+    def signum(self, a) -> int:
+        x = a if type(a) is Fraction else self.sign_value(a)
+        return (x > 0) - (x < 0)
 
     def div(self, a, b):
         if self.is_zero(b):
@@ -254,6 +267,9 @@ class Exact(_RationalFirst):
             _check_domain(name, self.numeric(a))
         return self.lower(self.functions[name](a))
 
+    def sign_value(self, e):
+        return self.numeric(e)
+
     def numeric(self, e):
         """A 60-digit SymPy Float, for signs and display; never used to carry."""
         return e.evalf(HAND_WORKING_DIGITS)
@@ -303,6 +319,9 @@ class Hand(_RationalFirst):
 
     def is_zero(self, b) -> bool:
         return b == 0
+
+    def sign_value(self, e):
+        return e
 
     def power(self, a, b):
         _check_power(a, b, self.ctx.isint(b))
@@ -355,6 +374,9 @@ class Precision(Arithmetic):
 
     def neg(self, a):
         return -a
+
+    def signum(self, a) -> int:
+        return (a > 0) - (a < 0)
 
     def div(self, a, b):
         if b == 0:

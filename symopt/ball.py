@@ -104,6 +104,13 @@ class BallArithmetic:
                 pass
         return Ball(mid, max(abs(e - mid) for e in ends))
 
+    def compare(self, op: str, a: Ball, b: Ball) -> bool:
+        d = a.mid - b.mid
+        return {">": d > 0, "<": d < 0, ">=": d >= 0, "<=": d <= 0}[op]
+
+    def extreme(self, func: str, a: Ball, b: Ball) -> Ball:
+        return a if self.compare(">=" if func == "max" else "<=", a, b) else b
+
     def agree(self, a: Ball, b: Ball, slack=0) -> bool:
         """Whether a and b can be the same number, given their radii and `slack`."""
         scale = max(abs(a.mid), abs(b.mid))

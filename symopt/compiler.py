@@ -75,6 +75,15 @@ def evaluator(node: Node, arith: Arithmetic, constants: dict[str, Fraction]) -> 
     if isinstance(node, Neg):
         inner, neg = evaluator(node.operand, arith, constants), arith.neg
         return lambda env: neg(inner(env))
+    if isinstance(node, Call) and node.func == "where":  # only the chosen branch is computed
+        condition, yes, no = node.args
+        left, right = evaluator(condition.left, arith, constants), evaluator(condition.right, arith, constants)
+        yes_f, no_f, compare, op = evaluator(yes, arith, constants), evaluator(no, arith, constants), arith.compare, condition.op
+        return lambda env: yes_f(env) if compare(op, left(env), right(env)) else no_f(env)
+    if isinstance(node, Call) and node.func in ("max", "min"):
+        a, b = (evaluator(x, arith, constants) for x in node.args)
+        extreme, func = arith.extreme, node.func
+        return lambda env: extreme(func, a(env), b(env))
     if isinstance(node, Call):
         arg, call, func = evaluator(node.args[0], arith, constants), arith.call, node.func
         return lambda env: call(func, arg(env))

@@ -24,6 +24,11 @@ FUNCTIONS = {
     "sinh": 1, "cosh": 1, "tanh": 1, "atan": 1, "abs": 1, "sign": 1,  # sign: d|w|/dw
 }
 
+#: Functions of optimizer rules only (f must be differentiable as written): ``max(a, b)``,
+#: ``min(a, b)``, and ``where(a > b, x, y)``, x when the comparison holds, else y.
+RULE_FUNCTIONS = {**FUNCTIONS, "max": 2, "min": 2, "where": 3}
+COMPARISONS = (">=", "<=", ">", "<")
+
 MAX_LENGTH = 10_000
 MAX_DEPTH = 100  # parentheses within parentheses
 MAX_OPERATORS = 120  # operators and function calls: bounds the depth of the tree
@@ -46,7 +51,7 @@ class Neg:
 
 @dataclass(frozen=True)
 class Bin:
-    op: str  # one of + - * / ^
+    op: str  # one of + - * / ^, or a comparison (> < >= <=) as where()'s condition
     left: "Node"
     right: "Node"
 
@@ -81,7 +86,7 @@ def to_text(node: Node) -> str:
     return _text(node, 0)
 
 
-_TEXT_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4}
+_TEXT_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4, **{c: 0 for c in COMPARISONS}}
 
 
 def _text(node: Node, outer: int) -> str:
@@ -107,7 +112,7 @@ def _text(node: Node, outer: int) -> str:
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<op>\*\*|[-+*/^(),=])"
+    r"|(?P<op>\*\*|>=|<=|[-+*/^(),=<>])"
     r"|(?P<bad>\S))",
     re.ASCII,  # digits are 0-9 only
 )
@@ -188,6 +193,15 @@ class _Parser:
         self.depth -= 1
         return node
 
+    def condition(self) -> Node:
+        left = self.expr()
+        kind, op, _ = self.peek()
+        if kind != "op" or op not in COMPARISONS:
+            raise self.fail("where() starts with a comparison such as rho > 5")
+        self.take()
+        self.count()
+        return Bin(op, left, self.expr())
+
     def term(self) -> Node:
         node = self.unary()
         while self.peek()[0] == "op" and self.peek()[1] in ("*", "/"):
@@ -236,7 +250,7 @@ class _Parser:
                     )
                 self.take()
                 self.count()
-                args = [self.expr()]
+                args = [self.condition() if value == "where" else self.expr()]
                 while self.peek()[:2] == ("op", ","):
                     self.take()
                     args.append(self.expr())

@@ -60,6 +60,9 @@ _FUNCTION_LATEX = {
 }
 
 
+_RELATIONS = {">": (">", "\\le"), "<": ("<", "\\ge"), ">=": ("\\ge", "<"), "<=": ("\\le", ">")}  # and its negation
+
+
 def _plain_number(text: str) -> bool:
     return text.replace(".", "", 1).isdigit()
 
@@ -135,6 +138,14 @@ class _Printer:
         return " "
 
     def call(self, node: Call) -> list[Part]:
+        if node.func in ("max", "min"):
+            a, b = (self.print(x) for x in node.args)
+            return [f"\\{node.func}(", *a, ", ", *b, ")"]
+        if node.func == "where":  # a case per branch, each with its condition (no words to translate)
+            condition, yes, no = node.args
+            left, right = self.print(condition.left), self.print(condition.right)
+            return ["\\begin{cases} ", *self.print(yes), " & ", *left, f" {_RELATIONS[condition.op][0]} ", *right,
+                    " \\\\ ", *self.print(no), " & ", *left, f" {_RELATIONS[condition.op][1]} ", *right, " \\end{cases}"]
         arg = self.print(node.args[0])
         if node.func == "sqrt":
             return ["\\sqrt{", *arg, "}"]
