@@ -40,6 +40,11 @@ from .spec import Exercise
 SEVERITY = {"ok": "ok", "arithmetic": "error", "substitution": "error",
             "rounding": "warning", "notation": "warning", "unreadable": "warning"}
 MAX_COMBINATIONS = 16  # candidate values tried per line after earlier errors
+DECAYED = "g*"  # a rule that changes the gradient (weight decay as L2): its line is a second dw line
+
+
+def _target(target: str) -> str:
+    return DECAYED if target == "g" else target
 
 
 @dataclass(frozen=True)
@@ -91,11 +96,18 @@ class ExerciseChecker:
         self.warned: set[str] = set()
         self.places = 0  # the finest decimal place written so far
         opt = ex.optimizer
-        self.variants = variants(opt)
         stated = opt.effective_options(ex.options)
+        # the conventions a line may follow: every variant the exercise's hyperparameters allow
+        self.variants = [v for v in variants(opt) if set(opt.hyper_for(v)) <= set(ex.hyper)] or [stated]
         self.stated = next((k for k, v in enumerate(self.variants) if v == stated), 0)
-        self.rules = [rules_of(opt, v) for v in self.variants]
-        self.order = ["g"] + list(self.rules[0])  # targets in the order an epoch computes them
+        self.rules = [{_target(t): rhs for t, rhs in rules_of(opt, v).items()} for v in self.variants]
+        self.order = ["g"] + list(self.rules[self.stated])  # targets in the order an epoch computes them
+        self.own = {  # the optimizer's own line names first: m_1 is RMSProp's M, not Adam's V
+            opt.line_name(q, v).replace(" ", ""): Ref("quantity", q, v)
+            for q in {"g", "w", *ex.state, *(t for rules in self.rules for t in rules)} for v in ex.variables
+        }
+        for v in ex.variables:
+            self.own[opt.line_name("g", v).replace(" ", "")] = Ref("quantity", "g", v)
         self.compiled = [
             {target: evaluator(fold(rhs, ex.hyper), self.balls, ex.hyper) for target, rhs in rules.items()}
             for rules in self.rules
@@ -110,6 +122,9 @@ class ExerciseChecker:
             v: {"w": [self._exact(ex.start[v])], **{s: [self._exact(ex.state[s][v])] for s in opt.state}}
             for v in ex.variables
         }
+
+    def _resolve(self, name: str) -> Ref | None:
+        return self.own.get(name.replace(" ", "")) or resolve(name, self.ex.variables, tuple(self.ex.hyper))
 
     # -- driving ---------------------------------------------------------------------------------
     def run(self) -> list[Finding]:
@@ -144,11 +159,11 @@ class ExerciseChecker:
 
     def _formula(self, math: MathLine, lhs: str, tree: Node) -> None:
         """A derivative (``dw_1 = 0.2w_1``) or a general formula (``V_t = \\beta V_{t-1} + …``)."""
-        ref = resolve(lhs, self.ex.variables, self.ex.optimizer.hyper)
+        ref = self._resolve(lhs)
         if ref is not None and ref.kind == "quantity" and ref.key == "g" and ref.variable is not None:
             self._derivative(math, tree, ref, lhs)
             return
-        quantity, matches = matching_variants(lhs, tree, self.ex.optimizer, self.balls)
+        quantity, matches = matching_variants(lhs, tree, self.ex.optimizer, self.balls, self.variants)
         title = self.ex.optimizer.title
         if quantity is None:
             self._add(math, "notation", f"${lhs}$: a name symopt does not know; the line is not checked")
@@ -156,7 +171,8 @@ class ExerciseChecker:
             self._add(math, "notation", f"this is not {title}'s rule for ${lhs}$; the epochs are checked against the rule", name=lhs)
         elif self.stated not in matches:
             used = self.variants[matches[0]]
-            self._add(math, "notation", f"this formula follows {_describe(self.ex.optimizer, used)}, but the exercise uses {_describe(self.ex.optimizer, self.variants[self.stated])}", name=lhs)
+            stated = self.variants[self.stated]
+            self._add(math, "notation", f"this formula follows {_describe(self.ex.optimizer, used, stated)}, but the exercise uses {_describe(self.ex.optimizer, stated, used)}", name=lhs)
         else:
             self._add(math, "ok", "formula", name=lhs)
 
@@ -197,12 +213,14 @@ class ExerciseChecker:
         except SymoptError as e:
             self._add(math, "unreadable", str(e), **where)
             return
-        ref = resolve(lhs.id, self.ex.variables, self.ex.optimizer.hyper) if isinstance(lhs, Name) else None
+        ref = self._resolve(lhs.id) if isinstance(lhs, Name) else None
         if ref is None or ref.kind != "quantity" or ref.variable is None or ref.key not in self.order:
             self._add(math, "notation", f"${_clip(sides[0])}$: not a quantity of {self.ex.optimizer.title} for one variable; the line is not checked", **where)
             return
         q, v = ref.key, ref.variable
-        where.update(quantity="dw" if q == "g" else q, variable=v, name=sides[0])
+        if q == "g" and "g" in written[v] and DECAYED in self.order:
+            q = DECAYED  # the second gradient line: weight decay as L2
+        where.update(quantity="dw" if q in ("g", DECAYED) else q, variable=v, name=sides[0])
         if ref.warning:
             self._warn_once(math, ref.warning, f"${sides[0]}$: {ref.warning}", **where)
         trees = []
@@ -338,11 +356,12 @@ class ExerciseChecker:
                     env = {x: c.ball for (x, _), c in zip(keys, combo, strict=True)}
                     out += [(k, self._safe(evaluate, env)) for k in range(len(self.variants))]
             return [(k, b) for k, b in out if b is not None]
-        keys = [(v, k) for k in self.state[v]]
+        keys = [(v, k) for k in self.state[v] if k != DECAYED]
         for combo in self._combos(keys):
             env = self._rule_env(v, t, {k: c for (_, k), c in zip(keys, combo, strict=True)})
             for k, compiled in enumerate(self.compiled):
-                out.append((k, self._safe(compiled[q], env)))
+                if q in compiled:
+                    out.append((k, self._safe(compiled[q], env)))
         return [(k, b) for k, b in out if b is not None]
 
     def _safe(self, evaluate, env) -> Ball | None:
@@ -359,6 +378,8 @@ class ExerciseChecker:
             expected = [e for k, e in self._expected(target, v, t) if k == self.stated]
             if expected:
                 self.state[v][target] = [Candidate(expected[0], mpf_fraction(expected[0].mid), computed=True)]
+                if target == DECAYED:
+                    self.state[v]["g"] = self.state[v][target]
                 written[v].add(target)
 
     def _carry(self, v: str, q: str, value: Written, rounded: bool, right: Ball | None = None) -> None:
@@ -373,6 +394,8 @@ class ExerciseChecker:
             gap = abs(self.balls.ball(shown).mid - right.mid) + right.rad
             candidates.append(Candidate(Ball(self.balls.ball(shown).mid, gap), shown))
         self.state[v][q] = candidates
+        if q == DECAYED:  # later rules use the decayed gradient
+            self.state[v]["g"] = candidates
 
     def _carry_written(self, trees, sides, v, q, marks, written) -> None:
         """An unreadable line still gives its value, when its last side is a number."""
@@ -412,7 +435,7 @@ class ExerciseChecker:
         counter = [0]
 
         def leaf(name: str) -> Node:
-            ref = resolve(name, self.ex.variables, self.ex.optimizer.hyper)
+            ref = self._resolve(name)
             if ref is None:
                 raise KeyError(name)
             if ref.kind == "hyper":
@@ -454,7 +477,7 @@ class ExerciseChecker:
 
     def _student_tree(self, tree: Node, accept, make) -> Node:
         def leaf(name: str) -> Node:
-            ref = resolve(name, self.ex.variables, self.ex.optimizer.hyper)
+            ref = self._resolve(name)
             if ref is not None and accept(ref):
                 return make(ref)
             if ref is not None and ref.kind == "hyper":
@@ -470,7 +493,8 @@ class ExerciseChecker:
             return
         self._warn_once(
             math, "convention",
-            f"the arithmetic follows {_describe(self.ex.optimizer, self.variants[used[0]])}, but the stated formula has {_describe(self.ex.optimizer, self.variants[self.stated])}; "
+            f"the arithmetic follows {_describe(self.ex.optimizer, self.variants[used[0]], self.variants[self.stated])}, "
+            f"but the stated formula has {_describe(self.ex.optimizer, self.variants[self.stated], self.variants[used[0]])}; "
             "the line is checked as written", **where)
 
     def _rule_trees(self, q: str, v: str, variant: int) -> list[Node]:
@@ -579,10 +603,13 @@ def _text(ball: Ball, places: int) -> str:
     return decimal_text(rounded)
 
 
-def _describe(optimizer, options: dict[str, str]) -> str:
-    """``ε outside the square root``: the options' own notes, without "Convention:" and markup."""
+def _describe(optimizer, options: dict[str, object], other: dict[str, object]) -> str:
+    """How `options` differ from `other`, in the options' own words: ``ε outside the square root``."""
     notes = []
     for name, choice in options.items():
-        note = optimizer.options[name][choice].note["en"].removeprefix("Convention: ")
-        notes.append(note.split(",")[0].rstrip(".").replace("$\\epsilon$", "ε").replace("$", ""))
+        if other.get(name) == choice:
+            continue
+        note = optimizer.options[name][choice].note.get("en", "")
+        note = note.removeprefix("Convention: ").split(",")[0].split(":")[0].rstrip(".").replace("$\\epsilon$", "ε").replace("$", "")
+        notes.append(note or f"{name} = {choice}")
     return "; ".join(notes) or "the rule"

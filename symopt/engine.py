@@ -91,7 +91,7 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
     texts = [{"w": constant_latex(ex.start[v])} for v in ex.variables]
     rounded_keys: list[set[str]] = [set() for _ in ex.variables]
     for j, v in enumerate(ex.variables):
-        for s in ex.optimizer.state:
+        for s in ex.state:
             values[j][s] = arith.const(ex.state[s][v])
             texts[j][s] = constant_latex(ex.state[s][v])
     marks = ex.numbers.kind != "hand"  # by hand, "=" is written after rounding, as students do
@@ -206,14 +206,14 @@ def _mark(keys: set[str], key: str, rounded: bool) -> None:
 
 def _data_line(ex: Exercise) -> str:
     items = [f"{name_latex(v)} = {constant_latex(ex.start[v])}" for v in ex.variables]
-    for s in ex.optimizer.state:
+    for s in ex.state:
         items += [f"{ex.optimizer.line_name(s, v)} = {constant_latex(ex.state[s][v])}" for v in ex.variables]
     items += [f"{name_latex(h)} = {constant_latex(q)}" for h, q in ex.hyper.items()]
     return ", ".join(items)
 
 
 def _check_names(ex: Exercise, rules) -> None:
-    known = set(ex.hyper) | set(ex.optimizer.state) | {"w", "g", "t"}
+    known = set(ex.hyper) | set(ex.state) | {"w", "g", "t"}
     for target, rhs in rules:
         unknown = names(rhs) - known
         if unknown:

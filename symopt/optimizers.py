@@ -15,15 +15,18 @@ from dataclasses import dataclass, field
 import re
 
 from .errors import SymoptError
-from .expr import FUNCTIONS, Node, parse_rule
+from .expr import RULE_FUNCTIONS, Node, parse_rule
 
 
 @dataclass(frozen=True)
 class Choice:
-    """One value of an option: what it puts in the rules' slots, and its note for the sheet."""
+    """One value of an option: what it puts in the rules' slots, the hyperparameters and state it
+    adds, and its note for the sheet (by language; may hold inline math $...$)."""
 
     fills: dict[str, str]
-    note: dict[str, str]  # by language; may hold inline math $...$
+    note: dict[str, str]
+    hyper: tuple[str, ...] = ()
+    state: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,13 @@ class Optimizer:
     title: str
     hyper: tuple[str, ...]
     state: tuple[str, ...]
-    rules: tuple[str, ...]
-    options: dict[str, dict[str, Choice]] = field(default_factory=dict)
-    defaults: dict[str, str] = field(default_factory=dict)  # option -> default choice
+    rules: tuple[str, ...]  # may hold {slots} that options fill; a rule that fills to "" is dropped
+    options: dict[str, dict[object, Choice]] = field(default_factory=dict)
+    defaults: dict[str, object] = field(default_factory=dict)  # option -> default choice
     names: dict[str, "Quantity"] = field(default_factory=dict)  # how its own names print
+    hyper_defaults: dict[str, str] = field(default_factory=dict)  # hyperparameter -> default value
+    start: dict[str, str] = field(default_factory=dict)  # state -> initial value: a number or a hyperparameter
+    fills: dict[str, str] = field(default_factory=dict)  # slots filled whatever the options
 
     def quantity(self, name: str) -> "Quantity":
         """How `name` prints: the optimizer's own table, the common one, or a default (h -> H_t)."""
@@ -60,73 +66,128 @@ class Optimizer:
         """The spec's options with every default filled in, as the sheet uses them."""
         return {option: options.get(option, default) for option, default in self.defaults.items()}
 
-    def choose(self, options: dict[str, object]) -> tuple[list[tuple[str, Node]], list[Choice]]:
-        """The parsed rules and the chosen options' notes for a spec's ``options`` table."""
+    def chosen(self, options: dict[str, object]) -> list[Choice]:
+        """The Choice of every option (given or default); a clear error for an unknown one."""
         unknown = set(options) - set(self.options)
         if unknown:
             valid = ", ".join(sorted(self.options)) or "none"
             raise SymoptError(f"unknown option {sorted(unknown)[0]!r} for {self.key}; valid options: {valid}")
-        fills: dict[str, str] = {}
         chosen = []
         for option, choices in self.options.items():
             value = options.get(option, self.defaults[option])
-            if not isinstance(value, str) or value not in choices:
-                raise SymoptError(f"{option} must be one of {', '.join(map(repr, choices))}, got {value!r}")
-            fills.update(choices[value].fills)
+            flag = any(isinstance(c, bool) for c in choices)
+            if not isinstance(value, (str, bool)) or isinstance(value, bool) != flag or value not in choices:
+                raise SymoptError(f"{option} must be one of {', '.join(_toml(c) for c in choices)}, got {_toml(value)}")
             chosen.append(choices[value])
-        rules = [parse_rule(rule.format(**fills), FUNCTIONS) for rule in self.rules]
-        return rules, chosen
+        return chosen
+
+    def hyper_for(self, options: dict[str, object]) -> tuple[str, ...]:
+        return self.hyper + tuple(h for c in self.chosen(options) for h in c.hyper if h not in self.hyper)
+
+    def state_for(self, options: dict[str, object]) -> tuple[str, ...]:
+        return self.state + tuple(s for c in self.chosen(options) for s in c.state if s not in self.state)
+
+    def choose(self, options: dict[str, object]) -> tuple[list[tuple[str, Node]], list[Choice]]:
+        """The parsed rules and the chosen options' notes for a spec's ``options`` table."""
+        chosen = self.chosen(options)
+        fills = dict(self.fills)
+        for choice in chosen:
+            fills.update(choice.fills)
+        rules = []
+        for rule in self.rules:
+            for _ in range(4):  # a slot's text may hold slots of its own
+                if "{" not in rule:
+                    break
+                rule = rule.format(**fills)
+            if rule.strip():
+                rules.append(parse_rule(rule, RULE_FUNCTIONS))
+        return rules, [c for c in chosen if c.note]
 
 
-OPTIMIZERS: dict[str, Optimizer] = {
-    o.key: o
-    for o in [
-        Optimizer("gd", "Gradient Descent", ("alpha",), (), ("w = w - alpha*g",)),
-        Optimizer(
-            "momentum", "Gradient Descent + Momentum", ("alpha", "beta"), ("v",),
-            ("v = beta*v + (1 - beta)*g", "w = w - alpha*v"),
+def _toml(value: object) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else repr(value)
+
+
+def _eps(inside: str, outside: str, where: str) -> dict[str, Choice]:
+    """The two placements of ε at a root, as the slot ``denominator``."""
+    return {
+        "inside": Choice(
+            {"denominator": inside},
+            {"en": f"Convention: $\\epsilon$ inside the square root{where['inside_en']}.",
+             "vi": f"Quy ước: $\\epsilon$ nằm trong dấu căn{where['inside_vi']}."},
         ),
-        Optimizer(
-            "rmsprop", "RMSProp", ("alpha", "gamma", "epsilon"), ("s",),
-            ("s = gamma*s + (1 - gamma)*g^2", "w = w - alpha*(g/sqrt(s + epsilon))"),
+        "outside": Choice(
+            {"denominator": outside},
+            {"en": f"Convention: $\\epsilon$ outside the square root{where['outside_en']}.",
+             "vi": f"Quy ước: $\\epsilon$ nằm ngoài dấu căn{where['outside_vi']}."},
         ),
-        Optimizer(
-            "adam", "Adam", ("alpha", "beta1", "beta2", "epsilon"), ("v", "s"),
-            (
-                "v = beta1*v + (1 - beta1)*g",
-                "s = beta2*s + (1 - beta2)*g^2",
-                "v_hat = v/(1 - beta1^t)",
-                "s_hat = s/(1 - beta2^t)",
-                "w = w - alpha*(v_hat/{denominator})",
-            ),
-            options={
-                "eps_placement": {
-                    "inside": Choice(
-                        {"denominator": "sqrt(s_hat + epsilon)"},
-                        {
-                            "en": "Convention: $\\epsilon$ inside the square root, as in the reference sheet's formula (optax: eps_root).",
-                            "vi": "Quy ước: $\\epsilon$ nằm trong dấu căn, như công thức của bài mẫu (optax: eps_root).",
-                        },
-                    ),
-                    "outside": Choice(
-                        {"denominator": "(sqrt(s_hat) + epsilon)"},
-                        {
-                            "en": "Convention: $\\epsilon$ outside the square root, as in PyTorch and the Adam paper.",
-                            "vi": "Quy ước: $\\epsilon$ nằm ngoài dấu căn, như PyTorch và bài báo Adam gốc.",
-                        },
-                    ),
-                }
-            },
-            defaults={"eps_placement": "inside"},
-        ),
-    ]
+    }
+
+
+def _flag(on: Choice, off: Choice | None = None) -> dict[object, Choice]:
+    return {False: off or Choice({}, {}), True: on}
+
+
+_WEIGHT_DECAY = {
+    "none": Choice({"decay": "", "decoupled": ""}, {}),
+    "l2": Choice(
+        {"decay": "g = g + weight_decay*w", "decoupled": ""},
+        {"en": "Weight decay as L2: $\\lambda W$ is added to the gradient first (PyTorch's weight_decay).",
+         "vi": "Weight decay kiểu L2: cộng $\\lambda W$ vào gradient trước (weight_decay của PyTorch)."},
+        hyper=("weight_decay",),
+    ),
+    "decoupled": Choice(
+        {"decay": "", "decoupled": " - alpha*weight_decay*w"},
+        {"en": "Weight decay decoupled: $W$ shrinks by $\\alpha\\lambda W$ besides the step (AdamW).",
+         "vi": "Weight decay tách rời: $W$ giảm thêm $\\alpha\\lambda W$ ngoài bước cập nhật (AdamW)."},
+        hyper=("weight_decay",),
+    ),
 }
 
+_ADAM_EPS = {
+    "inside": Choice(
+        {"v_hat_rule": "v_hat = v/(1 - beta1^t)", "s_hat_rule": "s_hat = {second}/(1 - beta2^t)",
+         "step": "alpha*(v_hat/sqrt(s_hat + epsilon))"},
+        {"en": "Convention: $\\epsilon$ inside the square root, as in the reference sheet's formula (optax: eps_root).",
+         "vi": "Quy ước: $\\epsilon$ nằm trong dấu căn, như công thức của bài mẫu (optax: eps_root)."},
+    ),
+    "outside": Choice(
+        {"v_hat_rule": "v_hat = v/(1 - beta1^t)", "s_hat_rule": "s_hat = {second}/(1 - beta2^t)",
+         "step": "alpha*(v_hat/(sqrt(s_hat) + epsilon))"},
+        {"en": "Convention: $\\epsilon$ outside the square root, as in PyTorch and the Adam paper.",
+         "vi": "Quy ước: $\\epsilon$ nằm ngoài dấu căn, như PyTorch và bài báo Adam gốc."},
+    ),
+    "hat": Choice(
+        {"v_hat_rule": "", "s_hat_rule": "",
+         "step": "alpha*sqrt(1 - beta2^t)/(1 - beta1^t)*(v/(sqrt({second}) + epsilon))"},
+        {"en": "Convention: Keras' $\\hat{\\epsilon}$: the bias corrections go into the step size, $\\epsilon$ is added to $\\sqrt{S_t}$.",
+         "vi": "Quy ước: $\\hat{\\epsilon}$ của Keras: hiệu chỉnh độ lệch nằm trong bước học, $\\epsilon$ cộng vào $\\sqrt{S_t}$."},
+    ),
+}
 
-def get(key: str) -> Optimizer:
-    if key not in OPTIMIZERS:
-        raise SymoptError(f"unknown optimizer {key!r}; known: {', '.join(OPTIMIZERS)}")
-    return OPTIMIZERS[key]
+_AMSGRAD = _flag(
+    Choice({"max_rule": "s_max = max(s_max, s)", "second": "s_max"},
+           {"en": "AMSGrad: the running maximum of $S_t$ replaces $S_t$ (PyTorch).",
+            "vi": "AMSGrad: giá trị lớn nhất của $S_t$ thay cho $S_t$ (PyTorch)."},
+           state=("s_max",)),
+    Choice({"max_rule": "", "second": "s"}, {}),
+)
+
+_ADAM_RULES = (
+    "{decay}",
+    "v = beta1*v + (1 - beta1)*g",
+    "s = beta2*s + (1 - beta2)*g^2",
+    "{max_rule}",
+    "{v_hat_rule}",
+    "{s_hat_rule}",
+    "w = w - {step}{decoupled}",
+)
+OPTIMIZERS: dict[str, Optimizer] = {}
+
+
+def _register(*optimizers: Optimizer) -> None:
+    for o in optimizers:
+        OPTIMIZERS[o.key] = o
 
 
 @dataclass(frozen=True)
@@ -147,6 +208,127 @@ QUANTITIES = {
     "v_hat": Quantity("V_{corr}", "V_{corr}", "v", "corr{i}"),
     "s_hat": Quantity("S_{corr}", "S_{corr}", "s", "corr{i}"),
 }
+
+def _notes(en: str, vi: str) -> dict[str, str]:
+    return {"en": en, "vi": vi}
+
+
+_EPS_PLACES = {"inside_en": ", as in Keras and optax", "inside_vi": ", như Keras và optax",
+               "outside_en": ", as in PyTorch", "outside_vi": ", như PyTorch"}
+_RMS_PLACES = {"inside_en": ", as in the reference sheet (Keras, optax)", "inside_vi": ", như bài mẫu (Keras, optax)",
+               "outside_en": ", as in PyTorch", "outside_vi": ", như PyTorch"}
+
+_register(
+    Optimizer(
+        "gd", "Gradient Descent", ("alpha",), (), ("{decay}", "w = w - alpha*g{decoupled}"),
+        options={"weight_decay_style": _WEIGHT_DECAY}, defaults={"weight_decay_style": "none"},
+    ),
+    Optimizer(
+        "momentum", "Gradient Descent + Momentum", ("alpha", "beta"), ("v",),
+        ("{decay}", "v = {velocity}", "w = {step}{decoupled}"),
+        options={
+            "style": {
+                "ema": Choice({"velocity": "beta*v + (1 - beta)*g", "step": "w - alpha*v"}, _notes(
+                    "Momentum as an average of gradients, as in the reference sheet (PyTorch: SGD with lr = $\\alpha(1 - \\beta)$, momentum = $\\beta$).",
+                    "Momentum dạng trung bình của gradient, như bài mẫu (PyTorch: SGD với lr = $\\alpha(1 - \\beta)$, momentum = $\\beta$).")),
+                "heavy_ball": Choice({"velocity": "beta*v + g", "step": "w - alpha*v"}, _notes(
+                    "Heavy-ball momentum: the gradient is added in full, as in PyTorch's SGD(momentum = $\\beta$) and optax.",
+                    "Momentum heavy-ball: cộng cả gradient, như SGD(momentum = $\\beta$) của PyTorch và optax.")),
+                "velocity": Choice({"velocity": "beta*v - alpha*g", "step": "w + v"}, _notes(
+                    "Momentum as a velocity: the step is in $V$, as in Keras and classical textbooks.",
+                    "Momentum dạng vận tốc: bước học nằm trong $V$, như Keras và sách giáo khoa kinh điển.")),
+            },
+            "weight_decay_style": _WEIGHT_DECAY,
+        },
+        defaults={"style": "ema", "weight_decay_style": "none"},
+    ),
+    Optimizer(
+        "nesterov", "Nesterov Momentum", ("alpha", "beta"), ("v",),
+        ("{decay}", "v = beta*v + g", "w = w - alpha*(g + beta*v){decoupled}"),
+        options={"weight_decay_style": _WEIGHT_DECAY}, defaults={"weight_decay_style": "none"},
+    ),
+    Optimizer(
+        "adagrad", "Adagrad", ("alpha", "epsilon", "s0"), ("s",),
+        ("{decay}", "s = s + g^2", "w = w - alpha*(g/{denominator}){decoupled}"),
+        options={"eps_placement": _eps("sqrt(s + epsilon)", "(sqrt(s) + epsilon)", _EPS_PLACES), "weight_decay_style": _WEIGHT_DECAY},
+        defaults={"eps_placement": "outside", "weight_decay_style": "none"},
+        hyper_defaults={"s0": "0"}, start={"s": "s0"},
+    ),
+    Optimizer(
+        "rmsprop", "RMSProp", ("alpha", "gamma", "epsilon"), ("s",),
+        ("{decay}", "s = gamma*s + (1 - gamma)*g^2", "{center_rule}", "{momentum_rule}", "w = w - {rms_step}{decoupled}"),
+        options={
+            "eps_placement": _eps("sqrt({avg} + epsilon)", "(sqrt({avg}) + epsilon)", _RMS_PLACES),
+            "centered": _flag(
+                Choice({"center_rule": "m = gamma*m + (1 - gamma)*g", "avg": "s - m^2"}, _notes(
+                    "Centered: the mean gradient $M_t$ is subtracted, $S_t - M_t^2$ (PyTorch, optax: centered).",
+                    "Có tâm: trừ gradient trung bình $M_t$, $S_t - M_t^2$ (PyTorch, optax: centered)."), state=("m",)),
+                Choice({"center_rule": "", "avg": "s"}, {}),
+            ),
+            "momentum": _flag(
+                Choice({"momentum_rule": "b = mu*b + g/{denominator}", "rms_step": "alpha*b"}, _notes(
+                    "With momentum $\\mu$ on the scaled gradient (PyTorch's RMSprop momentum).",
+                    "Có momentum $\\mu$ trên gradient đã chia tỉ lệ (momentum của RMSprop trong PyTorch)."),
+                    hyper=("mu",), state=("b",)),
+                Choice({"momentum_rule": "", "rms_step": "alpha*(g/{denominator})"}, {}),
+            ),
+            "weight_decay_style": _WEIGHT_DECAY,
+        },
+        defaults={"eps_placement": "inside", "centered": False, "momentum": False, "weight_decay_style": "none"},
+    ),
+    Optimizer(
+        "adadelta", "Adadelta", ("alpha", "rho", "epsilon"), ("s", "u"),
+        ("{decay}", "s = rho*s + (1 - rho)*g^2", "d = sqrt(u + epsilon)/sqrt(s + epsilon)*g",
+         "u = rho*u + (1 - rho)*d^2", "w = w - alpha*d{decoupled}"),
+        options={"weight_decay_style": _WEIGHT_DECAY}, defaults={"weight_decay_style": "none"},
+        hyper_defaults={"alpha": "1"},
+    ),
+    Optimizer(
+        "adam", "Adam", ("alpha", "beta1", "beta2", "epsilon"), ("v", "s"), _ADAM_RULES,
+        options={"eps_placement": _ADAM_EPS, "amsgrad": _AMSGRAD, "weight_decay_style": _WEIGHT_DECAY},
+        defaults={"eps_placement": "inside", "amsgrad": False, "weight_decay_style": "none"},
+        names={"s_max": Quantity("S^{max}_t", "S^{max}_{t-1}", "s", "max{i}")},
+    ),
+    Optimizer(
+        "adamw", "AdamW", ("alpha", "beta1", "beta2", "epsilon", "weight_decay"), ("v", "s"), _ADAM_RULES,
+        options={"eps_placement": _ADAM_EPS, "amsgrad": _AMSGRAD},
+        defaults={"eps_placement": "outside", "amsgrad": False},
+        names={"s_max": Quantity("S^{max}_t", "S^{max}_{t-1}", "s", "max{i}")},
+        fills={"decay": "", "decoupled": " - alpha*weight_decay*w"},
+    ),
+    Optimizer(
+        "adamax", "Adamax", ("alpha", "beta1", "beta2", "epsilon"), ("v", "u"),
+        ("{decay}", "v = beta1*v + (1 - beta1)*g", "u = max(beta2*u, abs(g) + epsilon)",
+         "w = w - alpha*(v/((1 - beta1^t)*u)){decoupled}"),
+        options={"weight_decay_style": _WEIGHT_DECAY}, defaults={"weight_decay_style": "none"},
+    ),
+    Optimizer(
+        "nadam", "NAdam", ("alpha", "beta1", "beta2", "epsilon", "psi"), ("v", "s", "p"),
+        ("{decay}", "mu = beta1*(1 - 0.5*0.96^(t*psi))", "mu_next = beta1*(1 - 0.5*0.96^((t + 1)*psi))",
+         "p = p*mu", "v = beta1*v + (1 - beta1)*g", "s = beta2*s + (1 - beta2)*g^2",
+         "v_hat = mu_next*v/(1 - p*mu_next) + (1 - mu)*g/(1 - p)", "s_hat = s/(1 - beta2^t)",
+         "w = w - alpha*(v_hat/(sqrt(s_hat) + epsilon)){decoupled}"),
+        options={"weight_decay_style": _WEIGHT_DECAY}, defaults={"weight_decay_style": "none"},
+        names={"mu": Quantity("\\mu_t", "\\mu_t", "\\mu_t", ""), "mu_next": Quantity("\\mu_{t+1}", "\\mu_{t+1}", "\\mu_{t+1}", ""),
+               "p": Quantity("\\Pi_t", "\\Pi_{t-1}", "\\Pi")},
+        hyper_defaults={"psi": "0.004"}, start={"p": "1"},
+    ),
+    Optimizer(
+        "radam", "RAdam", ("alpha", "beta1", "beta2", "epsilon"), ("v", "s"),
+        ("{decay}", "v = beta1*v + (1 - beta1)*g", "s = beta2*s + (1 - beta2)*g^2", "v_hat = v/(1 - beta1^t)",
+         "rho = 2/(1 - beta2) - 1 - 2*t*beta2^t/(1 - beta2^t)",
+         "r = where(rho > 5, sqrt((rho - 4)*(rho - 2)*(2/(1 - beta2) - 1)/((2/(1 - beta2) - 5)*(2/(1 - beta2) - 3)*rho))"
+         "*sqrt(1 - beta2^t)/(sqrt(s) + epsilon), 1)",
+         "w = w - alpha*v_hat*r{decoupled}"),
+        options={"weight_decay_style": _WEIGHT_DECAY}, defaults={"weight_decay_style": "none"},
+        names={"rho": Quantity("\\rho_t", "\\rho_t", "\\rho_t", ""), "r": Quantity("r_t", "r_t", "r_t", "")},
+    ),
+    Optimizer(
+        "lion", "Lion", ("alpha", "beta1", "beta2", "weight_decay"), ("v",),
+        ("c = sign((1 - beta1)*g + beta1*v)", "v = beta2*v + (1 - beta2)*g", "w = w - alpha*(c + weight_decay*w)"),
+    ),
+)
+
 
 _GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
@@ -180,3 +362,8 @@ def index_label(variable: str) -> str:
     m = re.fullmatch(r"[A-Za-z]+_?([0-9]+)", variable)
     return m.group(1) if m else variable
 
+
+def get(key: str) -> Optimizer:
+    if key not in OPTIMIZERS:
+        raise SymoptError(f"unknown optimizer {key!r}; known: {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[key]

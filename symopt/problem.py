@@ -140,40 +140,52 @@ def rules_of(optimizer: Optimizer, options: dict) -> dict[str, Node]:
     return dict(rules)
 
 
+def _probe_env(probe: dict, tree: Node, balls: BallArithmetic) -> dict:
+    """The probe's values, and a fixed generic value for any other name the tree uses."""
+    values = {k: Fraction(x) for k, x in probe.items()}
+    for name in names(tree):
+        values.setdefault(name, Fraction(30 + sum(map(ord, name)) % 47, 100))
+    return {k: balls.const(x) for k, x in values.items()}
+
+
 def formula_value(tree: Node, optimizer: Optimizer, probe: dict, balls: BallArithmetic) -> Ball | None:
     """A formula line's right side at a probe point, its names read as general quantities."""
     def leaf(name: str) -> Node:
-        ref = resolve(name, (), optimizer.hyper)
+        ref = resolve(name, (), optimizer.hyper_for({}))
         if ref is None:
             raise KeyError(name)
         return constant_node(ref.key) if ref.kind == "constant" else Name(ref.key)
 
     try:
         renamed = rename(tree, leaf)
-        env = {k: balls.const(Fraction(x)) for k, x in probe.items()}
-        return evaluator(renamed, balls, {})(env)
+        return evaluator(renamed, balls, {})(_probe_env(probe, renamed, balls))
     except (KeyError, SymoptError, ZeroDivisionError, ValueError):
         return None
 
 
-def rule_value(rule: Node, probe: dict, balls: BallArithmetic) -> Ball:
-    env = {k: balls.const(Fraction(x)) for k, x in probe.items()}
-    return evaluator(rule, balls, {})(env)
+def rule_value(rule: Node, probe: dict, balls: BallArithmetic) -> Ball | None:
+    try:
+        return evaluator(rule, balls, {})(_probe_env(probe, rule, balls))
+    except (SymoptError, ZeroDivisionError):
+        return None
 
 
-def matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallArithmetic) -> tuple[str | None, list[int]]:
-    """The quantity a formula ``lhs = tree`` defines, and which option variants it agrees with."""
-    ref = resolve(lhs, (), optimizer.hyper)
+def matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallArithmetic,
+                      among: list[dict] | None = None) -> tuple[str | None, list[int]]:
+    """The quantity a formula ``lhs = tree`` defines, and which option variants (indexes into
+    `among`, by default all of them) it agrees with."""
+    ref = resolve(lhs, (), optimizer.hyper_for({}))
     if ref is None or ref.kind != "quantity":
         return None, []
     matches = []
-    for k, options in enumerate(variants(optimizer)):
+    for k, options in enumerate(variants(optimizer) if among is None else among):
         rule = rules_of(optimizer, options).get(ref.key)
         if rule is None:
             continue
         if all(
             (value := formula_value(tree, optimizer, probe, balls)) is not None
-            and balls.agree(value, rule_value(rule, probe, balls))
+            and (expected := rule_value(rule, probe, balls)) is not None
+            and balls.agree(value, expected)
             for probe in PROBES
         ):
             matches.append(k)
@@ -230,13 +242,15 @@ def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exer
     start: dict[str, Fraction] = {}
     state: dict[str, dict[str, Fraction]] = {}
     hyper: dict[str, Fraction] = {}
+    options = stated_options(section, optimizer, balls)
+    hyper_names = optimizer.hyper_for(options)
     for math in section.given:
         given = classify(math)
         if given.kind != "data":
             continue
         for name, tree in given.items:
             value = rational_value(tree, {})
-            ref = resolve(name, variables, optimizer.hyper)
+            ref = resolve(name, variables, hyper_names)
             if value is None or ref is None:
                 continue
             if ref.kind == "hyper":
@@ -244,19 +258,19 @@ def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exer
             elif ref.kind == "quantity" and ref.variable is not None:
                 if ref.key == "w":
                     start[ref.variable] = value
-                elif ref.key in optimizer.state:
+                elif ref.key in optimizer.state_for(options):
                     state.setdefault(ref.key, {})[ref.variable] = value
     missing = [name_latex(v) for v in variables if v not in start]
     if missing:
         raise SymoptError(f"the data line gives no start value for {', '.join(missing)} (write e.g. {missing[0]} = -5)")
-    missing = [name_latex(h) for h in optimizer.hyper if h not in hyper]
+    missing = [name_latex(h) for h in hyper_names if h not in hyper and h not in optimizer.hyper_defaults]
     if missing:
         raise SymoptError(f"the data line gives no value for {', '.join(missing)}, which {optimizer.title} needs")
     data = {
         "function": to_text(function),
         "exercise": [{
             "optimizer": optimizer.key, "hyper": hyper, "start": start, "state": state,
-            "options": stated_options(section, optimizer, balls), "epochs": max(1, len(section.epochs)),
+            "options": options, "epochs": max(1, len(section.epochs)),
         }],
     }
     return from_dict(data, source="the document").exercises[0]

@@ -17,7 +17,7 @@ from .arith import NumberMode, parse_mode
 from .errors import SymoptError
 from .expr import Node, names, parse
 from .numbers import exact
-from .optimizers import Optimizer, get
+from .optimizers import OPTIMIZERS, Optimizer, get
 
 MAX_EPOCHS = 10_000
 MAX_VARIABLES = 100
@@ -157,7 +157,7 @@ def variables_of(function: Node) -> tuple[str, ...]:
 
 def _exercise(data: dict) -> Exercise:
     if "optimizer" not in data:
-        raise SymoptError("missing 'optimizer' (gd, momentum, rmsprop or adam)")
+        raise SymoptError(f"missing 'optimizer' ({', '.join(OPTIMIZERS)})")
     if not isinstance(data["optimizer"], str):
         raise SymoptError("must be a string such as \"adam\"", "optimizer")
     try:
@@ -179,24 +179,25 @@ def _exercise(data: dict) -> Exercise:
         raise SymoptError("f has no variables; write it in terms of w1, w2, …", "function")
     if len(variables) > MAX_VARIABLES:
         raise SymoptError(f"f has {len(variables)} variables; at most {MAX_VARIABLES} are supported", "function")
-    clash = [v for v in variables if v in optimizer.hyper or v in ("g", "t")]
-    if clash:
-        raise SymoptError(f"{clash[0]!r} names a hyperparameter of {optimizer.key}; rename the variable", "function")
-
-    hyper_in = _table(data, "hyper")
-    for key in hyper_in:
-        if key not in optimizer.hyper:
-            raise SymoptError(f"unknown hyperparameter {key!r} for {optimizer.key}; valid: {', '.join(optimizer.hyper)}", "hyper")
-    missing = [h for h in optimizer.hyper if h not in hyper_in]
-    if missing:
-        raise SymoptError(f"missing {', '.join(missing)}; {optimizer.key} needs {', '.join(optimizer.hyper)}", "hyper")
-    hyper = {h: _number(hyper_in[h], f"hyper.{h}") for h in optimizer.hyper}
-
     options = _table(data, "options")
     try:
         optimizer.choose(options)
     except SymoptError as e:
         raise e.within("options") from None
+    hyper_names = optimizer.hyper_for(options)
+    state_names = optimizer.state_for(options)
+    clash = [v for v in variables if v in hyper_names or v in state_names or v in ("g", "t")]
+    if clash:
+        raise SymoptError(f"{clash[0]!r} names a hyperparameter or state of {optimizer.key}; rename the variable", "function")
+
+    hyper_in = _table(data, "hyper")
+    for key in hyper_in:
+        if key not in hyper_names:
+            raise SymoptError(f"unknown hyperparameter {key!r} for {optimizer.key}; valid: {', '.join(hyper_names)}", "hyper")
+    missing = [h for h in hyper_names if h not in hyper_in and h not in optimizer.hyper_defaults]
+    if missing:
+        raise SymoptError(f"missing {', '.join(missing)}; {optimizer.key} needs {', '.join(hyper_names)}", "hyper")
+    hyper = {h: _number(hyper_in.get(h, optimizer.hyper_defaults.get(h)), f"hyper.{h}") for h in hyper_names}
 
     start_in = _table(data, "start")
     for key in start_in:
@@ -208,10 +209,14 @@ def _exercise(data: dict) -> Exercise:
     start = {v: _number(start_in[v], f"start.{v}") for v in variables}
 
     state_in = _table(data, "state")
-    state = {s: {v: Fraction(0) for v in variables} for s in optimizer.state}
+    state = {}
+    for name in state_names:
+        first = optimizer.start.get(name, "0")
+        q = hyper[first] if first in hyper else exact(first)
+        state[name] = {v: q for v in variables}
     for key, value in state_in.items():
-        if key not in optimizer.state:
-            valid = ", ".join(optimizer.state) or "none"
+        if key not in state_names:
+            valid = ", ".join(state_names) or "none"
             raise SymoptError(f"unknown state {key!r} for {optimizer.key}; its state: {valid}", "state")
         if isinstance(value, dict):
             for v, x in value.items():

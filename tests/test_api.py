@@ -78,7 +78,7 @@ def test_solution_is_exported():
 def test_json_has_the_options_in_effect_and_a_parseable_gradient():
     s = spec("adam", {"alpha": 0.2, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-6}, function="abs(w1 - 1) + w2**2")
     data = json.loads(symopt.solve(s).to_json())["exercises"][0]
-    assert data["options"] == {"eps_placement": "inside"}  # the default, said out loud
+    assert data["options"] == {"eps_placement": "inside", "amsgrad": False, "weight_decay_style": "none"}  # the defaults, said out loud
     assert data["start"] == {"w1": "-5", "w2": "-2"}
     assert data["gradient"] == {"w1": "sign(w1-1)", "w2": "2*w2"}
     from symopt.expr import parse
