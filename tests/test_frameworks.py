@@ -1,0 +1,177 @@
+"""Every optimizer and option that PyTorch or optax implements gives their numbers.
+
+symopt runs at precision:30 with exact decimal hyperparameters; the framework runs in float64 with
+its own gradients (autograd, jax.grad), never our SymPy.  30 epochs, three functions; every
+parameter of every epoch must agree to 1e-9 relative.
+
+Findings pinned here (see ../shared/reference/conventions.md):
+- EMA momentum (the reference sheet's) is SGD(lr = α(1 − β), momentum = β) exactly;
+- the "velocity" form v = βv − αg, w += v is SGD(lr = α, momentum = β) too (v is −α times the buffer);
+- the reference sheet's Adam formula, √(Ŝ + ε), is optax.adam(eps=0, eps_root=ε);
+- optax's adagrad and rmsprop put ε inside the root, PyTorch's outside.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+import importlib.util
+
+import pytest
+
+import symopt
+from conftest import require
+
+# f for symopt (text), the same f for a framework (given its math module), and the start
+FUNCTIONS = {
+    "quadratic": ("w1**2 + 0.5*w1*w2 + 2*w2**2", lambda m: lambda w1, w2: w1**2 + 0.5 * w1 * w2 + 2 * w2**2,
+                  {"w1": "1.5", "w2": "-0.7"}),
+    "rosenbrock": ("(1 - w1)**2 + 5*(w2 - w1**2)**2", lambda m: lambda w1, w2: (1 - w1) ** 2 + 5 * (w2 - w1**2) ** 2,
+                   {"w1": "-0.5", "w2": "0.8"}),
+    "transcendental": ("log(1 + w1**2) + sin(w2) + 0.1*exp(0.5*w1)",
+                       lambda m: lambda w1, w2: m.log(1 + w1**2) + m.sin(w2) + 0.1 * m.exp(0.5 * w1),
+                       {"w1": "1.2", "w2": "0.4"}),
+}
+EPOCHS = 30
+ADAM = {"alpha": "0.02", "beta1": "0.9", "beta2": "0.999", "epsilon": "0.001"}
+
+# (id, optimizer, hyper, options, framework, factory(hyper as floats))
+CASES = [
+    ("gd", "gd", {"alpha": "0.05"}, {}, "torch", lambda h, p: _t().SGD(p, lr=h["alpha"])),
+    ("gd-l2", "gd", {"alpha": "0.05", "weight_decay": "0.1"}, {"weight_decay_style": "l2"}, "torch",
+     lambda h, p: _t().SGD(p, lr=h["alpha"], weight_decay=h["weight_decay"])),
+    ("momentum-ema", "momentum", {"alpha": "0.1", "beta": "0.5"}, {}, "torch",
+     lambda h, p: _t().SGD(p, lr=h["alpha"] * (1 - h["beta"]), momentum=h["beta"])),
+    ("momentum-heavy-ball", "momentum", {"alpha": "0.02", "beta": "0.9"}, {"style": "heavy_ball"}, "torch",
+     lambda h, p: _t().SGD(p, lr=h["alpha"], momentum=h["beta"])),
+    ("momentum-velocity", "momentum", {"alpha": "0.02", "beta": "0.9"}, {"style": "velocity"}, "torch",
+     lambda h, p: _t().SGD(p, lr=h["alpha"], momentum=h["beta"])),
+    ("momentum-heavy-ball-l2", "momentum", {"alpha": "0.02", "beta": "0.9", "weight_decay": "0.05"},
+     {"style": "heavy_ball", "weight_decay_style": "l2"}, "torch",
+     lambda h, p: _t().SGD(p, lr=h["alpha"], momentum=h["beta"], weight_decay=h["weight_decay"])),
+    ("momentum-optax", "momentum", {"alpha": "0.02", "beta": "0.9"}, {"style": "heavy_ball"}, "optax",
+     lambda h: _o().sgd(h["alpha"], momentum=h["beta"])),
+    ("nesterov", "nesterov", {"alpha": "0.02", "beta": "0.9"}, {}, "torch",
+     lambda h, p: _t().SGD(p, lr=h["alpha"], momentum=h["beta"], nesterov=True)),
+    ("adagrad-outside", "adagrad", {"alpha": "0.1", "epsilon": "0.0001", "s0": "0.1"}, {}, "torch",
+     lambda h, p: _t().Adagrad(p, lr=h["alpha"], eps=h["epsilon"], initial_accumulator_value=h["s0"])),
+    ("adagrad-inside", "adagrad", {"alpha": "0.1", "epsilon": "0.0001", "s0": "0.1"}, {"eps_placement": "inside"}, "optax",
+     lambda h: _o().adagrad(h["alpha"], initial_accumulator_value=h["s0"], eps=h["epsilon"])),
+    ("rmsprop-outside", "rmsprop", {"alpha": "0.01", "gamma": "0.9", "epsilon": "0.001"}, {"eps_placement": "outside"}, "torch",
+     lambda h, p: _t().RMSprop(p, lr=h["alpha"], alpha=h["gamma"], eps=h["epsilon"])),
+    ("rmsprop-centered", "rmsprop", {"alpha": "0.01", "gamma": "0.9", "epsilon": "0.001"},
+     {"eps_placement": "outside", "centered": True}, "torch",
+     lambda h, p: _t().RMSprop(p, lr=h["alpha"], alpha=h["gamma"], eps=h["epsilon"], centered=True)),
+    ("rmsprop-momentum", "rmsprop", {"alpha": "0.01", "gamma": "0.9", "epsilon": "0.001", "mu": "0.5"},
+     {"eps_placement": "outside", "momentum": True}, "torch",
+     lambda h, p: _t().RMSprop(p, lr=h["alpha"], alpha=h["gamma"], eps=h["epsilon"], momentum=h["mu"])),
+    ("rmsprop-centered-momentum", "rmsprop", {"alpha": "0.01", "gamma": "0.9", "epsilon": "0.001", "mu": "0.5"},
+     {"eps_placement": "outside", "momentum": True, "centered": True}, "torch",
+     lambda h, p: _t().RMSprop(p, lr=h["alpha"], alpha=h["gamma"], eps=h["epsilon"], momentum=h["mu"], centered=True)),
+    ("rmsprop-inside", "rmsprop", {"alpha": "0.01", "gamma": "0.9", "epsilon": "0.001"}, {}, "optax",
+     lambda h: _o().rmsprop(h["alpha"], decay=h["gamma"], eps=h["epsilon"])),
+    ("rmsprop-inside-centered", "rmsprop", {"alpha": "0.01", "gamma": "0.9", "epsilon": "0.001"}, {"centered": True}, "optax",
+     lambda h: _o().rmsprop(h["alpha"], decay=h["gamma"], eps=h["epsilon"], centered=True)),
+    ("adadelta", "adadelta", {"alpha": "1", "rho": "0.9", "epsilon": "0.001"}, {}, "torch",
+     lambda h, p: _t().Adadelta(p, lr=h["alpha"], rho=h["rho"], eps=h["epsilon"])),
+    ("adam-outside", "adam", ADAM, {"eps_placement": "outside"}, "torch",
+     lambda h, p: _t().Adam(p, lr=h["alpha"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"])),
+    ("adam-amsgrad", "adam", ADAM, {"eps_placement": "outside", "amsgrad": True}, "torch",
+     lambda h, p: _t().Adam(p, lr=h["alpha"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"], amsgrad=True)),
+    ("adam-l2", "adam", {**ADAM, "weight_decay": "0.1"}, {"eps_placement": "outside", "weight_decay_style": "l2"}, "torch",
+     lambda h, p: _t().Adam(p, lr=h["alpha"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"], weight_decay=h["weight_decay"])),
+    ("adam-decoupled", "adam", {**ADAM, "weight_decay": "0.1"}, {"eps_placement": "outside", "weight_decay_style": "decoupled"}, "torch",
+     lambda h, p: _t().AdamW(p, lr=h["alpha"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"], weight_decay=h["weight_decay"])),
+    ("adam-inside", "adam", ADAM, {}, "optax",
+     lambda h: _o().adam(h["alpha"], b1=h["beta1"], b2=h["beta2"], eps=0.0, eps_root=h["epsilon"])),
+    ("adam-optax", "adam", ADAM, {"eps_placement": "outside"}, "optax",
+     lambda h: _o().adam(h["alpha"], b1=h["beta1"], b2=h["beta2"], eps=h["epsilon"])),
+    ("adamw", "adamw", {**ADAM, "weight_decay": "0.1"}, {}, "torch",
+     lambda h, p: _t().AdamW(p, lr=h["alpha"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"], weight_decay=h["weight_decay"])),
+    ("adamw-amsgrad", "adamw", {**ADAM, "weight_decay": "0.1"}, {"amsgrad": True}, "torch",
+     lambda h, p: _t().AdamW(p, lr=h["alpha"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"], weight_decay=h["weight_decay"], amsgrad=True)),
+    ("adamw-optax", "adamw", {**ADAM, "weight_decay": "0.1"}, {}, "optax",
+     lambda h: _o().adamw(h["alpha"], b1=h["beta1"], b2=h["beta2"], eps=h["epsilon"], weight_decay=h["weight_decay"])),
+    ("adamax", "adamax", ADAM, {}, "torch",
+     lambda h, p: _t().Adamax(p, lr=h["alpha"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"])),
+    ("nadam", "nadam", {**ADAM, "psi": "0.004"}, {}, "torch",
+     lambda h, p: _t().NAdam(p, lr=h["alpha"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"], momentum_decay=h["psi"])),
+    ("radam", "radam", {**ADAM, "beta2": "0.99"}, {}, "torch",
+     lambda h, p: _t().RAdam(p, lr=h["alpha"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"])),
+    ("lion", "lion", {"alpha": "0.01", "beta1": "0.9", "beta2": "0.99", "weight_decay": "0.1"}, {}, "optax",
+     lambda h: _o().lion(h["alpha"], b1=h["beta1"], b2=h["beta2"], weight_decay=h["weight_decay"])),
+]
+
+
+def _t():
+    import torch
+
+    return torch.optim
+
+
+def _o():
+    import optax
+
+    return optax
+
+
+@pytest.fixture(scope="module")
+def frameworks():
+    have = all(importlib.util.find_spec(m) is not None for m in ("torch", "optax", "jax"))
+    require(have, "SYMOPT_REQUIRE_FRAMEWORKS", "PyTorch and optax (pip install torch==2.13.0 optax)")
+
+
+def _torch_run(make, start: dict, factory, hyper: dict) -> list[list[float]]:
+    import torch
+
+    names = sorted(start)
+    params = [torch.tensor(float(start[n]), dtype=torch.float64, requires_grad=True) for n in names]
+    opt = factory(hyper, params)
+    f = make(torch)
+    out = []
+    for _ in range(EPOCHS):
+        opt.zero_grad()
+        loss = f(*params)
+        loss.backward()
+        opt.step()
+        out.append([p.item() for p in params])
+    return out
+
+
+def _optax_run(make, start: dict, factory, hyper: dict) -> list[list[float]]:
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    names = sorted(start)
+    f_of = make(jnp)
+
+    def f(w):
+        return f_of(*w)
+
+    params = jnp.array([float(start[n]) for n in names], dtype=jnp.float64)
+    opt = factory(hyper)
+    state = opt.init(params)
+    grad = jax.grad(f)
+    out = []
+    for _ in range(EPOCHS):
+        updates, state = opt.update(grad(params), state, params)
+        params = params + updates
+        out.append([float(x) for x in params])
+    return out
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_symopt_matches_the_framework(case, function, frameworks):
+    _, optimizer, hyper, options, framework, factory = case
+    text, make, start = FUNCTIONS[function]
+    spec = {"function": text, "exercise": [{
+        "optimizer": optimizer, "hyper": hyper, "options": options, "start": start,
+        "epochs": EPOCHS, "numbers": "precision:30"}]}
+    ours = [[Fraction(e.params[n]) for n in sorted(start)] for e in symopt.solve(spec).exercises[0].epochs]
+    floats = {k: float(v) for k, v in hyper.items()}
+    run = _torch_run if framework == "torch" else _optax_run
+    theirs = run(make, start, factory, floats)
+    for epoch, (a, b) in enumerate(zip(ours, theirs, strict=True), start=1):
+        for x, y in zip(a, b, strict=True):
+            assert abs(float(x) - y) <= 1e-9 * max(abs(y), 1.0), (epoch, [float(v) for v in a], b)
