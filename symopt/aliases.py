@@ -17,6 +17,7 @@ tag ``coord``              the same, with a notation warning: a typo for corr (t
 ``\\beta`` ``\\beta_1`` …     the hyperparameter of that name; ``\\gamma`` and ``\\beta`` stand in for
                            each other when the optimizer has only one of them, ``\\rho`` is gamma
 ``\\epsilon`` ``\\varepsilon`` epsilon
+``\\lambda``                weight_decay
 ``t``                      the step number
 ========================  ===========================================================
 
@@ -35,7 +36,8 @@ from .optimizers import index_label
 QUANTITY_LETTERS = {"w": "w", "theta": "w", "dw": "g", "g": "g", "v": "v", "m": "v", "s": "s"}
 CORRECTED = {"v": "v_hat", "s": "s_hat"}
 TAGS = {"corr": None, "hat": None, "coord": "'coord' is a typo for 'corr' (the bias-corrected value)"}
-HYPER_ALIASES = {"eta": "alpha", "lr": "alpha", "varepsilon": "epsilon", "eps": "epsilon", "rho": "gamma"}
+HYPER_ALIASES = {"eta": "alpha", "lr": "alpha", "varepsilon": "epsilon", "eps": "epsilon", "rho": "gamma",
+                 "lambda": "weight_decay", "wd": "weight_decay"}
 SWAPS = {"gamma": "beta", "beta": "gamma"}  # momentum's gamma, RMSProp's beta
 GENERAL_INDEX = {"t", "t-1", "t+1", "t1"}
 

@@ -200,7 +200,7 @@ class _RationalFirst(Arithmetic):
 
     def signum(self, a) -> int:
         x = a if type(a) is Fraction else self.sign_value(a)
-        return (x > 0) - (x < 0)
+        return int(bool(x > 0)) - int(bool(x < 0))  # bool(): SymPy's comparisons give its own booleans
 
     def div(self, a, b):
         if self.is_zero(b):

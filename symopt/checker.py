@@ -102,12 +102,14 @@ class ExerciseChecker:
         self.stated = next((k for k, v in enumerate(self.variants) if v == stated), 0)
         self.rules = [{_target(t): rhs for t, rhs in rules_of(opt, v).items()} for v in self.variants]
         self.order = ["g"] + list(self.rules[self.stated])  # targets in the order an epoch computes them
-        self.own = {  # the optimizer's own line names first: m_1 is RMSProp's M, not Adam's V
-            opt.line_name(q, v).replace(" ", ""): Ref("quantity", q, v)
-            for q in {"g", "w", *ex.state, *(t for rules in self.rules for t in rules)} for v in ex.variables
-        }
-        for v in ex.variables:
-            self.own[opt.line_name("g", v).replace(" ", "")] = Ref("quantity", "g", v)
+        # the optimizer's own line names first (m_1 is RMSProp's M, not Adam's V); a name without a
+        # variable (\mu_t in NAdam) is written once per variable, in the variables' order
+        self.own: dict[str, list[Ref]] = {}
+        for q in ["g", "w", *ex.state, *(t for rules in self.rules for t in rules if t != DECAYED)]:
+            for v in ex.variables:
+                refs = self.own.setdefault(opt.line_name(q, v).replace(" ", ""), [])
+                if not any(r.key == q and r.variable == v for r in refs):
+                    refs.append(Ref("quantity", q, v))
         self.compiled = [
             {target: evaluator(fold(rhs, ex.hyper), self.balls, ex.hyper) for target, rhs in rules.items()}
             for rules in self.rules
@@ -119,12 +121,17 @@ class ExerciseChecker:
         gradient = symbolic.gradient(ex.function, list(ex.variables))
         self.gradients = {v: [(d, evaluator(d, self.balls, {}))] for v, d in zip(ex.variables, gradient, strict=True)}
         self.state: dict[str, dict[str, list[Candidate]]] = {
-            v: {"w": [self._exact(ex.start[v])], **{s: [self._exact(ex.state[s][v])] for s in opt.state}}
+            v: {"w": [self._exact(ex.start[v])], **{s: [self._exact(ex.state[s][v])] for s in ex.state}}
             for v in ex.variables
         }
 
-    def _resolve(self, name: str) -> Ref | None:
-        return self.own.get(name.replace(" ", "")) or resolve(name, self.ex.variables, tuple(self.ex.hyper))
+    def _resolve(self, name: str, written: dict[str, set[str]] | None = None) -> Ref | None:
+        refs = self.own.get(name.replace(" ", ""))
+        if not refs:
+            return resolve(name, self.ex.variables, tuple(self.ex.hyper))
+        if written is not None:  # a shared name: the first variable that has not had this line yet
+            return next((r for r in refs if r.key not in written[r.variable]), refs[-1])
+        return refs[0]
 
     # -- driving ---------------------------------------------------------------------------------
     def run(self) -> list[Finding]:
@@ -213,7 +220,7 @@ class ExerciseChecker:
         except SymoptError as e:
             self._add(math, "unreadable", str(e), **where)
             return
-        ref = self._resolve(lhs.id) if isinstance(lhs, Name) else None
+        ref = self._resolve(lhs.id, written) if isinstance(lhs, Name) else None
         if ref is None or ref.kind != "quantity" or ref.variable is None or ref.key not in self.order:
             self._add(math, "notation", f"${_clip(sides[0])}$: not a quantity of {self.ex.optimizer.title} for one variable; the line is not checked", **where)
             return
@@ -246,6 +253,8 @@ class ExerciseChecker:
         unit = Fraction(1, 10**value.places)
         shown = texts[-1]
         expectations = self._expected(q, v, t)
+        if not expectations:
+            return self._add(math, "notation", "the rule for this line cannot be computed from the lines above; it is not checked", **where)
         stated = [e for k, e in expectations if k == self.stated] or [e for _, e in expectations]
         expected_text = lambda ball: _text(ball, value.places)
 
@@ -284,7 +293,8 @@ class ExerciseChecker:
         if not used:  # partly worked out in the head (-5 - 0.3 * (-3.1623)): new numbers are rounded
             known = self._known(q, v, t)
             try:
-                loose = self._evaluate(first, v, t, radii=lambda w: Fraction(0) if w.value in known else Fraction(1, 2 * 10**w.places))
+                loose = self._evaluate(first, v, t, radii=lambda w: scope[w.value] if w.value in scope
+                                       else Fraction(0) if w.value in known else Fraction(1, 2 * 10**w.places))
                 used = [k for k, e in expectations if self.balls.agree(loose, e)]
             except SymoptError:
                 pass
@@ -411,6 +421,7 @@ class ExerciseChecker:
         """Written value -> its radius, for the rounded values this line may substitute."""
         scope: dict[Fraction, Fraction] = {}
         sources = [(x, "w") for x in self.ex.variables] if q == "g" else [(v, k) for k in self.state[v]]
+        sources += [(x, k) for x in self.ex.variables if x != v for k in self.state[x] if k not in ("w", "g")]
         for x, k in sources:
             for c in self.state[x].get(k, []):
                 if c.ball.rad:

@@ -18,9 +18,17 @@ import unicodedata
 
 MAX_DOCUMENT = 5_000_000  # characters: a class's worked solution is a few kilobytes
 
-OPTIMIZER_NAMES = (  # the first match wins: "Gradient Descent + Momentum" is momentum
+OPTIMIZER_NAMES = (  # the first match wins: "Gradient Descent + Momentum" is momentum, "AdamW" is not Adam
+    ("adamw", re.compile(r"\badamw\b", re.I)),
+    ("adamax", re.compile(r"\badamax\b", re.I)),
+    ("nadam", re.compile(r"\bnadam\b", re.I)),
+    ("radam", re.compile(r"\bradam\b", re.I)),
     ("adam", re.compile(r"\badam\b", re.I)),
+    ("adagrad", re.compile(r"\badagrad\b", re.I)),
+    ("adadelta", re.compile(r"\badadelta\b", re.I)),
+    ("lion", re.compile(r"\blion\b", re.I)),
     ("rmsprop", re.compile(r"\brms\s*-?\s*prop\b", re.I)),
+    ("nesterov", re.compile(r"\bnesterov\b|\bnag\b", re.I)),
     ("momentum", re.compile(r"\bmomentum\b|quán tính", re.I)),
     ("gd", re.compile(r"\bgradient\s+descent\b|\bgd\b|\bsgd\b|giảm (theo )?gradient|hạ gradient", re.I)),
 )
@@ -162,13 +170,40 @@ def _rows(content: str) -> list[tuple[int, str]]:
     content = re.sub(r"\\(begin|end)\{(aligned|split|gathered)\}", " ", content)
     content = re.sub(r"\\(label|tag)\{[^{}]*\}|\\nonumber|\\notag", " ", content)
     rows, offset = [], 0
-    for part in re.split(r"\\\\", content):
+    for part in _split_rows(content):
         lead = len(part) - len(part.lstrip())
-        row = " ".join(part.replace("&", " ").split()).rstrip(",.; ").strip()
+        row = " ".join(_CASES.sub(lambda m: m.group().replace("\n", " "), part).split())
+        row = _unalign(row).rstrip(",.; ").strip()
         if row:
             rows.append((offset + part[:lead].count("\n"), row))
         offset += part.count("\n")
     return rows
+
+
+_CASES = re.compile(r"\\begin\{cases\}.*?\\end\{cases\}", re.S)
+
+
+def _split_rows(content: str) -> list[str]:
+    """Split at ``\\\\`` outside ``cases`` (whose rows belong to one expression)."""
+    parts, start = [], 0
+    protected = [(m.start(), m.end()) for m in _CASES.finditer(content)]
+    for m in re.finditer(r"\\\\", content):
+        if any(a <= m.start() < b for a, b in protected):
+            continue
+        parts.append(content[start : m.start()])
+        start = m.end()
+    parts.append(content[start:])
+    return parts
+
+
+def _unalign(row: str) -> str:
+    """Alignment marks out, except inside ``cases``."""
+    pieces, last = [], 0
+    for m in _CASES.finditer(row):
+        pieces += [row[last : m.start()].replace("&", " "), m.group()]
+        last = m.end()
+    pieces.append(row[last:].replace("&", " "))
+    return "".join(pieces)
 
 
 def _label(s: str) -> tuple[str, bool]:

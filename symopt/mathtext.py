@@ -57,15 +57,21 @@ _GRAMMAR = r"""
     | FRAC "{" sum "}" "{" sum "}"  -> frac
     | "\\sqrt" "{" sum "}"        -> sqrt
     | FUNC atom                    -> call
+    | EXTREME "(" sum "," sum ")"  -> extreme
+    | "\\begin{cases}" sum "&" condition "\\\\" sum "&" condition "\\end{cases}" -> cases
+
+condition: sum COMPARE sum
 
 NUMBER: /[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/ | /\.[0-9]+/
 NUMBER_DIGIT.2: /[0-9]/
 MULOP: "*" | "\\cdot" | "\\times"
 FRAC: "\\frac" | "\\dfrac" | "\\tfrac"
-FUNC.2: /\\(exp|ln|log|sin|cos|tan|tanh|sinh|cosh|arctan)(?![A-Za-z])/
+FUNC.2: /\\(exp|ln|log|sin|cos|tan|tanh|sinh|cosh|arctan|operatorname\{sign\})(?![A-Za-z])/
+EXTREME.2: /\\(max|min)(?![A-Za-z])/
+COMPARE: ">" | "<" | /\\(ge|le|geq|leq)(?![A-Za-z])/
 LEFTBAR: "\\left|" | "\\lvert"
 RIGHTBAR: "\\right|" | "\\rvert"
-NAME: /(\\hat\{[A-Za-z]+\}|\\(alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|nu|rho|sigma|tau|phi|psi|omega)(?![A-Za-z])|[A-Za-z]+[0-9]*)(_(\{[^{}]*\}|[A-Za-z0-9]))?/
+NAME: /(\\hat\{[A-Za-z]+\}|\\(alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|nu|rho|sigma|tau|phi|psi|omega|Gamma|Delta|Theta|Lambda|Pi|Sigma|Phi|Psi|Omega)(?![A-Za-z])|[A-Za-z]+[0-9]*)(_(\{[^{}]*\}|[A-Za-z0-9]))?/
 
 %ignore /\s+/
 %ignore /\\[,;!: ]/
@@ -87,7 +93,8 @@ def _places(text: str) -> int:
     return max(0, decimals - int(exponent or 0))
 
 
-_FUNCTIONS = {"exp": "exp", "ln": "log", "log": "log", "sin": "sin", "cos": "cos", "tan": "tan",
+_COMPARE = {">": ">", "<": "<", "\\ge": ">=", "\\geq": ">=", "\\le": "<=", "\\leq": "<="}
+_FUNCTIONS = {"operatorname{sign}": "sign", "exp": "exp", "ln": "log", "log": "log", "sin": "sin", "cos": "cos", "tan": "tan",
               "tanh": "tanh", "sinh": "sinh", "cosh": "cosh", "arctan": "atan"}
 _RELATION = re.compile(r"\\approx|\\simeq|≈|=")
 MAX_LINE = 5_000
@@ -133,6 +140,15 @@ class _ToTree(Transformer):
 
     def call(self, func: Token, a):
         return Call(_FUNCTIONS[str(func)[1:]], (a,))
+
+    def extreme(self, func: Token, a, b):
+        return Call(str(func)[1:], (a, b))
+
+    def condition(self, a, op: Token, b):
+        return Bin(_COMPARE[str(op)], a, b)
+
+    def cases(self, yes, condition, no, _otherwise):
+        return Call("where", (condition, yes, no))
 
 
 def _normalize(text: str) -> str:

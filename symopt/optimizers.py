@@ -12,6 +12,7 @@ fills named slots of the rules and says its convention in one sentence on the sh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 import re
 
 from .errors import SymoptError
@@ -81,6 +82,11 @@ class Optimizer:
             chosen.append(choices[value])
         return chosen
 
+    def all_hyper(self) -> tuple[str, ...]:
+        """Every hyperparameter some choice of options uses."""
+        extra = [h for choices in self.options.values() for c in choices.values() for h in c.hyper]
+        return tuple(dict.fromkeys((*self.hyper, *extra)))
+
     def hyper_for(self, options: dict[str, object]) -> tuple[str, ...]:
         return self.hyper + tuple(h for c in self.chosen(options) for h in c.hyper if h not in self.hyper)
 
@@ -100,8 +106,14 @@ class Optimizer:
                     break
                 rule = rule.format(**fills)
             if rule.strip():
-                rules.append(parse_rule(rule, RULE_FUNCTIONS))
+                rules.append(_parsed(rule))
         return rules, [c for c in chosen if c.note]
+
+
+@lru_cache(maxsize=4096)
+def _parsed(rule: str) -> tuple[str, Node]:
+    """A rule's tree, parsed once per process (trees are immutable)."""
+    return parse_rule(rule, RULE_FUNCTIONS)
 
 
 def _toml(value: object) -> str:
@@ -287,13 +299,13 @@ _register(
         "adam", "Adam", ("alpha", "beta1", "beta2", "epsilon"), ("v", "s"), _ADAM_RULES,
         options={"eps_placement": _ADAM_EPS, "amsgrad": _AMSGRAD, "weight_decay_style": _WEIGHT_DECAY},
         defaults={"eps_placement": "inside", "amsgrad": False, "weight_decay_style": "none"},
-        names={"s_max": Quantity("S^{max}_t", "S^{max}_{t-1}", "s", "max{i}")},
+        names={"s_max": Quantity("S_{max}", "S_{max}", "s", "max{i}")},
     ),
     Optimizer(
         "adamw", "AdamW", ("alpha", "beta1", "beta2", "epsilon", "weight_decay"), ("v", "s"), _ADAM_RULES,
         options={"eps_placement": _ADAM_EPS, "amsgrad": _AMSGRAD},
         defaults={"eps_placement": "outside", "amsgrad": False},
-        names={"s_max": Quantity("S^{max}_t", "S^{max}_{t-1}", "s", "max{i}")},
+        names={"s_max": Quantity("S_{max}", "S_{max}", "s", "max{i}")},
         fills={"decay": "", "decoupled": " - alpha*weight_decay*w"},
     ),
     Optimizer(
@@ -321,7 +333,7 @@ _register(
          "*sqrt(1 - beta2^t)/(sqrt(s) + epsilon), 1)",
          "w = w - alpha*v_hat*r{decoupled}"),
         options={"weight_decay_style": _WEIGHT_DECAY}, defaults={"weight_decay_style": "none"},
-        names={"rho": Quantity("\\rho_t", "\\rho_t", "\\rho_t", ""), "r": Quantity("r_t", "r_t", "r_t", "")},
+        names={"rho": Quantity("\\rho_t", "\\rho_t", "\\rho_t", ""), "r": Quantity("r_t", "r_t", "r")},
     ),
     Optimizer(
         "lion", "Lion", ("alpha", "beta1", "beta2", "weight_decay"), ("v",),
@@ -342,8 +354,15 @@ def subscript(base: str, sub: str) -> str:
     return f"{base}_{sub}" if len(sub) == 1 else f"{base}_{{{sub}}}"
 
 
+#: Names with a symbol of their own in the literature.
+SYMBOLS = {"weight_decay": "\\lambda"}
+
+
 def name_latex(name: str) -> str:
-    """``w1`` -> ``w_1``, ``beta2`` -> ``\\beta_2``, ``epsilon`` -> ``\\epsilon``, ``lr`` -> ``\\mathrm{lr}``."""
+    """``w1`` -> ``w_1``, ``beta2`` -> ``\\beta_2``, ``epsilon`` -> ``\\epsilon``, ``lr`` -> ``\\mathrm{lr}``,
+    ``weight_decay`` -> ``\\lambda``."""
+    if name in SYMBOLS:
+        return SYMBOLS[name]
     m = re.fullmatch(r"([A-Za-z]+)_?([0-9]*)", name)
     if not m:
         return "\\mathrm{" + name.replace("_", "\\_") + "}"

@@ -14,7 +14,7 @@ from fractions import Fraction
 from itertools import product
 import re
 
-from .aliases import canonical_variable, resolve
+from .aliases import Ref, canonical_variable, resolve
 from .ball import Ball, BallArithmetic
 from .compiler import evaluator, rational_value
 from .document import Document, MathLine, Section
@@ -148,10 +148,37 @@ def _probe_env(probe: dict, tree: Node, balls: BallArithmetic) -> dict:
     return {k: balls.const(x) for k, x in values.items()}
 
 
+_GENERAL_NAMES: dict[int, dict[str, str]] = {}
+
+
+def general_names(optimizer: Optimizer) -> dict[str, str]:
+    """The optimizer's own names in formula lines (``B_t``, ``\\Pi_{t-1}``) -> their quantity."""
+    if id(optimizer) not in _GENERAL_NAMES:
+        _GENERAL_NAMES[id(optimizer)] = _general_names(optimizer)
+    return _GENERAL_NAMES[id(optimizer)]
+
+
+def _general_names(optimizer: Optimizer) -> dict[str, str]:
+    keys = {"w", "g", *optimizer.state}
+    for options in variants(optimizer):
+        keys |= set(optimizer.state_for(options)) | set(rules_of(optimizer, options))
+    out = {}
+    for key in keys:
+        q = optimizer.quantity(key)
+        for text in (q.now, q.prev):
+            out[text.replace(" ", "")] = key
+    return out
+
+
+def general_ref(name: str, optimizer: Optimizer) -> Ref | None:
+    key = general_names(optimizer).get(name.replace(" ", ""))
+    return Ref("quantity", key) if key else resolve(name, (), optimizer.all_hyper())
+
+
 def formula_value(tree: Node, optimizer: Optimizer, probe: dict, balls: BallArithmetic) -> Ball | None:
     """A formula line's right side at a probe point, its names read as general quantities."""
     def leaf(name: str) -> Node:
-        ref = resolve(name, (), optimizer.hyper_for({}))
+        ref = general_ref(name, optimizer)
         if ref is None:
             raise KeyError(name)
         return constant_node(ref.key) if ref.kind == "constant" else Name(ref.key)
@@ -174,7 +201,7 @@ def matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallAri
                       among: list[dict] | None = None) -> tuple[str | None, list[int]]:
     """The quantity a formula ``lhs = tree`` defines, and which option variants (indexes into
     `among`, by default all of them) it agrees with."""
-    ref = resolve(lhs, (), optimizer.hyper_for({}))
+    ref = general_ref(lhs, optimizer)
     if ref is None or ref.kind != "quantity":
         return None, []
     matches = []

@@ -307,7 +307,7 @@ SEED_TEXT_ADAM = symopt.solve(
     "text,message",
     [
         ("just prose", "no exercises found"),
-        ("## Exercise 1: Nesterov\n\n$$f(w) = w^2$$\n", "names no optimizer symopt knows"),
+        ("## Exercise 1: Yogi\n\n$$f(w) = w^2$$\n", "names no optimizer symopt knows"),
         ("## Exercise 1: Adam\n\n$$w = 1$$\n", "no f(…) = … line"),
         ("$$f(w_1, w_2) = w_1^2 + w_2^2$$\n## Exercise 1: GD\n$$w_1 = 1, \\alpha = 0.1$$\n", "no start value for w_2"),
         ("$$f(w) = w^2$$\n## Exercise 1: GD\n$$w = 1$$\n", "no value for \\alpha"),
