@@ -17,7 +17,8 @@ from .errors import SymoptError
 FORMATS = ("md", "tex", "pdf")
 
 DESCRIPTION = """\
-Worked solutions of deep-learning optimizers (GD, momentum, RMSProp, Adam), line by line, with
+Worked solutions of deep-learning optimizers (GD, momentum, Nesterov, Adagrad, RMSProp, Adadelta,
+Adam, AdamW, Adamax, NAdam, RAdam, Lion, and your own), line by line, with
 every digit right. A spec (TOML) gives f, the optimizers, start values, hyperparameters and how
 numbers are computed; symopt derives the gradient and writes every epoch out.
 """
@@ -37,6 +38,7 @@ examples:
   symopt solve examples/seed.toml --format json
   symopt solve examples/seed.toml --numbers hand:3 --lang en
   symopt check my-solution.md                check a hand-worked solution (exit 1 on errors)
+  symopt optimizers --format pdf -o card.pdf the reference card of every optimizer and option
   symopt check my-solution.tex --spec examples/seed.toml --format md -o marked.md
 """
 
@@ -90,6 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--format", choices=("md", "tex", "json"), default="md", help="output format (default md)")
     solve.add_argument("--fragment", action="store_true", help="with --format tex: the body only")
     _common(solve)
+
+    card = sub.add_parser(
+        "optimizers", help="print the reference card: every optimizer, its rules and options",
+        description="Every optimizer symopt knows, with its hyperparameters, state, rules and options (the\ndefault marked): a reference card to print.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    card.add_argument("--format", choices=("text", "md", "tex", "pdf"), default="text", help="text (default), md, tex, or pdf (needs -o and TeX)")
+    card.add_argument("--lang", choices=("en", "vi"), default="en", help="language of the headings and notes (default en)")
+    card.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
     check = sub.add_parser(
         "check", help="grade a hand-worked solution line by line (exit 1 when it has errors)",
@@ -169,9 +180,32 @@ def _check(args) -> int:
     return 1 if report.errors else 0
 
 
+def _card(args) -> int:
+    from . import card
+    from .files import write_all
+
+    if args.format == "pdf" and not args.output:
+        raise SymoptError("a PDF goes to a file: add -o card.pdf", "--format pdf")
+    if args.format == "pdf":
+        from .pdf import compile_pdf
+
+        data = compile_pdf(card.to_latex(args.lang))
+    else:
+        text = {"text": card.to_text, "md": card.to_markdown, "tex": card.to_latex}[args.format](args.lang)
+        data = text.encode("utf-8")
+    if args.output:
+        write_all({Path(args.output): data})
+        print(args.output)
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+    return 0
+
+
 def _run(args) -> int:
     if args.command == "check":
         return _check(args)
+    if args.command == "optimizers":
+        return _card(args)
     from . import load, solve
     from .resources import resource
 

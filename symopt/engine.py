@@ -21,7 +21,7 @@ from .compiler import evaluator, fold
 from .errors import SymoptError
 from .expr import Node, names, to_text
 from .numbers import constant_latex
-from .optimizers import Choice, name_latex
+from .optimizers import Choice, Optimizer, name_latex
 from .printer import Hole
 from .spec import Exercise, variables_of
 
@@ -138,21 +138,9 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
 def _compile_rules(ex: Exercise, rules, arith, mult: str):
     """Each rule's general formula, and per rule: its target, its substituted template (constants
     folded), per variable the line's name and the step's middle line, and its evaluator."""
-    formulas = []
-    assigned: set[str] = set()
+    formulas = rule_formulas(ex.optimizer, rules, set(ex.hyper), mult)
     rule_plans = []
     for target, rhs in rules:
-
-        def formula_leaf(name: str, done=frozenset(assigned)) -> str:
-            if name in ex.hyper:
-                return name_latex(name)
-            if name == "t":
-                return "t"
-            q = ex.optimizer.quantity(name)
-            return q.now if name in done or name == "g" else q.prev
-
-        formulas.append(f"{ex.optimizer.quantity(target).now} = " + printer.latex(rhs, formula_leaf, mult))
-        assigned.add(target)
         folded = fold(rhs, ex.hyper)
         substituted = printer.template(folded, Hole, mult)
         per_variable = []
@@ -165,6 +153,26 @@ def _compile_rules(ex: Exercise, rules, arith, mult: str):
         rule_plans.append((target, substituted, per_variable, evaluator(folded, arith, ex.hyper)))
 
     return formulas, rule_plans
+
+
+def rule_formulas(optimizer: Optimizer, rules, hyper: set[str], mult: str = "*") -> list[str]:
+    """Each rule as a general formula: ``V_t = \\beta V_{t-1} + (1 - \\beta) dW_t``.  A name on the
+    right is this step's value once a rule has assigned it (V_t), else the previous step's (V_{t-1})."""
+    formulas = []
+    assigned: set[str] = set()
+    for target, rhs in rules:
+
+        def leaf(name: str, done=frozenset(assigned)) -> str:
+            if name in hyper:
+                return name_latex(name)
+            if name == "t":
+                return "t"
+            q = optimizer.quantity(name)
+            return q.now if name in done or name == "g" else q.prev
+
+        formulas.append(f"{optimizer.quantity(target).now} = " + printer.latex(rhs, leaf, mult))
+        assigned.add(target)
+    return formulas
 
 
 def _compute(arith, evaluate, env, t: int, lhs: str):

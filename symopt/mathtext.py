@@ -14,7 +14,6 @@ hats (``\\hat{v}_1``); functions ``\\exp \\ln \\log \\sin \\cos \\tan \\tanh``, 
 
 from __future__ import annotations
 
-from fractions import Fraction
 from functools import lru_cache
 import re
 

@@ -16,7 +16,8 @@ from functools import lru_cache
 import re
 
 from .errors import SymoptError
-from .expr import RULE_FUNCTIONS, Node, parse_rule
+from .expr import RULE_FUNCTIONS, Bin, Call, Name, Neg, Node, parse_rule
+from .numbers import decimal_text, exact
 
 
 @dataclass(frozen=True)
@@ -382,7 +383,80 @@ def index_label(variable: str) -> str:
     return m.group(1) if m else variable
 
 
-def get(key: str) -> Optimizer:
-    if key not in OPTIMIZERS:
-        raise SymoptError(f"unknown optimizer {key!r}; known: {', '.join(OPTIMIZERS)}")
-    return OPTIMIZERS[key]
+def get(key: str, custom: dict[str, Optimizer] | None = None) -> Optimizer:
+    known = {**OPTIMIZERS, **(custom or {})}
+    if key not in known:
+        raise SymoptError(f"unknown optimizer {key!r}; known: {', '.join(known)}")
+    return known[key]
+
+
+CUSTOM_KEYS = ("name", "state", "rules", "defaults")
+
+
+def custom(key: str, entry: object) -> Optimizer:
+    """A user's optimizer from a spec's ``[optimizers.<key>]`` table, through the same safe parser.
+
+    Its hyperparameters are the names its rules use that are neither its state, nor a target of
+    its rules, nor w, g or t; ``defaults`` may give some of them values."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", key):
+        raise SymoptError("name an optimizer with letters, digits and _", key)
+    if key in OPTIMIZERS:
+        raise SymoptError(f"{key!r} is a built-in optimizer; give yours another name", key)
+    if not isinstance(entry, dict):
+        raise SymoptError("must be a table with name, state and rules", key)
+    for k in entry:
+        if k not in CUSTOM_KEYS:
+            raise SymoptError(f"unknown key {k!r}; valid keys: {', '.join(CUSTOM_KEYS)}", key)
+    title = entry.get("name", key)
+    if not isinstance(title, str) or not title.strip():
+        raise SymoptError("must be a non-empty string", f"{key}.name")
+    state = entry.get("state", {})
+    if not isinstance(state, dict):
+        raise SymoptError("must be a table of initial values, e.g. { m = 0 }", f"{key}.state")
+    texts = entry.get("rules")
+    if not isinstance(texts, list) or not texts or not all(isinstance(r, str) for r in texts):
+        raise SymoptError('must be a list of rules such as ["v = beta*v + g", "w = w - alpha*v"]', f"{key}.rules")
+    rules = []
+    for i, text in enumerate(texts):
+        try:
+            rules.append(parse_rule(text, RULE_FUNCTIONS))
+        except SymoptError as e:
+            raise e.within(f"{key}.rules[{i}]") from None
+    targets = [t for t, _ in rules]
+    for name in state:
+        if name in ("w", "g", "t") or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+            raise SymoptError(f"{name!r} cannot name a state (w, g and t are taken)", f"{key}.state")
+    if "t" in targets:
+        raise SymoptError("t is the step number; a rule cannot assign it", f"{key}.rules")
+    if "w" not in targets:
+        raise SymoptError("no rule updates w; end with a rule such as 'w = w - alpha*g'", f"{key}.rules")
+    hyper: list[str] = []
+    for _, rhs in rules:
+        for name in _names_in_order(rhs):
+            if name not in state and name not in targets and name not in ("w", "g", "t", "pi") and name not in hyper:
+                hyper.append(name)
+    defaults = entry.get("defaults", {})
+    if not isinstance(defaults, dict) or any(k not in hyper for k in defaults):
+        raise SymoptError(f"must be a table of hyperparameter values; the hyperparameters are {', '.join(hyper) or 'none'}", f"{key}.defaults")
+    starts, hyper_defaults = _decimals(state, f"{key}.state"), _decimals(defaults, f"{key}.defaults")
+    return Optimizer(key, " ".join(title.split()), tuple(hyper), tuple(state), tuple(texts),
+                     hyper_defaults=hyper_defaults, start=starts)
+
+
+def _decimals(table: dict, where: str) -> dict[str, str]:
+    """Each value of a spec's table as exact decimal text (TOML numbers are decimals)."""
+    out = {}
+    for name, value in table.items():
+        try:
+            out[name] = decimal_text(exact(value))
+        except ValueError as e:
+            raise SymoptError(str(e), f"{where}.{name}") from None
+    return out
+
+
+def _names_in_order(node: Node) -> list[str]:
+    if isinstance(node, Name):
+        return [node.id]
+    children = [node.operand] if isinstance(node, Neg) else list(node.args) if isinstance(node, Call) else \
+        [node.left, node.right] if isinstance(node, Bin) else []
+    return [n for child in children for n in _names_in_order(child)]

@@ -17,13 +17,13 @@ from .arith import NumberMode, parse_mode
 from .errors import SymoptError
 from .expr import Node, names, parse
 from .numbers import exact
-from .optimizers import OPTIMIZERS, Optimizer, get
+from .optimizers import OPTIMIZERS, Optimizer, custom, get
 
 MAX_EPOCHS = 10_000
 MAX_VARIABLES = 100
 LANGS = ("en", "vi")
 MULTS = ("*", "cdot", "times")
-TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise")
+TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise", "optimizers")
 EXERCISE_KEYS = ("optimizer", "hyper", "options", "start", "state", "epochs", "numbers", "function")
 
 
@@ -110,6 +110,15 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries) or not entries:
         raise SymoptError("must be an array of tables ([[exercise]])", "exercise")
     top_function = data.get("function")
+    table = data.get("optimizers", {})
+    if not isinstance(table, dict):
+        raise SymoptError("must be a table of tables ([optimizers.my_adamax])", "optimizers")
+    customs = {}
+    for key, entry in table.items():
+        try:
+            customs[key] = custom(key, entry)
+        except SymoptError as e:
+            raise e.within("optimizers") from None
     exercises = []
     for n, entry in enumerate(entries, start=1):
         merged = {**defaults, **entry}
@@ -120,7 +129,7 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
                 merged[key] = overrides[key]
         try:
             _only(entry, EXERCISE_KEYS, "this exercise")
-            exercises.append(_exercise(merged))
+            exercises.append(_exercise(merged, customs))
         except SymoptError as e:
             raise e.within(f"exercise {n}") from None
     return Spec(title, lang, top_function, tuple(exercises), mult, source, stem, data)
@@ -155,13 +164,13 @@ def variables_of(function: Node) -> tuple[str, ...]:
     return tuple(sorted(names(function) - {"pi"}, key=natural_key))
 
 
-def _exercise(data: dict) -> Exercise:
+def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exercise:
     if "optimizer" not in data:
         raise SymoptError(f"missing 'optimizer' ({', '.join(OPTIMIZERS)})")
     if not isinstance(data["optimizer"], str):
         raise SymoptError("must be a string such as \"adam\"", "optimizer")
     try:
-        optimizer = get(data["optimizer"])
+        optimizer = get(data["optimizer"], customs)
     except SymoptError as e:
         raise e.within("optimizer") from None
     if "function" not in data:

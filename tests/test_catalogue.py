@@ -124,3 +124,106 @@ def test_ema_momentum_is_pytorch_sgd_with_scaled_lr_by_hand():
         {"optimizer": "momentum", "start": {"w1": 2}, "hyper": {"alpha": 0.1, "beta": 0.5}, "epochs": 6,
          "options": {"style": "heavy_ball"}}]})
     assert [e.params for e in ema.exercises[0].epochs] == [e.params for e in heavy.exercises[0].epochs]
+
+
+# -- user-defined optimizers ---------------------------------------------------------------------
+
+CUSTOM = """
+function = "0.1*w1**2 + 2*w2**2"
+[optimizers.my_adamax]
+name = "My Adamax"
+state = { m = 0, u = 0.0 }
+rules = ["m = beta1*m + (1 - beta1)*g", "u = max(beta2*u, abs(g))", "w = w - alpha*m/(u + epsilon)"]
+[[exercise]]
+optimizer = "my_adamax"
+start = { w1 = -5, w2 = -2 }
+hyper = { alpha = 0.1, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 }
+numbers = "precision:30"
+epochs = 5
+"""
+
+
+def test_user_defined_optimizer_runs_through_the_same_mechanism():
+    solution = symopt.solve(symopt.loads(CUSTOM))
+    md = solution.to_markdown()
+    assert "## Exercise 1: My Adamax" in md
+    assert "$$U_t = \\max(\\beta_2 U_{t-1}, \\left|dW_t\\right|)$$" in md
+    assert "$$u_1 = \\max(0.999 * 0, \\left|-1\\right|) = 1$$" in md
+    # by hand: w1 goes -5 -> -5 - 0.1 * (-0.1)/(1 + 1e-8)
+    first = solution.exercises[0].epochs[0].params["w1"]
+    assert abs(float(first) - (-5 + 0.01 / (1 + 1e-8))) < 1e-15
+    assert symopt.check(md, symopt.loads(CUSTOM)).summary["errors"] == 0
+    started = symopt.solve(symopt.loads(CUSTOM.replace("u = 0.0 }", "u = 0.5 }"))).to_markdown()
+    assert "u_1 = 0.5, u_2 = 0.5" in started
+
+
+def test_user_defined_adamax_is_builtin_adamax_without_epsilon_in_the_max():
+    """Equivalent rules, two spellings: the custom one above with u + eps in the denominator is not
+    PyTorch's Adamax; the same rules as the built-in one give the built-in's numbers exactly."""
+    text = CUSTOM.replace('"u = max(beta2*u, abs(g))", "w = w - alpha*m/(u + epsilon)"',
+                          '"u = max(beta2*u, abs(g) + epsilon)", "w = w - alpha*(m/((1 - beta1^t)*u))"')
+    mine = symopt.solve(symopt.loads(text)).exercises[0].epochs
+    builtin = symopt.solve({"function": "0.1*w1**2 + 2*w2**2", "exercise": [{
+        "optimizer": "adamax", "start": {"w1": -5, "w2": -2}, "numbers": "precision:30", "epochs": 5,
+        "hyper": {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}}]}).exercises[0].epochs
+    assert [e.params for e in mine] == [e.params for e in builtin]
+
+
+@pytest.mark.parametrize(
+    "table,message",
+    [
+        ('[optimizers.adam]\nrules = ["w = w - alpha*g"]', "optimizers: adam: 'adam' is a built-in optimizer"),
+        ('[optimizers.x]\nrules = ["v = beta*v + g"]', "optimizers: x.rules: no rule updates w"),
+        ('[optimizers.x]\nrules = ["w = w - __import__(g)"]', "optimizers: x.rules[0]"),
+        ('[optimizers.x]\nrules = ["w = w - alpha*where(g, 1, 2)"]', "where() starts with a comparison"),
+        ('[optimizers.x]\nrules = "w = w - alpha*g"', "x.rules: must be a list of rules"),
+        ('[optimizers.x]\nrules = ["w = w - alpha*g"]\nstate = { t = 0 }', "'t' cannot name a state"),
+        ('[optimizers.x]\nrules = ["w = w - alpha*g"]\nspeed = 1', "unknown key 'speed'"),
+        ('[optimizers.x]\nrules = ["w = w - alpha*g"]\ndefaults = { beta = 1 }', "the hyperparameters are alpha"),
+    ],
+)
+def test_bad_user_optimizers_are_one_line(table, message, tmp_path, capsys):
+    from symopt.cli import main
+
+    path = tmp_path / "spec.toml"
+    path.write_text('function = "w1**2"\n[[exercise]]\noptimizer = "x"\nstart = { w1 = 1 }\nhyper = { alpha = 0.1 }\n' + table,
+                    encoding="utf-8")
+    assert main(["solve", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+# -- the reference card ------------------------------------------------------------------------------
+
+def test_card_text_lists_every_optimizer_and_default(capsys):
+    from symopt.cli import main
+
+    assert main(["optimizers"]) == 0
+    out = capsys.readouterr().out
+    for key, opt in OPTIMIZERS.items():
+        assert f"{key}: {opt.title}" in out
+    assert 'eps_placement: "inside" (default), "outside", "hat"' in out
+    assert "    S_t = \\beta_2 S_{t-1} + (1 - \\beta_2) dW_t^2" in out
+
+
+def test_card_markdown_in_katex(katex):
+    from symopt import card
+
+    formulas = []
+    for lang in ("en", "vi"):
+        md = card.to_markdown(lang)
+        formulas += re.findall(r"^\$\$(.+)\$\$$", md, re.MULTILINE)
+        formulas += re.findall(r"(?<![\\$])\$([^$\n]+)\$(?!\$)", re.sub(r"^\$\$.*\$\$$", "", md, flags=re.MULTILINE))
+    assert len(formulas) > 100
+    done = subprocess.run(["node", str(katex)], input=json.dumps(formulas), capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_card_pdf(tex, tmp_path, lang, capsys):
+    from symopt.cli import main
+
+    out = tmp_path / "card.pdf"
+    assert main(["optimizers", "--format", "pdf", "--lang", lang, "-o", str(out)]) == 0
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Nesterov Momentum (nesterov)" in text and ("Hyperparameters" if lang == "en" else "Siêu tham số") in text

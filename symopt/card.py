@@ -1,0 +1,77 @@
+"""The reference card: every optimizer with its hyperparameters, state, rules and options.
+
+``symopt optimizers`` prints it as text, Markdown or LaTeX (and PDF), for a teacher to pin up or
+hand out.  The formulas are printed from the same rules the engine runs, so the card cannot drift
+from what the sheets compute.
+"""
+
+from __future__ import annotations
+
+from .engine import rule_formulas
+from .numbers import constant_latex, exact
+from .optimizers import OPTIMIZERS, Optimizer, name_latex
+from .render import render
+
+HEADINGS = {
+    "en": {"title": "Optimizers in symopt", "hyper": "Hyperparameters", "state": "State (starts at)",
+           "rules": "Rules (default options)", "options": "Options", "default": "default", "none": "none"},
+    "vi": {"title": "Các thuật toán tối ưu trong symopt", "hyper": "Siêu tham số", "state": "Trạng thái (giá trị đầu)",
+           "rules": "Công thức (tùy chọn mặc định)", "options": "Tùy chọn", "default": "mặc định", "none": "không có"},
+}
+
+
+def view(lang: str = "en", optimizers: dict[str, Optimizer] | None = None) -> dict:
+    """What the card templates see."""
+    entries = []
+    for opt in (optimizers or OPTIMIZERS).values():
+        rules, _ = opt.choose({})
+        defaults = opt.effective_options({})
+        entries.append({
+            "key": opt.key,
+            "title": opt.title,
+            "hyper": [name_latex(h) + (f" = {constant_latex(exact(opt.hyper_defaults[h]))}" if h in opt.hyper_defaults else "")
+                      for h in opt.hyper_for({})],
+            "state": [f"{opt.quantity(s).prev} = {_start(opt, s)}" for s in opt.state_for({})],
+            "formulas": rule_formulas(opt, rules, set(opt.all_hyper())),
+            "options": [
+                {"name": option, "choices": [
+                    {"value": _toml(value), "default": value == defaults[option], "note": choice.note.get(lang, ""),
+                     "adds": ", ".join(name_latex(x) for x in (*choice.hyper, *choice.state))}
+                    for value, choice in choices.items()]}
+                for option, choices in opt.options.items()
+            ],
+        })
+    return {"lang": lang, "labels": HEADINGS[lang], "optimizers": entries}
+
+
+def _start(opt: Optimizer, state: str) -> str:
+    first = opt.start.get(state, "0")
+    return name_latex(first) if first in opt.all_hyper() else first
+
+
+def _toml(value: object) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else f'"{value}"'
+
+
+def to_text(lang: str = "en") -> str:
+    card = view(lang)
+    labels = card["labels"]
+    out = [labels["title"], ""]
+    for o in card["optimizers"]:
+        out.append(f"{o['key']}: {o['title']}")
+        out.append(f"  {labels['hyper']}: {', '.join(o['hyper'])}")
+        out.append(f"  {labels['state']}: {', '.join(o['state']) or labels['none']}")
+        out += [f"    {f}" for f in o["formulas"]]
+        for option in o["options"]:
+            choices = ", ".join(c["value"] + (f" ({labels['default']})" if c["default"] else "") for c in option["choices"])
+            out.append(f"  {option['name']}: {choices}")
+        out.append("")
+    return "\n".join(out)
+
+
+def to_markdown(lang: str = "en") -> str:
+    return render("card.md.j2", view(lang), "md")
+
+
+def to_latex(lang: str = "en") -> str:
+    return render("card.tex.j2", view(lang), "tex")
