@@ -227,3 +227,14 @@ def test_card_pdf(tex, tmp_path, lang, capsys):
     assert main(["optimizers", "--format", "pdf", "--lang", lang, "-o", str(out)]) == 0
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "Nesterov Momentum (nesterov)" in text and ("Hyperparameters" if lang == "en" else "Siêu tham số") in text
+
+
+@pytest.mark.parametrize("placement,expected", [("outside", "0.9047619"), ("inside", "0.9012270"), ("hat", "0.9612574")])
+def test_adam_eps_placements_give_the_reference_numbers(placement, expected):
+    """conventions.md: eps = 0.1, f = w^2, w0 = 1, alpha = 0.1, one Adam step.  'hat' is Keras'
+    eps-hat, which neither PyTorch nor optax implements, so this is its check."""
+    spec = {"function": "w1**2", "exercise": [{
+        "optimizer": "adam", "start": {"w1": 1}, "hyper": {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 0.1},
+        "options": {"eps_placement": placement}, "epochs": 1, "numbers": "precision:20"}]}
+    value = symopt.solve(spec).exercises[0].epochs[0].params["w1"]
+    assert value.startswith(expected)
