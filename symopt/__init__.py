@@ -89,6 +89,7 @@ def check(work: "str | Path", spec: "Spec | str | Path | dict | None" = None, *,
 
 def _work_text(work: "str | Path") -> tuple[str, str]:
     from .document import MAX_DOCUMENT
+    from .files import read_text
 
     if isinstance(work, str) and ("\n" in work or not Path(work).exists()):
         if "\n" not in work and (work.endswith((".md", ".tex")) or "/" in work) and "$" not in work:
@@ -102,15 +103,9 @@ def _work_text(work: "str | Path") -> tuple[str, str]:
     try:
         if path.stat().st_size > MAX_DOCUMENT * 4:
             raise SymoptError(f"is larger than {MAX_DOCUMENT * 4 // 1_000_000} MB; a worked solution is a few kilobytes", str(path))
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SymoptError("no such file", str(path)) from None
-    except IsADirectoryError:
-        raise SymoptError("is a directory, not a worked solution", str(path)) from None
-    except UnicodeDecodeError:
-        raise SymoptError("is not UTF-8 text", str(path)) from None
-    except OSError as e:
-        raise SymoptError(e.strerror or "cannot be read", str(path)) from None
+    except OSError:
+        pass  # read_text says what is wrong with it
+    text = read_text(path, "a worked solution")
     if len(text) > MAX_DOCUMENT:
         raise SymoptError(f"is longer than {MAX_DOCUMENT} characters; a worked solution is a few kilobytes", str(path))
     return text, str(path)

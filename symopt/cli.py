@@ -39,6 +39,7 @@ examples:
   symopt solve examples/seed.toml --numbers hand:3 --lang en
   symopt check my-solution.md                check a hand-worked solution (exit 1 on errors)
   symopt optimizers --format pdf -o card.pdf the reference card of every optimizer and option
+  symopt exam quiz.toml -n 120 -o exams       120 variants with solutions, key and Moodle quiz
   symopt check my-solution.tex --spec examples/seed.toml --format md -o marked.md
 """
 
@@ -93,6 +94,24 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--fragment", action="store_true", help="with --format tex: the body only")
     _common(solve)
 
+    exam = sub.add_parser(
+        "exam", help="randomized exam variants: question and solution sheets, answer key, Moodle quiz",
+        description=(
+            "Draw N variants of an exam template (a spec with [exam], [draw] and [require] tables) and\n"
+            "write under DIR/<template name>/: per variant a question and a solution sheet, questions.pdf\n"
+            "and solutions.pdf with all variants, key.csv and key.json, and moodle.xml (Cloze questions).\n"
+            "Variant K depends only on the seed and K: --variant K regenerates it alone."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    exam.add_argument("template", metavar="TEMPLATE", help="an exam template (TOML)")
+    exam.add_argument("-n", "--variants", type=int, metavar="N", help="how many variants (default: the template's [exam] variants)")
+    exam.add_argument("--seed", type=int, metavar="S", help="the random seed (default: the template's [exam] seed)")
+    exam.add_argument("--variant", type=int, metavar="K", help="write variant K only")
+    exam.add_argument("-o", "--output", metavar="DIR", default="output", help="output folder (default: output/)")
+    exam.add_argument("--format", default=None, metavar="LIST", help="comma-separated: md, tex, pdf (default: md,tex, and pdf when TeX is installed)")
+    exam.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
     card = sub.add_parser(
         "optimizers", help="print the reference card: every optimizer, its rules and options",
         description="Every optimizer symopt knows, with its hyperparameters, state, rules and options (the\ndefault marked): a reference card to print.",
@@ -120,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="text (default): per exercise and epoch; md: the document with a note after each wrong line; json: summary and findings")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
     check.add_argument("--verbose", action="store_true", help="list every line, ok ones too")
+    check.add_argument("--exam", metavar="TEMPLATE", help="grade against variant --variant K of this exam template")
+    check.add_argument("--variant", type=int, metavar="K", help="with --exam: the variant the work answers")
     check.add_argument("--slack", default="0", metavar="UNITS",
                        help="accept each = within this many more units of the last written digit (default 0: half a unit, the rounding shown)")
     return parser
@@ -165,7 +186,14 @@ def _check(args) -> int:
         slack = exact(args.slack)
     except ValueError as e:
         raise SymoptError(f"{e}; give a number of units such as 0.5", "--slack") from None
-    report = check(args.work, args.spec, slack=slack)
+    spec = args.spec
+    if args.exam or args.variant is not None:
+        if not (args.exam and args.variant is not None):
+            raise SymoptError("--exam TEMPLATE and --variant K go together", "--exam")
+        if args.spec:
+            raise SymoptError("give --spec or --exam, not both", "--spec")
+        spec = _exam_spec(args.exam, args.variant)
+    report = check(args.work, spec, slack=slack)
     if args.format == "json":
         text = report.to_json(args.verbose)
     elif args.format == "md":
@@ -178,6 +206,79 @@ def _check(args) -> int:
     else:
         sys.stdout.write(text)
     return 1 if report.errors else 0
+
+
+def _exam_spec(template: str, variant: int):
+    from . import exam
+    from .spec import from_dict
+
+    t = exam.load(template)
+    if not 1 <= variant <= exam.MAX_VARIANTS:
+        raise SymoptError(f"must be from 1 to {exam.MAX_VARIANTS}", "--variant")
+    drawn, _ = exam.generate(t, variant)[-1]
+    return from_dict(drawn.spec, source=t.source, stem=t.stem)
+
+
+def _progress(quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        filled = 30 * done // total
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def _exam(args) -> int:
+    from dataclasses import replace
+
+    from . import exam
+    from .exam_files import exam_files
+    from .files import write_all
+    from .pdf import tex_available
+
+    formats = _formats(args.format, fragment=False, tex=tex_available)
+    t = exam.load(args.template)
+    if args.variants is not None:
+        if not 1 <= args.variants <= exam.MAX_VARIANTS:
+            raise SymoptError(f"must be from 1 to {exam.MAX_VARIANTS}, got {args.variants}", "-n")
+        t = replace(t, variants=args.variants)
+    if args.seed is not None:
+        if not 0 <= args.seed < 2**63:
+            raise SymoptError("must be a whole number from 0", "--seed")
+        t = replace(t, seed=args.seed)
+    count = t.variants
+    if args.variant is not None:
+        if not 1 <= args.variant <= exam.MAX_VARIANTS:
+            raise SymoptError(f"must be from 1 to {exam.MAX_VARIANTS}", "--variant")
+        count = args.variant
+    pairs = exam.generate(t, count, _progress(args.quiet))
+    if args.variant is not None:
+        pairs = pairs[-1:]
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise SymoptError("exists and is not a folder", f"-o {out}")
+    files = exam_files(t, pairs, formats, out)
+    write_all(files)
+    print(f"{out / t.stem}: {len(pairs)} variant{'s' if len(pairs) != 1 else ''}, {len(files)} files")
+    return 0
+
+
+def _formats(text: str | None, fragment: bool, tex) -> list[str]:
+    """--format: a comma-separated list of md, tex, pdf; by default md, tex, and pdf when TeX is there."""
+    if text is None:
+        return ["md", "tex"] + (["pdf"] if tex() and not fragment else [])
+    formats = [f.strip() for f in text.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise SymoptError(f"unknown format {bad[0] if bad else ''!r}; use a comma-separated list of md, tex, pdf", "--format")
+    if "pdf" in formats and fragment:
+        raise SymoptError("a fragment has no PDF; drop pdf from --format or drop --fragment", "--fragment")
+    return formats
 
 
 def _card(args) -> int:
@@ -206,6 +307,8 @@ def _run(args) -> int:
         return _check(args)
     if args.command == "optimizers":
         return _card(args)
+    if args.command == "exam":
+        return _exam(args)
     from . import load, solve
     from .resources import resource
 
@@ -228,15 +331,7 @@ def _run(args) -> int:
     from .files import write_all
     from .pdf import tex_available
 
-    if args.format is None:
-        formats = ["md", "tex"] + (["pdf"] if tex_available() and not args.fragment else [])
-    else:
-        formats = [f.strip() for f in args.format.split(",") if f.strip()]
-        bad = [f for f in formats if f not in FORMATS]
-        if bad or not formats:
-            raise SymoptError(f"unknown format {bad[0] if bad else ''!r}; use a comma-separated list of md, tex, pdf", "--format")
-        if "pdf" in formats and args.fragment:
-            raise SymoptError("a fragment has no PDF; drop pdf from --format or drop --fragment", "--fragment")
+    formats = _formats(args.format, args.fragment, tex_available)
     spec_path = Path(args.spec) if args.spec else resource("examples/seed.toml")
     solution = solve(load(spec_path), **overrides)
     out = Path(args.output)

@@ -35,3 +35,17 @@ def write_all(files: dict[Path, bytes]) -> None:
                 os.unlink(tmp)
         where = e.filename if e.filename else str(next(iter(files)).parent)
         raise SymoptError(f"cannot write: {e.strerror or e}", str(where)) from None
+
+
+def read_text(path: Path, what: str) -> str:
+    """A user's UTF-8 file (`what` names it in errors: "a spec file"), or one clear line."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SymoptError("no such file", str(path)) from None
+    except IsADirectoryError:
+        raise SymoptError(f"is a directory, not {what}", str(path)) from None
+    except UnicodeDecodeError:
+        raise SymoptError("is not UTF-8 text", str(path)) from None
+    except OSError as e:
+        raise SymoptError(e.strerror or "cannot be read", str(path)) from None

@@ -9,6 +9,7 @@ math from the engine is inserted raw.  Templates run in Jinja's sandbox.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 import re
 
@@ -50,7 +51,14 @@ def rich(escape):
 
 
 def environment(fmt: str, templates: str | Path | None = None) -> SandboxedEnvironment:
-    """The Jinja2 environment for ``md`` or ``tex``, with a user's template folder first."""
+    """The Jinja2 environment for ``md`` or ``tex``, with a user's template folder first.  One per
+    (format, folder) in a process, so each template is compiled once (Jinja reloads a template
+    whose file changed)."""
+    return _environment(fmt, None if templates is None else str(templates))
+
+
+@lru_cache(maxsize=16)
+def _environment(fmt: str, templates: str | None) -> SandboxedEnvironment:
     loaders = []
     if templates is not None:
         if not Path(templates).is_dir():

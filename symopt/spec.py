@@ -15,6 +15,7 @@ import tomllib
 
 from .arith import NumberMode, parse_mode
 from .errors import SymoptError
+from .files import read_text
 from .expr import Node, names, parse
 from .numbers import exact
 from .optimizers import OPTIMIZERS, Optimizer, custom, get
@@ -56,16 +57,7 @@ class Spec:
 def load(path: str | Path) -> Spec:
     """Read and check a TOML spec file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SymoptError("no such file", str(path)) from None
-    except IsADirectoryError:
-        raise SymoptError("is a directory, not a spec file", str(path)) from None
-    except UnicodeDecodeError:
-        raise SymoptError("is not UTF-8 text", str(path)) from None
-    except OSError as e:
-        raise SymoptError(e.strerror or "cannot be read", str(path)) from None
+    text = read_text(path, "a spec file")
     return loads(text, source=str(path), stem=path.stem)
 
 

@@ -1,0 +1,173 @@
+"""symopt exam: reproducible variants, sheets that agree with symopt solve and symopt check, the
+answer key, the Moodle quiz, the PDFs, and bad templates in one line each."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import symopt
+from conftest import ROOT
+from symopt import exam
+from symopt.cli import main
+from symopt.spec import from_dict
+
+TEMPLATE = ROOT / "examples" / "exam.toml"
+
+
+def run(tmp_path: Path, *args: str, name: str = "out") -> Path:
+    out = tmp_path / name
+    assert main(["exam", str(TEMPLATE), "-o", str(out), "-q", *args]) == 0
+    return out / "exam"
+
+
+def contents(folder: Path, suffixes=(".md", ".tex", ".csv", ".json", ".xml")) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix in suffixes}
+
+
+def test_same_seed_same_bytes_other_seed_other_variants(tmp_path):
+    a = contents(run(tmp_path, "-n", "6", "--format", "md,tex", name="a"))
+    b = contents(run(tmp_path, "-n", "6", "--format", "md,tex", name="b"))
+    assert a == b and len(a) == 6 * 4 + 3
+    c = contents(run(tmp_path, "-n", "6", "--format", "md,tex", "--seed", "7", name="c"))
+    assert c["key.csv"] != a["key.csv"]
+
+
+def test_variant_k_does_not_depend_on_n(tmp_path):
+    few = contents(run(tmp_path, "-n", "5", "--format", "md,tex", name="few"))
+    many = contents(run(tmp_path, "-n", "50", "--format", "md,tex", name="many"))
+    for name, data in few.items():
+        if name.startswith("variant-"):
+            assert many[name] == data, name
+    alone = contents(run(tmp_path, "--variant", "4", "--format", "md,tex", name="alone"))
+    assert alone["variant-004-solution.md"] == few["variant-004-solution.md"]
+
+
+def test_hash_seed_does_not_matter(tmp_path):
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"h{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "symopt", "exam", str(TEMPLATE), "-n", "4", "-o", str(out), "--format", "md,tex", "-q"],
+                       env=env, check=True, capture_output=True)
+        outs.append(contents(out / "exam"))
+    assert outs[0] == outs[1]
+
+
+def test_every_variant_agrees_with_solve_and_check(tmp_path):
+    folder = run(tmp_path, "-n", "8", "--format", "md")
+    t = exam.load(TEMPLATE)
+    rows = list(csv.DictReader((folder / "key.csv").open(encoding="utf-8")))
+    for variant, _ in exam.generate(t, 8):
+        spec = from_dict(variant.spec)
+        solved = symopt.solve(spec)
+        sheet = (folder / f"variant-{variant.number:03d}-solution.md").read_text(encoding="utf-8")
+        assert sheet == solved.to_markdown()
+        mine = [r for r in rows if int(r["variant"]) == variant.number]
+        lines = [(n, e.number, ln) for n, w in enumerate(solved.exercises, 1) for e in w.epochs for ln in e.lines]
+        assert len(mine) == len(lines)
+        for row, (n, epoch, line) in zip(mine, lines, strict=True):
+            assert (int(row["exercise"]), int(row["epoch"]), row["variable"], row["quantity"]) == (n, epoch, line.variable, line.quantity)
+            assert exam.shown_value(line.value) == exam.shown_value(row["value"])
+        report = symopt.check(sheet)
+        assert report.summary["errors"] == 0 and report.summary["warnings"] == 0
+        assert symopt.check(sheet, spec).summary["errors"] == 0
+
+
+def test_requirements_hold(tmp_path):
+    t = exam.load(TEMPLATE)
+    pairs = exam.generate(t, 20)
+    draws = [tuple(sorted(v.values.items())) for v, _ in pairs]
+    assert len(set(draws)) == 20  # distinct
+    for _, solution in pairs:
+        for w in solution.exercises:
+            for e in w.epochs:
+                for line in e.lines:
+                    assert abs(exam.shown_value(line.value)) <= 100
+                    if line.quantity in ("dw", "w") and w.exercise.numbers.kind == "exact":
+                        assert "\\approx" not in line.latex
+
+
+def test_moodle_xml(tmp_path):
+    folder = run(tmp_path, "-n", "5", "--format", "md")
+    root = ET.parse(folder / "moodle.xml").getroot()
+    questions = root.findall("question")
+    assert len(questions) == 5 and all(q.get("type") == "cloze" for q in questions)
+    rows = list(csv.DictReader((folder / "key.csv").open(encoding="utf-8")))
+    for k, q in enumerate(questions, start=1):
+        text = q.find("questiontext/text").text
+        answers = re.findall(r"\{1:NUMERICAL:=([^:}]+):([^}]+)\}", text)
+        assert len(answers) == text.count("{1:NUMERICAL")
+        asked = [(r["value"], r["tolerance"]) for r in rows if int(r["variant"]) == k and r["quantity"] == "w"]
+        assert answers == asked and answers
+
+
+def test_pdfs_show_every_variant(tmp_path, tex):
+    folder = run(tmp_path, "-n", "4", "--format", "pdf")
+    for name in ("questions.pdf", "solutions.pdf"):
+        text = subprocess.run(["pdftotext", str(folder / name), "-"], capture_output=True, text=True, check=True).stdout
+        for k in range(1, 5):
+            assert f"Variant {k}" in text or f"variant {k}" in text, (name, k)
+    questions = subprocess.run(["pdftotext", str(folder / "questions.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    assert "seed 2026" in questions
+
+
+def test_check_against_an_exam_variant(tmp_path, capsys):
+    folder = run(tmp_path, "-n", "3", "--format", "md")
+    work = folder / "variant-002-solution.md"
+    assert main(["check", str(work), "--exam", str(TEMPLATE), "--variant", "2"]) == 0
+    assert main(["check", str(work), "--exam", str(TEMPLATE), "--variant", "3"]) == 1
+    assert main(["check", str(work), "--exam", str(TEMPLATE)]) == 2
+    assert "--exam TEMPLATE and --variant K go together" in capsys.readouterr().err
+
+
+BASE = """
+function = "{a}*w1**2 + 2*w2**2"
+[exam]
+variants = 3
+seed = 1
+[draw]
+a = { choice = [0.1, 0.2] }
+[[exercise]]
+optimizer = "gd"
+start = { w1 = -5, w2 = -2 }
+hyper = { alpha = 0.1 }
+"""
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (("{a}*w1", "{b}*w1"), "'{b}' is never drawn; add b to [draw]"),
+        (("choice = [0.1, 0.2]", "choice = []"), "draw.a: an empty choice"),
+        (("choice = [0.1, 0.2]", "range = [1, 2], step = 0"), "draw.a: step must be more than 0"),
+        (("choice = [0.1, 0.2]", "range = [2, 1]"), "range [2, 1] is empty"),
+        (("choice = [0.1, 0.2]", "range = [1, 2], exclude = [1, 2]"), "every value of the range is excluded"),
+        (("seed = 1", "seed = 1\n[require]\nmax_abs = 0.001"), "no draw in 200 meets the requirement max_abs = 0.001"),
+        (("seed = 1", "seed = 1\n[require]\nspeed = 1"), "unknown requirement 'speed'"),
+        (("variants = 3", "variants = 0"), "exam.variants: must be a whole number from 1"),
+        (('optimizer = "gd"', 'optimizer = "nope"'), "unknown optimizer 'nope'"),
+    ],
+)
+def test_bad_templates_are_one_line_and_write_nothing(change, message, tmp_path, capsys):
+    path = tmp_path / "t.toml"
+    path.write_text(BASE.replace(*change), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["exam", str(path), "-o", str(out), "-q", "--format", "md"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and str(path) in err
+    assert not out.exists()
+
+
+def test_exam_help_explains(capsys):
+    with pytest.raises(SystemExit):
+        main(["exam", "--help"])
+    out = capsys.readouterr().out
+    assert "--variant K" in out and "moodle.xml" in out
