@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("-o", "--output", metavar="DIR", default="output", help="output folder (default: output/)")
     render.add_argument("--format", default=None, metavar="LIST", help="comma-separated: md, tex, pdf (default: md,tex, and pdf when TeX is installed)")
     render.add_argument("--fragment", action="store_true", help="LaTeX body only, to \\input into your own document (no PDF)")
+    render.add_argument("--figures", choices=("none", "png", "svg", "pdf"), help=(
+        "draw each exercise's path on f's contours and its loss, into DIR/<spec name>-figures/: Markdown "
+        "embeds png or svg (svg for pdf), LaTeX includes PDF figures; overrides the spec's figures (default none); "
+        "needs matplotlib (pip install 'symopt[plot]')"))
+    render.add_argument("--compare-epochs", type=int, metavar="N", help="epochs of the figure comparing every path (default: the sheet's)")
     _common(render)
 
     solve = sub.add_parser(
@@ -338,21 +343,45 @@ def _run(args) -> int:
     if out.exists() and not out.is_dir():
         raise SymoptError("exists and is not a folder", f"-o {out}")
     contents: dict[str, bytes] = {}  # everything is produced before anything is written
+    md_figures, tex_figures, figure_files = _figures(args, solution, formats, spec_path.stem)
     if "md" in formats:
-        contents["md"] = solution.to_markdown(args.templates).encode("utf-8")
+        contents["md"] = solution.to_markdown(args.templates, figures=md_figures).encode("utf-8")
     if "tex" in formats or "pdf" in formats:
-        tex = solution.to_latex(args.templates, fragment=args.fragment)
+        tex = solution.to_latex(args.templates, fragment=args.fragment, figures=tex_figures)
         if "tex" in formats:
             contents["tex"] = tex.encode("utf-8")
         if "pdf" in formats:
             from .pdf import compile_pdf
 
-            contents["pdf"] = compile_pdf(tex)
+            pdf_files = {name: data for name, data in figure_files.items() if name.endswith(".pdf")}
+            contents["pdf"] = compile_pdf(tex, pdf_files)
     files = {out / f"{spec_path.stem}.{fmt}": contents[fmt] for fmt in FORMATS if fmt in contents}
+    files.update({out / name: data for name, data in figure_files.items()})
     write_all(files)
     for path in files:
-        print(path)
+        if path.suffix[1:] in FORMATS and path.parent == out:
+            print(path)
+    if figure_files:
+        print(out / f"{spec_path.stem}-figures")
     return 0
+
+
+def _figures(args, solution, formats: list[str], stem: str):
+    """The figures render writes: the views for md and tex, and the files by relative path."""
+    choice = args.figures or solution.spec.figures
+    if choice == "none":
+        if args.compare_epochs is not None:
+            raise SymoptError("draws no figure without --figures png|svg|pdf", "--compare-epochs")
+        return None, None, {}
+    if args.compare_epochs is not None and not 1 <= args.compare_epochs <= 1000:
+        raise SymoptError(f"must be from 1 to 1000, got {args.compare_epochs}", "--compare-epochs")
+    md_ext = "png" if choice == "png" else "svg"
+    wanted = tuple(dict.fromkeys(([md_ext] if "md" in formats else []) + (["pdf"] if "tex" in formats or "pdf" in formats else [])))
+    folder = f"{stem}-figures"
+    drawn = solution.figures(wanted, args.compare_epochs)
+    names = [f.name for f in drawn]
+    files = {f"{folder}/{f.name}.{ext}": data for f in drawn for ext, data in f.images.items()}
+    return ({"dir": folder, "ext": md_ext, "names": names}, {"dir": folder, "ext": "pdf", "names": names}, files)
 
 
 def entrypoint() -> None:

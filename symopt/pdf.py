@@ -26,12 +26,19 @@ def tex_available() -> bool:
     return shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
 
 
-def compile_pdf(tex: str) -> bytes:
-    """The PDF of a standalone LaTeX document."""
+def compile_pdf(tex: str, files: dict[str, bytes] | None = None) -> bytes:
+    """The PDF of a standalone LaTeX document; `files` (relative path -> bytes) are put beside it
+    first, for the figures it includes."""
     if not tex_available():
         raise SymoptError(INSTALL_HINT)
     env = {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f"}
     with tempfile.TemporaryDirectory(prefix="symopt-tex-") as tmp:
+        for name, data in (files or {}).items():
+            target = (Path(tmp) / name).resolve()
+            if Path(tmp).resolve() not in target.parents:
+                raise SymoptError(f"a figure path leaves the build folder: {name}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         source = Path(tmp) / "sheet.tex"
         source.write_text(tex, encoding="utf-8")
         command = [

@@ -29,8 +29,30 @@ class Solution:
     spec: Spec
     exercises: tuple[Worked, ...]
 
-    def view(self) -> dict:
-        """What the templates see: plain strings and lists, in the sheet's language."""
+    def figures(self, formats: tuple[str, ...], compare_epochs: int | None = None) -> list:
+        """Each exercise's figure, and one comparing every path when the exercises share f and the
+        start (2 variables); `compare_epochs` reruns them for that many epochs (default: the sheet's)."""
+        from .figures import compare_figure, path_figure
+
+        view = self.view()
+        out = [path_figure(w, f"ex{n}-path", ex["heading"], formats)
+               for n, (w, ex) in enumerate(zip(self.exercises, view["exercises"], strict=True), start=1)]
+        first = self.exercises[0].exercise
+        same = all(w.exercise.function == first.function and w.exercise.start == first.start for w in self.exercises)
+        if len(self.exercises) > 1 and same and len(first.variables) == 2:
+            worked = self.exercises
+            if compare_epochs is not None:
+                from . import solve
+
+                worked = solve(self.spec, epochs=compare_epochs, numbers="precision:15").exercises
+            figure = compare_figure(list(worked), "compare", view["title"], formats)
+            if figure is not None:
+                out.append(figure)
+        return out
+
+    def view(self, figures: dict | None = None) -> dict:
+        """What the templates see: plain strings and lists, in the sheet's language.  `figures`:
+        ``{"dir": "seed-figures", "ext": "svg", "names": [...]}`` adds each exercise's image path."""
         labels = LABELS[self.spec.lang]
         top = None if self.spec.function_text is None else function_latex(parse(self.spec.function_text), self.spec.mult)
         exercises = []
@@ -50,18 +72,28 @@ class Solution:
                     ],
                 }
             )
-        return {"title": self.spec.title, "lang": self.spec.lang, "function": top, "exercises": exercises}
+        compare = None
+        for ex in exercises:
+            ex["figure"] = None
+        if figures:
+            names = set(figures["names"])
+            for n, ex in enumerate(exercises, start=1):
+                name = f"ex{n}-path"
+                ex["figure"] = f"{figures['dir']}/{name}.{figures['ext']}" if name in names else None
+            compare = f"{figures['dir']}/compare.{figures['ext']}" if "compare" in names else None
+        return {"title": self.spec.title, "lang": self.spec.lang, "function": top, "exercises": exercises, "compare": compare}
 
-    def to_markdown(self, templates: str | Path | None = None) -> str:
-        return render("sheet.md.j2", self.view(), "md", templates)
+    def to_markdown(self, templates: str | Path | None = None, figures: dict | None = None) -> str:
+        return render("sheet.md.j2", self.view(figures), "md", templates)
 
-    def to_latex(self, templates: str | Path | None = None, fragment: bool = False) -> str:
-        return render("body.tex.j2" if fragment else "sheet.tex.j2", self.view(), "tex", templates)
+    def to_latex(self, templates: str | Path | None = None, fragment: bool = False, figures: dict | None = None) -> str:
+        return render("body.tex.j2" if fragment else "sheet.tex.j2", self.view(figures), "tex", templates)
 
-    def to_pdf(self, templates: str | Path | None = None) -> bytes:
+    def to_pdf(self, templates: str | Path | None = None, figures: dict | None = None, files: dict | None = None) -> bytes:
+        """The PDF; with `figures`, `files` maps each figure's path to its PDF bytes."""
         from .pdf import compile_pdf
 
-        return compile_pdf(self.to_latex(templates))
+        return compile_pdf(self.to_latex(templates, figures=figures), files)
 
     def to_dict(self) -> dict:
         return {

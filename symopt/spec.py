@@ -24,7 +24,8 @@ MAX_EPOCHS = 10_000
 MAX_VARIABLES = 100
 LANGS = ("en", "vi")
 MULTS = ("*", "cdot", "times")
-TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise", "optimizers")
+TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise", "optimizers", "figures")
+FIGURES = ("none", "png", "svg", "pdf")
 EXERCISE_KEYS = ("optimizer", "hyper", "options", "start", "state", "epochs", "numbers", "function")
 
 
@@ -49,6 +50,7 @@ class Spec:
     function_text: str | None
     exercises: tuple[Exercise, ...]
     mult: str = "*"
+    figures: str = "none"  # none | png | svg | pdf: what render draws (see symopt.figures)
     source: str = "<spec>"
     stem: str = "sheet"
     raw: dict = field(default_factory=dict, compare=False, repr=False)
@@ -92,6 +94,9 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
     mult = overrides.get("mult") or data.get("mult", "*")
     if mult not in MULTS:
         raise SymoptError(f"unknown multiplication sign {mult!r}; use one of {', '.join(MULTS)}", "mult")
+    figures = data.get("figures", "none")
+    if figures not in FIGURES:
+        raise SymoptError(f"must be one of {', '.join(FIGURES)}, got {figures!r}", "figures")
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
         raise SymoptError("must be a table", "defaults")
@@ -124,7 +129,7 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
             exercises.append(_exercise(merged, customs))
         except SymoptError as e:
             raise e.within(f"exercise {n}") from None
-    return Spec(title, lang, top_function, tuple(exercises), mult, source, stem, data)
+    return Spec(title, lang, top_function, tuple(exercises), mult, figures, source, stem, data)
 
 
 def _only(table: dict, allowed: tuple[str, ...], where: str) -> None:

@@ -2,7 +2,7 @@
 # The README's test command: install everything the tests need, then run the whole suite.
 #   Debian packages: TeX Live (latexmk, pdflatex, Vietnamese fonts), pdftotext; node/npm if absent
 #   npm:             tests/katex (KaTeX, pinned by its package-lock.json)
-#   Python:          symopt itself (editable) with its [test] and [frameworks] extras
+#   Python:          symopt itself (editable) with its [test], [frameworks] and [plot] extras
 #                    (PyTorch 2.13.0 CPU, optax and jax, for the cross-checks against frameworks)
 # TeX, KaTeX and framework tests fail (not skip) here if they are missing: SYMOPT_REQUIRE_*=1.
 set -euo pipefail
@@ -24,7 +24,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 npm ci --prefix tests/katex --no-audit --no-fund --loglevel=error
-python3 -m pip install -q --disable-pip-version-check -e '.[test,frameworks]'
+python3 -m pip install -q --disable-pip-version-check -e '.[test,frameworks,plot]'
 
 export SYMOPT_REQUIRE_TEX=1 SYMOPT_REQUIRE_KATEX=1 SYMOPT_REQUIRE_FRAMEWORKS=1
 exec python3 -m pytest "$@"

@@ -1,0 +1,198 @@
+"""Figures: each exercise's path on the contours of f, its loss per epoch, and all optimizers at once.
+
+Two variables: contours of f around the path, a marker and label per epoch, start and minimum
+marked, plus f(w_t) per epoch.  One variable: the curve of f with the points.  Three or more: the
+loss curve only.  The path drawn is the computed one: each function returns the coordinates it
+plotted, and a test compares them with the trace.
+
+matplotlib (Agg, no display) is an optional extra, ``pip install 'symopt[plot]'``.  Figures are
+deterministic: DejaVu Sans (bundled with matplotlib), a fixed SVG hash salt, and no dates in SVG or
+PDF metadata, so rerunning does not change the files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import io
+
+from .errors import SymoptError
+from .expr import Call, Name, Neg, Node, Num
+
+FORMATS = ("none", "png", "svg", "pdf")
+INSTALL_HINT = "figures need matplotlib: pip install 'symopt[plot]' (or pip install matplotlib), or use --figures none"
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str  # file name without extension: ex1-path
+    title: str
+    images: dict[str, bytes]  # format -> bytes
+    points: tuple[tuple[float, ...], ...]  # what was plotted: the start, then w after each epoch
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:
+        raise SymoptError(INSTALL_HINT) from None
+    matplotlib.use("Agg")
+    matplotlib.rcParams.update({
+        "svg.hashsalt": "symopt", "font.family": "DejaVu Sans", "figure.dpi": 100, "savefig.dpi": 100,
+        "path.simplify": False,
+    })
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def grid_values(node: Node, env: dict):
+    """f on a numpy grid (vectorised; only for drawing contours, never for the sheet's numbers)."""
+    import numpy as np
+
+    if isinstance(node, Num):
+        return float(node.value)
+    if isinstance(node, Name):
+        return np.pi if node.id == "pi" else env[node.id]
+    if isinstance(node, Neg):
+        return -grid_values(node.operand, env)
+    if isinstance(node, Call):
+        arg = grid_values(node.args[0], env)
+        funcs = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tan": np.tan,
+                 "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh, "atan": np.arctan, "abs": np.abs, "sign": np.sign}
+        return funcs[node.func](arg)
+    left, right = grid_values(node.left, env), grid_values(node.right, env)
+    return {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power}[node.op](left, right)
+
+
+def trace(worked) -> tuple[tuple[float, ...], ...]:
+    """The start and w after each epoch, as floats."""
+    ex = worked.exercise
+    points = [tuple(float(ex.start[v]) for v in ex.variables)]
+    points += [tuple(float(e.params[v]) for v in ex.variables) for e in worked.epochs]
+    return tuple(points)
+
+
+def _save(fig, formats: tuple[str, ...]) -> dict[str, bytes]:
+    images = {}
+    for fmt in formats:
+        buffer = io.BytesIO()
+        metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+                    "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}}[fmt]
+        fig.savefig(buffer, format=fmt, metadata=metadata, bbox_inches="tight")
+        images[fmt] = buffer.getvalue()
+    return images
+
+
+def _window(points, margin: float = 0.25):
+    """Plot limits around the points, a little wider than them."""
+    lows = [min(p[i] for p in points) for i in range(2)]
+    highs = [max(p[i] for p in points) for i in range(2)]
+    out = []
+    for lo, hi in zip(lows, highs, strict=True):
+        span = max(hi - lo, 1e-9, 0.2 * max(abs(lo), abs(hi)))
+        out.append((lo - margin * span, hi + margin * span))
+    return out
+
+
+def path_figure(worked, name: str, title: str, formats: tuple[str, ...]) -> Figure:
+    """The exercise's path on f's contours (2 variables), on f's curve (1), or its loss (3+)."""
+    import numpy as np
+
+    plt = _pyplot()
+    ex = worked.exercise
+    points = trace(worked)
+    labels = [_latex_name(v) for v in ex.variables]
+    losses = [float(grid_values(ex.function, dict(zip(ex.variables, p, strict=True)))) for p in points]
+    columns = 2 if len(ex.variables) <= 2 else 1
+    fig, axes = plt.subplots(1, columns, figsize=(10 if columns == 2 else 5.5, 4.2))
+    axes = list(np.atleast_1d(axes))
+    if len(ex.variables) == 2:
+        (x0, x1), (y0, y1) = _window(points)
+        xs, ys = np.meshgrid(np.linspace(x0, x1, 240), np.linspace(y0, y1, 240))
+        with np.errstate(all="ignore"):
+            zs = grid_values(ex.function, {ex.variables[0]: xs, ex.variables[1]: ys}) * np.ones_like(xs)
+        ax = axes[0]
+        contours = ax.contour(xs, ys, zs, levels=18, cmap="viridis", linewidths=0.8)
+        contours.set_gid("contours")
+        px, py = [p[0] for p in points], [p[1] for p in points]
+        (line,) = ax.plot(px, py, "-o", color=COLOURS[1], markersize=4, linewidth=1.4, label=ex.optimizer.title)
+        line.set_gid("path")
+        ax.plot(px[:1], py[:1], "s", color="black", markersize=7, label="start")
+        i, j = np.unravel_index(np.nanargmin(zs), zs.shape)
+        if 0 < i < zs.shape[0] - 1 and 0 < j < zs.shape[1] - 1:  # a minimum inside the view, not its edge
+            ax.plot([xs[i, j]], [ys[i, j]], "*", color="black", markersize=11, label="minimum")
+        for k, (x, y) in enumerate(points[1:], start=1):
+            ax.annotate(str(k), (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        ax.set_xlabel(f"${labels[0]}$")
+        ax.set_ylabel(f"${labels[1]}$")
+        ax.legend(loc="best", fontsize=8)
+        ax.set_title(title, fontsize=10)
+    elif len(ex.variables) == 1:
+        ax = axes[0]
+        xs_p = [p[0] for p in points]
+        lo, hi = min(xs_p), max(xs_p)
+        span = max(hi - lo, 1e-9, 0.2 * max(abs(lo), abs(hi)))
+        xs = np.linspace(lo - 0.3 * span, hi + 0.3 * span, 400)
+        with np.errstate(all="ignore"):
+            ax.plot(xs, grid_values(ex.function, {ex.variables[0]: xs}) * np.ones_like(xs), color="gray", linewidth=1)
+        (line,) = ax.plot(xs_p, losses, "-o", color=COLOURS[1], markersize=4, label=ex.optimizer.title)
+        line.set_gid("path")
+        ax.plot(xs_p[:1], losses[:1], "s", color="black", markersize=7, label="start")
+        for k, (x, y) in enumerate(zip(xs_p[1:], losses[1:], strict=True), start=1):
+            ax.annotate(str(k), (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        ax.set_xlabel(f"${labels[0]}$")
+        ax.set_ylabel("$f$")
+        ax.legend(loc="best", fontsize=8)
+        ax.set_title(title, fontsize=10)
+    loss_ax = axes[-1]
+    (loss_line,) = loss_ax.plot(range(len(losses)), losses, "-o", color=COLOURS[0], markersize=4)
+    loss_line.set_gid("loss")
+    from matplotlib.ticker import MaxNLocator
+
+    loss_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    loss_ax.set_xlabel("epoch")
+    loss_ax.set_ylabel("$f(w_t)$")
+    loss_ax.set_title("loss" if len(ex.variables) <= 2 else f"{title}: loss ({len(ex.variables)} variables: no contour)", fontsize=10)
+    if len(ex.variables) > 2:
+        loss_ax.title.set_gid("no-contour-note")
+    fig.tight_layout()
+    images = _save(fig, formats)
+    plt.close(fig)
+    return Figure(name, title, images, points)
+
+
+def compare_figure(worked_list, name: str, title: str, formats: tuple[str, ...]) -> Figure | None:
+    """Every exercise's path on one contour map (same f, same start, 2 variables), one colour each."""
+    import numpy as np
+
+    if not worked_list or len(worked_list[0].exercise.variables) != 2:
+        return None
+    plt = _pyplot()
+    first = worked_list[0].exercise
+    paths = [trace(w) for w in worked_list]
+    (x0, x1), (y0, y1) = _window([p for path in paths for p in path])
+    xs, ys = np.meshgrid(np.linspace(x0, x1, 240), np.linspace(y0, y1, 240))
+    with np.errstate(all="ignore"):
+        zs = grid_values(first.function, {first.variables[0]: xs, first.variables[1]: ys}) * np.ones_like(xs)
+    fig, ax = plt.subplots(figsize=(7, 5))
+    ax.contour(xs, ys, zs, levels=18, cmap="Greys", linewidths=0.7)
+    for k, (w, path) in enumerate(zip(worked_list, paths, strict=True)):
+        ax.plot([p[0] for p in path], [p[1] for p in path], "-o", markersize=3, linewidth=1.3,
+                color=COLOURS[k % len(COLOURS)], label=w.exercise.optimizer.title)
+    ax.plot([paths[0][0][0]], [paths[0][0][1]], "s", color="black", markersize=7, label="start")
+    labels = [_latex_name(v) for v in first.variables]
+    ax.set_xlabel(f"${labels[0]}$")
+    ax.set_ylabel(f"${labels[1]}$")
+    ax.legend(loc="best", fontsize=8)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    images = _save(fig, formats)
+    plt.close(fig)
+    return Figure(name, title, images, tuple(p for path in paths for p in path))
+
+
+def _latex_name(variable: str) -> str:
+    from .optimizers import name_latex
+
+    return name_latex(variable)
