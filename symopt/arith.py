@@ -21,7 +21,7 @@ import re
 
 import mpmath
 
-from .errors import SymoptError
+from .errors import Diverged, SymoptError
 from .numbers import decimal_text, decimals_of, round_half_away, round_significant, show
 
 GUARD_DIGITS = 10
@@ -112,7 +112,7 @@ LIMIT_BITS = 997  # 2^997 < 10^300 < 2^998
 
 
 def _diverges() -> SymoptError:
-    return SymoptError("the value is past 10^300: the run diverges (a smaller alpha helps)")  # |x| < 2^20000 (about 10^6000): past that a value cannot be written out
+    return Diverged("the value is past 10^300: the run diverges (a smaller alpha helps)")  # |x| < 2^20000 (about 10^6000): past that a value cannot be written out
 
 
 def mpf_fraction(x) -> Fraction:
@@ -392,7 +392,7 @@ class Precision(Arithmetic):
 
     def carry(self, value):
         if not self.ctx.isfinite(value):
-            raise SymoptError("the value is not finite (overflow)")
+            raise Diverged("the value is not finite (overflow)")
         if self.ctx.mag(value) > LIMIT_BITS:
             raise _diverges()
         return value

@@ -18,7 +18,7 @@ from fractions import Fraction
 
 from . import printer, symbolic
 from .compiler import evaluator, fold
-from .errors import SymoptError
+from .errors import Diverged, SymoptError
 from .expr import Node, names, to_text
 from .numbers import constant_latex
 from .optimizers import Choice, Optimizer, name_latex
@@ -41,6 +41,19 @@ class Epoch:
     params: dict[str, str]  # variable -> carried value at the mode's full precision
 
 
+DIVERGENCE_DIGITS = 12
+DIVERGENCE_BOUND = Fraction(10) ** DIVERGENCE_DIGITS  # |w| past this: the run is marked as diverging
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Where a run blew up: the sheet says so and stops that exercise there."""
+
+    epoch: int
+    line: str  # the line's name, e.g. w_1
+    reason: str  # may hold inline math $...$
+
+
 @dataclass(frozen=True)
 class Worked:
     """An exercise worked out: what the sheet prints, and the numbers behind it."""
@@ -53,6 +66,7 @@ class Worked:
     data: str
     derivatives: tuple[str, ...]
     epochs: tuple[Epoch, ...]
+    diverged: Divergence | None = None
 
 
 def function_latex(function: Node, mult: str = "*") -> str:
@@ -96,32 +110,45 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
             texts[j][s] = constant_latex(ex.state[s][v])
     marks = ex.numbers.kind != "hand"  # by hand, "=" is written after rounding, as students do
     epochs = []
+    diverged = None
     for t in range(1, ex.epochs + 1):
-        lines = []
-        w_values = {v: values[j]["w"] for j, v in enumerate(ex.variables)}
-        w_texts = {v: texts[j]["w"] for j, v in enumerate(ex.variables)}
-        w_rounded = {v for j, v in enumerate(ex.variables) if "w" in rounded_keys[j]}
-        t_value, t_text = arith.const(Fraction(t)), str(t)
-        for j, v in enumerate(ex.variables):
-            parts, evaluate = grad_plans[j]
-            lhs = ex.optimizer.line_name("g", v)
-            value, text, rounded = _compute(arith, evaluate, w_values, t, lhs)
-            line = _line(lhs, [(parts, w_texts, w_rounded)], text, rounded, marks)
-            lines.append(Line("dw", v, line, text))
-            values[j]["g"], texts[j]["g"] = value, text
-            _mark(rounded_keys[j], "g", rounded)
-        for target, parts, per_variable, evaluate in rule_plans:
+        lines: list[Line] = []
+        complete = True  # an epoch cut short by an overflow has no parameters to report
+        try:
+            w_values = {v: values[j]["w"] for j, v in enumerate(ex.variables)}
+            w_texts = {v: texts[j]["w"] for j, v in enumerate(ex.variables)}
+            w_rounded = {v for j, v in enumerate(ex.variables) if "w" in rounded_keys[j]}
+            t_value, t_text = arith.const(Fraction(t)), str(t)
             for j, v in enumerate(ex.variables):
-                lhs, middle = per_variable[j]
-                env, shown = values[j], texts[j]
-                env["t"], shown["t"] = t_value, t_text
-                value, text, rounded = _compute(arith, evaluate, env, t, lhs)
-                middles = ([(middle, shown, rounded_keys[j])] if middle else []) + [(parts, shown, rounded_keys[j])]
-                lines.append(Line(target, v, _line(lhs, middles, text, rounded, marks), text))
-                env[target], shown[target] = value, text
-                _mark(rounded_keys[j], target, rounded)
-        params = {v: arith.param(values[j]["w"]) for j, v in enumerate(ex.variables)}
-        epochs.append(Epoch(t, tuple(lines), params))
+                parts, evaluate = grad_plans[j]
+                lhs = ex.optimizer.line_name("g", v)
+                value, text, rounded = _compute(arith, evaluate, w_values, t, lhs)
+                line = _line(lhs, [(parts, w_texts, w_rounded)], text, rounded, marks)
+                lines.append(Line("dw", v, line, text))
+                values[j]["g"], texts[j]["g"] = value, text
+                _mark(rounded_keys[j], "g", rounded)
+            for target, parts, per_variable, evaluate in rule_plans:
+                for j, v in enumerate(ex.variables):
+                    lhs, middle = per_variable[j]
+                    env, shown = values[j], texts[j]
+                    env["t"], shown["t"] = t_value, t_text
+                    value, text, rounded = _compute(arith, evaluate, env, t, lhs)
+                    middles = ([(middle, shown, rounded_keys[j])] if middle else []) + [(parts, shown, rounded_keys[j])]
+                    lines.append(Line(target, v, _line(lhs, middles, text, rounded, marks), text))
+                    env[target], shown[target] = value, text
+                    _mark(rounded_keys[j], target, rounded)
+                    if target == "w" and diverged is None and abs(arith.approx(value)[0]) > DIVERGENCE_BOUND:
+                        diverged = Divergence(t, lhs, f"${lhs} = {text}$ is past $10^{{{DIVERGENCE_DIGITS}}}$")
+        except Diverged as e:
+            complete = False
+            line = (e.where or "").split(", ")[-1]
+            what = "is past $10^{300}$" if "10^300" in str(e) else "is not finite (an overflow)"
+            diverged = Divergence(t, line, f"${line}$ {what}" if line else what)
+        if lines:
+            params = {v: arith.param(values[j]["w"]) for j, v in enumerate(ex.variables)} if complete else {}
+            epochs.append(Epoch(t, tuple(lines), params))
+        if diverged is not None:
+            break
 
     return Worked(
         exercise=ex,
@@ -132,6 +159,7 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
         data=_data_line(ex),
         derivatives=derivatives,
         epochs=tuple(epochs),
+        diverged=diverged,
     )
 
 
@@ -185,8 +213,11 @@ def _compute(arith, evaluate, env, t: int, lhs: str):
         if e.where == "exact":
             hint = '; use numbers = "precision:30" or "hand:4" for this exercise'
             e = SymoptError(str(e).removeprefix("exact: "))
-        raise SymoptError(f"{e}{hint}", f"epoch {t}, {lhs}") from None
-    except (ZeroDivisionError, OverflowError) as e:
+        error = Diverged if isinstance(e, Diverged) else SymoptError
+        raise error(f"{e}{hint}", f"epoch {t}, {lhs}") from None
+    except OverflowError as e:
+        raise Diverged(f"overflow ({e})", f"epoch {t}, {lhs}") from None
+    except ZeroDivisionError as e:
         raise SymoptError(f"cannot be computed ({e})", f"epoch {t}, {lhs}") from None
 
 

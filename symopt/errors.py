@@ -18,3 +18,8 @@ class SymoptError(Exception):
         """The same error, located more precisely (`file: exercise 2: hyper: ...`)."""
         inner = str(self)
         return SymoptError(inner, where)
+
+
+class Diverged(SymoptError):
+    """A run that blows up (past 10^300, or not finite).  The engine marks it on the sheet and
+    stops that exercise; it is not the user's mistake to fix, but a result to show."""

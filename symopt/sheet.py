@@ -19,8 +19,12 @@ from .render import escape_latex, render
 from .spec import Spec
 
 LABELS = {
-    "en": {"exercise": "Exercise {n}: {name}", "epoch": "Epoch {k}:"},
-    "vi": {"exercise": "Bài {n} {name}", "epoch": "Epoch {k}:"},
+    "en": {"exercise": "Exercise {n}: {name}", "epoch": "Epoch {k}:",
+           "diverged": "The run diverges at epoch {k}: {reason}. The remaining epochs are not computed.",
+           "kink": "$f$ has no derivative where $|\\cdot|$ is 0; there $\\frac{d|x|}{dx}$ is taken as $\\operatorname{sign}(0) = 0$, as PyTorch does."},
+    "vi": {"exercise": "Bài {n} {name}", "epoch": "Epoch {k}:",
+           "diverged": "Quá trình phân kỳ ở epoch {k}: {reason}. Các epoch sau không được tính.",
+           "kink": "$f$ không khả vi tại điểm $|\\cdot|$ bằng 0; tại đó lấy $\\frac{d|x|}{dx} = \\operatorname{sign}(0) = 0$, như PyTorch."},
 }
 
 
@@ -63,13 +67,16 @@ class Solution:
                     "optimizer": w.exercise.optimizer.key,
                     "function": w.function_latex if w.function_latex != top else None,
                     "formulas": list(w.formulas),
-                    "notes": [c.note[self.spec.lang] for c in w.notes],
+                    "notes": [c.note[self.spec.lang] for c in w.notes]
+                    + ([labels["kink"]] if _has_kink(w.exercise.function) else []),
                     "data": w.data,
                     "derivatives": list(w.derivatives),
                     "epochs": [
                         {"label": labels["epoch"].format(k=e.number), "lines": [line.latex for line in e.lines]}
                         for e in w.epochs
                     ],
+                    "diverged": None if w.diverged is None else labels["diverged"].format(
+                        k=w.diverged.epoch, reason=w.diverged.reason),
                 }
             )
         compare = None
@@ -108,6 +115,9 @@ class Solution:
                     "options": w.exercise.optimizer.effective_options(w.exercise.options),
                     "start": {v: _decimal(q) for v, q in w.exercise.start.items()},
                     "numbers": str(w.exercise.numbers),
+                    "diverged": w.diverged is not None,
+                    "diverged_at": None if w.diverged is None else {"epoch": w.diverged.epoch, "line": w.diverged.line,
+                                                                      "reason": w.diverged.reason.replace("$", "")},
                     "epochs": [
                         {
                             "epoch": e.number,
@@ -143,6 +153,19 @@ class Solution:
                 out.append(f"$$\\text{{{escape_latex(epoch['label'])}}}$$")
                 out += [f"$${line}$$" for line in epoch["lines"]]
         return "\n".join(out)
+
+
+def _has_kink(node) -> bool:
+    """Whether f uses abs (or sign): not differentiable everywhere."""
+    from .expr import Bin, Call, Neg
+
+    if isinstance(node, Call):
+        return node.func in ("abs", "sign") or any(_has_kink(a) for a in node.args)
+    if isinstance(node, Neg):
+        return _has_kink(node.operand)
+    if isinstance(node, Bin):
+        return _has_kink(node.left) or _has_kink(node.right)
+    return False
 
 
 def _decimal(q: Fraction) -> str:
