@@ -351,10 +351,17 @@ def _run(args) -> int:
         if "tex" in formats:
             contents["tex"] = tex.encode("utf-8")
         if "pdf" in formats:
-            from .pdf import compile_pdf
+            from .pdf import TexFailed, compile_pdf
 
             pdf_files = {name: data for name, data in figure_files.items() if name.endswith(".pdf")}
-            contents["pdf"] = compile_pdf(tex, pdf_files)
+            try:
+                contents["pdf"] = compile_pdf(tex, pdf_files)
+            except TexFailed as e:  # keep what was made, the .tex above all, to find the error in
+                contents["tex"] = tex.encode("utf-8")
+                kept = {out / f"{spec_path.stem}.{fmt}": contents[fmt] for fmt in FORMATS if fmt in contents}
+                kept.update({out / name: data for name, data in figure_files.items()})
+                write_all(kept)
+                raise SymoptError(f"{e}; kept {out / f'{spec_path.stem}.tex'} to look into") from None
     files = {out / f"{spec_path.stem}.{fmt}": contents[fmt] for fmt in FORMATS if fmt in contents}
     files.update({out / name: data for name, data in figure_files.items()})
     write_all(files)

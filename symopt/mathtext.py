@@ -18,7 +18,7 @@ from functools import lru_cache
 import re
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import LarkError
+from lark.exceptions import LarkError, VisitError
 
 from .errors import SymoptError
 from dataclasses import dataclass
@@ -164,6 +164,8 @@ def parse_math(text: str) -> Node:
     try:
         tree = _parser().parse(text)
         node = _ToTree().transform(tree)
+    except VisitError as e:  # a number that cannot be read as an exact decimal
+        raise SymoptError(f"cannot read {text[:60]!r}: {e.orig_exc}") from None
     except LarkError as e:
         column = getattr(e, "column", None)
         where = f" at column {column}" if isinstance(column, int) and column > 0 else ""

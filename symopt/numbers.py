@@ -26,7 +26,11 @@ def parse_decimal(text: str) -> Fraction:
     text = text.strip()
     if not _DECIMAL.fullmatch(text):
         raise ValueError(f"not a decimal number: {text!r}")
-    return _in_range(Decimal(text))
+    try:
+        d = Decimal(text)
+    except InvalidOperation:  # an exponent past what Decimal holds (found by fuzzing: 1e99999…)
+        raise ValueError(f"{text[:30]} is out of range: numbers must lie between 10^-{MAX_POWER} and 10^{MAX_POWER}") from None
+    return _in_range(d)
 
 
 def _in_range(d: Decimal) -> Fraction:

@@ -22,6 +22,10 @@ INSTALL_HINT = (
 TIMEOUT_SECONDS = 120
 
 
+class TexFailed(SymoptError):
+    """TeX ran and stopped on an error in the document (the .tex is worth keeping)."""
+
+
 def tex_available() -> bool:
     return shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
 
@@ -54,7 +58,7 @@ def compile_pdf(tex: str, files: dict[str, bytes] | None = None) -> bytes:
             raise SymoptError(f"LaTeX did not finish within {TIMEOUT_SECONDS} s") from None
         pdf = Path(tmp) / "sheet.pdf"
         if done.returncode != 0 or not pdf.exists():
-            raise SymoptError(f"LaTeX failed: {_first_error(Path(tmp) / 'sheet.log')}")
+            raise TexFailed(f"LaTeX failed: {_first_error(Path(tmp) / 'sheet.log')}")
         return pdf.read_bytes()
 
 

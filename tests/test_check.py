@@ -12,7 +12,6 @@ What the seed check pins (found by reading the sheet, and by tests/test_seed.py)
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import random
 import re
 

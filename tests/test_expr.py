@@ -104,3 +104,12 @@ def test_user_text_never_reaches_eval_or_sympify(monkeypatch):
 def test_only_ascii_digits(text):
     with pytest.raises(SymoptError, match="unexpected character"):
         parse(text)
+
+
+def test_an_exponent_past_decimals_range_is_one_line():
+    """Found by fuzzing (tests/test_fuzz.py): Decimal raised InvalidOperation for 1e99999…."""
+    from symopt.mathtext import parse_math
+
+    for parser in (parse, parse_math):
+        with pytest.raises(SymoptError, match="out of range"):
+            parser("1e9999999999999999999999999999999999999999999")

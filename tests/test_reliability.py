@@ -138,3 +138,16 @@ def test_failed_render_leaves_earlier_outputs_untouched(tmp_path, capsys):
     assert main(["render", str(bad), "-o", str(out), "--format", "md"]) == 2
     assert (out / "seed.md").read_bytes() == before and sorted(p.name for p in out.iterdir()) == ["seed.md"]
     capsys.readouterr()
+
+
+def test_failed_pdf_keeps_the_tex_and_says_where(tex, tmp_path, capsys):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    sheet = (ROOT / "templates" / "sheet.tex.j2").read_text(encoding="utf-8")
+    (templates / "sheet.tex.j2").write_text(sheet.replace("\\begin{document}", "\\begin{document}\n\\nosuchmacro"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["render", str(SEED_SPEC), "-o", str(out), "--format", "md,pdf", "--templates", str(templates)]) == 2
+    err = capsys.readouterr().err
+    assert "LaTeX failed: line 9: Undefined control sequence" in err and f"kept {out / 'seed.tex'}" in err
+    assert sorted(p.name for p in out.iterdir()) == ["seed.md", "seed.tex"]
+    assert "\\nosuchmacro" in (out / "seed.tex").read_text(encoding="utf-8")
