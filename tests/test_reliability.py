@@ -151,3 +151,30 @@ def test_failed_pdf_keeps_the_tex_and_says_where(tex, tmp_path, capsys):
     assert "LaTeX failed: line 9: Undefined control sequence" in err and f"kept {out / 'seed.tex'}" in err
     assert sorted(p.name for p in out.iterdir()) == ["seed.md", "seed.tex"]
     assert "\\nosuchmacro" in (out / "seed.tex").read_text(encoding="utf-8")
+
+
+def test_the_named_bounds(tmp_path, capsys):
+    """SECURITY.md's examples: each ends at once with one line or a marked sheet, never a hang."""
+    with pytest.raises(symopt.SymoptError, match="too large"):
+        symopt.solve(spec("gd", {"alpha": 0.1}, function="w1**(10**10)", start={"w1": 1}))
+    worked = symopt.solve(spec("gd", {"alpha": 0.1}, function="exp(exp(exp(exp(w1))))", start={"w1": 10})).exercises[0]
+    assert worked.diverged is not None and worked.diverged.epoch == 1
+    with pytest.raises(symopt.SymoptError, match="from 1 to 10000"):
+        symopt.solve(spec("gd", {"alpha": 0.1}, epochs=10**9))
+    big = tmp_path / "big.md"
+    with big.open("wb") as f:
+        f.truncate(50_000_000)  # a sparse 50 MB file
+    assert main(["check", str(big)]) == 2
+    assert "is larger than 20 MB" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["..seed.toml", "odd name é.toml", "-dash.toml"])
+def test_output_names_stay_in_the_output_folder(name, tmp_path, capsys):
+    path = tmp_path / "in" / name
+    path.parent.mkdir()
+    path.write_text(SEED_SPEC.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["render", str(path), "-o", str(out), "--format", "md"]) == 0
+    written = [p for p in tmp_path.rglob("*.md")]
+    assert written == [out / (path.stem + ".md")]
+    capsys.readouterr()
