@@ -1,32 +1,45 @@
-"""Benchmarks: ``python -m benchmarks [--quick]`` prints one table row per case.
+"""symopt's benchmarks: ``python -m benchmarks`` prints one row per case; ``--quick`` is a small run
+(CI runs it so the suite never rots; no test asserts a time).
 
-Timings are medians of several runs, measured in this process after a warm-up, so they show the
-per-line cost of symopt itself (imports and SymPy's one-off derivation are in the warm-up).
-Cases so far:
+Each row gives the median time of several runs, the cost per line (or per variant), the peak memory
+where it matters, the ratio against the baseline measured in the same run, and the target.
 
-- check N lines: ``symopt.check`` on an Adam worked solution of N lines; the checker should be
-  linear in the size of the document (the time per line stays flat as N grows).
-- exam N variants: ``examples/exam.toml`` drawn, solved and written as md + tex in memory (the
-  files symopt exam writes, without PDFs).
+- cold render: ``symopt render examples/seed.toml --format md,tex`` in a fresh interpreter, against a
+  bare ``python -c "import sympy"`` (SymPy is the floor of any run that derives a gradient);
+- ``symopt --help``: SymPy must not be imported for it;
+- Adam, 10 variables, 1 000 epochs, hand:4 and precision:30, trace + Markdown, in a fresh
+  interpreter (time and peak memory), against
+  - a naive engine that substitutes and prints every line with SymPy (``subs`` + ``latex``), and
+  - the floor: plain Python with Decimal writing the same lines;
+- GD in exact mode, 10 variables, 500 epochs, rational coefficients;
+- exam: 500 variants, md + tex (PDFs: one TeX run each, the two in parallel);
+- checker: 1 000 and 5 000-line worked solutions (linear: the time per line stays flat).
 """
 
 from __future__ import annotations
 
 import argparse
+from decimal import ROUND_HALF_UP, Decimal, getcontext
 from pathlib import Path
 import statistics
+import subprocess
+import sys
 import time
 
 import symopt
 
 ROOT = Path(__file__).resolve().parents[1]
-
-ADAM = {
-    "function": "0.1*w1**2 + 2*w2**2",
-    "exercise": [{"optimizer": "adam", "start": {"w1": -5, "w2": -2}, "numbers": "hand:4",
-                  "hyper": {"alpha": 0.2, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-6}}],
-}
+PYTHON = sys.executable
+ADAM_HYPER = {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
 LINES_PER_EPOCH = 12  # Adam, two variables
+
+
+def adam_spec(variables: int, epochs: int, numbers: str) -> dict:
+    coefficients = [Decimal(i) / 10 for i in range(1, variables + 1)]
+    function = " + ".join(f"{c}*w{i}**2" for i, c in enumerate(coefficients, start=1))
+    return {"function": function, "exercise": [{
+        "optimizer": "adam", "hyper": ADAM_HYPER, "epochs": epochs, "numbers": numbers,
+        "start": {f"w{i}": (-1) ** i * i for i in range(1, variables + 1)}}]}
 
 
 def median_time(run, repeats: int) -> float:
@@ -38,14 +51,112 @@ def median_time(run, repeats: int) -> float:
     return statistics.median(times)
 
 
-def check_case(lines: int, repeats: int) -> tuple[str, float, int]:
-    text = symopt.solve(ADAM, epochs=max(1, lines // LINES_PER_EPOCH)).to_markdown()
+def command_time(args: list[str], repeats: int) -> float:
+    return median_time(lambda: subprocess.run(args, check=True, capture_output=True, cwd=ROOT), repeats)
+
+
+# -- baselines -------------------------------------------------------------------------------------------
+
+def naive_lines(variables: int, epochs: int) -> int:
+    """What a naive engine does: for every line, substitute into a SymPy expression and print it."""
+    import sympy
+
+    b1, b2, alpha, eps, t = (sympy.Rational(9, 10), sympy.Rational(999, 1000), sympy.Rational(1, 10),
+                             sympy.Rational(1, 10**8), sympy.Symbol("t"))
+    g, v, s, vh, sh, w = sympy.symbols("g v s vh sh w")
+    rules = [("v", b1 * v + (1 - b1) * g), ("s", b2 * s + (1 - b2) * g**2), ("vh", v / (1 - b1**t)),
+             ("sh", s / (1 - b2**t)), ("w", w - alpha * vh / sympy.sqrt(sh + eps))]
+    state = [{"w": sympy.Integer((-1) ** i * i), "v": 0, "s": 0} for i in range(1, variables + 1)]
+    lines = 0
+    for step in range(1, epochs + 1):
+        for i, env in enumerate(state, start=1):
+            grad = sympy.Rational(2 * i, 10) * sympy.Symbol("w")
+            env["g"] = grad.subs(sympy.Symbol("w"), env["w"]).evalf(30)
+            sympy.latex(grad.subs(sympy.Symbol("w"), env["w"]))
+            lines += 1
+        for name, rule in rules:
+            for env in state:
+                subs = {sympy.Symbol(k): val for k, val in env.items()}
+                subs[t] = step
+                value = rule.subs(subs).evalf(30)
+                sympy.latex(rule.subs(subs, evaluate=False))
+                env[name] = value
+                lines += 1
+    return lines
+
+
+def floor_lines(variables: int, epochs: int, decimals: int | None) -> list[str]:
+    """The floor: plain Python with Decimal writing Adam's lines (hand mode when `decimals` is set)."""
+    getcontext().prec = 40
+    quantum = Decimal(1).scaleb(-decimals) if decimals is not None else None
+
+    def keep(x: Decimal) -> Decimal:
+        return x.quantize(quantum, rounding=ROUND_HALF_UP).normalize() if quantum is not None else +x
+
+    b1, b2, alpha, eps = Decimal("0.9"), Decimal("0.999"), Decimal("0.1"), Decimal("1e-8")
+    w = [Decimal((-1) ** i * i) for i in range(1, variables + 1)]
+    v = [Decimal(0)] * variables
+    s = [Decimal(0)] * variables
+    out = []
+    for step in range(1, epochs + 1):
+        g = []
+        for i in range(variables):
+            c = Decimal(2 * (i + 1)) / 10
+            g.append(keep(c * w[i]))
+            out.append(f"dw_{i + 1} = {c} * ({w[i]}) = {g[i]}")
+        for i in range(variables):
+            new = keep(b1 * v[i] + (1 - b1) * g[i])
+            out.append(f"v_{i + 1} = {b1} * ({v[i]}) + {1 - b1} * ({g[i]}) = {new}")
+            v[i] = new
+        for i in range(variables):
+            new = keep(b2 * s[i] + (1 - b2) * g[i] ** 2)
+            out.append(f"s_{i + 1} = {b2} * {s[i]} + {1 - b2} * ({g[i]})^2 = {new}")
+            s[i] = new
+        vh, sh = [], []
+        for i in range(variables):
+            vh.append(keep(v[i] / (1 - b1**step)))
+            out.append(f"v_{{corr{i + 1}}} = \\frac{{{v[i]}}}{{1 - {b1}^{step}}} = {vh[i]}")
+        for i in range(variables):
+            sh.append(keep(s[i] / (1 - b2**step)))
+            out.append(f"s_{{corr{i + 1}}} = \\frac{{{s[i]}}}{{1 - {b2}^{step}}} = {sh[i]}")
+        for i in range(variables):
+            new = keep(w[i] - alpha * vh[i] / (sh[i] + eps).sqrt())
+            out.append(f"w_{i + 1} = {w[i]} - {alpha} * \\frac{{{vh[i]}}}{{\\sqrt{{{sh[i]} + 10^{{-8}}}}}} = {new}")
+            w[i] = new
+    return out
+
+
+# -- cases --------------------------------------------------------------------------------------------------
+
+ADAM_CHILD = """
+import resource, sys, time
+import symopt
+from benchmarks.__main__ import adam_spec
+spec = adam_spec(10, {epochs}, {numbers!r})
+symopt.solve(adam_spec(10, 2, {numbers!r}))  # warm: imports and SymPy's one derivation
+start = time.perf_counter()
+md = symopt.solve(spec).to_markdown()
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, md.count("$$") // 2)
+"""
+
+
+def adam_run(epochs: int, numbers: str) -> tuple[float, float, int]:
+    """(seconds, peak MB, lines) of one Adam run in a fresh interpreter."""
+    done = subprocess.run([PYTHON, "-c", ADAM_CHILD.format(epochs=epochs, numbers=numbers)], check=True,
+                          capture_output=True, text=True, cwd=ROOT)
+    seconds, megabytes, lines = done.stdout.split()
+    return float(seconds), float(megabytes), int(lines)
+
+
+def check_case(lines: int, repeats: int) -> tuple[float, int]:
+    spec = adam_spec(2, max(1, lines // LINES_PER_EPOCH), "hand:4")
+    text = symopt.solve(spec).to_markdown()
     report = symopt.check(text)
     assert not report.errors and not report.warnings, "the benchmark's own sheet must check clean"
-    return f"check {report.summary['lines']} lines", median_time(lambda: symopt.check(text), repeats), report.summary["lines"]
+    return median_time(lambda: symopt.check(text), repeats), report.summary["lines"]
 
 
-def exam_case(variants: int) -> tuple[str, float, int]:
+def exam_case(variants: int) -> float:
     from symopt import exam
     from symopt.exam_files import exam_files
 
@@ -55,27 +166,65 @@ def exam_case(variants: int) -> tuple[str, float, int]:
              "w1": {"range": [-5, 5], "step": 0.5, "exclude": [0]}, "w2": {"range": [-3, 3], "step": 1, "exclude": [0]}}
     t = exam.template({**wider, "exam": {"variants": variants, "seed": 2026}, "draw": draws,
                        "require": {"max_abs": 100, "distinct": True}})
-
-    def run():
-        exam_files(t, exam.generate(t, variants), ["md", "tex"], Path("unused"))
-
-    return f"exam {variants} variants md+tex", median_time(run, 1), variants
+    return median_time(lambda: exam_files(t, exam.generate(t, variants), ["md", "tex"], Path("unused")), 1)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, one run each (for CI)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, fewer runs (for CI)")
     args = parser.parse_args(argv)
-    sizes, repeats = ([240, 960], 1) if args.quick else ([1000, 5000], 3)
-    symopt.check(symopt.solve(ADAM, epochs=2).to_markdown())  # warm-up: imports, parser tables
-    rows = [check_case(n, repeats) for n in sizes]
-    print(f"{'case':<28} {'time (s)':>9} {'per item (ms)':>14}")
-    for name, seconds, lines in rows:
-        print(f"{name:<28} {seconds:>9.3f} {1000 * seconds / lines:>14.3f}")
-    growth = (rows[-1][1] / rows[0][1]) / (rows[-1][2] / rows[0][2])
-    print(f"checker time grows {growth:.2f}x as fast as the line count (1.00 = linear)")
-    name, seconds, count = exam_case(20 if args.quick else 500)
-    print(f"{name:<28} {seconds:>9.3f} {1000 * seconds / count:>14.3f}")
+    quick = args.quick
+    repeats = 1 if quick else 5
+    rows: list[tuple[str, str, str, str, str, str]] = []  # case, time, per item, memory, ratio, target
+
+    def row(case, seconds, per="", memory="", ratio="", target=""):
+        rows.append((case, f"{seconds:.3f}", per, memory, ratio, target))
+        print(" | ".join(rows[-1]), file=sys.stderr)
+
+    sympy_s = command_time([PYTHON, "-c", "import sympy"], repeats)
+    row("python -c 'import sympy' (baseline)", sympy_s)
+    render_s = command_time([PYTHON, "-m", "symopt", "render", "examples/seed.toml", "-o", "/tmp/symopt-bench",
+                             "--format", "md,tex"], repeats)
+    row("cold symopt render seed, md+tex", render_s, ratio=f"{render_s / sympy_s:.2f}x import sympy", target="<= 1.3x")
+    help_s = command_time([PYTHON, "-m", "symopt", "--help"], repeats)
+    row("symopt --help", help_s, target="<= 0.3 s")
+
+    epochs = 100 if quick else 1000
+    naive_epochs = 2 if quick else 20
+    start = time.perf_counter()
+    naive_count = naive_lines(10, naive_epochs)
+    naive_per = (time.perf_counter() - start) / naive_count
+    row(f"naive SymPy subs+latex, {naive_epochs} epochs", naive_per * naive_count, f"{naive_per * 1e6:.0f} us/line")
+    for numbers, decimals in (("hand:4", 4), ("precision:30", None)):
+        seconds, megabytes, lines = adam_run(epochs, numbers)
+        floor = median_time(lambda d=decimals: floor_lines(10, epochs, d), repeats)
+        per = seconds / lines
+        row(f"Adam 10 vars {epochs} epochs {numbers}", seconds, f"{per * 1e6:.0f} us/line", f"{megabytes:.0f} MB",
+            f"{naive_per / per:.0f}x faster than naive; {seconds / floor:.1f}x the floor ({floor:.3f} s)",
+            "<= 3 s, <= 300 MB; >= 50x naive; <= 5x floor")
+
+    gd = {"function": " + ".join(f"{i}/{i + 2}*w{i}**2" for i in range(1, 11)), "exercise": [{
+        "optimizer": "gd", "hyper": {"alpha": 0.1}, "epochs": 50 if quick else 500, "numbers": "exact",
+        "start": {f"w{i}": 1 for i in range(1, 11)}}]}
+    symopt.solve({**gd, "exercise": [{**gd["exercise"][0], "epochs": 1}]})
+    gd_s = median_time(lambda: symopt.solve(gd).to_markdown(), 1)
+    row(f"GD exact 10 vars {gd['exercise'][0]['epochs']} epochs", gd_s, target="<= 2 s")
+
+    variants = 20 if quick else 500
+    exam_s = exam_case(variants)
+    row(f"exam {variants} variants md+tex", exam_s, f"{exam_s / variants * 1000:.1f} ms/variant", target="<= 10 s")
+
+    sizes = [240, 960] if quick else [1000, 5000]
+    checks = [check_case(n, repeats) for n in sizes]
+    for (seconds, lines) in checks:
+        row(f"check {lines} lines", seconds, f"{seconds / lines * 1000:.2f} ms/line", target="<= 5 s at 5000")
+    growth = (checks[-1][0] / checks[0][0]) / (checks[-1][1] / checks[0][1])
+    row("checker growth", growth, ratio=f"{growth:.2f}x as fast as the line count", target="linear (about 1)")
+
+    print("| case | time (s) | per item | peak memory | ratio | target |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
     return 0
 
 

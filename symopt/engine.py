@@ -43,6 +43,7 @@ class Epoch:
 
 DIVERGENCE_DIGITS = 12
 DIVERGENCE_BOUND = Fraction(10) ** DIVERGENCE_DIGITS  # |w| past this: the run is marked as diverging
+DIVERGENCE_INT = 10**DIVERGENCE_DIGITS
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
                     lines.append(Line(target, v, _line(lhs, middles, text, rounded, marks), text))
                     env[target], shown[target] = value, text
                     _mark(rounded_keys[j], target, rounded)
-                    if target == "w" and diverged is None and abs(arith.approx(value)[0]) > DIVERGENCE_BOUND:
+                    if target == "w" and diverged is None and _past_bound(value):
                         diverged = Divergence(t, lhs, f"${lhs} = {text}$ is past $10^{{{DIVERGENCE_DIGITS}}}$")
         except Diverged as e:
             complete = False
@@ -201,6 +202,13 @@ def rule_formulas(optimizer: Optimizer, rules, hyper: set[str], mult: str = "*")
         formulas.append(f"{optimizer.quantity(target).now} = " + printer.latex(rhs, leaf, mult))
         assigned.add(target)
     return formulas
+
+
+def _past_bound(value) -> bool:
+    """|value| > 10^12, cheaply, for a Fraction, an mpmath number or a SymPy number."""
+    if type(value) is Fraction:
+        return abs(value) > DIVERGENCE_BOUND
+    return bool(abs(value) > DIVERGENCE_INT)
 
 
 def _compute(arith, evaluate, env, t: int, lhs: str):
