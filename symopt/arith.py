@@ -400,8 +400,18 @@ class Precision(Arithmetic):
     def approx(self, value) -> tuple[Fraction, bool]:
         """The working value, or the short decimal it equals to within the guard digits (0.1
         computed in binary is 0.1), so that display rounds once, from the real value."""
+        places = self.mode.decimals if self.mode.keep is None else max(self.mode.decimals, self.mode.keep)
+        sign, man, exp, _ = value._mpf_
+        if man and -4000 < exp < 0:  # the common case, in integers: x = man / 2^-exp, rounded to `places`
+            n, d = man * 10**places, 1 << -exp
+            q, rem = divmod(n, d)
+            if 2 * rem >= d:
+                q += 1
+            if abs(n - q * d) * 10 ** (self.mode.digits + GUARD_DIGITS // 2) <= n:
+                return Fraction(-q if sign else q, 10**places), True
+            return Fraction(-man if sign else man, d), False
         x = mpf_fraction(value)
-        r = round_half_away(x, self.mode.decimals if self.mode.keep is None else max(self.mode.decimals, self.mode.keep))
+        r = round_half_away(x, places)
         if abs(x - r) <= abs(x) / Fraction(10) ** (self.mode.digits + GUARD_DIGITS // 2):
             return r, True
         return x, False

@@ -66,6 +66,10 @@ def exact(value: object) -> Fraction:
 def round_half_away(q: Fraction, decimals: int) -> Fraction:
     """q rounded to `decimals` decimals (negative: to tens, hundreds, ...), halves away from zero:
     0.125 -> 0.13, -0.125 -> -0.13."""
+    if decimals >= 0:  # in integers: one Fraction made, not five
+        n, d, scale = q.numerator, q.denominator, 10**decimals
+        rounded = (2 * abs(n) * scale + d) // (2 * d)
+        return Fraction(rounded if n >= 0 else -rounded, scale)
     scale = Fraction(10) ** decimals
     scaled = abs(q) * scale
     rounded = (2 * scaled.numerator + scaled.denominator) // (2 * scaled.denominator)
