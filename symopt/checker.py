@@ -186,8 +186,7 @@ class ExerciseChecker:
     def _derivative(self, math: MathLine, tree: Node, ref: Ref, lhs: str) -> None:
         v = ref.variable
         try:
-            student = self._student_tree(tree, lambda r: r.kind == "quantity" and r.key == "w" and r.variable is not None,
-                                         lambda r: Name(r.variable))
+            student = self._derivative_tree(tree)
         except KeyError as e:
             self._add(math, "notation", f"${e.args[0]}$: a name symopt does not know; the line is not checked")
             return
@@ -236,7 +235,7 @@ class ExerciseChecker:
                 trees.append(parse_math(side))
             except SymoptError as e:
                 self._add(math, "unreadable", str(e), **where)
-                self._carry_written(trees, sides, v, q, marks, written)
+                self._carry_written(sides, v, q, marks, written)
                 return
         value = as_written(trees[-1])
         if value is None:
@@ -364,7 +363,8 @@ class ExerciseChecker:
             for _tree, evaluate in self.gradients[v]:
                 for combo in self._combos(keys):
                     env = {x: c.ball for (x, _), c in zip(keys, combo, strict=True)}
-                    out += [(k, self._safe(evaluate, env)) for k in range(len(self.variants))]
+                    value = self._safe(evaluate, env)  # the same under every convention
+                    out += [(k, value) for k in range(len(self.variants))]
             return [(k, b) for k, b in out if b is not None]
         keys = [(v, k) for k in self.state[v] if k != DECAYED]
         for combo in self._combos(keys):
@@ -407,7 +407,7 @@ class ExerciseChecker:
         if q == DECAYED:  # later rules use the decayed gradient
             self.state[v]["g"] = candidates
 
-    def _carry_written(self, trees, sides, v, q, marks, written) -> None:
+    def _carry_written(self, sides, v, q, marks, written) -> None:
         """An unreadable line still gives its value, when its last side is a number."""
         try:
             value = as_written(parse_math(sides[-1]))
@@ -449,10 +449,9 @@ class ExerciseChecker:
             ref = self._resolve(name)
             if ref is None:
                 raise KeyError(name)
-            if ref.kind == "hyper":
-                return Num(self.ex.hyper[ref.key])
-            if ref.kind == "constant":
-                return constant_node(ref.key)
+            fixed = self._fixed(ref)
+            if fixed is not None:
+                return fixed
             if ref.kind == "t":
                 return Num(Fraction(t))
             x = ref.variable or v
@@ -486,16 +485,24 @@ class ExerciseChecker:
         except ZeroDivisionError:
             raise SymoptError("division by zero") from None
 
-    def _student_tree(self, tree: Node, accept, make) -> Node:
+    def _fixed(self, ref: Ref) -> Node | None:
+        """A name whose value the exercise fixes: a hyperparameter, or e."""
+        if ref.kind == "hyper":
+            return Num(self.ex.hyper[ref.key])
+        if ref.kind == "constant":
+            return constant_node(ref.key)
+        return None
+
+    def _derivative_tree(self, tree: Node) -> Node:
+        """A written derivative in f's own names: w_1 -> w1; KeyError for any other quantity."""
         def leaf(name: str) -> Node:
             ref = self._resolve(name)
-            if ref is not None and accept(ref):
-                return make(ref)
-            if ref is not None and ref.kind == "hyper":
-                return Num(self.ex.hyper[ref.key])
-            if ref is not None and ref.kind == "constant":
-                return constant_node(ref.key)
-            raise KeyError(name)
+            if ref is not None and ref.kind == "quantity" and ref.key == "w" and ref.variable is not None:
+                return Name(ref.variable)
+            fixed = None if ref is None else self._fixed(ref)
+            if fixed is None:
+                raise KeyError(name)
+            return fixed
 
         return rename(tree, leaf)
 

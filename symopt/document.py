@@ -18,20 +18,15 @@ import unicodedata
 
 MAX_DOCUMENT = 5_000_000  # characters: a class's worked solution is a few kilobytes
 
-OPTIMIZER_NAMES = (  # the first match wins: "Gradient Descent + Momentum" is momentum, "AdamW" is not Adam
-    ("adamw", re.compile(r"\badamw\b", re.I)),
-    ("adamax", re.compile(r"\badamax\b", re.I)),
-    ("nadam", re.compile(r"\bnadam\b", re.I)),
-    ("radam", re.compile(r"\bradam\b", re.I)),
-    ("adam", re.compile(r"\badam\b", re.I)),
-    ("adagrad", re.compile(r"\badagrad\b", re.I)),
-    ("adadelta", re.compile(r"\badadelta\b", re.I)),
-    ("lion", re.compile(r"\blion\b", re.I)),
-    ("rmsprop", re.compile(r"\brms\s*-?\s*prop\b", re.I)),
-    ("nesterov", re.compile(r"\bnesterov\b|\bnag\b", re.I)),
-    ("momentum", re.compile(r"\bmomentum\b|quán tính", re.I)),
-    ("gd", re.compile(r"\bgradient\s+descent\b|\bgd\b|\bsgd\b|giảm (theo )?gradient|hạ gradient", re.I)),
-)
+_SPELLINGS = {  # names beyond the optimizer's own key
+    "rmsprop": r"\brms\s*-?\s*prop\b",
+    "nesterov": r"\bnesterov\b|\bnag\b",
+    "momentum": r"\bmomentum\b|quán tính",
+    "gd": r"\bgradient\s+descent\b|\bgd\b|\bsgd\b|giảm (theo )?gradient|hạ gradient",
+}
+# the first match wins: "Gradient Descent + Momentum" is momentum, "AdamW" is not Adam
+_ORDER = ("adamw", "adamax", "nadam", "radam", "adam", "adagrad", "adadelta", "lion", "rmsprop", "nesterov", "momentum", "gd")
+OPTIMIZER_NAMES = tuple((key, re.compile(_SPELLINGS.get(key, rf"\b{key}\b"), re.I)) for key in _ORDER)
 
 _HEADING = re.compile(r"^(?:bài(?:\s+tập)?|bai|exercise|problem|question|câu|ex\.?)\s*(\d+)\s*[:.)\-–]?\s*(.*)$", re.I)
 _EPOCH = re.compile(r"^(?:epoch|vòng(?:\s+lặp)?|bước|step|iteration|lần\s+lặp)\s*(?:t\s*=\s*)?(\d+)\s*[:.]?$", re.I)

@@ -148,14 +148,16 @@ def _probe_env(probe: dict, tree: Node, balls: BallArithmetic) -> dict:
     return {k: balls.const(x) for k, x in values.items()}
 
 
-_GENERAL_NAMES: dict[int, dict[str, str]] = {}
+_GENERAL_NAMES: dict[int, tuple[Optimizer, dict[str, str]]] = {}
 
 
 def general_names(optimizer: Optimizer) -> dict[str, str]:
-    """The optimizer's own names in formula lines (``B_t``, ``\\Pi_{t-1}``) -> their quantity."""
-    if id(optimizer) not in _GENERAL_NAMES:
-        _GENERAL_NAMES[id(optimizer)] = _general_names(optimizer)
-    return _GENERAL_NAMES[id(optimizer)]
+    """The optimizer's own names in formula lines (``B_t``, ``\\Pi_{t-1}``) -> their quantity.
+    Worked out once per optimizer object (the entry keeps the object, so its id stays its own)."""
+    entry = _GENERAL_NAMES.get(id(optimizer))
+    if entry is None or entry[0] is not optimizer:
+        entry = _GENERAL_NAMES[id(optimizer)] = (optimizer, _general_names(optimizer))
+    return entry[1]
 
 
 def _general_names(optimizer: Optimizer) -> dict[str, str]:

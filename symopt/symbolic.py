@@ -8,6 +8,7 @@ per-line work of a run never comes here.  Trees go in with :func:`to_sympy` and 
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 import sympy
 
@@ -45,11 +46,17 @@ def to_sympy(node: Node) -> sympy.Expr:
 
 
 def gradient(f: Node, variables: list[str]) -> list[Node]:
-    """∂f/∂v for each variable, simplified by SymPy and returned as trees."""
+    """∂f/∂v for each variable, simplified by SymPy and returned as trees.  Derived once per
+    (f, variables) in a process: exam variants and the checker often share f."""
+    return list(_gradient(f, tuple(variables)))
+
+
+@lru_cache(maxsize=256)
+def _gradient(f: Node, variables: tuple[str, ...]) -> tuple[Node, ...]:
     try:
         expr = _defined(to_sympy(f), "f")
         derivatives = [_defined(sympy.diff(expr, symbol(v)), f"∂f/∂{v}") for v in variables]
-        return [from_sympy(d) for d in derivatives]
+        return tuple(from_sympy(d) for d in derivatives)
     except RecursionError:
         raise SymoptError("f is nested too deeply to differentiate; write it more simply") from None
 
