@@ -6,23 +6,32 @@ call them, so the same compiled rule runs in every mode.
 - ``exact``: Fractions while values stay rational, SymPy once a radical or transcendental value
   appears.  Values that grow past a size budget stop the run with an error (nested radicals
   grow about 3.5x per Adam epoch).
-- ``precision:N``: mpmath with N significant digits plus guard digits; values are reported to N.
-- ``hand:D`` (keep K): what a student does.  Each line is computed exactly from the carried
-  numbers, then rounded half away from zero to D decimals unless it ends within K decimals; the
-  rounded value is what later lines use.
+- ``precision:N``: decimal floating point (:mod:`decimal`) with N significant digits plus guard
+  digits; values are reported to N.
+- ``hand:D`` (keep K): what a student does.  Each line's value is that of the exact computation
+  from the carried numbers, rounded half away from zero to D decimals unless it ends within K
+  decimals; the rounded value is what later lines use.
+
+Why :mod:`decimal` for hand and precision: spec numbers are decimals, so 0.1 is exact in it, and it
+is C code -- a line costs a few microseconds, where Fractions cost tens (``python -m benchmarks``).
+Exactness in hand mode does not rest on it: see :class:`Hand`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+import decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, Inexact
 from fractions import Fraction
+from functools import cached_property
 from math import isqrt
 import re
 
 import mpmath
 
 from .errors import Diverged, SymoptError
-from .numbers import decimal_text, decimals_of, round_half_away, round_significant, show
+from .numbers import (decimal_latex, decimal_text, decimals_of, plain_text, round_half_away, round_significant,
+                      scientific_latex, show)
 
 GUARD_DIGITS = 10
 HAND_WORKING_DIGITS = 60
@@ -50,11 +59,14 @@ class NumberMode:
             return f"hand:{self.decimals}" + (f" keep {self.keep}" if self.keep is not None else "")
         return "exact"
 
-    def arithmetic(self) -> "Arithmetic":
+    def arithmetic(self, inputs=()) -> "Arithmetic":
+        """This mode's arithmetic.  `inputs` are the values the run starts from (start and state):
+        by hand, one that is not a finite decimal (a Fraction such as 1/3 from the Python API) makes
+        the whole run rational-first, since :class:`Hand` carries decimals."""
         if self.kind == "precision":
             return Precision(self)
         if self.kind == "hand":
-            return Hand(self)
+            return Hand(self) if all(decimals_of(q) is not None for q in inputs) else RationalHand(self)
         return Exact(self)
 
 
@@ -302,14 +314,16 @@ class Exact(_RationalFirst):
         return decimal_text(round_significant(q, 40))
 
 
-class Hand(_RationalFirst):
-    """A line is exact until a root or function makes it irrational; then 60 digits are plenty
-    to round it correctly to D decimals."""
+class RationalHand(_RationalFirst):
+    """Hand mode in Fractions: a line is exact until a root or function makes it irrational; then
+    60 digits are plenty to round it correctly to D decimals.  :class:`Hand` falls back on it for
+    a line that lands near a rounding boundary."""
 
-    def __init__(self, mode: NumberMode):
-        super().__init__(mode)
-        self.ctx = mpmath.MPContext()
-        self.ctx.dps = HAND_WORKING_DIGITS
+    @cached_property
+    def ctx(self):  # made when first needed: most lines Hand sends here are rational
+        ctx = mpmath.MPContext()
+        ctx.dps = HAND_WORKING_DIGITS
+        return ctx
 
     def pi(self):
         return +self.ctx.pi
@@ -349,72 +363,211 @@ class Hand(_RationalFirst):
         return decimal_text(value)
 
 
-class Precision(Arithmetic):
-    """mpmath at N + 10 digits; values are read to N significant digits."""
+LIMIT_DIGITS = 300  # Decimal.adjusted() of a value past 10^300
+TINY_DIGITS = 301_030  # 10^-301030, about 2^-1000000: smaller values cannot be written out
+NEAR = Decimal("1e-40")  # relative distance to a rounding boundary that sends a hand line to Fractions
+_WIDE = decimal.Context(prec=10_000, rounding=ROUND_HALF_UP, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
-    def __init__(self, mode: NumberMode):
+
+class _DecimalArithmetic(Arithmetic):
+    """Decimal floating point at a working precision, in a context of its own.
+
+    The context's exponent range is as wide as :mod:`decimal` allows, so nothing overflows or
+    underflows before the checks on carried values (10^300) see it.  Decimal has square roots,
+    exp and ln; the other functions (and pi) come from mpmath at a few more digits.
+    """
+
+    def __init__(self, mode: NumberMode, digits: int):
         super().__init__(mode)
-        self.ctx = mpmath.MPContext()
-        self.ctx.dps = mode.digits + GUARD_DIGITS
+        self.ctx = decimal.Context(prec=digits, rounding=ROUND_HALF_EVEN, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
+                                   traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+        self.digits = digits
+        self.add, self.sub, self.mul, self.neg = self.ctx.add, self.ctx.subtract, self.ctx.multiply, self.ctx.minus
+        self.inexact_constants = False  # a constant such as 1/3 or pi is rounded: no line is exact
+        self.max_exponent: int | None = None
 
-    def const(self, q: Fraction):
-        return self.ctx.mpf(q.numerator) / q.denominator
+    def const(self, q: Fraction) -> Decimal:
+        places = decimals_of(q)
+        if places is not None:  # exactly, however many digits (operations round, and say so)
+            return Decimal(f"{q.numerator * (10**places // q.denominator)}E-{places}")
+        self.inexact_constants = True
+        return self.ctx.divide(Decimal(q.numerator), Decimal(q.denominator))
 
-    def pi(self):
-        return +self.ctx.pi
+    @cached_property
+    def mp(self):  # made when first needed (pi, sin, ...): an mpmath context costs a millisecond or two
+        mp = mpmath.MPContext()
+        mp.dps = self.digits + 5
+        return mp
 
-    def add(self, a, b):
-        return a + b
+    def pi(self) -> Decimal:
+        self.inexact_constants = True
+        return self._from_mp(+self.mp.pi)
 
-    def sub(self, a, b):
-        return a - b
-
-    def mul(self, a, b):
-        return a * b
-
-    def neg(self, a):
-        return -a
+    def _from_mp(self, x) -> Decimal:
+        self.ctx.flags[Inexact] = True
+        return self.ctx.plus(Decimal(mpmath.libmp.to_str(x._mpf_, self.mp.dps)))
 
     def signum(self, a) -> int:
         return (a > 0) - (a < 0)
 
+    def compare(self, op: str, a, b) -> bool:
+        return {">": a > b, "<": a < b, ">=": a >= b, "<=": a <= b}[op]
+
     def div(self, a, b):
-        if b == 0:
+        if not b:
             raise SymoptError("division by zero")
-        return a / b
+        return self.ctx.divide(a, b)
 
     def pow(self, a, b):
-        _check_power(a, b, self.ctx.isint(b))
+        _check_power(a, b, b == b.to_integral_value())
+        if self.max_exponent is not None and abs(b) > self.max_exponent:
+            raise SymoptError(f"exponent {float(b):.4g} is too large (over {MAX_EXPONENT}); the run diverges")
+        if not b:
+            return Decimal(1)  # 0^0 = 1, as in SymPy and mpmath (decimal leaves it undefined)
         return self.ctx.power(a, b)
 
     def call(self, name: str, a):
-        return _mp_function(self.ctx, name, a)
+        _check_domain(name, a)
+        if name == "sqrt":
+            return self.ctx.sqrt(a)
+        if name == "exp":
+            return self.ctx.exp(a)
+        if name == "log":
+            return self.ctx.ln(a)
+        if name == "abs":
+            return self.ctx.abs(a)
+        if name == "sign":
+            return Decimal((a > 0) - (a < 0))
+        return self._from_mp(getattr(self.mp, name)(self.mp.mpf(str(a))))
+
+    def diverging(self, value) -> None:
+        if value and value.adjusted() >= LIMIT_DIGITS:
+            raise _diverges()
+
+
+class Hand(_DecimalArithmetic):
+    """Hand mode in Decimal at 60 digits, with the exact value's rounding.
+
+    A line whose Decimal computation raised no Inexact signal *is* exact: it is kept when it ends
+    within K decimals, else rounded half away from zero to D decimals.  A line that is not exact
+    (a division, a root) is rounded the same way -- unless its 60-digit value is within 10^-40
+    (relative) of a rounding boundary (a tie of rounding to D decimals, or, with K > D, a number
+    that ends within K decimals) or too large for 60 digits to hold D decimals and 20 more.  Only
+    there could the exact value round differently, and such a line is recomputed by
+    :class:`RationalHand`, exactly (rational) or at 60 digits (irrational).
+    The few operations of one line lose a handful of digits, far from 20, unless they cancel
+    catastrophically (the same limit RationalHand has for irrational lines).  A comparison (where,
+    max, min) or a sign taken of inexact values that are within 10^-40 of each other (or of 0)
+    may also have gone either way: that line, too, is recomputed.
+    """
+
+    def __init__(self, mode: NumberMode):
+        super().__init__(mode, HAND_WORKING_DIGITS)
+        self.exact = RationalHand(mode)
+        self.max_exponent = MAX_EXPONENT  # as RationalHand, whose exact powers must stay small
+        self.unit = Decimal(1).scaleb(-mode.decimals)
+        self.unsure = False  # a comparison in this line may have gone either way
+
+    def settle(self, compute, exact_compute, env) -> Decimal:
+        """The line's carried value: `compute` in Decimal, `exact_compute` (Fractions) near a boundary."""
+        flags = self.ctx.flags
+        flags[Inexact] = False
+        self.unsure = False
+        value = compute(env)
+        self.diverging(value)
+        if self.unsure:
+            return self._exactly(exact_compute, env)
+        if not self._inexact():
+            if not value:
+                return ZERO
+            kept = value.normalize(_WIDE)
+            if kept.as_tuple().exponent >= -self.mode.kept:
+                return kept
+        elif self._near_boundary(value):
+            return self._exactly(exact_compute, env)
+        rounded = value.quantize(self.unit, context=_WIDE)
+        return rounded.normalize(_WIDE) if rounded else ZERO
+
+    def _exactly(self, exact_compute, env) -> Decimal:
+        q = self.exact.carry(exact_compute({k: Fraction(v) for k, v in env.items()}))
+        return self.const(q).normalize(_WIDE) if q else ZERO
+
+    def _inexact(self) -> bool:
+        return self.inexact_constants or self.ctx.flags[Inexact]
+
+    def compare(self, op: str, a, b) -> bool:
+        if self._inexact() and _WIDE.abs(_WIDE.subtract(a, b)) <= _WIDE.multiply(max(_WIDE.abs(a), 1), NEAR):
+            self.unsure = True
+        return super().compare(op, a, b)
+
+    def call(self, name: str, a):
+        if name == "sign" and self._inexact() and _WIDE.abs(a) <= NEAR:
+            self.unsure = True
+        return super().call(name, a)
+
+    def _near_boundary(self, value: Decimal) -> bool:
+        d = self.mode.decimals
+        if value.adjusted() + d + 1 > HAND_WORKING_DIGITS - 20:  # too large for 60 digits to resolve D decimals
+            return True
+        scaled = value.scaleb(d + 1, _WIDE)  # a tie is an odd multiple of 5 here
+        n = scaled.to_integral_value(ROUND_HALF_EVEN, _WIDE)
+        if abs(int(n)) % 10 == 5 and _near(scaled, n):
+            return True
+        if self.mode.kept > d:  # a value that may end within K decimals is kept, not rounded
+            scaled = value.scaleb(self.mode.kept, _WIDE)
+            n = scaled.to_integral_value(ROUND_HALF_EVEN, _WIDE)
+            return bool(n) and _near(scaled, n)
+        return False
+
+    def carry(self, value: Decimal) -> Decimal:
+        return value  # settled (rounded) as it was computed
+
+    def shown(self, value: Decimal) -> tuple[str, bool]:
+        return decimal_latex(value), False
+
+    def param(self, value: Decimal) -> str:
+        return plain_text(value)
+
+
+ZERO = Decimal(0)
+
+
+def _near(x: Decimal, n: Decimal) -> bool:
+    return _WIDE.abs(_WIDE.subtract(x, n)) <= _WIDE.multiply(_WIDE.abs(x), NEAR)
+
+
+class Precision(_DecimalArithmetic):
+    """Decimal at N + 10 digits; values are read to N significant digits."""
+
+    def __init__(self, mode: NumberMode):
+        super().__init__(mode, mode.digits + GUARD_DIGITS)
+        self.report = decimal.Context(prec=mode.digits, rounding=ROUND_HALF_UP, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+        self.places = mode.decimals if mode.keep is None else max(mode.decimals, mode.keep)
+        self.unit = Decimal(1).scaleb(-self.places)
+        self.shown_unit = Decimal(1).scaleb(-mode.decimals)
+        self.close = Decimal(1).scaleb(-(mode.digits + GUARD_DIGITS // 2))
+
+    def const(self, q: Fraction) -> Decimal:
+        return self.ctx.divide(Decimal(q.numerator), Decimal(q.denominator))  # rounded to working precision
 
     def carry(self, value):
-        if not self.ctx.isfinite(value):
-            raise Diverged("the value is not finite (overflow)")
-        if self.ctx.mag(value) > LIMIT_BITS:
-            raise _diverges()
+        self.diverging(value)
         return value
 
-    def approx(self, value) -> tuple[Fraction, bool]:
-        """The working value, or the short decimal it equals to within the guard digits (0.1
-        computed in binary is 0.1), so that display rounds once, from the real value."""
-        places = self.mode.decimals if self.mode.keep is None else max(self.mode.decimals, self.mode.keep)
-        sign, man, exp, _ = value._mpf_
-        if man and -4000 < exp < 0:  # the common case, in integers: x = man / 2^-exp, rounded to `places`
-            n, d = man * 10**places, 1 << -exp
-            q, rem = divmod(n, d)
-            if 2 * rem >= d:
-                q += 1
-            if abs(n - q * d) * 10 ** (self.mode.digits + GUARD_DIGITS // 2) <= n:
-                return Fraction(-q if sign else q, 10**places), True
-            return Fraction(-man if sign else man, d), False
-        x = mpf_fraction(value)
-        r = round_half_away(x, places)
-        if abs(x - r) <= abs(x) / Fraction(10) ** (self.mode.digits + GUARD_DIGITS // 2):
-            return r, True
-        return x, False
+    def shown(self, value) -> tuple[str, bool]:
+        """The policy of :func:`symopt.numbers.show`, in Decimal.  A value within the guard digits
+        of a short decimal is that decimal (1/3 * 3 computed is 0.99…9, which is 1), so display
+        rounds once, from the real value; anything else is rounded to D decimals, or, when that
+        would show a value that is not 0 as 0, to D significant digits."""
+        if value and value.adjusted() < -TINY_DIGITS:
+            raise SymoptError(f"the value is too small to write out (about 10^{value.adjusted()}); hand:D would round it to 0")
+        short = value.quantize(self.unit, context=_WIDE)
+        if _WIDE.abs(_WIDE.subtract(value, short)) <= _WIDE.multiply(_WIDE.abs(value), self.close):
+            return decimal_latex(short), False
+        rounded = value.quantize(self.shown_unit, context=_WIDE)
+        if rounded:
+            return plain_text(rounded), True
+        return scientific_latex(value, max(self.mode.decimals, 1)), True
 
     def param(self, value) -> str:
-        return decimal_text(round_significant(mpf_fraction(value), self.mode.digits))
+        return plain_text(self.report.plus(value))

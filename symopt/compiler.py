@@ -3,7 +3,9 @@
 - :func:`fold` replaces every part that depends on hyperparameters only (``1 - beta``) by its
   exact value, as a worked solution writes it (``0.5``).
 - :func:`evaluator` turns a tree into nested closures over one number mode's arithmetic; a line's
-  value is then a few Python calls, with no SymPy and no parsing.
+  value is then a few Python calls, with no SymPy and no parsing.  Hand mode compiles each tree
+  twice, in Decimal and in Fractions, and settles each line with the first unless it lands on a
+  rounding boundary (:class:`symopt.arith.Hand`).
 """
 
 from __future__ import annotations
@@ -60,6 +62,15 @@ def fold(node: Node, constants: dict[str, Fraction]) -> Node:
 
 def evaluator(node: Node, arith: Arithmetic, constants: dict[str, Fraction]) -> Evaluator:
     """A function of the line's environment (name -> value) that computes `node` in `arith`."""
+    compute = _closure(node, arith, constants)
+    exact = getattr(arith, "exact", None)
+    if exact is None:
+        return compute
+    exact_compute, settle = _closure(node, exact, constants), arith.settle
+    return lambda env: settle(compute, exact_compute, env)
+
+
+def _closure(node: Node, arith: Arithmetic, constants: dict[str, Fraction]) -> Evaluator:
     if isinstance(node, Num):
         value = arith.const(node.value)
         return lambda env: value
@@ -73,20 +84,20 @@ def evaluator(node: Node, arith: Arithmetic, constants: dict[str, Fraction]) -> 
         key = node.id
         return lambda env: env[key]
     if isinstance(node, Neg):
-        inner, neg = evaluator(node.operand, arith, constants), arith.neg
+        inner, neg = _closure(node.operand, arith, constants), arith.neg
         return lambda env: neg(inner(env))
     if isinstance(node, Call) and node.func == "where":  # only the chosen branch is computed
         condition, yes, no = node.args
-        left, right = evaluator(condition.left, arith, constants), evaluator(condition.right, arith, constants)
-        yes_f, no_f, compare, op = evaluator(yes, arith, constants), evaluator(no, arith, constants), arith.compare, condition.op
+        left, right = _closure(condition.left, arith, constants), _closure(condition.right, arith, constants)
+        yes_f, no_f, compare, op = _closure(yes, arith, constants), _closure(no, arith, constants), arith.compare, condition.op
         return lambda env: yes_f(env) if compare(op, left(env), right(env)) else no_f(env)
     if isinstance(node, Call) and node.func in ("max", "min"):
-        a, b = (evaluator(x, arith, constants) for x in node.args)
+        a, b = (_closure(x, arith, constants) for x in node.args)
         extreme, func = arith.extreme, node.func
         return lambda env: extreme(func, a(env), b(env))
     if isinstance(node, Call):
-        arg, call, func = evaluator(node.args[0], arith, constants), arith.call, node.func
+        arg, call, func = _closure(node.args[0], arith, constants), arith.call, node.func
         return lambda env: call(func, arg(env))
-    left, right = evaluator(node.left, arith, constants), evaluator(node.right, arith, constants)
+    left, right = _closure(node.left, arith, constants), _closure(node.right, arith, constants)
     op = {"+": arith.add, "-": arith.sub, "*": arith.mul, "/": arith.div, "^": arith.pow}[node.op]
     return lambda env: op(left(env), right(env))

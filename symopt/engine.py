@@ -14,6 +14,7 @@ reference sheet does (all dw, then all v, ..., then all w).
 from __future__ import annotations
 
 from dataclasses import dataclass
+import decimal
 from fractions import Fraction
 
 from . import printer, symbolic
@@ -81,7 +82,7 @@ def _symbol_latex(name: str) -> str:
 
 
 def work(ex: Exercise, mult: str = "*") -> Worked:
-    arith = ex.numbers.arithmetic()
+    arith = ex.numbers.arithmetic([*ex.start.values(), *(q for values in ex.state.values() for q in values.values())])
     rules, notes = ex.optimizer.choose(ex.options)
     _check_names(ex, rules)
     gradient = symbolic.gradient(ex.function, list(ex.variables))
@@ -92,7 +93,7 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
     )
     grad_plans = [
         (
-            printer.template(d, lambda n: "\\pi" if n == "pi" else Hole(n), mult),
+            printer.Filler(printer.template(d, lambda n: "\\pi" if n == "pi" else Hole(n), mult)),
             evaluator(d, arith, {}),
         )
         for d in gradient
@@ -121,20 +122,20 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
             w_rounded = {v for j, v in enumerate(ex.variables) if "w" in rounded_keys[j]}
             t_value, t_text = arith.const(Fraction(t)), str(t)
             for j, v in enumerate(ex.variables):
-                parts, evaluate = grad_plans[j]
+                filler, evaluate = grad_plans[j]
                 lhs = ex.optimizer.line_name("g", v)
                 value, text, rounded = _compute(arith, evaluate, w_values, t, lhs)
-                line = _line(lhs, [(parts, w_texts, w_rounded)], text, rounded, marks)
+                line = _line(lhs, [(filler, w_texts, w_rounded)], text, rounded, marks)
                 lines.append(Line("dw", v, line, text))
                 values[j]["g"], texts[j]["g"] = value, text
                 _mark(rounded_keys[j], "g", rounded)
-            for target, parts, per_variable, evaluate in rule_plans:
+            for target, filler, per_variable, evaluate in rule_plans:
                 for j, v in enumerate(ex.variables):
                     lhs, middle = per_variable[j]
                     env, shown = values[j], texts[j]
                     env["t"], shown["t"] = t_value, t_text
                     value, text, rounded = _compute(arith, evaluate, env, t, lhs)
-                    middles = ([(middle, shown, rounded_keys[j])] if middle else []) + [(parts, shown, rounded_keys[j])]
+                    middles = ([(middle, shown, rounded_keys[j])] if middle else []) + [(filler, shown, rounded_keys[j])]
                     lines.append(Line(target, v, _line(lhs, middles, text, rounded, marks), text))
                     env[target], shown[target] = value, text
                     _mark(rounded_keys[j], target, rounded)
@@ -171,13 +172,13 @@ def _compile_rules(ex: Exercise, rules, arith, mult: str):
     rule_plans = []
     for target, rhs in rules:
         folded = fold(rhs, ex.hyper)
-        substituted = printer.template(folded, Hole, mult)
+        substituted = printer.Filler(printer.template(folded, Hole, mult))
         per_variable = []
         for v in ex.variables:
             middle = None
             if "t" in names(rhs):  # show the step power first: \frac{v_1}{1 - \beta_1^1}
                 leaf = lambda n, v=v: Hole("t") if n == "t" else name_latex(n) if n in ex.hyper else ex.optimizer.line_name(n, v)
-                middle = printer.template(rhs, leaf, mult, substituted=False)
+                middle = printer.Filler(printer.template(rhs, leaf, mult, substituted=False))
             per_variable.append((ex.optimizer.line_name(target, v), middle))
         rule_plans.append((target, substituted, per_variable, evaluator(folded, arith, ex.hyper)))
 
@@ -223,7 +224,7 @@ def _compute(arith, evaluate, env, t: int, lhs: str):
             e = SymoptError(str(e).removeprefix("exact: "))
         error = Diverged if isinstance(e, Diverged) else SymoptError
         raise error(f"{e}{hint}", f"epoch {t}, {lhs}") from None
-    except OverflowError as e:
+    except (OverflowError, decimal.Overflow) as e:
         raise Diverged(f"overflow ({e})", f"epoch {t}, {lhs}") from None
     except ZeroDivisionError as e:
         raise SymoptError(f"cannot be computed ({e})", f"epoch {t}, {lhs}") from None
@@ -233,12 +234,12 @@ def _line(lhs: str, middles, value: str, rounded: bool, marks: bool) -> str:
     """``lhs = middle = … = value``, without a middle that only repeats the value.  With `marks`,
     the last relation is \\approx when the value or any number substituted into it is rounded."""
     out = [lhs]
-    for parts, texts, rounded_keys in middles:
-        holes = [p for p in parts if isinstance(p, Hole)]
-        if not holes or printer.lone_hole(parts):
+    for filler, texts, rounded_keys in middles:
+        if not filler.shows_work:
             continue
-        rounded = rounded or any(h.key in rounded_keys for h in holes)
-        filled = printer.fill(parts, texts)
+        if marks and not rounded:
+            rounded = any(key in rounded_keys for key in filler.keys)
+        filled = filler.fill(texts)
         if filled != value:
             out.append(filled)
     return " = ".join(out) + (" \\approx " if marks and rounded else " = ") + value

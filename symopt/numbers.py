@@ -11,7 +11,7 @@ Rounding is done on exact fractions with integer arithmetic, so no digit depends
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from fractions import Fraction
 import re
 
@@ -151,12 +151,35 @@ def constant_latex(q: Fraction) -> str:
     return f"{sign}\\frac{{{abs(q.numerator)}}}{{{q.denominator}}}"
 
 
+_WIDE = Context(prec=10_000, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def plain_text(d: Decimal) -> str:
+    """:func:`decimal_text` of a Decimal: ``-4.232``, ``64``, no trailing zeros, no exponent."""
+    return format(d.normalize(_WIDE), "f") if d else "0"
+
+
+def decimal_latex(d: Decimal) -> str:
+    """:func:`constant_latex` of a Decimal: ``0.2``, or ``10^{-6}``."""
+    sign, digits, exponent = d.normalize(_WIDE).as_tuple()
+    if digits == (1,) and not sign and exponent <= -5:
+        return f"10^{{{exponent}}}"
+    return plain_text(d)
+
+
 def scientific_text(q: Fraction, digits: int) -> str:
     """q != 0 to `digits` significant digits as ``-2.117 \\cdot 10^{-9}``."""
     r = round_significant(q, digits)
     k = _floor_log10(abs(r))
     mantissa = decimal_text(r / Fraction(10) ** k)
     return f"{mantissa} \\cdot 10^{{{k}}}"
+
+
+def scientific_latex(d: Decimal, digits: int) -> str:
+    """:func:`scientific_text` of a Decimal d != 0."""
+    r = Context(prec=digits, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN).plus(d)
+    k = r.adjusted()
+    return f"{plain_text(r.scaleb(-k, _WIDE))} \\cdot 10^{{{k}}}"
 
 
 def show(q: Fraction, decimals: int, keep: int, *, exact: bool = True) -> tuple[str, bool]:

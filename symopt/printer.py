@@ -177,6 +177,24 @@ def fill(parts: Template, texts: dict[str, str]) -> str:
     return "".join(p if isinstance(p, str) else p.fill(texts[p.key]) for p in parts)
 
 
+class Filler:
+    """A template made ready for the per-line loop: which values it shows, found once, and a fill
+    that only decorates the holes (a long run fills a template per line)."""
+
+    def __init__(self, parts: Template):
+        self.parts = parts
+        self.keys = tuple(p.key for p in parts if isinstance(p, Hole))
+        self.shows_work = bool(self.keys) and not lone_hole(parts)  # not a bare value, nor a lone one
+        self._pieces = [p if isinstance(p, str) else "" for p in parts]
+        self._holes = [(i, p.key, p.paren, p.base, p.script) for i, p in enumerate(parts) if isinstance(p, Hole)]
+
+    def fill(self, texts: dict[str, str]) -> str:
+        pieces = self._pieces.copy()
+        for i, key, paren, base, script in self._holes:
+            pieces[i] = decorate(texts[key], paren, base, script)
+        return "".join(pieces)
+
+
 def lone_hole(parts: Template) -> bool:
     """True when a template is a single value, so printing it would repeat the value."""
     return len(parts) == 1 and isinstance(parts[0], Hole)

@@ -5,6 +5,10 @@ Templates live in ``templates/`` (installed as ``symopt/templates``); a user's f
 brace-free delimiters -- ``((* block *))``, ``((( variable )))``, ``((= comment =))`` -- so TeX
 braces never clash with Jinja.  Plain text (titles, headings) is escaped at each insertion point;
 math from the engine is inserted raw.  Templates run in Jinja's sandbox.
+
+Compiled templates are kept in Jinja's bytecode cache (its per-user folder in the temporary
+directory, which Jinja checks is the user's own and private), as Python keeps .pyc files: a cold
+render then does not compile its templates again.  The cache reloads a template whose source changed.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 import re
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import SymoptError
@@ -75,11 +79,29 @@ def _environment(fmt: str, templates: str | None) -> SandboxedEnvironment:
             variable_start_string="(((", variable_end_string=")))",
             comment_start_string="((=", comment_end_string="=))",
         )
-    env = SandboxedEnvironment(**options)
+    env = SandboxedEnvironment(bytecode_cache=_bytecode_cache(fmt), **options)
     escape = escape_latex if fmt == "tex" else escape_md
     env.filters["escape"] = escape
     env.filters["rich"] = rich(escape)
     return env
+
+
+class _Cache(FileSystemBytecodeCache):
+    """Jinja's file cache, keyed by format too: the two formats compile with other options."""
+
+    def __init__(self, fmt: str):
+        super().__init__(pattern="__symopt_%s.cache")
+        self.fmt = fmt
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return super().get_cache_key(f"{self.fmt}|{name}", filename)
+
+
+def _bytecode_cache(fmt: str) -> FileSystemBytecodeCache | None:
+    try:
+        return _Cache(fmt)
+    except (OSError, RuntimeError):  # no private temporary folder to be had: compile every time
+        return None
 
 
 def render(name: str, view: dict, fmt: str, templates: str | Path | None = None) -> str:

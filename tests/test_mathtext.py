@@ -13,7 +13,7 @@ import pytest
 
 import symopt
 from conftest import SEED_SPEC, seed_doc
-from symopt.arith import NumberMode, mpf_fraction
+from symopt.arith import NumberMode
 from symopt.compiler import evaluator
 from symopt.errors import SymoptError
 from symopt.expr import names, to_text
@@ -57,7 +57,7 @@ def test_split_relations():
 
 def _value(node) -> Fraction:
     arith = NumberMode("precision", digits=50).arithmetic()
-    return mpf_fraction(evaluator(node, arith, {})({}))
+    return Fraction(evaluator(node, arith, {})({}))  # a Decimal: exactly this Fraction
 
 
 def _numeric_lines(markdown: str):

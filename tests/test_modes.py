@@ -209,3 +209,80 @@ def test_e_and_tiny_values_are_written_not_refused():
         # -300 e^-22500 = -7.10032832888...e-9770 (mpmath), 4 significant digits: -7.100
         assert ex.epochs[0].lines[0].value == "-7.1 \\cdot 10^{-9770}", numbers
         assert ex.epochs[0].lines[1].latex == "w_1 = 150 - 0.1 * (-7.1 \\cdot 10^{-9770}) \\approx 150"
+
+
+# -- Decimal arithmetic (issue 8): hand and precision modes compute in decimal.Decimal ------------------
+
+
+def _rational_hand(monkeypatch):
+    """Run hand mode on RationalHand (Fractions throughout), the reference Hand must agree with."""
+    from symopt import arith
+
+    monkeypatch.setattr(arith, "Hand", arith.RationalHand)
+
+
+@pytest.mark.parametrize("numbers", ["hand:0", "hand:2", "hand:4", "hand:3 keep 6", "hand:5 keep 2"])
+def test_decimal_hand_writes_what_fractions_write(numbers, monkeypatch):
+    from test_catalogue import catalogue
+
+    specs = [catalogue(numbers, 9),
+             spec("adam", {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+                  function="sin(w1) + exp(-w2**2) + 1/3*w1*w2 + pi*w2**2", start={"w1": 0.7, "w2": -1.3}, epochs=30, numbers=numbers)]
+    decimal_sheets = [symopt.solve(s).to_markdown() for s in specs]
+    _rational_hand(monkeypatch)
+    assert [symopt.solve(s).to_markdown() for s in specs] == decimal_sheets
+
+
+def _custom(rule: str, hyper: dict, numbers: str, function: str = "w1", start: str = "0") -> str:
+    s = {"function": function, "optimizers": {"x": {"name": "X", "rules": [rule]}},
+         "exercise": [{"optimizer": "x", "hyper": hyper, "epochs": 1, "numbers": numbers, "start": {"w1": start}}]}
+    return symopt.solve(s).exercises[0].epochs[0].lines[-1].value
+
+
+def test_a_hand_line_next_to_a_rounding_tie_is_rounded_from_its_exact_value():
+    # 0.00005 / (1 + 2e-65) is just below the tie 0.00005; at 60 digits it *is* 0.00005, which
+    # rounds away from zero to 0.0001.  Hand sees a 60-digit value on a tie and recomputes the
+    # line in Fractions: 0 - 0.0000499... rounds to 0.
+    c = "1." + "0" * 64 + "2"
+    assert _custom("w = w - alpha*g/c", {"alpha": "0.00005", "c": c}, "hand:4") == "0"
+    # just above the tie, the other way
+    c = "0." + "9" * 64 + "8"
+    assert _custom("w = w - alpha*g/c", {"alpha": "0.00005", "c": c}, "hand:4") == "-0.0001"
+    # keep 6: 0.000012 / 7 * 7 is 0.0000119999... at 60 digits, which rounds to 0 at 4 decimals;
+    # its exact value 0.000012 ends within 6 decimals and is kept
+    assert _custom("w = w - alpha*g/c*c", {"alpha": "0.000012", "c": "7"}, "hand:4 keep 6") == "-0.000012"
+    assert _custom("w = w - alpha*g/c*c", {"alpha": "0.000012", "c": "7"}, "hand:4") == "0"
+
+
+def test_a_hand_comparison_of_nearly_equal_values_is_decided_exactly():
+    # 1/7*7 is 0.999...9 at 60 digits, so ">= 1" would take the wrong branch; exactly, it is 1.
+    assert _custom("w = w - where(g/c*c >= 1, 1, 2)", {"c": "7"}, "hand:4") == "-1"
+    assert _custom("w = w - max(g/c*c, 1) + sign(g/c*c - 1)", {"c": "7"}, "hand:4") == "-1"
+
+
+def test_a_hand_value_too_large_for_60_digits_is_rounded_exactly():
+    # 0.001 * 1253191905106303045078904488872015638675563.3^2 = 15704...572.30689 has 82 digits
+    # before its point; 60 digits would have made the last 22 of them zeros.
+    from symopt.numbers import decimal_text
+
+    g = "1253191905106303045078904488872015638675563.3"
+    value = _custom("w = 0.001*g^2", {}, "hand:1", function=f"{g}*w1")
+    assert value == decimal_text(Fraction(1, 1000) * Fraction(g) ** 2)[:-4]  # .30689 rounds to .3
+    assert value.endswith("84914690931368574156572.3") and len(value) == 84
+
+
+def test_precision_rounds_a_decimal_tie_from_its_exact_value():
+    # Found when precision mode moved from binary (mpmath) to decimal: gd on the catalogue's f
+    # reaches w_1 = 1.235 - 0.1 * 2.2225 = 1.01275 exactly, a tie: 1.0128.  In binary the value
+    # was 1.01274999...: 1.0127, a wrong digit (127 such lines in the 12-epoch catalogue).
+    from test_catalogue import catalogue
+
+    s = catalogue("precision:30", 2)
+    s["exercise"] = s["exercise"][:1]
+    assert s["exercise"][0]["optimizer"] == "gd"
+    line = symopt.solve(s).exercises[0].epochs[1].lines[-2]
+    assert line.latex == "w_1 = 1.235 - 0.1 * 2.2225 \\approx 1.0128"
+    # w_2 = -1.3 + 0.05 * 2.5135802477 = -1.174320987615 exactly: to 12 digits, -1.17432098762
+    s = spec("gd", {"alpha": 0.05}, function="w1**4 - 3*w1**2 + w2**2 + 0.123456789*w1*w2",
+             start={"w1": 0.7, "w2": -1.3}, epochs=1, numbers="precision:12")
+    assert last(symopt.solve(s))["w2"] == "-1.17432098762"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction as F
 
+from hypothesis import given, settings, strategies as st
 import pytest
 
 from symopt.numbers import (
@@ -93,3 +94,17 @@ def test_huge_values_print_and_round():
     assert text.startswith("7.000") and text.endswith("3") and len(text) == 5002
     assert decimal_text(round_significant(F(10**6000 + 1, 3), 3)) == "333" + "0" * 5997
     assert decimals_of(F(1, 5**3000)) == 3000 and decimals_of(F(1, 5**3000 * 3)) is None
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(lambda d: abs(d) < Decimal("1e60") and (not d or abs(d) > Decimal("1e-60"))))
+@settings(max_examples=400, deadline=None)
+def test_decimal_texts_are_the_fraction_texts(d):
+    # Hand and precision modes carry decimal.Decimal; their texts must be the Fraction policy's.
+    from symopt.numbers import decimal_latex, plain_text, scientific_latex, scientific_text
+
+    q = F(d)
+    assert plain_text(d) == decimal_text(q)
+    assert decimal_latex(d) == constant_latex(q)
+    if d:
+        for digits in (1, 4, 7):
+            assert scientific_latex(d, digits) == scientific_text(q, digits)
