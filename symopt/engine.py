@@ -206,7 +206,7 @@ def rule_formulas(optimizer: Optimizer, rules, hyper: set[str], mult: str = "*")
 
 
 def _past_bound(value) -> bool:
-    """|value| > 10^12, cheaply, for a Fraction, an mpmath number or a SymPy number."""
+    """|value| > 10^12, cheaply, for a Fraction, a Decimal, an mpmath number or a SymPy number."""
     if type(value) is Fraction:
         return abs(value) > DIVERGENCE_BOUND
     return bool(abs(value) > DIVERGENCE_INT)
