@@ -224,7 +224,9 @@ def _compute(arith, evaluate, env, t: int, lhs: str):
             e = SymoptError(str(e).removeprefix("exact: "))
         error = Diverged if isinstance(e, Diverged) else SymoptError
         raise error(f"{e}{hint}", f"epoch {t}, {lhs}") from None
-    except (OverflowError, decimal.Overflow) as e:
+    except decimal.Overflow:  # past Decimal's exponent range, 10^(10^18)
+        raise Diverged("the value is past 10^300: the run diverges", f"epoch {t}, {lhs}") from None
+    except OverflowError as e:
         raise Diverged(f"overflow ({e})", f"epoch {t}, {lhs}") from None
     except ZeroDivisionError as e:
         raise SymoptError(f"cannot be computed ({e})", f"epoch {t}, {lhs}") from None
