@@ -20,6 +20,8 @@ from symopt.cli import main
 from symopt.expr import RULE_FUNCTIONS, parse
 from symopt.mathtext import parse_math
 
+from conftest import ROOT
+
 settings.register_profile("normal", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=20_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("SYMOPT_FUZZ", "normal"))
@@ -109,18 +111,20 @@ def test_exam_templates_generate_or_fail_cleanly(draws, function, require):
 
 
 ARGS = ["render", "solve", "check", "exam", "optimizers", "--format", "md", "json", "pdf", "--epochs", "0", "3",
-        "--numbers", "hand:2", "-o", "--lang", "vi", "--slack", "-1", "--variant", "--help", "README.md", "nosuch.toml",
-        "examples/seed.toml", "output/seed.md", "--figures", "svg"]
+        "--numbers", "hand:2", "-o", "--lang", "vi", "--slack", "-1", "--variant", "--help", str(ROOT / "README.md"),
+        "nosuch.toml", str(ROOT / "examples" / "seed.toml"), str(ROOT / "output" / "seed.md"), "--figures", "svg"]
 
 
 @examples(300)
 @given(st.lists(st.sampled_from(ARGS), max_size=6))
 def test_cli_exits_0_1_or_2(args):
+    # Found in review: "-o" used to be replaced by the folder instead of followed by it, so renders
+    # fell back to the default output/ and wrote into the repository.  The run now happens in a
+    # temporary folder, so no argument list can write anywhere else.
     with tempfile.TemporaryDirectory() as out:
-        args = [out if a == "-o" else a for a in args]
-        args = [a for a in args if a != "pdf"]  # TeX runs are covered elsewhere; here they only cost time
+        args = [x for a in args if a != "pdf" for x in ((a, out) if a == "-o" else (a,))]  # TeX runs are tested elsewhere
         err = io.StringIO()
-        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        with contextlib.chdir(out), contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
             try:
                 code = main(args)
             except SystemExit as e:  # --help and argparse's own exits
