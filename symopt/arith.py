@@ -377,6 +377,8 @@ class _DecimalArithmetic(Arithmetic):
     exp and ln; the other functions (and pi) come from mpmath at a few more digits.
     """
 
+    max_exponent: int | None = None  # a larger power is refused (hand mode, as RationalHand)
+
     def __init__(self, mode: NumberMode, digits: int):
         super().__init__(mode)
         self.ctx = decimal.Context(prec=digits, rounding=ROUND_HALF_EVEN, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
@@ -384,7 +386,6 @@ class _DecimalArithmetic(Arithmetic):
         self.digits = digits
         self.add, self.sub, self.mul, self.neg = self.ctx.add, self.ctx.subtract, self.ctx.multiply, self.ctx.minus
         self.inexact_constants = False  # a constant such as 1/3 or pi is rounded: no line is exact
-        self.max_exponent: int | None = None
 
     def const(self, q: Fraction) -> Decimal:
         places = decimals_of(q)
@@ -437,7 +438,7 @@ class _DecimalArithmetic(Arithmetic):
         if name == "abs":
             return self.ctx.abs(a)
         if name == "sign":
-            return Decimal((a > 0) - (a < 0))
+            return Decimal(self.signum(a))
         return self._from_mp(getattr(self.mp, name)(self.mp.mpf(str(a))))
 
     def diverging(self, value) -> None:
@@ -461,10 +462,11 @@ class Hand(_DecimalArithmetic):
     may also have gone either way: that line, too, is recomputed.
     """
 
+    max_exponent = MAX_EXPONENT  # as RationalHand, whose exact powers must stay small
+
     def __init__(self, mode: NumberMode):
         super().__init__(mode, HAND_WORKING_DIGITS)
         self.exact = RationalHand(mode)
-        self.max_exponent = MAX_EXPONENT  # as RationalHand, whose exact powers must stay small
         self.unit = Decimal(1).scaleb(-mode.decimals)
         self.unsure = False  # a comparison in this line may have gone either way
 
@@ -542,8 +544,7 @@ class Precision(_DecimalArithmetic):
     def __init__(self, mode: NumberMode):
         super().__init__(mode, mode.digits + GUARD_DIGITS)
         self.report = decimal.Context(prec=mode.digits, rounding=ROUND_HALF_UP, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
-        self.places = mode.decimals if mode.keep is None else max(mode.decimals, mode.keep)
-        self.unit = Decimal(1).scaleb(-self.places)
+        self.unit = Decimal(1).scaleb(-max(mode.decimals, mode.kept))
         self.shown_unit = Decimal(1).scaleb(-mode.decimals)
         self.close = Decimal(1).scaleb(-(mode.digits + GUARD_DIGITS // 2))
 

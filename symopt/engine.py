@@ -93,10 +93,11 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
     )
     grad_plans = [
         (
+            ex.optimizer.line_name("g", v),
             printer.Filler(printer.template(d, lambda n: "\\pi" if n == "pi" else Hole(n), mult)),
             evaluator(d, arith, {}),
         )
-        for d in gradient
+        for v, d in zip(ex.variables, gradient, strict=True)
     ]
     formulas, rule_plans = _compile_rules(ex, rules, arith, mult)
 
@@ -122,8 +123,7 @@ def work(ex: Exercise, mult: str = "*") -> Worked:
             w_rounded = {v for j, v in enumerate(ex.variables) if "w" in rounded_keys[j]}
             t_value, t_text = arith.const(Fraction(t)), str(t)
             for j, v in enumerate(ex.variables):
-                filler, evaluate = grad_plans[j]
-                lhs = ex.optimizer.line_name("g", v)
+                lhs, filler, evaluate = grad_plans[j]
                 value, text, rounded = _compute(arith, evaluate, w_values, t, lhs)
                 line = _line(lhs, [(filler, w_texts, w_rounded)], text, rounded, marks)
                 lines.append(Line("dw", v, line, text))

@@ -18,7 +18,6 @@ import io
 from .errors import SymoptError
 from .expr import Call, Name, Neg, Node, Num
 
-FORMATS = ("none", "png", "svg", "pdf")
 INSTALL_HINT = "figures need matplotlib: pip install 'symopt[plot]' (or pip install matplotlib), or use --figures none"
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 

@@ -182,7 +182,6 @@ class Filler:
     that only decorates the holes (a long run fills a template per line)."""
 
     def __init__(self, parts: Template):
-        self.parts = parts
         self.keys = tuple(p.key for p in parts if isinstance(p, Hole))
         self.shows_work = bool(self.keys) and not lone_hole(parts)  # not a bare value, nor a lone one
         self._pieces = [p if isinstance(p, str) else "" for p in parts]

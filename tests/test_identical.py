@@ -5,25 +5,17 @@ If a change alters these hashes on purpose (a new layout), say so in its commit 
 
 from __future__ import annotations
 
-from decimal import Decimal
 import hashlib
 
 import pytest
 
+from benchmarks.__main__ import adam_spec  # the benchmark's Adam case, pinned here
 import symopt
 
 PINNED = {
     "hand:4": "252e5d48ce6f5e94ea8eb78b4e87044354fa66b1578889115cb318bd8e8079f5",
     "precision:30": "fd1f0f61d4d204ef056f5acffc8674179cc3453a081e77f21d70754b036e57e5",
 }
-
-
-def adam_spec(variables: int, epochs: int, numbers: str) -> dict:
-    """The benchmark's Adam case (benchmarks/__main__.py): 10 variables, f = sum of i/10 * w_i^2."""
-    function = " + ".join(f"{Decimal(i) / 10}*w{i}**2" for i in range(1, variables + 1))
-    return {"function": function, "exercise": [{
-        "optimizer": "adam", "hyper": {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
-        "epochs": epochs, "numbers": numbers, "start": {f"w{i}": (-1) ** i * i for i in range(1, variables + 1)}}]}
 
 
 @pytest.mark.parametrize("numbers", sorted(PINNED))
