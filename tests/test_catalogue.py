@@ -60,7 +60,7 @@ def test_defaults_are_printed(sheets):
         {"optimizer": "adagrad", "start": {"w1": 1}, "hyper": {"alpha": 0.1, "epsilon": 1e-8}}]}
     md = symopt.solve(spec).to_markdown()
     assert "\\rho = 0.9, \\epsilon = 10^{-6}, \\alpha = 1$$" in md or "\\alpha = 1, \\rho = 0.9" in md
-    assert "\\psi = 0.004" in md and "s_0 = 0" in md
+    assert "\\psi = 0.004" in md and "s_0 = 0$$" in md
 
 
 @pytest.mark.parametrize("numbers", ["hand:3", "precision:12"])

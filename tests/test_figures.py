@@ -27,7 +27,9 @@ def markers_in(svg: bytes, gid: str) -> int:
 
 def test_the_plotted_path_is_the_trace():
     solution = symopt.solve(SEED_SPEC, epochs=5)
-    for worked, figure in zip(solution.exercises, solution.figures(("svg",)), strict=False):
+    figures = solution.figures(("svg",))
+    assert len(figures) == len(solution.exercises) + 1  # one per exercise, and the comparison
+    for worked, figure in zip(solution.exercises, figures[:-1], strict=True):
         ex = worked.exercise
         expected = [tuple(float(ex.start[v]) for v in ex.variables)]
         expected += [tuple(float(e.params[v]) for v in ex.variables) for e in worked.epochs]
