@@ -29,9 +29,8 @@ import re
 
 import mpmath
 
-from .errors import Diverged, SymoptError
-from .numbers import (decimal_latex, decimal_text, decimals_of, plain_text, round_half_away, round_significant,
-                      scientific_latex, show)
+from .errors import Diverged, ExactTooLarge, SymoptError
+from .numbers import Policy, Shown, decimal_text, decimals_of, plain_text, round_significant
 
 GUARD_DIGITS = 10
 HAND_WORKING_DIGITS = 60
@@ -41,23 +40,51 @@ EXACT_SIZE_BUDGET = 500  # SymPy nodes in one value: Adam and RMSProp reach 398 
 
 @dataclass(frozen=True)
 class NumberMode:
-    """The spec's ``numbers``: kind, D decimals shown, K decimals kept, N digits (precision)."""
+    """The spec's ``numbers``: how values are computed, rounded, carried and written.
 
-    kind: str = "exact"  # exact | precision | hand
+    kind: ``exact``, ``precision`` (N = `digits` significant digits), ``hand`` (D = `decimals`
+    places, never fewer than `sig` significant figures, values ending within `keep` places kept
+    whole; the rounded value is carried) or ``sig`` (`sig` significant figures, carried).
+    `pad` keeps a rounded value's trailing zeros; `comma` writes decimal commas."""
+
+    kind: str = "exact"  # exact | precision | hand | sig
     decimals: int = 4
     keep: int | None = None
     digits: int = 30
+    sig: int = 3
+    pad: bool = False
+    comma: bool = False
 
     @property
     def kept(self) -> int:
         return self.decimals if self.keep is None else self.keep
 
+    @property
+    def carries(self) -> bool:
+        """Whether the rounded value is what later lines use (hand and sig), as a student does."""
+        return self.kind in ("hand", "sig")
+
+    def policy(self) -> Policy:
+        if self.kind == "precision":
+            return Policy(None, self.digits, None, self.pad, self.comma)
+        if self.kind == "sig":
+            return Policy(None, self.sig, self.keep, self.pad, self.comma)
+        return Policy(self.decimals, self.sig, self.kept, self.pad, self.comma)
+
     def __str__(self) -> str:
         if self.kind == "precision":
-            return f"precision:{self.digits}"
-        if self.kind == "hand":
-            return f"hand:{self.decimals}" + (f" keep {self.keep}" if self.keep is not None else "")
-        return "exact"
+            text = f"precision:{self.digits}"
+        elif self.kind == "sig":
+            text = f"sig:{self.sig}" + (f" keep {self.keep}" if self.keep is not None else "")
+        elif self.kind == "hand":
+            text = f"hand:{self.decimals}" + (f" keep {self.keep}" if self.keep is not None else "")
+            text += f" sig {self.sig}" if self.sig != DEFAULT_SIG else ""
+        else:
+            text = "exact"
+            text += f" decimals {self.decimals}" if self.decimals != 4 else ""
+            text += f" keep {self.keep}" if self.keep is not None else ""
+            text += f" sig {self.sig}" if self.sig != DEFAULT_SIG else ""
+        return text + (" pad" if self.pad else "") + (" comma" if self.comma else "")
 
     def arithmetic(self, inputs=()) -> "Arithmetic":
         """This mode's arithmetic.  `inputs` are the values the run starts from (start and state):
@@ -65,44 +92,74 @@ class NumberMode:
         the whole run rational-first, since :class:`Hand` carries decimals."""
         if self.kind == "precision":
             return Precision(self)
-        if self.kind == "hand":
+        if self.carries:
             return Hand(self) if all(decimals_of(q) is not None for q in inputs) else RationalHand(self)
         return Exact(self)
 
 
+DEFAULT_SIG = 3  # hand:D and exact never show fewer significant figures than this
+_MODE = re.compile(r"\s*(exact|precision|hand|sig)\s*(?::\s*([0-9]+))?((?:\s+(?:keep|sig|decimals)\s+[0-9]+|\s+pad|\s+comma)*)\s*")
+_OPTION = re.compile(r"(keep|sig|decimals)\s+([0-9]+)|(pad)|(comma)")
+_ALLOWED = {"exact": {"decimals", "keep", "sig"}, "precision": set(), "hand": {"keep", "sig"}, "sig": {"keep"}}
+USAGE = "use exact, precision:N, hand:D (keep K, sig S) or sig:S"
+
+
 def parse_mode(value: object) -> NumberMode:
-    """``"exact"``, ``"precision:30"``, ``"hand:4"``, or a table ``{mode, decimals, keep, digits}``."""
+    """``"exact"``, ``"precision:30"``, ``"hand:4"``, ``"hand:4 keep 7 sig 3 pad"``, ``"sig:4"``, or a
+    table ``{mode, decimals, keep, digits, sig, pad, decimal}``."""
     if isinstance(value, str):
-        m = re.fullmatch(r"\s*(exact|precision|hand)\s*(?::\s*([0-9]+))?(?:\s+keep\s+([0-9]+))?\s*", value)
-        if not m:
-            raise SymoptError(f"unknown number mode {value!r}; use exact, precision:N, hand:D or hand:D keep K")
-        kind, n, keep = m.groups()
-        if keep is not None and kind != "hand":
-            raise SymoptError(f"keep goes with hand:D, not {kind}")
+        m = _MODE.fullmatch(value)
+        if not m or len(value) > 200:
+            raise SymoptError(f"unknown number mode {value[:60]!r}; {USAGE}")
+        kind, n, rest = m.groups()
+        fields: dict = {}
+        for option in _OPTION.finditer(rest):
+            word, number, pad, comma = option.groups()
+            if pad:
+                fields["pad"] = True
+            elif comma:
+                fields["comma"] = True
+            else:
+                if word not in _ALLOWED[kind]:
+                    raise SymoptError(f"{word} does not go with {kind}; {USAGE}")
+                fields[word] = int(number)
         if kind == "exact":
             if n is not None:
-                raise SymoptError("exact takes no number; use exact, precision:N or hand:D")
-            return NumberMode("exact")
+                raise SymoptError(f"exact takes no number; {USAGE}")
+            return _checked(NumberMode("exact", **fields))
         if n is None:
-            raise SymoptError(f"{kind} needs a number, e.g. {kind}:{30 if kind == 'precision' else 4}")
-        if kind == "precision":
-            return _checked(NumberMode("precision", digits=int(n)))
-        return _checked(NumberMode("hand", decimals=int(n), keep=None if keep is None else int(keep)))
+            raise SymoptError(f"{kind} needs a number, e.g. {kind}:{ {'precision': 30, 'hand': 4, 'sig': 4}[kind]}")
+        main = {"precision": "digits", "hand": "decimals", "sig": "sig"}[kind]
+        return _checked(NumberMode(kind, **{main: int(n)}, **fields))
     if isinstance(value, dict):
-        allowed = {"mode", "decimals", "keep", "digits"}
+        allowed = {"mode", "decimals", "keep", "digits", "sig", "pad", "decimal"}
         unknown = set(value) - allowed
         if unknown:
             raise SymoptError(f"unknown key {sorted(unknown)[0]!r}; numbers takes {', '.join(sorted(allowed))}")
         kind = value.get("mode", "exact")
-        if kind not in ("exact", "precision", "hand"):
-            raise SymoptError(f"unknown number mode {kind!r}; use exact, precision or hand")
-        ints = {}
-        for key in ("decimals", "keep", "digits"):
+        if kind not in ("exact", "precision", "hand", "sig"):
+            raise SymoptError(f"unknown number mode {kind!r}; use exact, precision, hand or sig")
+        fields = {}
+        for key in ("decimals", "keep", "digits", "sig"):
             if key in value:
                 if isinstance(value[key], bool) or not isinstance(value[key], int):
                     raise SymoptError(f"{key} must be a whole number, got {value[key]!r}")
-                ints[key] = value[key]
-        return _checked(NumberMode(kind, **ints))
+                fields[key] = value[key]
+        if "pad" in value:
+            if not isinstance(value["pad"], bool):
+                raise SymoptError(f"pad must be true or false, got {value['pad']!r}")
+            fields["pad"] = value["pad"]
+        if "decimal" in value:
+            if value["decimal"] not in (".", ","):
+                raise SymoptError(f'decimal must be "." or ",", got {value["decimal"]!r}')
+            fields["comma"] = value["decimal"] == ","
+        if kind == "sig" and "sig" not in fields:
+            raise SymoptError("sig needs sig = S, the significant figures, e.g. { mode = \"sig\", sig = 4 }")
+        main = {"exact": None, "precision": "digits", "hand": "decimals", "sig": "sig"}[kind]
+        for key in ("decimals", "keep", "digits", "sig"):
+            if key in fields and key != main and key not in _ALLOWED[kind]:
+                raise SymoptError(f"{key} does not go with {kind}; {USAGE}")
+        return _checked(NumberMode(kind, **fields))
     raise SymoptError(f"numbers must be a string such as \"hand:4\" or a table, got {value!r}")
 
 
@@ -111,6 +168,8 @@ def _checked(mode: NumberMode) -> NumberMode:
         raise SymoptError(f"decimals must be between 0 and 30, got {mode.decimals}")
     if mode.keep is not None and not 0 <= mode.keep <= 30:
         raise SymoptError(f"keep must be between 0 and 30, got {mode.keep}")
+    if not 1 <= mode.sig <= 30:
+        raise SymoptError(f"sig (significant figures) must be between 1 and 30, got {mode.sig}")
     if not 5 <= mode.digits <= 1000:
         raise SymoptError(f"precision digits must be between 5 and 1000, got {mode.digits}")
     return mode
@@ -124,7 +183,7 @@ LIMIT_BITS = 997  # 2^997 < 10^300 < 2^998
 
 
 def _diverges() -> SymoptError:
-    return Diverged("the value is past 10^300: the run diverges (a smaller alpha helps)")  # |x| < 2^20000 (about 10^6000): past that a value cannot be written out
+    return Diverged("the value is past 10^300: the run diverges (a smaller alpha helps)", kind="limit")
 
 
 def mpf_fraction(x) -> Fraction:
@@ -173,14 +232,20 @@ def _mp_function(ctx, name: str, a):
 
 class Arithmetic:
     """Operations on one mode's values.  `carry` turns a line's result into the value later lines
-    use; `show` gives its text on the sheet; `param` its full-precision text for JSON."""
+    use; `shown` says how the sheet writes it (`extra` more digits, for an operand whose line must
+    add up as printed); `number` is its value for the trace; `param` its full-precision text."""
 
     def __init__(self, mode: NumberMode):
         self.mode = mode
+        self.policy = mode.policy()
 
-    def shown(self, value) -> tuple[str, bool]:
+    def shown(self, value, extra: int = 0) -> Shown:
         q, exact = self.approx(value)
-        return show(q, self.mode.decimals, self.mode.kept, exact=exact)
+        return self.policy.show_fraction(q, exact, extra)
+
+    def number(self, value) -> Fraction | Decimal:
+        q, exact = self.approx(value)
+        return q if exact else Decimal(decimal_text(round_significant(q, 40)))
 
     def compare(self, op: str, a, b) -> bool:
         """``a op b`` for a comparison of where(): > < >= <=."""
@@ -293,13 +358,13 @@ class Exact(_RationalFirst):
         if type(value) is Fraction:
             bits = max(value.numerator.bit_length(), value.denominator.bit_length())
             if bits > EXACT_DIGITS_BUDGET * 3.33:
-                raise SymoptError(f"exact values grow too large (over {EXACT_DIGITS_BUDGET} digits)", "exact")
+                raise ExactTooLarge(f"exact values grow too large (over {EXACT_DIGITS_BUDGET} digits)")
         else:
             size = 0
             for _ in self.sympy.preorder_traversal(value):
                 size += 1
                 if size > EXACT_SIZE_BUDGET:
-                    raise SymoptError("exact values grow too large", "exact")
+                    raise ExactTooLarge("exact values grow too large")
         return value
 
     def approx(self, value) -> tuple[Fraction, bool]:
@@ -344,17 +409,24 @@ class RationalHand(_RationalFirst):
     def function(self, name, a):
         return _mp_function(self.ctx, name, a)
 
+    rounded_to: int | None = None  # where the value carry() last returned was rounded (None: kept whole)
+
     def carry(self, value) -> Fraction:
         if abs(value) >= LIMIT if type(value) is Fraction else self.ctx.mag(value) > LIMIT_BITS:
             raise _diverges()
         if type(value) is Fraction:
-            places = decimals_of(value)
-            if places is not None and places <= self.mode.kept:
-                return value
-            return round_half_away(value, self.mode.decimals)
-        if not value or self.ctx.mag(value) < -4 * self.mode.decimals - 8:  # far below 10^-D
+            q, self.rounded_to = self.policy.round_fraction(value)
+            return q
+        if not value:
+            self.rounded_to = None
             return Fraction(0)
-        return round_half_away(mpf_fraction(value), self.mode.decimals)
+        q, self.rounded_to = self.policy.round_fraction(mpf_fraction(value), whole=False)
+        return q
+
+    def shown(self, value, extra: int = 0) -> Shown:
+        """The value carry() last returned, as written: the carried number itself."""
+        return self.policy.show_fraction(value) if self.rounded_to is None else \
+            Shown(self.policy.write(Decimal(decimal_text(value)), self.rounded_to), value, True, self.rounded_to)
 
     def approx(self, value) -> tuple[Fraction, bool]:
         return value, True
@@ -447,15 +519,16 @@ class _DecimalArithmetic(Arithmetic):
 
 
 class Hand(_DecimalArithmetic):
-    """Hand mode in Decimal at 60 digits, with the exact value's rounding.
+    """Hand (and sig) mode in Decimal at 60 digits, with the exact value's rounding.
 
     A line whose Decimal computation raised no Inexact signal *is* exact: it is kept when it ends
-    within K decimals, else rounded half away from zero to D decimals.  A line that is not exact
-    (a division, a root) is rounded the same way -- unless its 60-digit value is within 10^-40
-    (relative) of a rounding boundary (a tie of rounding to D decimals, or, with K > D, a number
-    that ends within K decimals) or too large for 60 digits to hold D decimals and 20 more.  Only
-    there could the exact value round differently, and such a line is recomputed by
-    :class:`RationalHand`, exactly (rational) or at 60 digits (irrational).
+    within the policy's places (or K), else rounded half away from zero there (D decimals, never
+    fewer than S significant figures; or S significant figures).  A line that is not exact (a
+    division, a root) is rounded the same way -- unless its 60-digit value is within 10^-40
+    (relative) of a rounding boundary (a tie at that place, or, with K beyond it, a number that
+    ends within K decimals), lands on a short decimal, or is too large for 60 digits to hold its
+    places and 20 more.  Only there could the exact value round differently, and such a line is
+    recomputed by :class:`RationalHand`, exactly (rational) or at 60 digits (irrational).
     The few operations of one line lose a handful of digits, far from 20, unless they cancel
     catastrophically (the same limit RationalHand has for irrational lines).  A comparison (where,
     max, min) or a sign taken of inexact values that are within 10^-40 of each other (or of 0)
@@ -467,8 +540,8 @@ class Hand(_DecimalArithmetic):
     def __init__(self, mode: NumberMode):
         super().__init__(mode, HAND_WORKING_DIGITS)
         self.exact = RationalHand(mode)
-        self.unit = Decimal(1).scaleb(-mode.decimals)
         self.unsure = False  # a comparison in this line may have gone either way
+        self.rounded_to: int | None = None  # where the last settled value was rounded (None: kept whole)
 
     def settle(self, compute, exact_compute, env) -> Decimal:
         """The line's carried value: `compute` in Decimal, `exact_compute` (Fractions) near a boundary."""
@@ -480,18 +553,21 @@ class Hand(_DecimalArithmetic):
         if self.unsure:
             return self._exactly(exact_compute, env)
         if not self._inexact():
-            if not value:
-                return ZERO
-            kept = value.normalize(_WIDE)
-            if kept.as_tuple().exponent >= -self.mode.kept:
-                return kept
-        elif self._near_boundary(value):
+            rounded, self.rounded_to = self.policy.round_decimal(value)
+            return rounded.normalize(_WIDE) if rounded else ZERO
+        if not value:
             return self._exactly(exact_compute, env)
-        rounded = value.quantize(self.unit, context=_WIDE)
+        places = self.policy.places(value.adjusted())
+        if self._near_boundary(value, places):
+            return self._exactly(exact_compute, env)
+        rounded, self.rounded_to = self.policy.round_decimal(value)
+        if self.rounded_to is None:  # a short result of inexact operations: it may be exact
+            return self._exactly(exact_compute, env)
         return rounded.normalize(_WIDE) if rounded else ZERO
 
     def _exactly(self, exact_compute, env) -> Decimal:
         q = self.exact.carry(exact_compute({k: Fraction(v) for k, v in env.items()}))
+        self.rounded_to = self.exact.rounded_to
         return self.const(q).normalize(_WIDE) if q else ZERO
 
     def _inexact(self) -> bool:
@@ -507,16 +583,16 @@ class Hand(_DecimalArithmetic):
             self.unsure = True
         return super().call(name, a)
 
-    def _near_boundary(self, value: Decimal) -> bool:
-        d = self.mode.decimals
-        if value.adjusted() + d + 1 > HAND_WORKING_DIGITS - 20:  # too large for 60 digits to resolve D decimals
+    def _near_boundary(self, value: Decimal, places: int) -> bool:
+        if value.adjusted() + places + 1 > HAND_WORKING_DIGITS - 20:  # too large for 60 digits to resolve the place
             return True
-        scaled = value.scaleb(d + 1, _WIDE)  # a tie is an odd multiple of 5 here
+        scaled = value.scaleb(places + 1, _WIDE)  # a tie is an odd multiple of 5 here
         n = scaled.to_integral_value(ROUND_HALF_EVEN, _WIDE)
         if abs(int(n)) % 10 == 5 and _near(scaled, n):
             return True
-        if self.mode.kept > d:  # a value that may end within K decimals is kept, not rounded
-            scaled = value.scaleb(self.mode.kept, _WIDE)
+        keep = self.policy.keep
+        if keep is not None and keep > places:  # a value that may end within K decimals is kept, not rounded
+            scaled = value.scaleb(keep, _WIDE)
             n = scaled.to_integral_value(ROUND_HALF_EVEN, _WIDE)
             return bool(n) and _near(scaled, n)
         return False
@@ -524,8 +600,12 @@ class Hand(_DecimalArithmetic):
     def carry(self, value: Decimal) -> Decimal:
         return value  # settled (rounded) as it was computed
 
-    def shown(self, value: Decimal) -> tuple[str, bool]:
-        return decimal_latex(value), False
+    def shown(self, value: Decimal, extra: int = 0) -> Shown:
+        """The value settle() last returned, as written: the carried number itself."""
+        return self.policy.show_decimal(value, self.rounded_to)
+
+    def number(self, value: Decimal) -> Decimal:
+        return value
 
     def param(self, value: Decimal) -> str:
         return plain_text(value)
@@ -539,13 +619,11 @@ def _near(x: Decimal, n: Decimal) -> bool:
 
 
 class Precision(_DecimalArithmetic):
-    """Decimal at N + 10 digits; values are read to N significant digits."""
+    """Decimal at N + 10 digits; values are shown and reported to N significant digits."""
 
     def __init__(self, mode: NumberMode):
         super().__init__(mode, mode.digits + GUARD_DIGITS)
         self.report = decimal.Context(prec=mode.digits, rounding=ROUND_HALF_UP, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
-        self.unit = Decimal(1).scaleb(-max(mode.decimals, mode.kept))
-        self.shown_unit = Decimal(1).scaleb(-mode.decimals)
         self.close = Decimal(1).scaleb(-(mode.digits + GUARD_DIGITS // 2))
 
     def const(self, q: Fraction) -> Decimal:
@@ -555,20 +633,25 @@ class Precision(_DecimalArithmetic):
         self.diverging(value)
         return value
 
-    def shown(self, value) -> tuple[str, bool]:
-        """The policy of :func:`symopt.numbers.show`, in Decimal.  A value within the guard digits
-        of a short decimal is that decimal (1/3 * 3 computed is 0.99…9, which is 1), so display
-        rounds once, from the real value; anything else is rounded to D decimals, or, when that
-        would show a value that is not 0 as 0, to D significant digits."""
-        if value and value.adjusted() < -TINY_DIGITS:
-            raise SymoptError(f"the value is too small to write out (about 10^{value.adjusted()}); hand:D would round it to 0")
-        short = value.quantize(self.unit, context=_WIDE)
+    def shown(self, value, extra: int = 0) -> Shown:
+        """N significant digits (`extra` more).  A value within the guard digits of a short
+        decimal is that decimal (1/3 * 3 computed is 0.99…9, which is 1), so display rounds once,
+        from the real value."""
+        if not value:
+            return self.policy.show_decimal(ZERO)
+        if value.adjusted() < -TINY_DIGITS:
+            raise SymoptError(f"the value is too small to write out (about 10^{value.adjusted()})")
+        places = self.policy.places(value.adjusted(), extra)
+        short = value.quantize(Decimal(1).scaleb(-places), context=_WIDE)
+        if short.adjusted() != value.adjusted():  # 9.99996 -> 10.0000: one place fewer
+            places -= short.adjusted() - value.adjusted()
+            short = value.quantize(Decimal(1).scaleb(-places), context=_WIDE)
         if _WIDE.abs(_WIDE.subtract(value, short)) <= _WIDE.multiply(_WIDE.abs(value), self.close):
-            return decimal_latex(short), False
-        rounded = value.quantize(self.shown_unit, context=_WIDE)
-        if rounded:
-            return plain_text(rounded), True
-        return scientific_latex(value, max(self.mode.decimals, 1)), True
+            return self.policy.show_decimal(short)
+        return self.policy.show_decimal(short, places)
+
+    def number(self, value) -> Decimal:
+        return self.report.plus(value)
 
     def param(self, value) -> str:
         return plain_text(self.report.plus(value))

@@ -15,31 +15,53 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import decimal
+from typing import NamedTuple
+from decimal import Decimal
 from fractions import Fraction
 
 from . import printer, symbolic
 from .compiler import evaluator, fold
-from .errors import Diverged, SymoptError
+from .arith import NumberMode, Precision
+from .errors import Diverged, ExactTooLarge, SymoptError
 from .expr import Node, names, to_text
-from .numbers import constant_latex
+from .numbers import Shown
 from .optimizers import Choice, Optimizer, name_latex
 from .printer import Hole
 from .spec import Exercise, variables_of
 
 
-@dataclass(frozen=True)
-class Line:
+class Operand(NamedTuple):
+    """A value substituted into a line, as that line writes it."""
+
+    key: str  # a variable (w1) in a gradient line; else the rule's name: w, g, v, s, t, ...
+    shown: Shown
+
+
+class Line(NamedTuple):
+    """One line of an epoch: ``dw_1 = 0.2 * (-5) = -1``, and the numbers behind it.  (A named
+    tuple: a long run makes tens of thousands.)"""
+
     quantity: str  # dw (the gradient), then the rule targets: v, s, v_hat, s_hat, w, ...
     variable: str  # w1
     latex: str  # dw_1 = 0.2 * (-5) = -1
-    value: str  # -1, as shown
+    shown: Shown  # the line's value as written
+    value: Fraction | Decimal  # the value later lines use (by hand: the rounded one), to the mode's precision
+    operands: tuple[Operand, ...]  # each number substituted, in order, as written in this line
+    approx: bool  # the line ends in \approx: its value, or a number in it, is shown rounded
+
+    @property
+    def text(self) -> str:
+        """The value as written: ``-4.6003``."""
+        return self.shown.text
 
 
 @dataclass(frozen=True)
 class Epoch:
     number: int
     lines: tuple[Line, ...]
-    params: dict[str, str]  # variable -> carried value at the mode's full precision
+    params: dict[str, str]  # variable -> carried value at the mode's full precision, as text
+    values: dict[str, Fraction | Decimal]  # the same as numbers
+    reference: dict[str, Decimal] | None = None  # by hand: the run without rounding, at 20 digits
 
 
 DIVERGENCE_DIGITS = 12
@@ -52,8 +74,22 @@ class Divergence:
     """Where a run blew up: the sheet says so and stops that exercise there."""
 
     epoch: int
-    line: str  # the line's name, e.g. w_1
-    reason: str  # may hold inline math $...$
+    line: str  # the line's name, e.g. w_1 ("" when not known)
+    kind: str  # "bound": |w| past 10^12; "limit": past 10^300; "overflow": not finite
+    shown: Shown | None = None  # the value, for "bound"
+
+
+@dataclass(frozen=True)
+class Departure:
+    """By hand: the first epoch where a carried value is farther from the run without rounding than
+    rounding explains: more than 1% (sig:S, S < 3: one unit of the S-th figure) and more than 10^-3
+    (hand:D, D < 3: one unit of the D-th decimal)."""
+
+    epoch: int
+    variable: str
+    line: str  # w_1
+    carried: Shown
+    reference: Decimal  # the value without rounding (20 significant digits)
 
 
 @dataclass(frozen=True)
@@ -69,123 +105,236 @@ class Worked:
     derivatives: tuple[str, ...]
     epochs: tuple[Epoch, ...]
     diverged: Divergence | None = None
+    departs: Departure | None = None
 
 
-def function_latex(function: Node, mult: str = "*") -> str:
+def function_latex(function: Node, mult: str = "*", comma: bool = False) -> str:
     """``f(w_1, w_2) = 0.1w_1^2 + 2w_2^2``, as the user wrote f."""
-    args = ", ".join(name_latex(v) for v in variables_of(function))
-    return f"f({args}) = " + printer.latex(function, _symbol_latex, mult)
+    args = (";" if comma else ",").join(name_latex(v) for v in variables_of(function)).replace(",", ", ").replace(";", "; ")
+    return f"f({args}) = " + printer.latex(function, _symbol_latex, mult, comma)
 
 
 def _symbol_latex(name: str) -> str:
     return "\\pi" if name == "pi" else name_latex(name)
 
 
+MAX_EXTRA_DIGITS = 8  # an operand shown with up to this many more digits, so that its line adds up
+DEPART_RELATIVE = Fraction(1, 100)
+DEPART_ABSOLUTE = Fraction(1, 1000)
+
+
 def work(ex: Exercise, mult: str = "*") -> Worked:
-    arith = ex.numbers.arithmetic([*ex.start.values(), *(q for values in ex.state.values() for q in values.values())])
+    mode = ex.numbers
+    arith = mode.arithmetic([*ex.start.values(), *(q for values in ex.state.values() for q in values.values())])
+    policy = arith.policy
     rules, notes = ex.optimizer.choose(ex.options)
     _check_names(ex, rules)
     gradient = symbolic.gradient(ex.function, list(ex.variables))
+    # exact and precision lines are checked as printed (operands shown rounded must give the shown
+    # result); by hand the operands are the carried numbers themselves, so lines add up already
+    checking = None if mode.carries else arith if mode.kind == "precision" else Precision(NumberMode("precision", digits=50))
+    shadow = Precision(NumberMode("precision", digits=20)) if mode.carries else None
 
     # -- printed and compiled once ------------------------------------------------------------
     derivatives = tuple(
-        f"{ex.optimizer.line_name('g', v)} = " + printer.latex(d, _symbol_latex, mult) for v, d in zip(ex.variables, gradient, strict=True)
+        f"{ex.optimizer.line_name('g', v)} = " + printer.latex(d, _symbol_latex, mult, policy.comma)
+        for v, d in zip(ex.variables, gradient, strict=True)
     )
     grad_plans = [
-        (
-            ex.optimizer.line_name("g", v),
-            printer.Filler(printer.template(d, lambda n: "\\pi" if n == "pi" else Hole(n), mult)),
-            evaluator(d, arith, {}),
-        )
+        _Plan(ex.optimizer.line_name("g", v), "g",
+              printer.Filler(printer.template(d, lambda n: "\\pi" if n == "pi" else Hole(n), mult, comma=policy.comma)), None,
+              evaluator(d, arith, {}), checking and evaluator(d, checking, {}), shadow and evaluator(d, shadow, {}))
         for v, d in zip(ex.variables, gradient, strict=True)
     ]
-    formulas, rule_plans = _compile_rules(ex, rules, arith, mult)
+    formulas, rule_plans = _compile_rules(ex, rules, arith, mult, checking, shadow)
 
     # -- the epoch loop: evaluators and templates only -------------------------------------------
-    # Given values (start, state) are shown as given; computed ones by the display rule.  In
-    # exact and precision modes a line whose value or operands are shown rounded says \approx.
+    # Given values (start, state) are shown as given; computed ones by the number policy.
+    n = len(ex.variables)
     values = [{"w": arith.const(ex.start[v])} for v in ex.variables]
-    texts = [{"w": constant_latex(ex.start[v])} for v in ex.variables]
-    rounded_keys: list[set[str]] = [set() for _ in ex.variables]
+    shown = [{"w": policy.given(ex.start[v])} for v in ex.variables]
     for j, v in enumerate(ex.variables):
         for s in ex.state:
             values[j][s] = arith.const(ex.state[s][v])
-            texts[j][s] = constant_latex(ex.state[s][v])
-    marks = ex.numbers.kind != "hand"  # by hand, "=" is written after rounding, as students do
+            shown[j][s] = policy.given(ex.state[s][v])
+    reference = None
+    if shadow is not None:
+        reference = [{"w": shadow.const(ex.start[v]), **{s: shadow.const(ex.state[s][v]) for s in ex.state}} for v in ex.variables]
+    marks = not mode.carries  # by hand, "=" is written after rounding, as students do
     epochs = []
-    diverged = None
+    diverged = departs = None
     for t in range(1, ex.epochs + 1):
         lines: list[Line] = []
         complete = True  # an epoch cut short by an overflow has no parameters to report
+        t_value, t_shown = arith.const(Fraction(t)), policy.given(Fraction(t))
         try:
             w_values = {v: values[j]["w"] for j, v in enumerate(ex.variables)}
-            w_texts = {v: texts[j]["w"] for j, v in enumerate(ex.variables)}
-            w_rounded = {v for j, v in enumerate(ex.variables) if "w" in rounded_keys[j]}
-            t_value, t_text = arith.const(Fraction(t)), str(t)
+            w_shown = {v: shown[j]["w"] for j, v in enumerate(ex.variables)}
             for j, v in enumerate(ex.variables):
-                lhs, filler, evaluate = grad_plans[j]
-                value, text, rounded = _compute(arith, evaluate, w_values, t, lhs)
-                line = _line(lhs, [(filler, w_texts, w_rounded)], text, rounded, marks)
-                lines.append(Line("dw", v, line, text))
-                values[j]["g"], texts[j]["g"] = value, text
-                _mark(rounded_keys[j], "g", rounded)
-            for target, filler, per_variable, evaluate in rule_plans:
+                plan = grad_plans[j]
+                value, result = _compute(arith, plan.evaluate, w_values, t, plan.lhs)
+                lines.append(_line(plan, "dw", v, value, result, w_values, w_shown, arith, marks))
+                values[j]["g"], shown[j]["g"] = value, result
+            for plan in rule_plans:
                 for j, v in enumerate(ex.variables):
-                    lhs, middle = per_variable[j]
-                    env, shown = values[j], texts[j]
-                    env["t"], shown["t"] = t_value, t_text
-                    value, text, rounded = _compute(arith, evaluate, env, t, lhs)
-                    middles = ([(middle, shown, rounded_keys[j])] if middle else []) + [(filler, shown, rounded_keys[j])]
-                    lines.append(Line(target, v, _line(lhs, middles, text, rounded, marks), text))
-                    env[target], shown[target] = value, text
-                    _mark(rounded_keys[j], target, rounded)
-                    if target == "w" and diverged is None and _past_bound(value):
-                        diverged = Divergence(t, lhs, f"${lhs} = {text}$ is past $10^{{{DIVERGENCE_DIGITS}}}$")
+                    env, env_shown = values[j], shown[j]
+                    env["t"], env_shown["t"] = t_value, t_shown
+                    lhs = plan.lhs[j]
+                    value, result = _compute(arith, plan.evaluate, env, t, lhs)
+                    lines.append(_line(plan, plan.target, v, value, result, env, env_shown, arith, marks, j))
+                    env[plan.target], env_shown[plan.target] = value, result
+                    if plan.target == "w" and diverged is None and _past_bound(value):
+                        diverged = Divergence(t, lhs, "bound", result)
         except Diverged as e:
             complete = False
-            line = (e.where or "").split(", ")[-1]
-            what = "is past $10^{300}$" if "10^300" in str(e) else "is not finite (an overflow)"
-            diverged = Divergence(t, line, f"${line}$ {what}" if line else what)
+            diverged = Divergence(t, e.line or "", e.kind)
+        if reference is not None:
+            reference = _shadow_epoch(ex, grad_plans, rule_plans, shadow, reference, t)
         if lines:
             params = {v: arith.param(values[j]["w"]) for j, v in enumerate(ex.variables)} if complete else {}
-            epochs.append(Epoch(t, tuple(lines), params))
+            numbers = {v: arith.number(values[j]["w"]) for j, v in enumerate(ex.variables)} if complete else {}
+            ref = {v: shadow.number(reference[j]["w"]) for j, v in enumerate(ex.variables)} \
+                if reference is not None and complete else None
+            epochs.append(Epoch(t, tuple(lines), params, numbers, ref))
+            if departs is None and ref is not None:
+                departs = _departure(ex, mode, t, numbers, ref, shown)
         if diverged is not None:
             break
 
     return Worked(
         exercise=ex,
-        function_latex=function_latex(ex.function, mult),
+        function_latex=function_latex(ex.function, mult, policy.comma),
         gradient={v: to_text(d) for v, d in zip(ex.variables, gradient, strict=True)},
         formulas=tuple(formulas),
         notes=tuple(notes),
-        data=_data_line(ex),
+        data=_data_line(ex, policy),
         derivatives=derivatives,
         epochs=tuple(epochs),
         diverged=diverged,
+        departs=departs,
     )
 
 
-def _compile_rules(ex: Exercise, rules, arith, mult: str):
-    """Each rule's general formula, and per rule: its target, its substituted template (constants
-    folded), per variable the line's name and the step's middle line, and its evaluator."""
-    formulas = rule_formulas(ex.optimizer, rules, set(ex.hyper), mult)
+@dataclass(frozen=True)
+class _Plan:
+    """A gradient or a rule, made ready for the loop: its line names (one, or per variable), its
+    substituted template, the step's middle line per variable, and its evaluators (the mode's; the
+    one that checks printed arithmetic; the run without rounding, by hand)."""
+
+    lhs: object  # str for a gradient, a list per variable for a rule
+    target: str
+    filler: printer.Filler
+    middles: list | None
+    evaluate: object
+    check: object
+    shadow: object
+
+
+def _line(plan: _Plan, quantity: str, v: str, value, result: Shown, env: dict, env_shown: dict, arith, marks: bool,
+          j: int | None = None) -> Line:
+    """The line ``lhs = middle = substituted = value``: a middle that only repeats the value is left
+    out.  With `marks` (exact, precision) an operand shown rounded is given more digits until the
+    substituted numbers give the shown value (within half a unit of its last digit), and the line
+    ends in \\approx when its value or a number in it is shown rounded."""
+    filler = plan.filler
+    keys = filler.keys
+    used = [env_shown[k] for k in keys]
+    rounded = any(s.rounded for s in used)
+    if rounded and plan.check is not None and result.places is not None:
+        used = _adding_up(plan.check, keys, env, used, result, arith)
+    lhs = plan.lhs if j is None else plan.lhs[j]
+    out = [lhs]
+    middle = plan.middles[j] if plan.middles and j is not None else None
+    if middle is not None and middle.shows_work:
+        filled = middle.fill({"t": env_shown["t"].text})
+        if filled != result.text:
+            out.append(filled)
+    if filler.shows_work:
+        filled = filler.fill_in_order([s.text for s in used])
+        if filled != result.text:
+            out.append(filled)
+    approx = marks and (result.rounded or rounded)
+    latex = " = ".join(out) + (" \\approx " if approx else " = ") + result.text
+    return Line(quantity, v, latex, result, arith.number(value), tuple(map(Operand, keys, used)), approx)
+
+
+_HALF_UNITS: dict[int, Decimal] = {}
+
+
+def _adding_up(check, keys, env: dict, used: list, result: Shown, arith) -> list:
+    """The operands (one per hole, in order) with as many more digits as the line needs to add up
+    as printed: the substituted numbers as shown must give the shown value, within half a unit of
+    its last digit."""
+    half = _HALF_UNITS.get(result.places)
+    if half is None:
+        half = _HALF_UNITS[result.places] = Decimal(5).scaleb(-(result.places + 1))
+    target, ctx = result.number, CHECK_CONTEXT
+    for extra in range(MAX_EXTRA_DIGITS + 1):
+        if extra:
+            used = [arith.shown(env[k], extra) if s.rounded else s for k, s in zip(keys, used)]
+        try:
+            got = check({k: s.number if type(s.number) is not Fraction else _decimal(s.number) for k, s in zip(keys, used)})
+        except (SymoptError, ArithmeticError):
+            return used
+        if ctx.abs(ctx.subtract(got, target)) <= half:
+            return used
+    return used
+
+
+CHECK_CONTEXT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)  # exact differences
+
+
+def _decimal(q: Fraction) -> Decimal:
+    return decimal.Context(prec=60).divide(Decimal(q.numerator), Decimal(q.denominator))
+
+
+def _shadow_epoch(ex: Exercise, grad_plans, rule_plans, shadow, reference, t: int):
+    """One epoch of the run without rounding (20 digits), beside a hand run; None once it fails."""
+    try:
+        w = {v: reference[j]["w"] for j, v in enumerate(ex.variables)}
+        for j, plan in enumerate(grad_plans):
+            reference[j]["g"] = shadow.carry(plan.shadow(w))
+        step = shadow.const(Fraction(t))
+        for plan in rule_plans:
+            for j in range(len(ex.variables)):
+                reference[j]["t"] = step
+                reference[j][plan.target] = shadow.carry(plan.shadow(reference[j]))
+    except (SymoptError, ArithmeticError, ValueError):
+        return None
+    return reference
+
+
+def _departure(ex: Exercise, mode, t: int, numbers: dict, reference: dict, shown) -> Departure | None:
+    """The first variable whose carried value is farther from `reference` than rounding explains."""
+    floor = max(DEPART_ABSOLUTE, Fraction(1, 10**mode.decimals) if mode.kind == "hand" else Fraction(0))
+    relative = max(DEPART_RELATIVE, Fraction(1, 10 ** (mode.sig - 1)) if mode.kind == "sig" else Fraction(0))
+    for j, v in enumerate(ex.variables):
+        carried, exact = Fraction(numbers[v]), Fraction(reference[v])
+        if abs(carried - exact) > max(floor, relative * abs(exact)):
+            return Departure(t, v, ex.optimizer.line_name("w", v), shown[j]["w"], reference[v])
+    return None
+
+
+def _compile_rules(ex: Exercise, rules, arith, mult: str, checking=None, shadow=None):
+    """Each rule's general formula, and its :class:`_Plan` (constants folded into the template)."""
+    comma = arith.policy.comma
+    formulas = rule_formulas(ex.optimizer, rules, set(ex.hyper), mult, comma)
     rule_plans = []
     for target, rhs in rules:
         folded = fold(rhs, ex.hyper)
-        substituted = printer.Filler(printer.template(folded, Hole, mult))
-        per_variable = []
-        for v in ex.variables:
-            middle = None
-            if "t" in names(rhs):  # show the step power first: \frac{v_1}{1 - \beta_1^1}
-                leaf = lambda n, v=v: Hole("t") if n == "t" else name_latex(n) if n in ex.hyper else ex.optimizer.line_name(n, v)
-                middle = printer.Filler(printer.template(rhs, leaf, mult, substituted=False))
-            per_variable.append((ex.optimizer.line_name(target, v), middle))
-        rule_plans.append((target, substituted, per_variable, evaluator(folded, arith, ex.hyper)))
-
+        substituted = printer.Filler(printer.template(folded, Hole, mult, comma=comma))
+        middles = None
+        if "t" in names(rhs):  # show the step power first: \\frac{v_1}{1 - \\beta_1^1}
+            middles = [printer.Filler(printer.template(
+                rhs, lambda n, v=v: Hole("t") if n == "t" else name_latex(n) if n in ex.hyper else ex.optimizer.line_name(n, v),
+                mult, substituted=False, comma=comma)) for v in ex.variables]
+        rule_plans.append(_Plan([ex.optimizer.line_name(target, v) for v in ex.variables], target, substituted, middles,
+                                evaluator(folded, arith, ex.hyper), checking and evaluator(folded, checking, ex.hyper),
+                                shadow and evaluator(folded, shadow, ex.hyper)))
     return formulas, rule_plans
 
 
-def rule_formulas(optimizer: Optimizer, rules, hyper: set[str], mult: str = "*") -> list[str]:
+def rule_formulas(optimizer: Optimizer, rules, hyper: set[str], mult: str = "*", comma: bool = False) -> list[str]:
     """Each rule as a general formula: ``V_t = \\beta V_{t-1} + (1 - \\beta) dW_t``.  A name on the
     right is this step's value once a rule has assigned it (V_t), else the previous step's (V_{t-1})."""
     formulas = []
@@ -200,7 +349,7 @@ def rule_formulas(optimizer: Optimizer, rules, hyper: set[str], mult: str = "*")
             q = optimizer.quantity(name)
             return q.now if name in done or name == "g" else q.prev
 
-        formulas.append(f"{optimizer.quantity(target).now} = " + printer.latex(rhs, leaf, mult))
+        formulas.append(f"{optimizer.quantity(target).now} = " + printer.latex(rhs, leaf, mult, comma))
         assigned.add(target)
     return formulas
 
@@ -213,53 +362,32 @@ def _past_bound(value) -> bool:
 
 
 def _compute(arith, evaluate, env, t: int, lhs: str):
-    """A line's carried value and its text on the sheet, or an error that names the line."""
+    """A line's carried value and how it is shown, or an error that names the line."""
     try:
         value = arith.carry(evaluate(env))
-        return (value, *arith.shown(value))
+        return value, arith.shown(value)  # (the trace's number is taken only when a line is made)
+    except ExactTooLarge as e:
+        raise ExactTooLarge(f"{e.reason}; use numbers = \"precision:30\" or \"hand:4\" for this exercise",
+                            f"epoch {t}, {lhs}", epoch=t, line=lhs) from None
+    except Diverged as e:
+        raise Diverged(e.reason, f"epoch {t}, {lhs}", kind=e.kind, line=lhs) from None
     except SymoptError as e:
-        hint = ""
-        if e.where == "exact":
-            hint = '; use numbers = "precision:30" or "hand:4" for this exercise'
-            e = SymoptError(str(e).removeprefix("exact: "))
-        error = Diverged if isinstance(e, Diverged) else SymoptError
-        raise error(f"{e}{hint}", f"epoch {t}, {lhs}") from None
+        raise SymoptError(str(e), f"epoch {t}, {lhs}") from None
     except decimal.Overflow:  # past Decimal's exponent range, 10^(10^18)
-        raise Diverged("the value is past 10^300: the run diverges", f"epoch {t}, {lhs}") from None
+        raise Diverged("the value is past 10^300: the run diverges", f"epoch {t}, {lhs}", kind="limit", line=lhs) from None
     except OverflowError as e:
-        raise Diverged(f"overflow ({e})", f"epoch {t}, {lhs}") from None
+        raise Diverged(f"overflow ({e})", f"epoch {t}, {lhs}", kind="overflow", line=lhs) from None
     except ZeroDivisionError as e:
         raise SymoptError(f"cannot be computed ({e})", f"epoch {t}, {lhs}") from None
 
 
-def _line(lhs: str, middles, value: str, rounded: bool, marks: bool) -> str:
-    """``lhs = middle = … = value``, without a middle that only repeats the value.  With `marks`,
-    the last relation is \\approx when the value or any number substituted into it is rounded."""
-    out = [lhs]
-    for filler, texts, rounded_keys in middles:
-        if not filler.shows_work:
-            continue
-        if marks and not rounded:
-            rounded = any(key in rounded_keys for key in filler.keys)
-        filled = filler.fill(texts)
-        if filled != value:
-            out.append(filled)
-    return " = ".join(out) + (" \\approx " if marks and rounded else " = ") + value
-
-
-def _mark(keys: set[str], key: str, rounded: bool) -> None:
-    if rounded:
-        keys.add(key)
-    else:
-        keys.discard(key)
-
-
-def _data_line(ex: Exercise) -> str:
-    items = [f"{name_latex(v)} = {constant_latex(ex.start[v])}" for v in ex.variables]
+def _data_line(ex: Exercise, policy) -> str:
+    """``w_1 = -5, w_2 = -2, \\alpha = 0.4``; with decimal commas the items are separated by ``;``."""
+    items = [f"{name_latex(v)} = {policy.given(ex.start[v]).text}" for v in ex.variables]
     for s in ex.state:
-        items += [f"{ex.optimizer.line_name(s, v)} = {constant_latex(ex.state[s][v])}" for v in ex.variables]
-    items += [f"{name_latex(h)} = {constant_latex(q)}" for h, q in ex.hyper.items()]
-    return ", ".join(items)
+        items += [f"{ex.optimizer.line_name(s, v)} = {policy.given(ex.state[s][v]).text}" for v in ex.variables]
+    items += [f"{name_latex(h)} = {policy.given(q).text}" for h, q in ex.hyper.items()]
+    return ("; " if policy.comma else ", ").join(items)
 
 
 def _check_names(ex: Exercise, rules) -> None:

@@ -22,4 +22,18 @@ class SymoptError(Exception):
 
 class Diverged(SymoptError):
     """A run that blows up (past 10^300, or not finite).  The engine marks it on the sheet and
-    stops that exercise; it is not the user's mistake to fix, but a result to show."""
+    stops that exercise; it is not the user's mistake to fix, but a result to show.
+    `kind` is "limit" (past 10^300) or "overflow" (not finite); `line` the line's name once known."""
+
+    def __init__(self, reason: str, where: str | None = None, *, kind: str = "limit", line: str | None = None):
+        super().__init__(reason, where)
+        self.reason, self.kind, self.line = reason, kind, line
+
+
+class ExactTooLarge(SymoptError):
+    """Exact mode's values outgrow what can be written (nested radicals, huge fractions): the run
+    stops with this error, which names the epoch and line once the engine knows them."""
+
+    def __init__(self, reason: str, where: str | None = None, *, epoch: int | None = None, line: str | None = None):
+        super().__init__(reason, where)
+        self.reason, self.epoch, self.line = reason, epoch, line

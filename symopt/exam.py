@@ -8,7 +8,9 @@ A template is a spec plus three tables:
   exclude = [...] }``, all exact decimals; ``"{a}"`` in any string of the spec is replaced by the
   drawn value (a whole string ``"{a}"`` becomes the number itself);
 - ``[require]``: ``max_abs`` (no shown value larger), ``terminating`` (quantities whose values end
-  within the shown decimals, in exact mode), ``distinct`` (no two variants alike).  A variant that
+  within the shown decimals, in exact mode), ``distinct`` (no two variants alike), and
+  ``close_to_exact`` (on unless set false: by hand, every w in the key lies within its tolerance of
+  the run without rounding, so a student who carries more digits is right too).  A variant that
   fails is drawn again, a bounded number of times.
 
 Variant K's draw depends only on (seed, K): its random generator is seeded with the text
@@ -28,13 +30,13 @@ import tomllib
 
 from .errors import SymoptError
 from .files import read_text
-from .numbers import decimal_text, exact, parse_decimal
+from .numbers import decimal_text, exact
 
 MAX_VARIANTS = 10_000
 MAX_ATTEMPTS = 200  # draws per variant before a requirement is declared impossible
 MAX_RANGE = 100_000  # values a range may hold
 EXAM_KEYS = ("exam", "draw", "require")
-REQUIRE_KEYS = ("max_abs", "terminating", "distinct")
+REQUIRE_KEYS = ("max_abs", "terminating", "distinct", "close_to_exact")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -55,6 +57,7 @@ class Template:
     distinct: bool
     source: str
     stem: str
+    close_to_exact: bool = True  # by hand, each key value is within its tolerance of the run without rounding
 
 
 @dataclass(frozen=True)
@@ -108,12 +111,15 @@ def template(data: dict, source: str = "<template>", stem: str = "exam") -> Temp
     distinct = require.get("distinct", False)
     if not isinstance(distinct, bool):
         raise SymoptError("must be true or false", "require.distinct")
+    close_to_exact = require.get("close_to_exact", True)
+    if not isinstance(close_to_exact, bool):
+        raise SymoptError("must be true or false", "require.close_to_exact")
     spec = {k: v for k, v in data.items() if k not in EXAM_KEYS}
     names = {d.name for d in draws}
     for used in sorted(_placeholders(spec)):
         if used not in names:
             raise SymoptError(f"'{{{used}}}' is never drawn; add {used} to [draw] or write the value")
-    return Template(spec, draws, variants, seed, max_abs, tuple(terminating), distinct, source, stem)
+    return Template(spec, draws, variants, seed, max_abs, tuple(terminating), distinct, source, stem, close_to_exact)
 
 
 def _whole(value: object, where: str, low: int, high: int) -> int:
@@ -207,23 +213,24 @@ def draw(t: Template, number: int, attempt: int = 0) -> Variant:
     return Variant(number, values, spec)
 
 
-def shown_value(text: str) -> Fraction:
-    """A line's value as shown: ``-4.6003`` or ``2.5 \\cdot 10^{-6}``."""
-    m = re.fullmatch(r"(-?[0-9.]+) \\cdot 10\^\{(-?[0-9]+)\}", text)
-    if m:
-        return parse_decimal(m.group(1)) * Fraction(10) ** int(m.group(2))
-    return parse_decimal(text)
-
-
 def unmet(t: Template, solution) -> str | None:
     """The first requirement a solved variant fails, or None."""
     for worked in solution.exercises:
+        if t.close_to_exact and worked.departs is not None:
+            return "close_to_exact"
         for epoch in worked.epochs:
             for line in epoch.lines:
-                if t.max_abs is not None and abs(shown_value(line.value)) > t.max_abs:
+                if t.max_abs is not None and abs(line.shown.value) > t.max_abs:
                     return f"max_abs = {_plain(t.max_abs)}"
-                if line.quantity in t.terminating and "\\approx" in line.latex:
+                if line.quantity in t.terminating and line.approx:
                     return f"terminating ({line.quantity})"
+            if t.close_to_exact and epoch.reference is not None:
+                policy = worked.exercise.numbers.policy()
+                for line in epoch.lines:
+                    if line.quantity == "w":
+                        exact = Fraction(epoch.reference[line.variable])
+                        if abs(line.shown.value - exact) > policy.unit(exact):
+                            return "close_to_exact"
     return None
 
 

@@ -14,7 +14,7 @@ import io
 import json
 from pathlib import Path
 
-from .exam import Template, Variant, shown_value
+from .exam import Template, Variant
 from .numbers import decimal_text
 from .render import render
 
@@ -24,9 +24,10 @@ TEXT = {
         "epochs": {1: "one epoch", 2: "two epochs"},
         "epochs_n": "{n} epochs",
         "task": "Compute {epochs} by hand, writing out every line; {how}.",
-        "hand": "round every value to {d} decimals and go on with the rounded value",
-        "exact": "give exact values, rounded to {d} decimals where they do not end",
-        "precision": "give values to {d} decimals",
+        "hand": "round every value to {d} decimal places (small values to {s} significant figures) and go on with the rounded value",
+        "sig": "round every value to {s} significant figures and go on with the rounded value",
+        "exact": "give exact values, rounded to {d} decimal places (small values to {s} significant figures) where they do not end",
+        "precision": "give values to {n} significant digits",
         "cloze_epoch": "Epoch {k}",
     },
     "vi": {
@@ -34,9 +35,10 @@ TEXT = {
         "epochs": {1: "một epoch", 2: "hai epoch"},
         "epochs_n": "{n} epoch",
         "task": "Tính {epochs} bằng tay, viết ra mọi dòng; {how}.",
-        "hand": "làm tròn mọi giá trị đến {d} chữ số thập phân và tính tiếp với giá trị đã làm tròn",
-        "exact": "cho giá trị chính xác, làm tròn đến {d} chữ số thập phân nếu không hữu hạn",
-        "precision": "cho giá trị đến {d} chữ số thập phân",
+        "hand": "làm tròn mọi giá trị đến {d} chữ số thập phân (giá trị nhỏ đến {s} chữ số có nghĩa) và tính tiếp với giá trị đã làm tròn",
+        "sig": "làm tròn mọi giá trị đến {s} chữ số có nghĩa và tính tiếp với giá trị đã làm tròn",
+        "exact": "cho giá trị chính xác, làm tròn đến {d} chữ số thập phân (giá trị nhỏ đến {s} chữ số có nghĩa) nếu không hữu hạn",
+        "precision": "cho giá trị đến {n} chữ số có nghĩa",
         "cloze_epoch": "Epoch {k}",
     },
 }
@@ -53,7 +55,7 @@ def question_view(t: Template, variant: Variant, solution) -> dict:
     file = Path(t.source).name
     for ex, worked in zip(view["exercises"], solution.exercises, strict=True):
         mode = worked.exercise.numbers
-        how = words[mode.kind].format(d=mode.decimals)
+        how = words[mode.kind].format(d=mode.decimals, s=mode.sig, n=mode.digits)
         n = worked.exercise.epochs
         epochs = words["epochs"].get(n) or words["epochs_n"].format(n=n)
         ex["task"] = words["task"].format(epochs=epochs, how=how)
@@ -66,13 +68,14 @@ def key_rows(pairs) -> list[dict]:
     rows = []
     for variant, solution in pairs:
         for n, worked in enumerate(solution.exercises, start=1):
-            tolerance = Fraction(1, 10**worked.exercise.numbers.decimals)
+            policy = worked.exercise.numbers.policy()
             for epoch in worked.epochs:
                 for line in epoch.lines:
+                    value = line.shown.value
                     rows.append({
                         "variant": variant.number, "exercise": n, "epoch": epoch.number, "variable": line.variable,
-                        "quantity": line.quantity, "value": decimal_text(shown_value(line.value)),
-                        "tolerance": decimal_text(tolerance),
+                        "quantity": line.quantity, "value": line.shown.plain,
+                        "tolerance": decimal_text(policy.unit(value)),
                     })
     return rows
 

@@ -68,7 +68,7 @@ def trace(worked) -> tuple[tuple[float, ...], ...]:
     """The start and w after each epoch, as floats."""
     ex = worked.exercise
     points = [tuple(float(ex.start[v]) for v in ex.variables)]
-    points += [tuple(float(e.params[v]) for v in ex.variables) for e in worked.epochs]
+    points += [tuple(float(e.values[v]) for v in ex.variables) for e in worked.epochs]
     return tuple(points)
 
 

@@ -11,6 +11,8 @@ Rounding is done on exact fractions with integer arithmetic, so no digit depends
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import NamedTuple
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from fractions import Fraction
 import re
@@ -151,7 +153,7 @@ def constant_latex(q: Fraction) -> str:
     return f"{sign}\\frac{{{abs(q.numerator)}}}{{{q.denominator}}}"
 
 
-_WIDE = Context(prec=10_000, Emax=MAX_EMAX, Emin=MIN_EMIN)
+_WIDE = Context(prec=10_000, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def plain_text(d: Decimal) -> str:
@@ -182,20 +184,157 @@ def scientific_latex(d: Decimal, digits: int) -> str:
     return f"{plain_text(r.scaleb(-k, _WIDE))} \\cdot 10^{{{k}}}"
 
 
-def show(q: Fraction, decimals: int, keep: int, *, exact: bool = True) -> tuple[str, bool]:
-    """The sheet's text for a value, and whether it was rounded.
+SCIENTIFIC_BELOW = -6  # a value below 10^-6 is written with a power of ten: 1.96 \cdot 10^{-7}
 
-    `q` is the value (or, when `exact` is False, a close approximation of an irrational value).
-    A value that terminates within max(decimals, keep) decimals is shown in full, else rounded
-    half away from zero to `decimals` decimals -- except that a value which is not 0 is never
-    shown as 0: below half a unit of the last decimal it is shown with `decimals` significant
-    digits in scientific notation (``2.5 \\cdot 10^{-6}``).
+
+class Shown(NamedTuple):
+    """A number as a sheet shows it: the text, the number that text says, and how it came about.
+    (A named tuple: a long run makes one per line.)"""
+
+    text: str  # LaTeX: -4.6003, 57.9170, 1.96 \cdot 10^{-7}, 0{,}5, \frac{1}{3}
+    number: Decimal | Fraction  # what the text says, exactly (a Fraction only for \\frac{1}{3})
+    rounded: bool  # the text is a rounding of the value (else it is the value itself)
+    places: int | None  # the decimal place of its last digit (1.96 \cdot 10^{-7}: 9); None for \frac{1}{3}
+
+    @property
+    def value(self) -> Fraction:
+        return self.number if type(self.number) is Fraction else Fraction(self.number)
+
+    @property
+    def unit(self) -> Fraction | None:
+        """One unit of the last digit shown (10^-4 for -4.6003)."""
+        return None if self.places is None else Fraction(1, 10**self.places) if self.places >= 0 else Fraction(10**-self.places)
+
+    @property
+    def plain(self) -> str:
+        """The number as plain text, with a decimal point: ``-4.6003``, ``1.96e-7``, ``1/3``."""
+        q = self.value
+        if decimals_of(q) is None:
+            return f"{q.numerator}/{q.denominator}"
+        return decimal_text(q)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How values are rounded and written: the one number policy of a sheet.
+
+    A value is rounded half away from zero to ``decimals`` places, but never to fewer than ``sig``
+    significant figures (``decimals`` None: to ``sig`` significant figures); a value that ends
+    within max(that place, ``keep``) decimals is written whole.  ``pad`` keeps a rounded value's
+    trailing zeros (57.9170); ``comma`` writes decimal commas (0{,}5).  Values below 10^-6, and
+    values rounded to tens or more, are written with a power of ten.
     """
-    places = decimals_of(q) if exact else None
-    if places is not None and places <= max(decimals, keep):
-        return constant_latex(q), False
-    rounded = round_half_away(q, decimals)
-    if rounded == 0 and q != 0:
-        text = scientific_text(q, max(decimals, 1))
-        return text, not (exact and round_significant(q, max(decimals, 1)) == q)
-    return decimal_text(rounded), True
+
+    decimals: int | None = 4
+    sig: int = 3
+    keep: int | None = None  # None: a value is written whole only when it ends within its place
+    pad: bool = False
+    comma: bool = False
+
+    def places(self, exponent: int, extra: int = 0) -> int:
+        """The decimal place to round a value whose leading digit is at 10^exponent."""
+        p = self.sig - 1 - exponent
+        return (p if self.decimals is None else max(self.decimals, p)) + extra
+
+    def unit(self, q: Fraction) -> Fraction:
+        """One unit of the place this policy rounds q to: an answer's tolerance (10^-4 by hand:4,
+        10^-5 for 0.0019206 by hand:4 with 3 significant figures, 10^-3 for 4.601 by sig:4)."""
+        places = self.places(_floor_log10(abs(q)) if q else 0)
+        return Fraction(1, 10**places) if places >= 0 else Fraction(10**-places)
+
+    # -- rounding --------------------------------------------------------------------------------
+    def round_fraction(self, q: Fraction, extra: int = 0, whole: bool = True) -> tuple[Fraction, int | None]:
+        """q as carried or shown: (the number, the place it was rounded to, None when written whole).
+        `whole` False: q approximates an irrational value, which is always rounded."""
+        if not q:
+            return q, None
+        limit = self.places(_floor_log10(abs(q)), extra)
+        if whole:
+            places = decimals_of(q)
+            if places is not None and places <= (limit if self.keep is None else max(limit, self.keep)):
+                return q, None
+        r = round_half_away(q, limit)
+        if r and _floor_log10(abs(r)) != _floor_log10(abs(q)):  # 0.09996 -> 0.1: one place fewer
+            limit = self.places(_floor_log10(abs(r)), extra)
+            r = round_half_away(q, limit)
+        return r, limit
+
+    def round_decimal(self, d: Decimal, extra: int = 0) -> tuple[Decimal, int | None]:
+        """:meth:`round_fraction` of an exact Decimal (normalized result, or quantized when rounded)."""
+        if not d:
+            return _ZERO, None
+        limit = self.places(d.adjusted(), extra)
+        n = d.normalize(_WIDE)
+        if -n.as_tuple().exponent <= (limit if self.keep is None else max(limit, self.keep)):
+            return n, None
+        r = d.quantize(_unit(limit), context=_WIDE)
+        if r and r.adjusted() != d.adjusted():
+            limit = self.places(r.adjusted(), extra)
+            r = d.quantize(_unit(limit), context=_WIDE)
+        return r, limit
+
+    # -- writing ---------------------------------------------------------------------------------
+    def show_fraction(self, q: Fraction, exact: bool = True, extra: int = 0) -> Shown:
+        """A computed value: exact (a Fraction), or, when `exact` is False, a close approximation of
+        an irrational value (never written whole)."""
+        r, limit = self.round_fraction(q, extra, whole=exact)
+        d = _decimal_of(r)
+        if limit is None:
+            return Shown(self.write(d, None), d, False, decimals_of(r))
+        return Shown(self.write(d, limit), d, True, limit)
+
+    def show_decimal(self, d: Decimal, rounded_to: int | None = None) -> Shown:
+        """An exact Decimal as written: `rounded_to` is the place it was rounded to (None: whole)."""
+        n = d.normalize(_WIDE) if d else _ZERO
+        if rounded_to is None:
+            return Shown(self.write(n, None), n, False, max(0, -n.as_tuple().exponent))
+        return Shown(self.write(n, rounded_to), n, True, rounded_to)
+
+    def given(self, q: Fraction) -> Shown:
+        """A start value, state or hyperparameter: as given, never rounded."""
+        places = decimals_of(q)
+        if places is None:
+            return Shown(constant_latex(q), q, False, None)
+        text = constant_latex(q)
+        return Shown(text.replace(".", "{,}") if self.comma else text, _decimal_of(q), False, places)
+
+    def write(self, d: Decimal, places: int | None) -> str:
+        """The text of d, which is rounded to `places` (None: written whole)."""
+        if not d:
+            text = "0"
+            if places is not None and self.pad and places > 0:
+                text = "0." + "0" * places
+            return text.replace(".", "{,}") if self.comma else text
+        k = d.adjusted()
+        if k < SCIENTIFIC_BELOW or places is not None and places < 0:
+            mantissa = d.scaleb(-k, _WIDE)
+            if places is not None and self.pad:
+                mantissa = mantissa.quantize(_unit(places + k), context=_WIDE)
+            else:
+                mantissa = mantissa.normalize(_WIDE)
+            text = f"{format(mantissa, 'f')} \\cdot 10^{{{k}}}"
+        elif places is not None and self.pad:
+            text = format(d.quantize(_unit(places), context=_WIDE), "f")
+        else:
+            text = format(d.normalize(_WIDE), "f")
+        return text.replace(".", "{,}") if self.comma else text
+
+
+_ZERO = Decimal(0)
+
+
+def _unit(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
+def _decimal_of(q: Fraction) -> Decimal:
+    """A terminating Fraction as an exact Decimal."""
+    places = decimals_of(q)
+    return Decimal(f"{q.numerator * (10**places // q.denominator)}E-{places}") if places else Decimal(q.numerator)
+
+
+def show(q: Fraction, decimals: int, keep: int, *, exact: bool = True) -> tuple[str, bool]:
+    """The text of a value by the default policy (`decimals` places, 3 significant figures at
+    least), and whether it was rounded."""
+    shown = Policy(decimals, 3, keep).show_fraction(q, exact)
+    return shown.text, shown.rounded

@@ -64,7 +64,7 @@ _RELATIONS = {">": (">", "\\le"), "<": ("<", "\\ge"), ">=": ("\\ge", "<"), "<=":
 
 
 def _plain_number(text: str) -> bool:
-    return text.replace(".", "", 1).isdigit()
+    return text.replace("{,}", ".").replace(".", "", 1).isdigit()
 
 
 def _precedence(node: Node) -> int:
@@ -76,16 +76,18 @@ def _precedence(node: Node) -> int:
 
 
 class _Printer:
-    def __init__(self, leaf: Leaf, mult: str, substituted: bool):
+    def __init__(self, leaf: Leaf, mult: str, substituted: bool, comma: bool = False):
         self.leaf = leaf
         self.mult = MULT_SIGNS.get(mult, mult)
         self.substituted = substituted
+        self.comma = comma
 
     def print(self, node: Node, lead: bool = True, base: bool = False) -> list[Part]:
         """`lead`: the node opens a group, so a negative number needs no parentheses.
         `base`: the node is a power's base, so anything composite gets parentheses."""
         if isinstance(node, Num):
-            return [decorate(constant_latex(node.value), not lead, base, False)]
+            text = constant_latex(node.value)
+            return [decorate(text.replace(".", "{,}") if self.comma else text, not lead, base, False)]
         if isinstance(node, Name):
             out = self.leaf(node.id)
             if isinstance(out, Hole):
@@ -156,10 +158,11 @@ class _Printer:
         return [_FUNCTION_LATEX[node.func], "\\left(", *arg, "\\right)"]
 
 
-def template(node: Node, leaf: Leaf, mult: str = "*", substituted: bool = True) -> Template:
-    """The tree as a template: strings, and holes where `leaf` returned a Hole."""
+def template(node: Node, leaf: Leaf, mult: str = "*", substituted: bool = True, comma: bool = False) -> Template:
+    """The tree as a template: strings, and holes where `leaf` returned a Hole.  `comma`: numbers
+    are written with decimal commas (``0{,}5``)."""
     merged: list[Part] = []
-    for part in _Printer(leaf, mult, substituted).print(node):
+    for part in _Printer(leaf, mult, substituted, comma).print(node):
         if isinstance(part, str) and merged and isinstance(merged[-1], str):
             merged[-1] += part
         elif part != "":
@@ -167,9 +170,9 @@ def template(node: Node, leaf: Leaf, mult: str = "*", substituted: bool = True) 
     return tuple(merged)
 
 
-def latex(node: Node, leaf: Callable[[str], str], mult: str = "*") -> str:
+def latex(node: Node, leaf: Callable[[str], str], mult: str = "*", comma: bool = False) -> str:
     """A general formula: every name printed by `leaf`, products juxtaposed as the lecture does."""
-    return fill(template(node, leaf, mult, substituted=False), {})
+    return fill(template(node, leaf, mult, substituted=False, comma=comma), {})
 
 
 def fill(parts: Template, texts: dict[str, str]) -> str:
@@ -191,6 +194,13 @@ class Filler:
         pieces = self._pieces.copy()
         for i, key, paren, base, script in self._holes:
             pieces[i] = decorate(texts[key], paren, base, script)
+        return "".join(pieces)
+
+    def fill_in_order(self, texts: list[str]) -> str:
+        """:meth:`fill` with one text per hole, in the order of :attr:`keys`."""
+        pieces = self._pieces.copy()
+        for (i, _key, paren, base, script), text in zip(self._holes, texts):
+            pieces[i] = decorate(text, paren, base, script)
         return "".join(pieces)
 
 

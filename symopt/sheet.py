@@ -8,24 +8,70 @@ itself in Jupyter through ``_repr_markdown_`` and ``_repr_latex_``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 import json
 from pathlib import Path
 
 from .engine import Worked, function_latex
 from .expr import parse
-from .numbers import decimal_text, decimals_of
+from .numbers import decimal_text, decimals_of, plain_text
 from .render import escape_latex, render
 from .spec import Spec
 
 LABELS = {
     "en": {"exercise": "Exercise {n}: {name}", "epoch": "Epoch {k}:",
            "diverged": "The run diverges at epoch {k}: {reason}. The remaining epochs are not computed.",
-           "kink": "$f$ has no derivative where $|\\cdot|$ is 0; there $\\frac{d|x|}{dx}$ is taken as $\\operatorname{sign}(0) = 0$, as PyTorch does."},
+           "bound": "${line} = {value}$ is past $10^{{12}}$", "limit": "${line}$ is past $10^{{300}}$",
+           "overflow": "${line}$ is not finite (an overflow)",
+           "departs": "From epoch {k} on, the rounded values carried by hand are farther from the run without rounding "
+                      "than rounding explains: ${line} = {carried}$ here, ${exact}$ without rounding. "
+                      "More decimals or significant figures keep the run faithful.",
+           "kink": "$f$ has no derivative where $|\\cdot|$ is 0; there $\\frac{d|x|}{dx}$ is taken as $\\operatorname{sign}(0) = 0$, as PyTorch does.",
+           "exact": "Numbers: exact values; a value that does not end within {places} is shown rounded ($\\approx$) to {rounding}.",
+           "precision": "Numbers: computed to {digits} significant digits; values are shown rounded ($\\approx$) to {digits} significant digits.",
+           "hand": "Numbers: every value is rounded to {rounding}, and the rounded value is carried into the next lines{keep}.",
+           "sig": "Numbers: every value is rounded to {sig} significant figures, and the rounded value is carried into the next lines{keep}.",
+           "decimals": "{d} decimal places, small values to {s} significant figures",
+           "places": "{d} decimal places",
+           "keep": "; a value that ends within {k} decimal places is kept whole",
+           "padded": " Rounded values keep their trailing zeros.",
+           "comma": " Decimal commas: $0{,}5$ is one half."},
     "vi": {"exercise": "Bài {n} {name}", "epoch": "Epoch {k}:",
            "diverged": "Quá trình phân kỳ ở epoch {k}: {reason}. Các epoch sau không được tính.",
-           "kink": "$f$ không khả vi tại điểm $|\\cdot|$ bằng 0; tại đó lấy $\\frac{d|x|}{dx} = \\operatorname{sign}(0) = 0$, như PyTorch."},
+           "bound": "${line} = {value}$ vượt quá $10^{{12}}$", "limit": "${line}$ vượt quá $10^{{300}}$",
+           "overflow": "${line}$ không hữu hạn (tràn số)",
+           "departs": "Từ epoch {k}, các giá trị làm tròn tính tay lệch khỏi lời giải không làm tròn nhiều hơn mức "
+                      "do làm tròn: ở đây ${line} = {carried}$, không làm tròn là ${exact}$. "
+                      "Dùng thêm chữ số thập phân hoặc chữ số có nghĩa để giữ đúng lời giải.",
+           "kink": "$f$ không khả vi tại điểm $|\\cdot|$ bằng 0; tại đó lấy $\\frac{d|x|}{dx} = \\operatorname{sign}(0) = 0$, như PyTorch.",
+           "exact": "Số liệu: giá trị chính xác; giá trị có nhiều hơn {places} được ghi làm tròn ($\\approx$) đến {rounding}.",
+           "precision": "Số liệu: tính với {digits} chữ số có nghĩa; các giá trị được làm tròn ($\\approx$) đến {digits} chữ số có nghĩa.",
+           "hand": "Số liệu: mọi giá trị được làm tròn đến {rounding}, và giá trị đã làm tròn được dùng cho các bước sau{keep}.",
+           "sig": "Số liệu: mọi giá trị được làm tròn đến {sig} chữ số có nghĩa, và giá trị đã làm tròn được dùng cho các bước sau{keep}.",
+           "decimals": "{d} chữ số thập phân, giá trị nhỏ đến {s} chữ số có nghĩa",
+           "places": "{d} chữ số thập phân",
+           "keep": "; giá trị có không quá {k} chữ số thập phân được giữ nguyên",
+           "padded": " Giá trị làm tròn giữ các chữ số 0 ở cuối.",
+           "comma": " Dấu phẩy thập phân: $0{,}5$ là một nửa."},
 }
+
+
+def number_policy(mode, lang: str) -> str:
+    """The sentence that states a sheet's number mode, in the sheet's language."""
+    words = LABELS[lang]
+    rounding = words["decimals"].format(d=mode.decimals, s=mode.sig)
+    keep = words["keep"].format(k=mode.keep) if mode.keep is not None and mode.keep > mode.decimals else ""
+    if mode.kind == "exact":
+        text = words["exact"].format(places=words["places"].format(d=mode.kept), rounding=rounding)
+    elif mode.kind == "precision":
+        text = words["precision"].format(digits=mode.digits)
+    elif mode.kind == "hand":
+        text = words["hand"].format(rounding=rounding, keep=keep)
+    else:
+        keep = words["keep"].format(k=mode.keep) if mode.keep else ""
+        text = words["sig"].format(sig=mode.sig, keep=keep)
+    return text + (words["padded"] if mode.pad else "") + (words["comma"] if mode.comma else "")
 
 
 @dataclass(frozen=True)
@@ -58,7 +104,8 @@ class Solution:
         """What the templates see: plain strings and lists, in the sheet's language.  `figures`:
         ``{"dir": "seed-figures", "ext": "svg", "names": [...]}`` adds each exercise's image path."""
         labels = LABELS[self.spec.lang]
-        top = None if self.spec.function_text is None else function_latex(parse(self.spec.function_text), self.spec.mult)
+        comma = all(w.exercise.numbers.comma for w in self.exercises) and bool(self.exercises)
+        top = None if self.spec.function_text is None else function_latex(parse(self.spec.function_text), self.spec.mult, comma)
         exercises = []
         for n, w in enumerate(self.exercises, start=1):
             exercises.append(
@@ -68,15 +115,17 @@ class Solution:
                     "function": w.function_latex if w.function_latex != top else None,
                     "formulas": list(w.formulas),
                     "notes": [c.note[self.spec.lang] for c in w.notes]
-                    + ([labels["kink"]] if _has_kink(w.exercise.function) else []),
+                    + ([labels["kink"]] if _has_kink(w.exercise.function) else [])
+                    + [number_policy(w.exercise.numbers, self.spec.lang)],
                     "data": w.data,
                     "derivatives": list(w.derivatives),
                     "epochs": [
-                        {"label": labels["epoch"].format(k=e.number), "lines": [line.latex for line in e.lines]}
+                        {"label": labels["epoch"].format(k=e.number), "lines": [line.latex for line in e.lines],
+                         "note": _departure(labels, w) if w.departs is not None and w.departs.epoch == e.number else None}
                         for e in w.epochs
                     ],
                     "diverged": None if w.diverged is None else labels["diverged"].format(
-                        k=w.diverged.epoch, reason=w.diverged.reason),
+                        k=w.diverged.epoch, reason=_reason(labels, w.diverged)),
                 }
             )
         compare = None
@@ -116,16 +165,18 @@ class Solution:
                     "start": {v: _decimal(q) for v, q in w.exercise.start.items()},
                     "numbers": str(w.exercise.numbers),
                     "diverged": w.diverged is not None,
-                    "diverged_at": None if w.diverged is None else {"epoch": w.diverged.epoch, "line": w.diverged.line,
-                                                                      "reason": w.diverged.reason.replace("$", "")},
+                    "diverged_at": None if w.diverged is None else {
+                        "epoch": w.diverged.epoch, "line": w.diverged.line, "kind": w.diverged.kind,
+                        "reason": _reason(LABELS["en"], w.diverged).replace("$", "")},
+                    "departs": None if w.departs is None else {
+                        "epoch": w.departs.epoch, "variable": w.departs.variable, "carried": w.departs.carried.plain,
+                        "reference": _plain(w.departs.reference)},
                     "epochs": [
                         {
                             "epoch": e.number,
                             "params": e.params,
-                            "lines": [
-                                {"quantity": ln.quantity, "variable": ln.variable, "latex": ln.latex, "value": ln.value}
-                                for ln in e.lines
-                            ],
+                            **({"reference": {v: _plain(x) for v, x in e.reference.items()}} if e.reference is not None else {}),
+                            "lines": [_line_dict(ln) for ln in e.lines],
                         }
                         for e in w.epochs
                     ],
@@ -170,3 +221,30 @@ def _has_kink(node) -> bool:
 
 def _decimal(q: Fraction) -> str:
     return decimal_text(q) if decimals_of(q) is not None else f"{q.numerator}/{q.denominator}"
+
+
+def _plain(x) -> str:
+    """A number of the trace as plain text: ``-4.6003``, ``1/3``."""
+    return plain_text(x) if isinstance(x, Decimal) else _decimal(x)
+
+
+def _line_dict(line) -> dict:
+    """A line for JSON: the fields of old (the value as shown), then the typed ones."""
+    return {
+        "quantity": line.quantity, "variable": line.variable, "latex": line.latex, "value": line.shown.text,
+        "number": _plain(line.value), "relation": "≈" if line.approx else "=",
+        "shown": {"text": line.shown.text, "rounded": line.shown.rounded, "places": line.shown.places},
+        "operands": [{"name": o.key, "value": o.shown.plain, "rounded": o.shown.rounded, "places": o.shown.places}
+                     for o in line.operands],
+    }
+
+
+def _reason(labels: dict, d) -> str:
+    """Why a run stopped, from its :class:`~symopt.engine.Divergence`."""
+    return labels[d.kind].format(line=d.line, value=d.shown.text if d.shown is not None else "")
+
+
+def _departure(labels: dict, w) -> str:
+    d = w.departs
+    exact = w.exercise.numbers.policy().show_fraction(Fraction(d.reference), exact=False, extra=1).text
+    return labels["departs"].format(k=d.epoch, line=d.line, carried=d.carried.text, exact=exact)

@@ -46,7 +46,11 @@ def test_solve_json(tmp_path, capsys):
     assert ex["optimizer"] == "momentum" and ex["variables"] == ["w1", "w2"]
     assert ex["gradient"] == {"w1": "0.2*w1", "w2": "4*w2"}
     assert ex["epochs"][0]["params"] == {"w1": "-4.7", "w2": "0.4"}
-    assert ex["epochs"][0]["lines"][0] == {"quantity": "dw", "variable": "w1", "latex": "dw_1 = 0.2 * (-5) = -1", "value": "-1"}
+    line = ex["epochs"][0]["lines"][0]
+    assert {k: line[k] for k in ("quantity", "variable", "latex", "value")} == {
+        "quantity": "dw", "variable": "w1", "latex": "dw_1 = 0.2 * (-5) = -1", "value": "-1"}  # the fields of old
+    assert (line["number"], line["relation"], line["shown"]) == ("-1", "=", {"text": "-1", "rounded": False, "places": 0})
+    assert line["operands"] == [{"name": "w1", "value": "-5", "rounded": False, "places": 0}]
     assert [line["quantity"] for line in ex["epochs"][1]["lines"]] == ["dw", "dw", "v", "v", "w", "w"]
     assert ex["epochs"][1]["params"] == {"w1": "-4.268", "w2": "1.12"}
 
@@ -132,7 +136,7 @@ BAD = [
     ("exact blow-up", GOOD.replace('"momentum"', '"adam"').replace("alpha = 0.6, beta = 0.5", "alpha = 0.2, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-6") + "epochs = 9\n", [], "exercise 1 (adam): epoch 5, s_1: exact values grow too large; use numbers = \"precision:30\""),
     ("unknown key", GOOD + "epoch = 3\n", [], "unknown key 'epoch' in this exercise; valid keys: optimizer, hyper"),
     ("unknown top key", "titel = 'x'\n" + GOOD, [], "unknown key 'titel' in the top level"),
-    ("bad numbers", GOOD + 'numbers = "round:3"\n', [], "numbers: unknown number mode 'round:3'; use exact, precision:N, hand:D or hand:D keep K"),
+    ("bad numbers", GOOD + 'numbers = "round:3"\n', [], "numbers: unknown number mode 'round:3'; use exact, precision:N, hand:D (keep K, sig S) or sig:S"),
     ("no exercises", 'function = "w1**2"\n', [], "no exercises: add at least one [[exercise]]"),
     ("bad option", GOOD.replace('"momentum"', '"adam"').replace("alpha = 0.6, beta = 0.5", "alpha = 0.2, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-6") + 'options = { eps_placement = "middle" }\n', [], "options: eps_placement must be one of 'inside', 'outside', 'hat', got 'middle'"),
     ("boolean start", GOOD.replace("w1 = -5", "w1 = true"), [], "start.w1: a number is needed, not true/false"),

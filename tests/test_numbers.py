@@ -73,7 +73,7 @@ def test_constant_latex(q, text):
     [
         (F(-4232, 1000), 4, 4, ("-4.232", False)),  # ends within D: in full
         (F(19206, 10**7), 4, 7, ("0.0019206", False)),  # ends within K: in full
-        (F(19206, 10**7), 4, 4, ("0.0019", True)),
+        (F(19206, 10**7), 4, 4, ("0.00192", True)),  # 3 significant figures at least
         (F(115776, 10**6) / F(1999, 10**6), 4, 7, ("57.917", True)),  # 57.91695847...: no trailing 0
         (F(-186, 190), 4, 7, ("-0.9789", True)),
         (F(-48000001, 10**7), 4, 4, ("-4.8", True)),  # rounded, printed without trailing zeros

@@ -115,7 +115,7 @@ def test_adam_outside_matches_the_sheets_epoch_2():
     for seed_line, line in zip(seed_epoch2[-2:], adam.epochs[1].lines[-2:], strict=True):
         assert [norm(x) for x in split(seed_line)[1:-1]] == [norm(x) for x in split(line.latex)[1:-1]]
     # The placement barely moves these numbers (eps = 1e-6): -4.6003 and -1.6008 either way.
-    assert [line.value for line in adam.epochs[1].lines[-2:]] == ["-4.6003", "-1.6008"]
+    assert [line.text for line in adam.epochs[1].lines[-2:]] == ["-4.6003", "-1.6008"]
 
 
 def _assignments(line: str) -> set[str]:
