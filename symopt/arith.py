@@ -554,7 +554,7 @@ class Hand(_DecimalArithmetic):
             return self._exactly(exact_compute, env)
         if not self._inexact():
             rounded, self.rounded_to = self.policy.round_decimal(value)
-            return rounded.normalize(_WIDE) if rounded else ZERO
+            return rounded if self.rounded_to is None else rounded.normalize(_WIDE)
         if not value:
             return self._exactly(exact_compute, env)
         places = self.policy.places(value.adjusted())
@@ -612,6 +612,15 @@ class Hand(_DecimalArithmetic):
 
 
 ZERO = Decimal(0)
+_UNITS: dict[int, Decimal] = {}
+
+
+def _unit(places: int) -> Decimal:
+    """10^-places, made once per place."""
+    unit = _UNITS.get(places)
+    if unit is None:
+        unit = _UNITS[places] = Decimal(1).scaleb(-places)
+    return unit
 
 
 def _near(x: Decimal, n: Decimal) -> bool:
@@ -639,16 +648,18 @@ class Precision(_DecimalArithmetic):
         from the real value."""
         if not value:
             return self.policy.show_decimal(ZERO)
-        if value.adjusted() < -TINY_DIGITS:
-            raise SymoptError(f"the value is too small to write out (about 10^{value.adjusted()})")
-        places = self.policy.places(value.adjusted(), extra)
-        short = value.quantize(Decimal(1).scaleb(-places), context=_WIDE)
-        if short.adjusted() != value.adjusted():  # 9.99996 -> 10.0000: one place fewer
-            places -= short.adjusted() - value.adjusted()
-            short = value.quantize(Decimal(1).scaleb(-places), context=_WIDE)
-        if _WIDE.abs(_WIDE.subtract(value, short)) <= _WIDE.multiply(_WIDE.abs(value), self.close):
+        e = value.adjusted()
+        if e < -TINY_DIGITS:
+            raise SymoptError(f"the value is too small to write out (about 10^{e})")
+        places = self.mode.digits - 1 - e + extra  # the policy's place for N significant digits
+        short = value.quantize(_unit(places), context=_WIDE)
+        if short.adjusted() != e:  # 9.99996 -> 10.0000: one place fewer
+            places -= short.adjusted() - e
+            short = value.quantize(_unit(places), context=_WIDE)
+        ctx = self.ctx
+        if ctx.compare(ctx.abs(ctx.subtract(value, short)), ctx.multiply(ctx.abs(value), self.close)) <= 0:
             return self.policy.show_decimal(short)
-        return self.policy.show_decimal(short, places)
+        return Shown(self.policy.write(short, places), short, True, places)
 
     def number(self, value) -> Decimal:
         return self.report.plus(value)

@@ -24,13 +24,18 @@ numbers are computed; symopt derives the gradient and writes every epoch out.
 """
 
 EPILOG = """\
-number modes (--numbers, or `numbers` in the spec):
-  exact            exact fractions and radicals (SymPy); stops with an error if values grow too large
-  precision:N      N significant digits (mpmath), N from 5 to 1000
-  hand:D           as a student works: round each value half away from zero to D decimals and
-                   carry the rounded value
-  hand:D keep K    the same, but values that end within K decimals are kept as they are
-                   (in a spec also {mode = "hand", decimals = 3, keep = 4})
+number modes (--numbers, or `numbers` in the spec; the sheet states the one it uses):
+  exact            exact fractions and radicals (SymPy), shown to 4 decimal places (small values to
+                   3 significant figures) with ≈ where rounded; every operand is shown with
+                   the digits its line needs to add up; stops with an error if values grow too large
+  precision:N      computed and shown to N significant digits (Python's decimal), N from 5 to 1000
+  hand:D           as a student works: round each value half away from zero to D decimal places,
+                   never to fewer than 3 significant figures, and carry the rounded value
+  hand:D sig S     the same with a floor of S significant figures
+  hand:D keep K    values that end within K decimals are kept as they are (0.0019206)
+  sig:S            round each value to S significant figures and carry it
+  add 'pad' to keep trailing zeros (57.9170), 'comma' for decimal commas (0,5); in a spec also
+  a table: {mode = "hand", decimals = 4, keep = 7, sig = 3, pad = true, decimal = ","}
 
 examples:
   symopt render                              render the bundled seed example into output/
@@ -52,9 +57,9 @@ class _Parser(argparse.ArgumentParser):
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("en", "vi"), help="headings in English ('Exercise 1: Adam') or Vietnamese ('Bài 1 Adam'); overrides the spec's lang (default en)")
     p.add_argument("--numbers", metavar="MODE", help=(
-        "how every exercise computes, overriding the spec: exact (fractions and radicals), precision:N "
-        "(N significant digits, 5 to 1000), hand:D (round to D decimals and carry, as a student does) "
-        "or 'hand:D keep K' (keep values that end within K decimals)"))
+        "how every exercise computes and rounds, overriding the spec: exact, precision:N (N significant "
+        "digits), hand:D (D decimal places, at least 3 significant figures, carried as a student does; "
+        "'hand:D keep K sig S'), sig:S (S significant figures, carried); add 'pad' or 'comma' (see below)"))
     p.add_argument("--epochs", type=int, metavar="N", help="epochs for every exercise, 1 to 10000; overrides the spec")
     p.add_argument("--mult", choices=("*", "cdot", "times"), help="multiplication sign in substituted lines; overrides the spec's mult (default *)")
     p.add_argument("--templates", metavar="DIR", help="a folder of templates that override symopt's by name (sheet.md.j2, sheet.tex.j2, body.tex.j2)")

@@ -239,7 +239,7 @@ def _line(plan: _Plan, quantity: str, v: str, value, result: Shown, env: dict, e
     filler = plan.filler
     keys = filler.keys
     used = [env_shown[k] for k in keys]
-    rounded = any(s.rounded for s in used)
+    rounded = True in [s.rounded for s in used]
     if rounded and plan.check is not None and result.places is not None:
         used = _adding_up(plan.check, keys, env, used, result, arith)
     lhs = plan.lhs if j is None else plan.lhs[j]

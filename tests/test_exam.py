@@ -4,6 +4,7 @@ answer key, the Moodle quiz, the PDFs, and bad templates in one line each."""
 from __future__ import annotations
 
 import csv
+import tomllib
 from fractions import Fraction
 import os
 from pathlib import Path
@@ -94,6 +95,45 @@ def test_requirements_hold(tmp_path):
                     assert abs(line.shown.value) <= 100
                     if line.quantity in ("dw", "w") and w.exercise.numbers.kind == "exact":
                         assert not line.approx and "\\approx" not in line.latex
+
+
+def test_the_shipped_exams_keys_are_sane():
+    # Issue 13: at seed 2026 variants 3, 13 and 20 sent Adam's w_1 from -1 to 19, from -1 to 59 and
+    # from 1 to -59 in one epoch: hand:4 carried s = 0.001 * 0.2^2 = 0.00004 as 0.  Adam's step is
+    # at most about alpha; now no step of any of the 30 variants is larger than alpha * 1.1, and
+    # every key value is within its tolerance of the run without rounding.
+    t = exam.load(TEMPLATE)
+    for variant, solution in exam.generate(t, 30):
+        adam = solution.exercises[1]
+        assert adam.exercise.optimizer.key == "adam" and adam.departs is None
+        alpha, before = adam.exercise.hyper["alpha"], dict(adam.exercise.start)
+        policy = adam.exercise.numbers.policy()
+        for epoch in adam.epochs:
+            for v, value in epoch.values.items():
+                assert abs(Fraction(value) - before[v]) <= alpha * Fraction(11, 10), (variant.number, epoch.number, v)
+                before[v] = Fraction(value)
+                right = Fraction(epoch.reference[v])
+                assert abs(Fraction(value) - right) <= policy.unit(right), (variant.number, epoch.number, v)
+
+
+def test_close_to_exact_can_be_turned_off_and_tolerances_follow_the_policy():
+    data = tomllib.loads(TEMPLATE.read_text(encoding="utf-8"))
+    loose = exam.template({**data, "require": {**data["require"], "close_to_exact": False}})
+    strict = exam.template(data)
+    assert strict.close_to_exact and not loose.close_to_exact
+    # the first draws of variant 2 fail only close_to_exact (hand:4 Adam lands 1.6 units of 10^-4
+    # from the exact run), so with it off, variant 2 is an earlier draw
+    assert exam.unmet(strict, symopt.solve(from_dict(exam.draw(strict, 2, 0).spec))) == "close_to_exact"
+    assert exam.generate(loose, 2)[1][0].values != exam.generate(strict, 2)[1][0].values
+    from symopt.exam_files import key_rows
+
+    rows = key_rows(exam.generate(strict, 1))
+    # hand:4 with 3 significant figures: 0.00004 has tolerance 10^-7, -1.6008 has 10^-4; GD (exact) 10^-4
+    tolerance = {(r["exercise"], r["quantity"], r["value"]): r["tolerance"] for r in rows}
+    assert all(t == "0.0001" for (n, q, value), t in tolerance.items() if q == "w")
+    assert any(t.startswith("0.0000") for t in tolerance.values())
+    with pytest.raises(symopt.SymoptError, match="require.close_to_exact: must be true or false"):
+        exam.template({**data, "require": {"close_to_exact": "yes"}})
 
 
 def test_moodle_xml(tmp_path):

@@ -20,7 +20,10 @@ def test_showcase_layout(seed_solution):
     md = seed_solution.to_markdown()
     assert md.startswith(
         "# Optimization Algorithms in Deep Learning\n\n$$f(w_1, w_2) = 0.1w_1^2 + 2w_2^2$$\n\n## Bài 1 Gradient Descent\n\n"
-        "$$W_t = W_{t-1} - \\alpha dW_t$$\n\n$$w_1 = -5, w_2 = -2, \\alpha = 0.4$$\n\n$$dw_1 = 0.2w_1$$\n\n$$dw_2 = 4w_2$$\n\n"
+        "$$W_t = W_{t-1} - \\alpha dW_t$$\n\n"
+        "Số liệu: giá trị chính xác; giá trị có nhiều hơn 4 chữ số thập phân được ghi làm tròn ($\\approx$) đến 4 chữ số "
+        "thập phân, giá trị nhỏ đến 3 chữ số có nghĩa.\n\n"
+        "$$w_1 = -5, w_2 = -2, \\alpha = 0.4$$\n\n$$dw_1 = 0.2w_1$$\n\n$$dw_2 = 4w_2$$\n\n"
         "Epoch 1:\n\n$$dw_1 = 0.2 * (-5) = -1$$\n\n"
     )
     assert md.count("## Bài ") == 4 and md.count("Epoch 2:") == 4
@@ -39,4 +42,8 @@ def test_readme_python_example():
 
     sheet = symopt.solve({"function": "w1**2", "exercise": [
         {"optimizer": "gd", "hyper": {"alpha": 0.1}, "start": {"w1": 1}, "epochs": 3}]}, numbers="hand:2")
-    assert [e.params["w1"] for e in sheet.exercises[0].epochs] == ["0.8", "0.64", "0.51"]  # 0.512 -> 0.51
+    # 0.512 keeps 3 significant figures (hand:2's floor); with "hand:2 sig 2" it is 0.51
+    assert [e.params["w1"] for e in sheet.exercises[0].epochs] == ["0.8", "0.64", "0.512"]
+    sheet = symopt.solve({"function": "w1**2", "exercise": [
+        {"optimizer": "gd", "hyper": {"alpha": 0.1}, "start": {"w1": 1}, "epochs": 3}]}, numbers="hand:2 sig 2")
+    assert [e.params["w1"] for e in sheet.exercises[0].epochs] == ["0.8", "0.64", "0.51"]

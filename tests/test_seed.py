@@ -151,3 +151,18 @@ def test_our_formulas(seed_solution):
             "W_t = W_{t-1} - \\alpha * \\frac{V_{corr}}{\\sqrt{S_{corr} + \\epsilon}}",
         ),
     ]
+
+
+def test_pad_writes_the_sheets_trailing_zero():
+    # numbers.pad keeps a rounded value's trailing zeros: s_corr2 = 0.115776 / 0.001999 =
+    # 57.91695..., rounded to 4 decimals, is written 57.9170 as on the sheet, and carried so into
+    # w_2's line; -4.8000001 is written -4.8000 (the sheet writes -4.8 there, so pad is not the
+    # default); values that end within 7 decimals (0.0019206) are whole and not padded.
+    data = symopt.load(SEED_SPEC).raw
+    adam = {**data["exercise"][3], "numbers": {"mode": "hand", "decimals": 4, "keep": 7, "pad": True}}
+    lines = [line.latex for line in symopt.solve({**data, "exercise": [adam]}).exercises[0].epochs[1].lines]
+    seed = seed_exercises()[3]["epochs"][1]
+    assert lines[9] == seed[9].replace("coord", "corr") == "s_{corr2} = \\frac{s_2}{1 - \\beta_2^2} = \\frac{0.115776}{1 - 0.999^2} = 57.9170"
+    assert "\\sqrt{57.9170 + 10^{-6}}" in lines[11] and lines[0] == "dw_1 = 0.2 * (-4.8000) = -0.96"
+    assert lines[4] == seed[4] == "s_1 = 0.999 * 0.001 + 0.001 * (-0.96)^2 = 0.0019206"
+    assert "Rounded values keep their trailing zeros." in symopt.solve({**data, "lang": "en", "exercise": [adam]}).to_markdown()
