@@ -194,7 +194,7 @@ def mpf_fraction(x) -> Fraction:
     if man and exp + bc >= MAX_BITS:
         raise SymoptError(f"the value is too large to write out (about 2^{float(exp + bc):.3g}); the run diverges")
     if man and exp + bc <= -TINY_BITS:
-        raise SymoptError(f"the value is too small to write out (about 2^{float(exp + bc):.3g}); hand:D would round it to 0")
+        raise SymoptError(f"the value is too small to write out (about 2^{float(exp + bc):.3g})")
     q = Fraction(man) * (Fraction(2) ** exp)
     return -q if sign else q
 

@@ -265,8 +265,10 @@ def generate(t: Template, count: int, progress=None) -> list[tuple[Variant, obje
             failures[reason] = failures.get(reason, 0) + 1
         else:
             worst = max(failures, key=failures.get)
-            raise SymoptError(f"variant {number}: no draw in {MAX_ATTEMPTS} meets the requirement {worst}; "
-                              "widen the draws or relax [require]", t.source)
+            hint = ("widen the draws or relax [require]" if worst != "close_to_exact" else
+                    "by hand its key lies farther from the run without rounding than its tolerance; widen the draws, "
+                    "round to more decimals, or set [require] close_to_exact = false")
+            raise SymoptError(f"variant {number}: no draw in {MAX_ATTEMPTS} meets the requirement {worst}; {hint}", t.source)
         if progress:
             progress(number, count)
     return out

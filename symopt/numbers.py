@@ -87,11 +87,16 @@ def round_significant(q: Fraction, digits: int) -> Fraction:
 
 
 def _floor_log10(q: Fraction) -> int:
-    """floor(log10(q)) for q > 0, exactly, without printing big integers."""
-    e = int((q.numerator.bit_length() - q.denominator.bit_length()) * 0.30102999566398120)
-    while Fraction(10) ** e > q:
+    """floor(log10(q)) for q > 0, exactly, in integers (no big decimal texts, no Fractions made)."""
+    n, d = q.numerator, q.denominator
+
+    def at_least(k: int) -> bool:  # q >= 10^k
+        return n >= d * 10**k if k >= 0 else n * 10**-k >= d
+
+    e = int((n.bit_length() - d.bit_length()) * 0.30102999566398120)
+    while not at_least(e):
         e -= 1
-    while Fraction(10) ** (e + 1) <= q:
+    while at_least(e + 1):
         e += 1
     return e
 

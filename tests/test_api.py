@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 
 import pytest
 
@@ -93,3 +94,29 @@ def test_jupyter_latex_has_every_line(seed_solution):
                            + sum(1 + len(e["lines"]) for e in ex["epochs"]) for ex in view["exercises"])
     assert len(lines) == expected and all(line.startswith("$$") and line.endswith("$$") for line in lines)
     assert "$$\\textbf{Bài 4 Adam}$$" in lines and "$$\\text{Epoch 2:}$$" in lines
+
+
+def test_the_trace_is_typed():
+    # Issue 13: each line carries its value as a number, how it was shown and its operands; each
+    # epoch its parameters as numbers; nothing needs to parse the LaTeX symopt wrote.
+    from decimal import Decimal
+
+    solution = symopt.solve(SEED_SPEC)
+    rmsprop, adam = solution.exercises[2], solution.exercises[3]
+    line = adam.epochs[1].lines[-1]  # w_2 = -1.8 - 0.2 * \frac{-7.5789}{\sqrt{57.917 + 10^{-6}}} = -1.6008
+    assert (line.quantity, line.variable, line.text, line.approx) == ("w", "w2", "-1.6008", False)
+    assert line.value == Decimal("-1.6008") and line.shown.rounded and line.shown.places == 4
+    assert [(o.key, o.shown.text, o.shown.rounded) for o in line.operands] == [
+        ("w", "-1.8", True), ("v_hat", "-7.5789", True), ("s_hat", "57.917", True)]
+    assert adam.epochs[1].values == {"w1": Decimal("-4.6003"), "w2": Decimal("-1.6008")}
+    assert adam.epochs[1].reference["w2"] == Decimal("-1.6008244586154543257")  # without rounding, 20 digits
+    s1 = rmsprop.epochs[1].lines[2]  # s_1 = 0.9 * 0.1 + 0.1 * (-0.8102)^2 = 0.156 (0.15564404 rounded)
+    assert (s1.text, s1.shown.value, s1.shown.unit) == ("0.156", Fraction("0.156"), Fraction(1, 1000))
+    exact = symopt.solve(SEED_SPEC, numbers="exact").exercises[2].epochs[1].lines[1]
+    assert exact.latex == "dw_2 = 4 * (-1.05132) \\approx -4.2053" and exact.approx
+    assert exact.operands[0].shown.places == 5 and exact.shown.value == Fraction("-4.2053")
+    assert str(exact.value).startswith("-4.2052671")  # the exact value, 40 digits
+    data = json.loads(solution.to_json())["exercises"][3]["epochs"][1]["lines"][-1]
+    assert (data["value"], data["number"], data["relation"], data["shown"]) == (
+        "-1.6008", "-1.6008", "=", {"text": "-1.6008", "rounded": True, "places": 4})
+    assert data["operands"][1] == {"name": "v_hat", "value": "-7.5789", "rounded": True, "places": 4}
