@@ -19,6 +19,7 @@ tag ``coord``              the same, with a notation warning: a typo for corr (t
 ``\\epsilon`` ``\\varepsilon`` epsilon
 ``\\lambda``                weight_decay
 ``t``                      the step number
+``e``, ``\\pi``              the constants
 ========================  ===========================================================
 
 An index ``t``, ``t-1`` or ``t+1`` (or none, with several variables) makes a *general* name, as in
@@ -40,9 +41,10 @@ HYPER_ALIASES = {"eta": "alpha", "lr": "alpha", "varepsilon": "epsilon", "eps": 
                  "lambda": "weight_decay", "wd": "weight_decay"}
 SWAPS = {"gamma": "beta", "beta": "gamma"}  # momentum's gamma, RMSProp's beta
 GENERAL_INDEX = {"t", "t-1", "t+1", "t1"}
+CONSTANTS = ("e", "pi")  # e, \\pi (not \\Pi, NAdam's product)
 
 _NAME = re.compile(
-    r"(?P<hat>\\(?:hat|widehat)\{(?P<hatted>[^{}]*)\})?(?P<letters>\\?[A-Za-z]*?)(?P<digits>[0-9]*)"
+    r"(?P<hat>\\(?:hat|widehat)\{(?P<hatted>[^{}]*)\})?(?P<letters>(?:d?\\)?[A-Za-z]*?)(?P<digits>[0-9]*)"
     r"(?:_(?:\{(?P<braced>[^{}]*)\}|(?P<single>[A-Za-z0-9])))?"
 )
 
@@ -52,7 +54,7 @@ class Ref:
     """What a written name refers to."""
 
     kind: str  # "quantity", "hyper", "t" or "constant"
-    key: str  # w, g, v, s, v_hat, s_hat; a hyperparameter's name; "e"
+    key: str  # w, g, v, s, v_hat, s_hat; a hyperparameter's name; "e" or "pi"
     variable: str | None = None  # None: the general name of a formula line
     warning: str | None = None  # a notation slip worth telling the writer
 
@@ -63,14 +65,15 @@ class Parts:
     letters: str  # "v", "dW", "beta" (Greek without its backslash)
     tag: str  # "corr", "coord", "" ...
     index: str  # "1", "t-1", "" ...
-
+    command: bool = False  # written as a command (\\pi, \\Pi): its case is its letter
 
 def split(name: str) -> Parts | None:
-    m = _NAME.fullmatch(name.replace(" ", ""))
+    name = re.sub(r"\\mathrm\{([A-Za-z]+)\}", r"\1", name.replace(" ", ""))  # \mathrm{lr}: lr
+    m = _NAME.fullmatch(name)
     if not m:
         return None
     hat = m.group("hat") is not None
-    letters = ((m.group("hatted") or "") + m.group("letters")).lstrip("\\")
+    letters = re.sub(r"^(d?)\\", r"\1", (m.group("hatted") or "") + m.group("letters"))  # \beta, d\theta
     if not letters or "\\" in letters:
         return None
     sub = m.group("braced") or m.group("single") or ""
@@ -86,7 +89,7 @@ def split(name: str) -> Parts | None:
         if sub.lower().startswith(known) and (rest.isalnum() or rest in GENERAL_INDEX or not rest):
             tag, index = known, rest
             break
-    return Parts(hat, letters, tag, index)
+    return Parts(hat, letters, tag, index, "\\" in m.group("letters"))
 
 
 def resolve(name: str, variables: tuple[str, ...], hyper: tuple[str, ...]) -> Ref | None:
@@ -96,13 +99,17 @@ def resolve(name: str, variables: tuple[str, ...], hyper: tuple[str, ...]) -> Re
         return None
     low, index, plain = parts.letters.lower(), parts.index, not parts.hat and not parts.tag
 
-    # a variable itself, or its gradient: w_1, w1, x, dw_1, dx
-    for v in variables:
-        head, label = _variable_parts(v)
-        if plain and index == label and low in (head.lower(), "d" + head.lower()):
-            return Ref("quantity", "w" if low == head.lower() else "g", v)
-    if plain and not index and low in ("t", "e"):
-        return Ref("t", "t") if low == "t" else Ref("constant", "e")
+    # a variable itself, or its gradient: w_1, w1, x, dw_1, dx (a variable of that very case first;
+    # a Greek letter only in its own case: \\Pi_1 is NAdam's product, not the variable pi1)
+    for same in (str,) if parts.command else (str, str.lower):
+        for v in variables:
+            head, label = _variable_parts(v)
+            if plain and index == label and same(parts.letters) in (same(head), "d" + same(head)):
+                return Ref("quantity", "w" if same(parts.letters) == same(head) else "g", v)
+    if plain and not index and low == "t":
+        return Ref("t", "t")
+    if plain and not index and parts.letters in CONSTANTS:
+        return Ref("constant", parts.letters)
 
     quantity = QUANTITY_LETTERS.get(low)
     if quantity is not None:
@@ -114,7 +121,11 @@ def resolve(name: str, variables: tuple[str, ...], hyper: tuple[str, ...]) -> Re
         if index in GENERAL_INDEX or (not index and len(variables) != 1):
             return Ref("quantity", quantity, None, warning)
         variable = _variable_of(index, variables)
-        return None if variable is None else Ref("quantity", quantity, variable, warning)
+        if variable is not None:
+            return Ref("quantity", quantity, variable, warning)
+        if not plain:
+            return None
+        # not a variable's index: maybe a hyperparameter (s_0 is Adagrad's s0)
 
     # hyperparameters: \beta_1 -> beta1
     if not plain or index in GENERAL_INDEX:

@@ -32,7 +32,7 @@ from .document import Document, MathLine, Section
 from .errors import SymoptError
 from .expr import Name, Node, Num, names
 from .mathtext import Written, as_written, literals, parse_math, relations
-from .numbers import decimal_text, round_half_away, scientific_text
+from .numbers import decimal_text, decimals_of, round_half_away, scientific_text
 from .optimizers import name_latex
 from .problem import constant_node, classify, matching_variants, rename, rules_of, variants
 from .spec import Exercise
@@ -79,6 +79,7 @@ class Candidate:
     ball: Ball
     value: Fraction
     computed: bool = False  # the writer skipped its line: they may write it rounded anywhere
+    places: int | None = None  # written rounded to this place: a later line may substitute it with more digits
 
 
 def check_document(doc: Document, exercises: list[Exercise], slack: Fraction = Fraction(0)) -> list[Finding]:
@@ -94,7 +95,10 @@ class ExerciseChecker:
         self.balls = BallArithmetic()
         self.findings: list[Finding] = []
         self.warned: set[str] = set()
-        self.places = 0  # the finest decimal place written so far
+        # how the sheet rounds, for values whose trailing zeros it dropped: to decimals (the finest
+        # place of a value of 4 or more digits, 0.1 or more) or to significant digits (the most written)
+        self.decimals = 0
+        self.digits = 0
         opt = ex.optimizer
         stated = opt.effective_options(ex.options)
         # the conventions a line may follow: every variant the exercise's hyperparameters allow
@@ -125,13 +129,16 @@ class ExerciseChecker:
             for v in ex.variables
         }
 
-    def _resolve(self, name: str, written: dict[str, set[str]] | None = None) -> Ref | None:
+    def _resolve(self, name: str, written: dict[str, set[str]] | None = None, variable: str | None = None) -> Ref | None:
+        """What `name` means.  A name the optimizer prints for several variables (``v_2`` for x2
+        and for theta2) is, on a line's left, the first of them that has not had this line yet,
+        and on its right, the line's own variable's when it is one of them."""
         refs = self.own.get(name.replace(" ", ""))
         if not refs:
             return resolve(name, self.ex.variables, tuple(self.ex.hyper))
-        if written is not None:  # a shared name: the first variable that has not had this line yet
+        if written is not None:
             return next((r for r in refs if r.key not in written[r.variable]), refs[-1])
-        return refs[0]
+        return next((r for r in refs if r.variable == variable), refs[0])
 
     # -- driving ---------------------------------------------------------------------------------
     def run(self) -> list[Finding]:
@@ -243,13 +250,16 @@ class ExerciseChecker:
             return
         self._fill_skipped(v, q, t, written)
         finding = self._judge(math, q, v, t, sides[1:], trees, marks, where)
-        self.places = max(self.places, value.places)
+        if value.significant >= 4 and abs(value.value) >= Fraction(1, 10):
+            # rounded to decimals, not to significant figures (3 at most): the sheet shows this many
+            self.decimals = max(self.decimals, value.places)
+        self.digits = max(self.digits, value.significant)
         self._carry(v, q, value, "≈" in marks, finding.right)
         written[v].add(q)
 
     def _judge(self, math, q, v, t, texts, trees, marks, where) -> Finding:
         value = as_written(trees[-1])
-        unit = Fraction(1, 10**value.places)
+        unit = value.unit
         shown = texts[-1]
         expectations = self._expected(q, v, t)
         if not expectations:
@@ -292,8 +302,8 @@ class ExerciseChecker:
         if not used:  # partly worked out in the head (-5 - 0.3 * (-3.1623)): new numbers are rounded
             known = self._known(q, v, t)
             try:
-                loose = self._evaluate(first, v, t, radii=lambda w: scope[w.value] if w.value in scope
-                                       else Fraction(0) if w.value in known else Fraction(1, 2 * 10**w.places))
+                loose = self._evaluate(first, v, t, radii=lambda w, _i: scope[w.value] if w.value in scope
+                                       else Fraction(0) if w.value in known else w.half)
                 used = [k for k, e in expectations if self.balls.agree(loose, e)]
             except SymoptError:
                 pass
@@ -307,18 +317,26 @@ class ExerciseChecker:
         self._convention(math, used, where)
 
         # (3) arithmetic: each = holds within the rounding shown
+        # the substituted numbers stand for what they were rounded from; a number carried on to a
+        # later side keeps its radius there, and a new number (a result worked out on the way) is rounded
         prev_text, prev_tree = numeric[0]
+        aligned = next((a for k in sorted(used, key=lambda k: k != self.stated)
+                        if (a := self._aligned(first, q, v, t, k)) is not None), None)
+        radius_of: dict[Fraction, Fraction] = {}
+        if aligned is None:  # laid out otherwise: by value, except for the rule's own numbers
+            constants = {w.value for k in used for tree in self._rule_trees(q, v, k) for w in _rule_literals(tree)}
+            scope = {value: radius for value, radius in scope.items() if value not in constants}
+        first_radii = (lambda w, i: aligned[i]) if aligned else (lambda w, _i: scope.get(w.value, Fraction(0)))
         try:
-            prev = self._evaluate(prev_tree, v, t, radii=lambda w: scope.get(w.value, Fraction(0)))
+            prev = self._evaluate(prev_tree, v, t, radii=first_radii, record=radius_of)
         except SymoptError as e:
             return self._add(math, "arithmetic", f"${prev_text}$: {e}", **where)
         for i, (text, tree) in enumerate(numeric[1:], start=1):
             last = i == len(numeric) - 1
-            before = {x.value for x in literals(prev_tree)}
-            half = (lambda w: Fraction(1, 2 * 10**w.places)) if last else (
-                lambda w, before=before: scope.get(w.value, Fraction(0)) if w.value in before else Fraction(1, 2 * 10**w.places))
+            carried, radius_of = radius_of, {}
+            half = (lambda w, _i: w.half) if last else (lambda w, _i, carried=carried: carried.get(w.value, w.half))
             try:
-                cur = self._evaluate(tree, v, t, radii=half)
+                cur = self._evaluate(tree, v, t, radii=half, record=radius_of)
             except SymoptError as e:
                 return self._add(math, "arithmetic", f"${text}$: {e}", **where)
             if not self.balls.agree(prev, cur, self._slack(unit)):
@@ -395,14 +413,22 @@ class ExerciseChecker:
     def _carry(self, v: str, q: str, value: Written, rounded: bool, right: Ball | None = None) -> None:
         """What later lines use: the written value, and after a flagged line also the right one.
 
-        A value written after ≈ stands for everything within half a unit of the finest decimal
-        the exercise shows (a sheet that rounds to 4 decimals writes -4.8 for -4.79999)."""
-        places = max(value.places, self.places)
-        candidates = [Candidate(self.balls.ball(value.value, Fraction(1, 2 * 10**places) if rounded else 0), value.value)]
+        A value written after ≈ stands for everything within half a unit of its last digit; when
+        it is shorter than the sheet's other values both in decimals and in significant digits, its
+        trailing zeros were dropped (a sheet that rounds to 4 decimals writes -4.8 for -4.79999, one
+        that rounds to 8 digits writes 1.8 for 1.800000004), and it stands for half a unit of the
+        coarser of those two places.  A value with a trailing zero (57.9170), or with as many
+        decimals (0.000196, 1.96 \\cdot 10^{-7}) or digits as the others, is rounded at its last digit."""
+        places = value.places
+        if rounded and value.value and not value.padded and value.places < self.decimals and value.significant < self.digits:
+            exponent = value.significant - value.places - 1  # of its leading digit
+            places = min(self.decimals, self.digits - 1 - exponent)
+        radius = Fraction(10) ** -places / 2 if rounded else Fraction(0)
+        candidates = [Candidate(self.balls.ball(value.value, radius), value.value, places=places if rounded else None)]
         if right is not None:
             shown = round_half_away(mpf_fraction(right.mid), value.places)
             gap = abs(self.balls.ball(shown).mid - right.mid) + right.rad
-            candidates.append(Candidate(Ball(self.balls.ball(shown).mid, gap), shown))
+            candidates.append(Candidate(Ball(self.balls.ball(shown).mid, gap), shown, places=value.places))
         self.state[v][q] = candidates
         if q == DECAYED:  # later rules use the decayed gradient
             self.state[v]["g"] = candidates
@@ -439,14 +465,17 @@ class ExerciseChecker:
                 known |= {c.value for c in cands}
         return known
 
-    def _evaluate(self, tree: Node, v: str, t: int, radii) -> Ball:
+    def _evaluate(self, tree: Node, v: str, t: int, radii, record: dict | None = None) -> Ball:
         """A side of the line as a ball: names are the writer's current values; each written
-        number gets the radius ``radii(number)`` (None: no numbers are widened)."""
+        number gets the radius ``radii(number, position)`` (None: no numbers are widened), its
+        position that in :func:`literals` (exponents count, though they are exact).  `record`
+        gets each number's radius."""
         env: dict[str, Ball] = {}
         counter = [0]
+        position = [0]
 
         def leaf(name: str) -> Node:
-            ref = self._resolve(name)
+            ref = self._resolve(name, variable=v)
             if ref is None:
                 raise KeyError(name)
             fixed = self._fixed(ref)
@@ -467,7 +496,11 @@ class ExerciseChecker:
             if w is not None:
                 counter[0] += 1
                 key = f"#{counter[0]}"
-                env[key] = self.balls.ball(w.value, radii(w))
+                radius = radii(w, position[0])
+                position[0] += 1
+                if record is not None:
+                    record[w.value] = max(record.get(w.value, Fraction(0)), radius)
+                env[key] = self.balls.ball(w.value, radius)
                 return Name(key)
             if isinstance(node, Num) or isinstance(node, Name):
                 return node
@@ -476,7 +509,9 @@ class ExerciseChecker:
             if hasattr(node, "args"):
                 return type(node)(node.func, tuple(widen(a) for a in node.args))
             if node.op == "^":  # an exponent is exact as written
-                return type(node)(node.op, widen(node.left), node.right)
+                left = widen(node.left)
+                position[0] += len(literals(node.right))
+                return type(node)(node.op, left, node.right)
             return type(node)(node.op, widen(node.left), widen(node.right))
 
         renamed = rename(widen(tree), lambda n: n.startswith("#") and Name(n) or leaf(n))
@@ -525,11 +560,24 @@ class ExerciseChecker:
         """Whether the writer's numbers are the rule's, in any order and sign, when they are as many
         (``0.1 * (-1)^4`` has the right value but not the rule's numbers)."""
         got = literals(first)
-        return any(_same_multiset(got, _labelled(tree, self, v, t)) for tree in self._rule_trees(q, v, variant))
+        return any(_same_multiset(got, _labelled(tree, self, v, t, q == "g")) for tree in self._rule_trees(q, v, variant))
+
+    def _aligned(self, first: Node, q: str, v: str, t: int, variant: int) -> list[Fraction] | None:
+        """The radius of each number of the substituted expression, when its numbers line up one
+        by one with the rule's: a rule's own number is exact where it stands (the 1 of
+        ``1 - 0.9^2`` is not ``r_t ≈ 1``), a value from above has the radius it was written with."""
+        got = literals(first)
+        for tree in self._rule_trees(q, v, variant):
+            wanted = _labelled(tree, self, v, t, q == "g")
+            if len(wanted) == len(got):
+                radii = [_fit(w, slot) for w, (slot, _) in zip(got, wanted, strict=True)]
+                if all(r is not None for r in radii):
+                    return radii
+        return None
 
     def _diagnose(self, first: Node, q: str, v: str, t: int, point: Ball, expected: Ball | None, variant: int | None = None) -> str:
         """Name the number that is off, when the writer's expression lines up with the rule's."""
-        wanted = _labelled(self._rule_trees(q, v, self.stated if variant is None else variant)[0], self, v, t)
+        wanted = _labelled(self._rule_trees(q, v, self.stated if variant is None else variant)[0], self, v, t, q == "g")
         got = literals(first)
         places = max((w.places for w in got), default=4)
         if len(wanted) == len(got):
@@ -541,13 +589,30 @@ class ExerciseChecker:
         return f"the substituted expression gives ${_text(point, places)}$; the rule on the values above gives ${_text(expected, places)}$"
 
 
-def _fits(w: Written, slot: list[tuple[Fraction, Fraction | None]]) -> bool:
-    """Whether a written number can be what the slot holds; a tolerance None means "as rounded"."""
-    half = Fraction(1, 2 * 10**w.places)
-    return any(abs(abs(w.value) - abs(center)) <= (half if tol is None else tol) for center, tol in slot)
+#: What a number of a substituted line may be: (value, tolerance, the place the value was written
+#: rounded to, its radius there).  A tolerance None means "as rounded", any rounding of the value.
+Slot = list[tuple[Fraction, Fraction | None, int | None, Fraction]]
 
 
-def _same_multiset(got: list[Written], wanted: list[tuple[list[tuple[Fraction, Fraction | None]], str]]) -> bool:
+def _fits(w: Written, slot: Slot) -> bool:
+    return _fit(w, slot) is not None
+
+
+def _fit(w: Written, slot: Slot) -> Fraction | None:
+    """The radius a written number stands for, when it can be what the slot holds (else None):
+    within the tolerance (None: half a unit of its own last digit), or, when the value above was
+    written rounded to some place, within that rounding and with more digits (``-1.99685`` for
+    ``≈ -1.9968``: exact as written, so the printed arithmetic holds)."""
+    for center, tol, rounded_to, radius in slot:
+        gap = abs(abs(w.value) - abs(center))
+        if gap <= (w.half if tol is None else tol):
+            return radius
+        if rounded_to is not None and w.places > rounded_to and gap <= Fraction(10) ** -rounded_to / 2:
+            return Fraction(0)
+    return None
+
+
+def _same_multiset(got: list[Written], wanted: list[tuple[Slot, str]]) -> bool:
     """Whether the written numbers fill the wanted slots one to one (signs aside)."""
     if len(wanted) != len(got):
         return True  # laid out differently: the value alone decides
@@ -560,15 +625,19 @@ def _same_multiset(got: list[Written], wanted: list[tuple[list[tuple[Fraction, F
     return True
 
 
-def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int) -> list[tuple[list[tuple[Fraction, Fraction | None]], str]]:
+def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int, gradient: bool) -> list[tuple[Slot, str]]:
     """The numbers the rule's substituted line should show, with what each one is.  Each is a
-    list of (value, tolerance): after a flagged line, the writer's value or the right one."""
+    list of (value, tolerance): after a flagged line, the writer's value or the right one.
+    A gradient's names are f's variables; a rule's are the optimizer's (its ``w`` is v's, and its
+    ``d`` is Adadelta's step even where f has a variable d)."""
     hyper_names = {value: name for name, value in checker.ex.hyper.items()}
     out = []
 
     def walk(node: Node) -> None:
         w = as_written(node)
-        if w is not None:
+        if w is not None and decimals_of(w.value) is None:  # 1997/3 prints as \frac{1997}{3}: two numbers
+            out.extend(([(Fraction(n), Fraction(0), None, Fraction(0))], str(n)) for n in (abs(w.value.numerator), w.value.denominator))
+        elif w is not None:
             label = _plain(w.value)
             if w.value in hyper_names:
                 label = f"{name_latex(hyper_names[w.value])} = {label}"
@@ -576,16 +645,17 @@ def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int) -> list[tupl
                 for name, h in checker.ex.hyper.items():
                     if w.value == 1 - h:
                         label = f"1 - {name_latex(name)} = {label}"
-            out.append(([(w.value, Fraction(0))], label))
+            out.append(([(w.value, Fraction(0), None, Fraction(0))], label))
         elif isinstance(node, Name):
             if node.id == "t":
-                out.append(([(Fraction(t), Fraction(0))], f"t = {t}"))
+                out.append(([(Fraction(t), Fraction(0), None, Fraction(0))], f"t = {t}"))
                 return
-            x, key = (node.id, "w") if node.id in checker.ex.variables else (v, node.id)
+            x, key = (node.id, "w") if gradient else (v, node.id)
             cands = checker.state[x].get(key)
             if cands:
                 value = cands[0].value
-                slot = [(c.value, None if c.computed else Fraction(0) if k == 0 else mpf_fraction(c.ball.rad))
+                slot = [(c.value, None if c.computed else Fraction(0) if k == 0 else mpf_fraction(c.ball.rad), c.places,
+                         Fraction(0) if c.computed else mpf_fraction(c.ball.rad))
                         for k, c in enumerate(cands)]
                 out.append((slot, f"{checker.ex.optimizer.line_name(key, x)} = {_plain(value)}"))
         elif hasattr(node, "operand"):
@@ -598,6 +668,14 @@ def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int) -> list[tupl
             walk(node.right)
 
     walk(rule)
+    return out
+
+
+def _rule_literals(rule: Node) -> list[Written]:
+    """The numbers of a folded rule as a line prints them (1997/3 as 1997 and 3)."""
+    out = []
+    for w in literals(rule):
+        out += [w] if decimals_of(w.value) is not None else [Written(Fraction(abs(w.value.numerator))), Written(Fraction(w.value.denominator))]
     return out
 
 

@@ -6,7 +6,8 @@ A lark grammar does the parsing (no regular-expression arithmetic); numbers are 
 
 Accepted: ``*``, ``\\cdot``, ``\\times`` and implicit products (``0.2w_1``, ``\\beta V_{t-1}``);
 ``\\frac``/``\\dfrac``/``\\tfrac``, ``\\sqrt``, powers (``^2``, ``^{10}``, ``10^{-6}``), ``1e-6``;
-parentheses, ``\\left( \\right)``, braces; subscripts (``w_1``, ``w_{1}``, ``w1``); Greek names;
+parentheses, ``\\left( \\right)``, braces; subscripts (``w_1``, ``w_{1}``, ``w1``); Greek names,
+``\\mathrm{lr}`` and gradients of them (``d\\theta_1``, ``d\\mathrm{lr}``); ``\\pi``;
 hats (``\\hat{v}_1``); functions ``\\exp \\ln \\log \\sin \\cos \\tan \\tanh``, ``e^{x}``;
 ``\\left| x \\right|``; the Unicode minus, ``·`` and ``×``.  Names are kept as written (``dw_1``,
 ``v_{coord1}``, ``\\beta_1``); what they mean is decided by the checker's alias table.
@@ -14,6 +15,8 @@ hats (``\\hat{v}_1``); functions ``\\exp \\ln \\log \\sin \\cos \\tan \\tanh``, 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 import re
 
@@ -21,8 +24,6 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, VisitError
 
 from .errors import SymoptError
-from dataclasses import dataclass
-
 from .expr import Bin, Call, Name, Neg, Node, Num
 from .numbers import parse_decimal
 
@@ -56,10 +57,12 @@ _GRAMMAR = r"""
     | FRAC "{" sum "}" "{" sum "}"  -> frac
     | "\\sqrt" "{" sum "}"        -> sqrt
     | FUNC atom                    -> call
-    | EXTREME "(" sum "," sum ")"  -> extreme
+    | EXTREME "(" sum SEPARATOR sum ")"  -> extreme
     | "\\begin{cases}" sum "&" condition "\\\\" sum "&" condition "\\end{cases}" -> cases
 
 condition: sum COMPARE sum
+
+SEPARATOR: "," | ";"
 
 NUMBER: /[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/ | /\.[0-9]+/
 NUMBER_DIGIT.2: /[0-9]/
@@ -70,7 +73,7 @@ EXTREME.2: /\\(max|min)(?![A-Za-z])/
 COMPARE: ">" | "<" | /\\(ge|le|geq|leq)(?![A-Za-z])/
 LEFTBAR: "\\left|" | "\\lvert"
 RIGHTBAR: "\\right|" | "\\rvert"
-NAME: /(\\hat\{[A-Za-z]+\}|\\(alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|nu|rho|sigma|tau|phi|psi|omega|Gamma|Delta|Theta|Lambda|Pi|Sigma|Phi|Psi|Omega)(?![A-Za-z])|[A-Za-z]+[0-9]*)(_(\{[^{}]*\}|[A-Za-z0-9]))?/
+NAME: /(\\hat\{[A-Za-z]+\}|d?\\mathrm\{[A-Za-z]+\}|d?\\(alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|nu|pi|rho|sigma|tau|phi|psi|omega|Gamma|Delta|Theta|Lambda|Pi|Sigma|Phi|Psi|Omega)(?![A-Za-z])|[A-Za-z]+[0-9]*)(_(\{[^{}]*\}|[A-Za-z0-9]))?/
 
 %ignore /\s+/
 %ignore /\\[,;!: ]/
@@ -80,16 +83,44 @@ NAME: /(\\hat\{[A-Za-z]+\}|\\(alpha|beta|gamma|delta|epsilon|varepsilon|eta|thet
 
 @dataclass(frozen=True)
 class Written(Num):
-    """A number as written, with its decimal places: ``57.9170`` has 4, ``1e-6`` has 6, ``12`` has 0.
-    The checker needs them: a written value stands for everything within half a unit of its last digit."""
+    """A number as written, with the decimal place of its last digit: ``57.9170`` has 4, ``1e-6``
+    has 6, ``12`` has 0, ``4.6 \\cdot 10^{3}`` has -2 (hundreds).  The checker needs it: a written
+    value stands for everything within half a unit of its last digit."""
 
     places: int = 0
+
+    @property
+    def unit(self) -> Fraction:
+        """One unit of the last written digit."""
+        return Fraction(10) ** -self.places
+
+    @property
+    def half(self) -> Fraction:
+        return self.unit / 2
+
+    @property
+    def padded(self) -> bool:
+        """Whether the last written decimal is a trailing zero (``57.9170``): the value was rounded
+        to exactly that place, not to a finer one whose zeros were dropped."""
+        return self.places > 0 and (self.value * 10**self.places) % 10 == 0
+
+    @property
+    def significant(self) -> int:
+        """How many significant digits are written (``0.0289``: 3, ``57.9170``: 6, ``0``: 0)."""
+        if not self.value:
+            return 0
+        q, lead = abs(self.value), 0
+        while q >= 10:
+            q, lead = q / 10, lead + 1
+        while q < 1:
+            q, lead = q * 10, lead - 1
+        return lead + self.places + 1
 
 
 def _places(text: str) -> int:
     mantissa, _, exponent = text.lower().partition("e")
     decimals = len(mantissa.partition(".")[2])
-    return max(0, decimals - int(exponent or 0))
+    return decimals - int(exponent or 0) if exponent else decimals
 
 
 _COMPARE = {">": ">", "<": "<", "\\ge": ">=", "\\geq": ">=", "\\le": "<=", "\\leq": "<="}
@@ -140,7 +171,7 @@ class _ToTree(Transformer):
     def call(self, func: Token, a):
         return Call(_FUNCTIONS[str(func)[1:]], (a,))
 
-    def extreme(self, func: Token, a, b):
+    def extreme(self, func: Token, a, _separator, b):
         return Call(str(func)[1:], (a, b))
 
     def condition(self, a, op: Token, b):
@@ -151,7 +182,8 @@ class _ToTree(Transformer):
 
 
 def _normalize(text: str) -> str:
-    return text.replace("−", "-").replace("·", "*").replace("×", "*").strip().strip("$").strip()
+    """Unicode signs as ASCII, and the decimal comma ``0{,}9`` (LaTeX, KaTeX) as a decimal point."""
+    return text.replace("−", "-").replace("·", "*").replace("×", "*").replace("{,}", ".").strip().strip("$").strip()
 
 
 def parse_math(text: str) -> Node:
@@ -236,13 +268,17 @@ def as_written(node: Node) -> Written | None:
         k = _integer(node.right)  # 10^{-6}, or any b^{-k}: a constant such as ε, written as a power
         if k is not None and isinstance(node.left, Num) and abs(k) <= 300 and (node.left.value == 10 or k < 0 < node.left.value):
             return Written(node.left.value ** k, max(0, -k) if node.left.value == 10 else 0)
-    if isinstance(node, Bin) and node.op == "*" and isinstance(node.left, Num):
+    if isinstance(node, Bin) and node.op == "*" and isinstance(_unsigned(node.left), Num):
         power = as_written(node.right) if isinstance(node.right, Bin) and node.right.op == "^" else None
-        if power is not None:
-            mantissa = node.left if isinstance(node.left, Written) else Written(node.left.value, 0)
-            k = _integer(node.right.right)
-            return Written(mantissa.value * power.value, max(0, mantissa.places - k))
+        k = _integer(node.right.right) if power is not None else None
+        if power is not None and isinstance(node.right.left, Num) and node.right.left.value == 10 and k is not None:
+            mantissa = as_written(node.left)  # 1.96 \cdot 10^{-7}, -1.96 \cdot 10^{-7}, 4.6 \cdot 10^{3}
+            return Written(mantissa.value * power.value, mantissa.places - k)
     return None
+
+
+def _unsigned(node: Node) -> Node:
+    return _unsigned(node.operand) if isinstance(node, Neg) else node
 
 
 def _integer(node: Node) -> int | None:

@@ -1,12 +1,14 @@
-"""Exact decimals and the one number-formatting policy of symopt.
+"""Exact decimals and the one number policy of symopt.
 
 Numbers in specs are exact decimals: ``0.1`` is ``Fraction(1, 10)``, never the binary float.
-Every displayed number goes through :func:`show`, which implements the sheet's rule:
+Every computed number a sheet shows goes through :class:`Policy`, which rounds it (half away from
+zero, to D decimal places but never fewer than S significant figures, or to S significant figures)
+and writes it (:class:`Shown`: the text, the number it says, whether and where it was rounded).
+Given numbers (start values, hyperparameters, constants in formulas) are written by
+:func:`constant_latex`, as given.
 
-    a value whose decimal expansion ends within max(D, K) decimals is printed in full,
-    otherwise it is rounded half away from zero to D decimals.
-
-Rounding is done on exact fractions with integer arithmetic, so no digit depends on binary floats.
+Rounding is done on exact fractions with integer arithmetic, or on exact Decimals, so no digit
+depends on binary floats; both paths give the same digits (``tests/test_numbers.py``).
 """
 
 from __future__ import annotations
@@ -166,27 +168,12 @@ def plain_text(d: Decimal) -> str:
     return format(d.normalize(_WIDE), "f") if d else "0"
 
 
-def decimal_latex(d: Decimal) -> str:
-    """:func:`constant_latex` of a Decimal: ``0.2``, or ``10^{-6}``."""
-    sign, digits, exponent = d.normalize(_WIDE).as_tuple()
-    if digits == (1,) and not sign and exponent <= -5:
-        return f"10^{{{exponent}}}"
-    return plain_text(d)
-
-
 def scientific_text(q: Fraction, digits: int) -> str:
     """q != 0 to `digits` significant digits as ``-2.117 \\cdot 10^{-9}``."""
     r = round_significant(q, digits)
     k = _floor_log10(abs(r))
     mantissa = decimal_text(r / Fraction(10) ** k)
     return f"{mantissa} \\cdot 10^{{{k}}}"
-
-
-def scientific_latex(d: Decimal, digits: int) -> str:
-    """:func:`scientific_text` of a Decimal d != 0."""
-    r = Context(prec=digits, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN).plus(d)
-    k = r.adjusted()
-    return f"{plain_text(r.scaleb(-k, _WIDE))} \\cdot 10^{{{k}}}"
 
 
 SCIENTIFIC_BELOW = -6  # a value below 10^-6 is written with a power of ten: 1.96 \cdot 10^{-7}
@@ -256,6 +243,11 @@ class Policy:
         limit = self.places(_floor_log10(abs(q)), extra)
         if whole:
             places = decimals_of(q)
+            if places == 0 and limit < 0:  # an integer: its last nonzero digit (3125 * 10^7: -7)
+                n = abs(q.numerator)
+                while n % 10 == 0:
+                    n //= 10
+                    places -= 1
             if places is not None and places <= (limit if self.keep is None else max(limit, self.keep)):
                 return q, None
         r = round_half_away(q, limit)
@@ -336,10 +328,3 @@ def _decimal_of(q: Fraction) -> Decimal:
     """A terminating Fraction as an exact Decimal."""
     places = decimals_of(q)
     return Decimal(f"{q.numerator * (10**places // q.denominator)}E-{places}") if places else Decimal(q.numerator)
-
-
-def show(q: Fraction, decimals: int, keep: int, *, exact: bool = True) -> tuple[str, bool]:
-    """The text of a value by the default policy (`decimals` places, 3 significant figures at
-    least), and whether it was rounded."""
-    shown = Policy(decimals, 3, keep).show_fraction(q, exact)
-    return shown.text, shown.rounded

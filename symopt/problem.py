@@ -72,15 +72,17 @@ def classify(math: MathLine) -> Given:
 
 
 def _top_level_split(text: str) -> list[str]:
+    """The items of a data or formula line, separated by ``,`` -- or by ``;`` where numbers have
+    decimal commas (``w_1 = -5; \\alpha = 0{,}4``)."""
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(text):
-        if i and text[i - 1] == "\\":  # \, is a thin space
+        if i and text[i - 1] == "\\":  # \, and \; are spaces
             continue
         if ch in "{(":
             depth += 1
         elif ch in "})":
             depth -= 1
-        elif ch == "," and depth == 0:
+        elif ch in ",;" and depth == 0:
             parts.append(text[start:i])
             start = i + 1
     parts.append(text[start:])
@@ -94,7 +96,7 @@ def function_of(math: MathLine) -> tuple[tuple[str, ...], Node]:
     if len(sides) != 2 or not m:
         raise SymoptError(f"line {math.line}: cannot read f; write it as f(w_1, w_2) = …")
     variables = []
-    for arg in m.group(1).split(","):
+    for arg in re.split(r"(?<!\\)[,;]", m.group(1)):
         v = canonical_variable(arg.strip())
         if v is None:
             raise SymoptError(f"line {math.line}: {arg.strip()!r} is not a variable name")
@@ -103,11 +105,14 @@ def function_of(math: MathLine) -> tuple[tuple[str, ...], Node]:
     by_written = {}
     for name in names(tree):
         v = canonical_variable(name)
+        ref = resolve(name, (), ())
         if v in variables:
-            by_written[name] = v
-        elif name not in ("e", "pi"):
+            by_written[name] = Name(v)
+        elif ref is not None and ref.kind == "constant":
+            by_written[name] = constant_node(ref.key)
+        else:
             raise SymoptError(f"line {math.line}: f uses {name}, which is not among its variables ({', '.join(variables)})")
-    return tuple(variables), rename(tree, lambda n: Name(by_written[n]) if n in by_written else constant_node(n))
+    return tuple(variables), rename(tree, lambda n: by_written[n])
 
 
 def constant_node(name: str) -> Node:

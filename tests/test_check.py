@@ -461,3 +461,219 @@ def test_readme_shows_real_output():
     for line in block.splitlines():
         if line != "...":
             assert line in out.splitlines(), line
+
+
+# -- numbers as sheets write them: more digits, significant figures, trailing zeros, decimal commas --
+
+def _flagged(text: str) -> list[tuple[int, str]]:
+    return kinds(symopt.check(text))
+
+
+def _line(text: str, part: str) -> int:
+    """The number of the line of `text` that holds `part`."""
+    (n,) = [i for i, line in enumerate(text.split("\n"), start=1) if part in line]
+    return n
+
+
+MORE_DIGITS = """$$f(w_1) = w_1^2$$
+
+## Exercise 1: Gradient Descent
+
+$$w_1 = -2.345, \\alpha = 0.123$$
+
+Epoch 1:
+
+$$dw_1 = 2 * (-2.345) = -4.69$$
+
+$$w_1 = -2.345 - 0.123 * (-4.69) \\approx -1.7681$$
+
+Epoch 2:
+
+$$dw_1 = 2 * (-1.76813) \\approx -3.5363$$
+
+$$w_1 = -1.76813 - 0.123 * (-3.53626) \\approx -1.3332$$
+"""
+
+
+def test_a_substituted_number_may_have_more_digits_than_shown():
+    """w_1 ≈ -1.7681 stands for everything within half a unit of its last digit, so the next line
+    may substitute -1.76813 (the value it was rounded from) to make its printed arithmetic hold."""
+    assert _flagged(MORE_DIGITS) == []
+    # but a number outside that rounding, or as many digits and another value, is a substitution error
+    for wrong in ("-1.76823", "-1.7682"):
+        text = MORE_DIGITS.replace("2 * (-1.76813)", f"2 * ({wrong})")
+        assert _flagged(text) == [(15, "substitution")], wrong
+    # the arithmetic is judged with the more precise number: -3.5362 is a rounding slip
+    assert _flagged(MORE_DIGITS.replace("\\approx -3.5363", "\\approx -3.5362")) == [(15, "rounding")]
+
+
+SMALL_VALUES = """$$f(w_1, w_2, w_3) = w_1^2 + 0.5w_2^2 + 0.5w_3^2$$
+
+## Exercise 1: Gradient Descent
+
+$$w_1 = 3, w_2 = 1.2345, w_3 = 1.96 \\cdot 10^{-7}, \\alpha = 0.199995$$
+
+Epoch 1:
+
+$$dw_1 = 2 * 3 = 6$$
+
+$$dw_2 = 1.2345$$
+
+$$dw_3 = 1.96 \\cdot 10^{-7}$$
+
+$$w_1 = 3 - 0.199995 * 6 \\approx 1.8$$
+
+$$w_2 = 1.2345 - 0.199995 * 1.2345 \\approx 0.9876$$
+
+$$w_3 = 1.96 \\cdot 10^{-7} - 0.199995 * (1.96 \\cdot 10^{-7}) \\approx 1.57 \\cdot 10^{-7}$$
+
+Epoch 2:
+
+$$dw_1 = 2 * 1.8 \\approx 3.6001$$
+
+$$dw_3 = 1.57 \\cdot 10^{-7} \\approx 1.568 \\cdot 10^{-7}$$
+"""
+
+
+def test_small_values_in_significant_figures_do_not_narrow_other_roundings():
+    """1.96 \\cdot 10^{-7} shows 9 decimals, but only because it is small: the sheet rounds to 4
+    decimals, so w_1 ≈ 1.8 (1.80003) still stands for 1.79995 to 1.80005, and 2 * 1.8 ≈ 3.6001."""
+    assert _flagged(SMALL_VALUES) == []
+    # the small value itself stands for its own last digit: 1.57e-7 is 1.565e-7 to 1.575e-7
+    assert _flagged(SMALL_VALUES.replace("1.568 \\cdot 10^{-7}", "1.578 \\cdot 10^{-7}")) == [(_line(SMALL_VALUES, "$$dw_3 = 1.57"), "arithmetic")]
+    assert _flagged(SMALL_VALUES.replace("\\approx 1.57 \\cdot 10^{-7}", "\\approx 1.59 \\cdot 10^{-7}")) == [(_line(SMALL_VALUES, "$$w_3 ="), "arithmetic")]
+    # a minus on a scientific number: one number
+    negative = SMALL_VALUES.replace("1.96 \\cdot 10^{-7}", "-1.96 \\cdot 10^{-7}").replace(
+        "1.57 \\cdot 10^{-7}", "-1.57 \\cdot 10^{-7}").replace("1.568 \\cdot 10^{-7}", "-1.568 \\cdot 10^{-7}")
+    negative = negative.replace("0.199995 * (-1.96", "0.199995 * (-1.96")
+    assert _flagged(negative) == []
+
+
+def test_plain_values_in_significant_figures():
+    """0.000196 in a sheet that otherwise shows 4 decimals: rounded to 3 significant figures."""
+    text = """$$f(w_1, w_2) = w_1^2 + 0.0007w_2^2$$
+
+## Exercise 1: Gradient Descent
+
+$$w_1 = 3, w_2 = 0.14, \\alpha = 0.199995$$
+
+Epoch 1:
+
+$$dw_1 = 2 * 3 = 6$$
+
+$$dw_2 = 0.0014 * 0.14 = 0.000196$$
+
+$$w_1 = 3 - 0.199995 * 6 \\approx 1.8$$
+
+$$w_2 = 0.14 - 0.199995 * 0.000196 \\approx 0.13996$$
+
+Epoch 2:
+
+$$dw_1 = 2 * 1.8 \\approx 3.6001$$
+
+$$dw_2 = 0.0014 * 0.13996 \\approx 0.000196$$
+"""
+    assert _flagged(text) == []
+    assert _flagged(text.replace("\\approx 0.000196", "\\approx 0.000198")) == [(_line(text, "0.0014 * 0.13996"), "arithmetic")]
+
+
+def test_trailing_zeros_mean_rounded_to_that_place():
+    """-4.8000 (trailing zeros kept) is -4.80005 to -4.79995; written -4.8 after a 4-decimal sheet
+    it means the same."""
+    text = """$$f(w_1) = w_1^2$$
+
+## Exercise 1: Gradient Descent
+
+$$w_1 = 6.00005, \\alpha = 0.1$$
+
+Epoch 1:
+
+$$dw_1 = 2 * 6.00005 = 12.0001$$
+
+$$w_1 = 6.00005 - 0.1 * 12.0001 \\approx 4.8000$$
+
+Epoch 2:
+
+$$dw_1 = 2 * 4.8000 \\approx 9.6001$$
+"""
+    assert _flagged(text) == []
+    assert _flagged(text.replace("9.6001", "9.6003")) == [(15, "arithmetic")]
+    assert _flagged(text.replace("\\approx 4.8000", "\\approx 4.8010")) == [(11, "arithmetic")]
+
+
+def test_decimal_commas():
+    """0{,}9 is 0.9 everywhere numbers are read; the data line's items are then separated by ;."""
+    text = (MORE_DIGITS.replace("$$w_1 = -2.345, \\alpha = 0.123$$", "$$w_1 = -2{,}345; \\alpha = 0{,}123$$")
+            .replace("f(w_1) = w_1^2", "f(w_1; w_2) = w_1^2 + 0{,}5w_2^2"))
+    text = re.sub(r"(\d)\.(\d)", r"\1{,}\2", text)
+    text = text.replace("w_1 = -2{,}345;", "w_1 = -2{,}345; w_2 = 0{,}5;")
+    assert "{,}" in text and "0.123" not in text
+    report = symopt.check(text)
+    assert kinds(report) == []
+    assert report.summary["lines"] == 4
+    assert _flagged(text.replace("2 * (-1{,}76813)", "2 * (-1{,}76823)")) == [(15, "substitution")]
+    # \max(a; b) with a decimal comma
+    from symopt.mathtext import parse_math
+    assert parse_math("\\max(0{,}999 * 0; 1{,}5)") == parse_math("\\max(0.999 * 0, 1.5)")
+
+
+SIG_MODE = """$$f(w_1) = 1000w_1^2$$
+
+## Exercise 1: Gradient Descent
+
+$$w_1 = 2.3005, \\alpha = 0.0001$$
+
+Epoch 1:
+
+$$dw_1 = 2000 * 2.3005 = 4.6 \\cdot 10^{3}$$
+
+$$w_1 = 2.3005 - 0.0001 * (4.6 \\cdot 10^{3}) = 1.8$$
+
+Epoch 2:
+
+$$dw_1 = 2000 * 1.8 = 3.6 \\cdot 10^{3}$$
+
+$$w_1 = 1.8 - 0.0001 * (3.6 \\cdot 10^{3}) = 1.4$$
+"""
+
+
+def test_significant_figures_mode():
+    """sig:2: every value rounded to 2 significant figures and carried, every line ends in =;
+    4.6 \\cdot 10^{3} stands for 4550 to 4650 (rounded to hundreds)."""
+    assert _flagged(SIG_MODE) == []
+    assert _flagged(SIG_MODE.replace("= 4.6 \\cdot 10^{3}", "= 4.8 \\cdot 10^{3}")) == [(9, "arithmetic")]
+    # the carried value is the written one: 1.8 - 0.0001 * 3600 is 1.44, so 1.5 is wrong
+    assert _flagged(SIG_MODE.replace("= 1.4$$", "= 1.6$$")) == [(17, "arithmetic")]
+
+
+def test_hand_mode_floor_of_significant_figures():
+    """hand:4 sig 3: 0.0019206 is written 0.00192 (three significant figures, not 0.0019) and
+    carried as written."""
+    text = """$$f(w_1) = 0.01w_1^2$$
+
+## Exercise 1: Gradient Descent
+
+$$w_1 = 0.096, \\alpha = 0.5$$
+
+Epoch 1:
+
+$$dw_1 = 0.02 * 0.096 = 0.00192$$
+
+$$w_1 = 0.096 - 0.5 * 0.00192 = 0.09504$$
+
+Epoch 2:
+
+$$dw_1 = 0.02 * 0.09504 = 0.0019$$
+
+$$w_1 = 0.09504 - 0.5 * 0.0019 = 0.09409$$
+"""
+    assert _flagged(text) == []
+    assert _flagged(text.replace("= 0.00192$$", "= 0.00195$$")) == [(9, "arithmetic")]
+
+
+def test_shared_state_names_are_the_line_variables():
+    """x2 and theta2 both have v_2: on the right of theta2's line, v_2 is theta2's."""
+    solution = symopt.solve({"function": "x2**2 + 3*theta2**2", "exercise": [{
+        "optimizer": "adam", "hyper": {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+        "start": {"x2": 1, "theta2": 2}, "epochs": 2, "numbers": "precision:12"}]})
+    assert _flagged(solution.to_markdown()) == []

@@ -84,12 +84,14 @@ def test_help_explains_every_flag(capsys, command):
     text = " ".join(capsys.readouterr().out.split())
     if not command:
         assert "render write the worked solution" in text and "solve print the worked solution" in text
-        assert "hand:D as a student works: round each value half away from zero to D decimals and carry" in text
-        assert "hand:D keep K the same, but values that end within K decimals are kept" in text
+        assert ("hand:D as a student works: round each value half away from zero to D decimal places, never to "
+                "fewer than 3 significant figures, and carry the rounded value") in text
+        assert "hand:D keep K values that end within K decimals are kept as they are" in text
+        assert "sig:S round each value to S significant figures and carry it" in text
         return
     for explanation in (
         "headings in English ('Exercise 1: Adam') or Vietnamese ('Bài 1 Adam')",
-        "precision:N (N significant digits, 5 to 1000), hand:D (round to D decimals and carry",
+        "precision:N (N significant digits), hand:D (D decimal places, at least 3 significant figures, carried",
         "epochs for every exercise, 1 to 10000",
         "multiplication sign in substituted lines; overrides the spec's mult (default *)",
         "a folder of templates that override symopt's by name",

