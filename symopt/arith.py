@@ -86,12 +86,13 @@ class NumberMode:
             text += f" sig {self.sig}" if self.sig != DEFAULT_SIG else ""
         return text + (" pad" if self.pad else "") + (" comma" if self.comma else "")
 
-    def arithmetic(self, inputs=()) -> "Arithmetic":
+    def arithmetic(self, inputs=(), guard: int = 0) -> "Arithmetic":
         """This mode's arithmetic.  `inputs` are the values the run starts from (start and state):
         by hand, one that is not a finite decimal (a Fraction such as 1/3 from the Python API) makes
-        the whole run rational-first, since :class:`Hand` carries decimals."""
+        the whole run rational-first, since :class:`Hand` carries decimals.  `guard`: precision
+        mode's guard digits (default 10), more for a run whose lines cancel (:class:`MoreDigits`)."""
         if self.kind == "precision":
-            return Precision(self)
+            return Precision(self, guard or GUARD_DIGITS, watch=True)
         if self.carries:
             return Hand(self) if all(decimals_of(q) is not None for q in inputs) else RationalHand(self)
         return Exact(self)
@@ -627,18 +628,51 @@ def _near(x: Decimal, n: Decimal) -> bool:
     return _WIDE.abs(_WIDE.subtract(x, n)) <= _WIDE.multiply(_WIDE.abs(x), NEAR)
 
 
-class Precision(_DecimalArithmetic):
-    """Decimal at N + 10 digits; values are shown and reported to N significant digits."""
+class MoreDigits(Exception):
+    """A line of a precision run lost more digits to cancellation than its guard digits hold
+    (-0.1 + 0.1 * 182/sqrt(33124 + 10^-6) keeps 4 of 15): the run is done again with `digits` more."""
 
-    def __init__(self, mode: NumberMode):
-        super().__init__(mode, mode.digits + GUARD_DIGITS)
+    def __init__(self, digits: int):
+        super().__init__(digits)
+        self.digits = digits
+
+
+class Precision(_DecimalArithmetic):
+    """Decimal at N + 10 digits (the guard); values are shown and reported to N significant digits.
+
+    With `watch`, every sum and difference measures the digits it cancels (the leading digit of
+    the larger operand against the result's); a line that cancels more than the guard digits less
+    two raises :class:`MoreDigits`, and the engine does the run again with a wider guard, so the N
+    digits shown are right.  (A difference that is exactly 0 is taken as exact.)"""
+
+    def __init__(self, mode: NumberMode, guard: int = GUARD_DIGITS, watch: bool = False):
+        super().__init__(mode, mode.digits + guard)
+        self.guard = guard
         self.report = decimal.Context(prec=mode.digits, rounding=ROUND_HALF_UP, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
-        self.close = Decimal(1).scaleb(-(mode.digits + GUARD_DIGITS // 2))
+        self.close = Decimal(1).scaleb(-(mode.digits + guard // 2))
+        self.lost = 0  # the most digits one operation of this line cancelled
+        if watch:
+            self.add, self.sub = self._watched_add, self._watched_sub
+
+    def _watched_add(self, a, b):
+        r = self.ctx.add(a, b)
+        if r and a and b and (a < 0) != (b < 0):
+            self.lost = max(self.lost, max(a.adjusted(), b.adjusted()) - r.adjusted())
+        return r
+
+    def _watched_sub(self, a, b):
+        r = self.ctx.subtract(a, b)
+        if r and a and b and (a < 0) == (b < 0):
+            self.lost = max(self.lost, max(a.adjusted(), b.adjusted()) - r.adjusted())
+        return r
 
     def const(self, q: Fraction) -> Decimal:
         return self.ctx.divide(Decimal(q.numerator), Decimal(q.denominator))  # rounded to working precision
 
     def carry(self, value):
+        lost, self.lost = self.lost, 0
+        if lost > self.guard - 2:
+            raise MoreDigits(lost + GUARD_DIGITS)
         self.diverging(value)
         return value
 

@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from . import printer, symbolic
 from .compiler import evaluator, fold
-from .arith import NumberMode, Precision
+from .arith import GUARD_DIGITS, MoreDigits, NumberMode, Precision
 from .errors import Diverged, ExactTooLarge, SymoptError
 from .expr import Node, names, to_text
 from .numbers import Shown
@@ -123,16 +123,32 @@ DEPART_RELATIVE = Fraction(1, 100)
 DEPART_ABSOLUTE = Fraction(1, 1000)
 
 
+MAX_GUARD = 1_000  # precision mode's guard digits grow this far for a run that cancels
+
+
 def work(ex: Exercise, mult: str = "*") -> Worked:
+    """The exercise worked out.  A precision run whose lines cancel more digits than its guard
+    holds is done again with a wider guard (:class:`symopt.arith.MoreDigits`)."""
+    guard = 0
+    while True:
+        try:
+            return _work(ex, mult, guard)
+        except MoreDigits as more:
+            if guard >= MAX_GUARD:
+                raise SymoptError(f"a line cancels more than {MAX_GUARD} digits; use exact or hand mode") from None
+            guard = min(MAX_GUARD, max(guard, GUARD_DIGITS) + more.digits)
+
+
+def _work(ex: Exercise, mult: str, guard: int) -> Worked:
     mode = ex.numbers
-    arith = mode.arithmetic([*ex.start.values(), *(q for values in ex.state.values() for q in values.values())])
+    arith = mode.arithmetic([*ex.start.values(), *(q for values in ex.state.values() for q in values.values())], guard)
     policy = arith.policy
     rules, notes = ex.optimizer.choose(ex.options)
     _check_names(ex, rules)
     gradient = symbolic.gradient(ex.function, list(ex.variables))
     # exact and precision lines are checked as printed (operands shown rounded must give the shown
     # result); by hand the operands are the carried numbers themselves, so lines add up already
-    checking = None if mode.carries else arith if mode.kind == "precision" else Precision(NumberMode("precision", digits=50))
+    checking = None if mode.carries else Precision(mode, arith.guard) if mode.kind == "precision" else Precision(NumberMode("precision", digits=50))
     shadow = Precision(NumberMode("precision", digits=20)) if mode.carries else None
 
     # -- printed and compiled once ------------------------------------------------------------

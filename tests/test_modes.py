@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 import symopt
+from symopt.numbers import round_significant
 from conftest import spec
 
 RMSPROP = {"alpha": 0.3, "gamma": 0.9, "epsilon": 1e-6}
@@ -298,3 +299,18 @@ def test_precision_rounds_a_decimal_tie_from_its_exact_value():
     s = spec("gd", {"alpha": 0.05}, function="w1**4 - 3*w1**2 + w2**2 + 0.123456789*w1*w2",
              start={"w1": 0.7, "w2": -1.3}, epochs=1, numbers="precision:12")
     assert last(symopt.solve(s))["w2"] == "-1.17432098762"
+
+
+def test_precision_keeps_its_digits_through_cancellation():
+    # Found by the long run of tests/test_adds_up.py: w_2 = -0.1 + 0.1 * 182/sqrt(33124 + 10^-6)
+    # cancels 11 of precision:5's 15 working digits, and the sheet showed -1.5093e-12 with "=" (the
+    # value is -1.50947953...e-12).  A line that cancels more than its guard digits now makes the
+    # run go again with more of them.
+    s = spec("adam", {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-6}, function="(1 - w1)**2 + 10*(w2 - w1**2)**2",
+             start={"w1": -3, "w2": -0.1}, epochs=2, numbers="precision:5")
+    ex = symopt.solve(s).exercises[0]
+    assert ex.epochs[0].lines[-1].latex.endswith("\\approx -1.5095 \\cdot 10^{-12}")
+    p40 = symopt.solve(s, numbers="precision:40").exercises[0]
+    for e5, e40 in zip(ex.epochs, p40.epochs, strict=True):
+        for v in ("w1", "w2"):
+            assert Fraction(e5.values[v]) == round_significant(Fraction(e40.values[v]), 5), (e5.number, v)
