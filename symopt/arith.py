@@ -52,8 +52,14 @@ class NumberMode:
     keep: int | None = None
     digits: int = 30
     sig: int = 3
-    pad: bool = False
+    pad: bool | None = None  # None: trailing zeros kept in the significant-figure modes (sig, precision)
     comma: bool = False
+
+    @property
+    def padded(self) -> bool:
+        """Whether rounded values keep their trailing zeros: by default in sig:S and precision:N,
+        whose digits count (0.0860 to 3 figures), not in hand:D and exact (the sheet's -4.8)."""
+        return self.kind in ("sig", "precision") if self.pad is None else self.pad
 
     @property
     def kept(self) -> int:
@@ -66,10 +72,10 @@ class NumberMode:
 
     def policy(self) -> Policy:
         if self.kind == "precision":
-            return Policy(None, self.digits, None, self.pad, self.comma)
+            return Policy(None, self.digits, None, self.padded, self.comma)
         if self.kind == "sig":
-            return Policy(None, self.sig, self.keep, self.pad, self.comma)
-        return Policy(self.decimals, self.sig, self.kept, self.pad, self.comma)
+            return Policy(None, self.sig, None, self.padded, self.comma)
+        return Policy(self.decimals, self.sig, self.kept, self.padded, self.comma)
 
     def __str__(self) -> str:
         if self.kind == "precision":
@@ -84,7 +90,8 @@ class NumberMode:
             text += f" decimals {self.decimals}" if self.decimals != 4 else ""
             text += f" keep {self.keep}" if self.keep is not None else ""
             text += f" sig {self.sig}" if self.sig != DEFAULT_SIG else ""
-        return text + (" pad" if self.pad else "") + (" comma" if self.comma else "")
+        pad = "" if self.pad is None or self.pad == (self.kind in ("sig", "precision")) else " pad" if self.pad else " nopad"
+        return text + pad + (" comma" if self.comma else "")
 
     def arithmetic(self, inputs=(), guard: int = 0) -> "Arithmetic":
         """This mode's arithmetic.  `inputs` are the values the run starts from (start and state):
@@ -99,10 +106,12 @@ class NumberMode:
 
 
 DEFAULT_SIG = 3  # hand:D and exact never show fewer significant figures than this
-_MODE = re.compile(r"\s*(exact|precision|hand|sig)\s*(?::\s*([0-9]+))?((?:\s+(?:keep|sig|decimals)\s+[0-9]+|\s+pad|\s+comma)*)\s*")
-_OPTION = re.compile(r"(keep|sig|decimals)\s+([0-9]+)|(pad)|(comma)")
-_ALLOWED = {"exact": {"decimals", "keep", "sig"}, "precision": set(), "hand": {"keep", "sig"}, "sig": {"keep"}}
-USAGE = "use exact, precision:N, hand:D (keep K, sig S) or sig:S"
+_MODE = re.compile(r"\s*(exact|precision|hand|sig)\s*(?::\s*([0-9]+))?((?:\s+[a-z]+(?:\s+[0-9]+)?)*)\s*")
+_WORD = re.compile(r"([a-z]+)(?:\s+([0-9]+))?")
+_NUMBERED = ("keep", "sig", "decimals")
+_ALLOWED = {"exact": {"decimals", "keep", "sig"}, "precision": set(), "hand": {"keep", "sig"}, "sig": set()}
+USAGE = "use exact, precision:N, hand:D (keep K, sig S) or sig:S, and pad, nopad or comma"
+_MAIN = {"exact": None, "precision": "digits", "hand": "decimals", "sig": "sig"}
 
 
 def parse_mode(value: object) -> NumberMode:
@@ -114,24 +123,31 @@ def parse_mode(value: object) -> NumberMode:
             raise SymoptError(f"unknown number mode {value[:60]!r}; {USAGE}")
         kind, n, rest = m.groups()
         fields: dict = {}
-        for option in _OPTION.finditer(rest):
-            word, number, pad, comma = option.groups()
-            if pad:
-                fields["pad"] = True
-            elif comma:
-                fields["comma"] = True
-            else:
-                if word not in _ALLOWED[kind]:
-                    raise SymoptError(f"{word} does not go with {kind}; {USAGE}")
+        for option in _WORD.finditer(rest):
+            word, number = option.groups()
+            key = {"pad": "pad", "nopad": "pad", "comma": "comma"}.get(word, word)
+            if key in fields:
+                raise SymoptError(f"{word} is given twice in {value.strip()!r}")
+            if word in ("pad", "nopad", "comma"):
+                if number is not None:
+                    raise SymoptError(f"{word} takes no number; {USAGE}")
+                fields[key] = word != "nopad"
+            elif word in _NUMBERED:
+                if word == _MAIN[kind] or word not in _ALLOWED[kind]:
+                    raise SymoptError(f"{word} does not go with {kind}: write {'sig:S' if kind == 'sig' else kind + ':N' if kind == 'precision' else kind}"
+                                      f"{'' if _ALLOWED[kind] else ' alone'}; {USAGE}")
+                if number is None:
+                    raise SymoptError(f"{word} needs a number, e.g. {kind}{':4' if kind != 'exact' else ''} {word} {7 if word == 'keep' else 3}")
                 fields[word] = int(number)
+            else:
+                raise SymoptError(f"unknown word {word!r} in the number mode {value.strip()[:60]!r}; {USAGE}")
         if kind == "exact":
             if n is not None:
                 raise SymoptError(f"exact takes no number; {USAGE}")
             return _checked(NumberMode("exact", **fields))
         if n is None:
             raise SymoptError(f"{kind} needs a number, e.g. {kind}:{ {'precision': 30, 'hand': 4, 'sig': 4}[kind]}")
-        main = {"precision": "digits", "hand": "decimals", "sig": "sig"}[kind]
-        return _checked(NumberMode(kind, **{main: int(n)}, **fields))
+        return _checked(NumberMode(kind, **{_MAIN[kind]: int(n)}, **fields))
     if isinstance(value, dict):
         allowed = {"mode", "decimals", "keep", "digits", "sig", "pad", "decimal"}
         unknown = set(value) - allowed
@@ -144,24 +160,33 @@ def parse_mode(value: object) -> NumberMode:
         for key in ("decimals", "keep", "digits", "sig"):
             if key in value:
                 if isinstance(value[key], bool) or not isinstance(value[key], int):
-                    raise SymoptError(f"{key} must be a whole number, got {value[key]!r}")
+                    raise SymoptError(f"{key} must be a whole number, got {_plain_value(value[key])}")
+                if key != _MAIN[kind] and key not in _ALLOWED[kind]:
+                    raise SymoptError(f"{key} does not go with mode = {kind!r}; {USAGE}")
                 fields[key] = value[key]
         if "pad" in value:
             if not isinstance(value["pad"], bool):
-                raise SymoptError(f"pad must be true or false, got {value['pad']!r}")
+                raise SymoptError(f"pad must be true or false, got {_plain_value(value['pad'])}")
             fields["pad"] = value["pad"]
         if "decimal" in value:
             if value["decimal"] not in (".", ","):
-                raise SymoptError(f'decimal must be "." or ",", got {value["decimal"]!r}')
+                raise SymoptError(f'decimal must be "." or ",", got {_plain_value(value["decimal"])}')
             fields["comma"] = value["decimal"] == ","
-        if kind == "sig" and "sig" not in fields:
-            raise SymoptError("sig needs sig = S, the significant figures, e.g. { mode = \"sig\", sig = 4 }")
-        main = {"exact": None, "precision": "digits", "hand": "decimals", "sig": "sig"}[kind]
-        for key in ("decimals", "keep", "digits", "sig"):
-            if key in fields and key != main and key not in _ALLOWED[kind]:
-                raise SymoptError(f"{key} does not go with {kind}; {USAGE}")
+        if kind in ("sig", "precision") and _MAIN[kind] not in fields:
+            raise SymoptError(f"mode = {kind!r} needs {_MAIN[kind]} = N, e.g. {{ mode = \"{kind}\", {_MAIN[kind]} = 4 }}")
         return _checked(NumberMode(kind, **fields))
-    raise SymoptError(f"numbers must be a string such as \"hand:4\" or a table, got {value!r}")
+    raise SymoptError(f"numbers must be a string such as \"hand:4\" or a table, got {_plain_value(value)}")
+
+
+def _plain_value(x: object) -> str:
+    """A spec value as the user wrote it: 4.5, true, "x" (not Decimal('4.5'), True)."""
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    if isinstance(x, str):
+        return f'"{x[:40]}"'
+    if isinstance(x, (int, Decimal, float)):
+        return str(x)
+    return type(x).__name__
 
 
 def _checked(mode: NumberMode) -> NumberMode:
@@ -169,6 +194,9 @@ def _checked(mode: NumberMode) -> NumberMode:
         raise SymoptError(f"decimals must be between 0 and 30, got {mode.decimals}")
     if mode.keep is not None and not 0 <= mode.keep <= 30:
         raise SymoptError(f"keep must be between 0 and 30, got {mode.keep}")
+    if mode.keep is not None and mode.keep <= mode.decimals:
+        raise SymoptError(f"keep {mode.keep} keeps nothing: values that end within {mode.decimals} decimals are "
+                          f"written whole anyway; use keep K with K > {mode.decimals}")
     if not 1 <= mode.sig <= 30:
         raise SymoptError(f"sig (significant figures) must be between 1 and 30, got {mode.sig}")
     if not 5 <= mode.digits <= 1000:
@@ -222,13 +250,17 @@ def _check_power(a, b, integral: bool) -> None:
 
 
 def _mp_function(ctx, name: str, a):
-    """A whitelisted function of an mpmath number, real-valued or refused."""
+    """A whitelisted function of an mpmath number, real-valued or refused.  sin, cos and tan of a
+    zero of theirs (4 pi, with pi to the working precision), and ln of 1, give 0, not the noise."""
     _check_domain(name, a)
     if name == "abs":
         return abs(a)
     if name == "sign":
         return ctx.mpf((a > 0) - (a < 0))
-    return getattr(ctx, name)(a)
+    r = getattr(ctx, name)(a)
+    if r and name in ("sin", "cos", "tan", "log") and ctx.mag(r) < max(ctx.mag(a), 1) - (ctx.prec - 10):
+        return ctx.zero
+    return r
 
 
 class Arithmetic:
@@ -309,6 +341,8 @@ class _RationalFirst(Arithmetic):
 
 
 class Exact(_RationalFirst):
+    extra_digits = 48  # an operand may be shown with this many more digits: its value is exact
+
     def __init__(self, mode: NumberMode):
         super().__init__(mode)
         import sympy
@@ -439,6 +473,8 @@ class RationalHand(_RationalFirst):
 LIMIT_DIGITS = 300  # Decimal.adjusted() of a value past 10^300
 TINY_DIGITS = 301_030  # 10^-301030, about 2^-1000000: smaller values cannot be written out
 NEAR = Decimal("1e-40")  # relative distance to a rounding boundary that sends a hand line to Fractions
+NOISE_DIGITS = 3  # a result with fewer good digits than this, of inexact operands, is 0 within the noise
+HAND_LOSS = 40  # a hand line that cancels more digits than this (of 60) is recomputed exactly
 _WIDE = decimal.Context(prec=10_000, rounding=ROUND_HALF_UP, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
 
@@ -452,13 +488,44 @@ class _DecimalArithmetic(Arithmetic):
 
     max_exponent: int | None = None  # a larger power is refused (hand mode, as RationalHand)
 
-    def __init__(self, mode: NumberMode, digits: int):
+    def __init__(self, mode: NumberMode, digits: int, watch: bool = False):
         super().__init__(mode)
         self.ctx = decimal.Context(prec=digits, rounding=ROUND_HALF_EVEN, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
                                    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
         self.digits = digits
         self.add, self.sub, self.mul, self.neg = self.ctx.add, self.ctx.subtract, self.ctx.multiply, self.ctx.minus
         self.inexact_constants = False  # a constant such as 1/3 or pi is rounded: no line is exact
+        self.lost = 0  # the most digits one sum or difference of this line cancelled (when watched)
+        if watch:
+            self.add, self.sub = self._watched_add, self._watched_sub
+
+    # Watched sums and differences measure the digits they cancel: the leading digit of the larger
+    # operand against the result's.  One that cancels all but the last NOISE_DIGITS of the working
+    # digits of inexact operands is 0 within the working precision (sqrt(2)^2 - 2, or sin(4 pi) - 0):
+    # a student writes 0, and so does symopt, rather than the noise.
+    def _watched_add(self, a, b):
+        r = self.ctx.add(a, b)
+        if r and a and b and (a < 0) != (b < 0):
+            return self._cancelled(max(a.adjusted(), b.adjusted()) - r.adjusted(), r, a, b)
+        return r
+
+    def _watched_sub(self, a, b):
+        r = self.ctx.subtract(a, b)
+        if r and a and b and (a < 0) == (b < 0):
+            return self._cancelled(max(a.adjusted(), b.adjusted()) - r.adjusted(), r, a, b)
+        return r
+
+    def _cancelled(self, lost: int, r, a, b):
+        if lost >= self.digits - NOISE_DIGITS and self._operands_inexact(a, b):
+            return ZERO
+        if lost > self.lost:
+            self.lost = lost
+        return r
+
+    def _operands_inexact(self, *operands) -> bool:
+        """Whether these operands (or this line) may carry rounding: a value that fills every working
+        digit was rounded there; a shorter one is an exact decimal (1.00000000000000000001)."""
+        return self.ctx.flags[Inexact] or any(len(x.as_tuple().digits) >= self.digits for x in operands)
 
     def const(self, q: Fraction) -> Decimal:
         places = decimals_of(q)
@@ -506,13 +573,17 @@ class _DecimalArithmetic(Arithmetic):
             return self.ctx.sqrt(a)
         if name == "exp":
             return self.ctx.exp(a)
-        if name == "log":
-            return self.ctx.ln(a)
+        if name == "log":  # ln of 1 within the working precision's noise is 0
+            r = self.ctx.ln(a)
+            return ZERO if r and r.adjusted() < NOISE_DIGITS - self.digits and self._operands_inexact(a) else r
         if name == "abs":
             return self.ctx.abs(a)
         if name == "sign":
             return Decimal(self.signum(a))
-        return self._from_mp(getattr(self.mp, name)(self.mp.mpf(str(a))))
+        r = self._from_mp(getattr(self.mp, name)(self.mp.mpf(str(a))))
+        if name in ("sin", "cos", "tan") and r and a and r.adjusted() < a.adjusted() + NOISE_DIGITS - self.digits:
+            return ZERO  # sin(4 pi) with pi to the working precision: 0 within its noise
+        return r
 
     def diverging(self, value) -> None:
         if value and value.adjusted() >= LIMIT_DIGITS:
@@ -539,7 +610,7 @@ class Hand(_DecimalArithmetic):
     max_exponent = MAX_EXPONENT  # as RationalHand, whose exact powers must stay small
 
     def __init__(self, mode: NumberMode):
-        super().__init__(mode, HAND_WORKING_DIGITS)
+        super().__init__(mode, HAND_WORKING_DIGITS, watch=True)
         self.exact = RationalHand(mode)
         self.unsure = False  # a comparison in this line may have gone either way
         self.rounded_to: int | None = None  # where the last settled value was rounded (None: kept whole)
@@ -549,9 +620,10 @@ class Hand(_DecimalArithmetic):
         flags = self.ctx.flags
         flags[Inexact] = False
         self.unsure = False
+        self.lost = 0
         value = compute(env)
         self.diverging(value)
-        if self.unsure:
+        if self.unsure or self.lost > HAND_LOSS:
             return self._exactly(exact_compute, env)
         if not self._inexact():
             rounded, self.rounded_to = self.policy.round_decimal(value)
@@ -573,6 +645,9 @@ class Hand(_DecimalArithmetic):
 
     def _inexact(self) -> bool:
         return self.inexact_constants or self.ctx.flags[Inexact]
+
+    def _operands_inexact(self, *operands) -> bool:
+        return self._inexact()  # carried values are exact decimals: only this line's operations round
 
     def compare(self, op: str, a, b) -> bool:
         if self._inexact() and _WIDE.abs(_WIDE.subtract(a, b)) <= _WIDE.multiply(max(_WIDE.abs(a), 1), NEAR):
@@ -646,40 +721,30 @@ class Precision(_DecimalArithmetic):
     digits shown are right.  (A difference that is exactly 0 is taken as exact.)"""
 
     def __init__(self, mode: NumberMode, guard: int = GUARD_DIGITS, watch: bool = False):
-        super().__init__(mode, mode.digits + guard)
+        super().__init__(mode, mode.digits + guard, watch)
         self.guard = guard
+        self.extra_digits = guard - 2  # digits past these are not known
         self.report = decimal.Context(prec=mode.digits, rounding=ROUND_HALF_UP, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
-        self.close = Decimal(1).scaleb(-(mode.digits + guard // 2))
-        self.lost = 0  # the most digits one operation of this line cancelled
-        if watch:
-            self.add, self.sub = self._watched_add, self._watched_sub
-
-    def _watched_add(self, a, b):
-        r = self.ctx.add(a, b)
-        if r and a and b and (a < 0) != (b < 0):
-            self.lost = max(self.lost, max(a.adjusted(), b.adjusted()) - r.adjusted())
-        return r
-
-    def _watched_sub(self, a, b):
-        r = self.ctx.subtract(a, b)
-        if r and a and b and (a < 0) == (b < 0):
-            self.lost = max(self.lost, max(a.adjusted(), b.adjusted()) - r.adjusted())
-        return r
 
     def const(self, q: Fraction) -> Decimal:
         return self.ctx.divide(Decimal(q.numerator), Decimal(q.denominator))  # rounded to working precision
 
     def carry(self, value):
         lost, self.lost = self.lost, 0
+        self.line_exact = not self.ctx.flags[Inexact]
+        self.ctx.flags[Inexact] = False  # line by line: see _operands_inexact
         if lost > self.guard - 2:
             raise MoreDigits(lost + GUARD_DIGITS)
         self.diverging(value)
         return value
 
+    line_exact = True  # the last line carried was computed without rounding
+
     def shown(self, value, extra: int = 0) -> Shown:
-        """N significant digits (`extra` more).  A value within the guard digits of a short
-        decimal is that decimal (1/3 * 3 computed is 0.99…9, which is 1), so display rounds once,
-        from the real value."""
+        """N significant digits (`extra` more), rounded once, from the working value.  A value is
+        written whole (with "=") only when its line was computed without rounding and it has at
+        most those digits; anything else is rounded (1 - 0.001 * -88/sqrt(7744 + 10^-8) is
+        1.000999999999999354…, so ≈ 1.00100, not = 1.001)."""
         if not value:
             return self.policy.show_decimal(ZERO)
         e = value.adjusted()
@@ -690,8 +755,7 @@ class Precision(_DecimalArithmetic):
         if short.adjusted() != e:  # 9.99996 -> 10.0000: one place fewer
             places -= short.adjusted() - e
             short = value.quantize(_unit(places), context=_WIDE)
-        ctx = self.ctx
-        if ctx.compare(ctx.abs(ctx.subtract(value, short)), ctx.multiply(ctx.abs(value), self.close)) <= 0:
+        if not extra and self.line_exact and short == value:
             return self.policy.show_decimal(short)
         return Shown(self.policy.write(short, places), short, True, places)
 

@@ -99,6 +99,7 @@ class ExerciseChecker:
         # place of a value of 4 or more digits, 0.1 or more) or to significant digits (the most written)
         self.decimals = 0
         self.digits = 0
+        self.seen_approx = False  # the writer marks rounded values with ≈ (exact and precision sheets)
         opt = ex.optimizer
         stated = opt.effective_options(ex.options)
         # the conventions a line may follow: every variant the exercise's hyperparameters allow
@@ -250,10 +251,14 @@ class ExerciseChecker:
             return
         self._fill_skipped(v, q, t, written)
         finding = self._judge(math, q, v, t, sides[1:], trees, marks, where)
-        if value.significant >= 4 and abs(value.value) >= Fraction(1, 10):
-            # rounded to decimals, not to significant figures (3 at most): the sheet shows this many
-            self.decimals = max(self.decimals, value.places)
-        self.digits = max(self.digits, value.significant)
+        self.seen_approx = self.seen_approx or "≈" in marks
+        # what the sheet's rounding looks like, from the lines that are right (a wrong value's digits
+        # tell nothing); where ≈ marks rounding, a value after = is exact and tells nothing either
+        if finding.kind == "ok" and ("≈" in marks or not self.seen_approx):
+            if value.significant >= 4 and abs(value.value) >= Fraction(1, 10):
+                # rounded to decimals, not to significant figures (3 at most): the sheet shows this many
+                self.decimals = max(self.decimals, value.places)
+            self.digits = max(self.digits, _figures(value))
         self._carry(v, q, value, "≈" in marks, finding.right)
         written[v].add(q)
 
@@ -592,6 +597,18 @@ class ExerciseChecker:
 #: What a number of a substituted line may be: (value, tolerance, the place the value was written
 #: rounded to, its radius there).  A tolerance None means "as rounded", any rounding of the value.
 Slot = list[tuple[Fraction, Fraction | None, int | None, Fraction]]
+
+
+def _figures(w: Written) -> int:
+    """The significant digits a written number shows: those of an integer's trailing zeros do not
+    count (1000000 may be exact or rounded to any place; 57.9170 shows 6)."""
+    figures = w.significant
+    if w.places <= 0 and w.value and w.value.denominator == 1:
+        n = abs(w.value.numerator) // 10 ** max(0, -w.places)
+        while n and n % 10 == 0:
+            n //= 10
+            figures -= 1
+    return figures
 
 
 def _fits(w: Written, slot: Slot) -> bool:

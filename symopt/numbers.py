@@ -213,8 +213,9 @@ class Policy:
     A value is rounded half away from zero to ``decimals`` places, but never to fewer than ``sig``
     significant figures (``decimals`` None: to ``sig`` significant figures); a value that ends
     within max(that place, ``keep``) decimals is written whole.  ``pad`` keeps a rounded value's
-    trailing zeros (57.9170); ``comma`` writes decimal commas (0{,}5).  Values below 10^-6, and
-    values rounded to tens or more, are written with a power of ten.
+    trailing zeros (57.9170); ``comma`` writes decimal commas (0{,}5).  Values below 10^-6, values
+    rounded to tens or more, and by significant figures rounded values with as many digits before
+    the point as figures (4016 to 3 figures: 4.02 \\cdot 10^{3}) are written with a power of ten.
     """
 
     decimals: int | None = 4
@@ -303,7 +304,7 @@ class Policy:
                 text = "0." + "0" * places
             return text.replace(".", "{,}") if self.comma else text
         k = d.adjusted()
-        if k < SCIENTIFIC_BELOW or places is not None and places < 0:
+        if k < SCIENTIFIC_BELOW or places is not None and (places < 0 or self.decimals is None and k >= self.sig):
             mantissa = d.scaleb(-k, _WIDE)
             if places is not None and self.pad:
                 mantissa = mantissa.quantize(_unit(places + k), context=_WIDE)

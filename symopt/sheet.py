@@ -29,10 +29,10 @@ LABELS = {
                       "More decimals or significant figures keep the run faithful.",
            "kink": "$f$ has no derivative where $|\\cdot|$ is 0; there $\\frac{d|x|}{dx}$ is taken as $\\operatorname{sign}(0) = 0$, as PyTorch does.",
            "exact": "Numbers: exact values; a value that does not end within {places} is shown rounded ($\\approx$) to {rounding}.",
-           "precision": "Numbers: computed to {digits} significant digits; values are shown rounded ($\\approx$) to {digits} significant digits.",
+           "precision": "Numbers: values are shown to {digits} significant digits ($\\approx$ where rounded); they are computed with more, so every digit shown is right.",
            "hand": "Numbers: every value is rounded to {rounding}, and the rounded value is carried into the next lines{keep}.",
            "sig": "Numbers: every value is rounded to {sig} significant figures, and the rounded value is carried into the next lines{keep}.",
-           "decimals": "{d} decimal places, small values to {s} significant figures",
+           "decimals": "{d} decimal places, but never to fewer than {s} significant figures",
            "places": "{d} decimal places",
            "keep": "; a value that ends within {k} decimal places is kept whole",
            "padded": " Rounded values keep their trailing zeros.",
@@ -46,10 +46,10 @@ LABELS = {
                       "Dùng thêm chữ số thập phân hoặc chữ số có nghĩa để giữ đúng lời giải.",
            "kink": "$f$ không khả vi tại điểm $|\\cdot|$ bằng 0; tại đó lấy $\\frac{d|x|}{dx} = \\operatorname{sign}(0) = 0$, như PyTorch.",
            "exact": "Số liệu: giá trị chính xác; giá trị có nhiều hơn {places} được ghi làm tròn ($\\approx$) đến {rounding}.",
-           "precision": "Số liệu: tính với {digits} chữ số có nghĩa; các giá trị được làm tròn ($\\approx$) đến {digits} chữ số có nghĩa.",
+           "precision": "Số liệu: các giá trị được ghi với {digits} chữ số có nghĩa ($\\approx$ khi làm tròn); chúng được tính với nhiều chữ số hơn, nên mọi chữ số được ghi đều đúng.",
            "hand": "Số liệu: mọi giá trị được làm tròn đến {rounding}, và giá trị đã làm tròn được dùng cho các bước sau{keep}.",
            "sig": "Số liệu: mọi giá trị được làm tròn đến {sig} chữ số có nghĩa, và giá trị đã làm tròn được dùng cho các bước sau{keep}.",
-           "decimals": "{d} chữ số thập phân, giá trị nhỏ đến {s} chữ số có nghĩa",
+           "decimals": "{d} chữ số thập phân, nhưng không ít hơn {s} chữ số có nghĩa",
            "places": "{d} chữ số thập phân",
            "keep": "; giá trị có không quá {k} chữ số thập phân được giữ nguyên",
            "padded": " Giá trị làm tròn giữ các chữ số 0 ở cuối.",
@@ -63,15 +63,14 @@ def number_policy(mode, lang: str) -> str:
     rounding = words["decimals"].format(d=mode.decimals, s=mode.sig)
     keep = words["keep"].format(k=mode.keep) if mode.keep is not None and mode.keep > mode.decimals else ""
     if mode.kind == "exact":
-        text = words["exact"].format(places=words["places"].format(d=mode.kept), rounding=rounding)
+        text = words["exact"].format(places=words["places"].format(d=max(mode.decimals, mode.kept)), rounding=rounding)
     elif mode.kind == "precision":
         text = words["precision"].format(digits=mode.digits)
     elif mode.kind == "hand":
         text = words["hand"].format(rounding=rounding, keep=keep)
     else:
-        keep = words["keep"].format(k=mode.keep) if mode.keep else ""
-        text = words["sig"].format(sig=mode.sig, keep=keep)
-    return text + (words["padded"] if mode.pad else "") + (words["comma"] if mode.comma else "")
+        text = words["sig"].format(sig=mode.sig, keep="")
+    return text + (words["padded"] if mode.padded else "") + (words["comma"] if mode.comma else "")
 
 
 @dataclass(frozen=True)

@@ -138,3 +138,39 @@ def test_adadelta_at_12_digits_adds_up():
 ])
 def test_the_property_can_fail(line):
     assert not adds_up(line)
+
+
+@pytest.mark.parametrize("numbers,start,expected", [
+    # found by a review (a new user's 600 specs): at 15 working digits the check absorbed 5.1062e9
+    # into -1.33135e29, and let -1.3314e29 stand for a sum that is -1.33134999...e29
+    ("precision:5", {"x": 12, "y": 12}, "y = 5.10622 \\cdot 10^{9} - 0.5 * (2.66273 \\cdot 10^{29}) \\approx -1.3314 \\cdot 10^{29}"),
+    # large values at 5 digits (the review's AdamW sheet wrote 250 for 249.9965, now 250.00)
+    ("precision:5", {"x": 12, "y": 250}, None),
+    # exact mode at 10^32 needed more than 8 more digits for an operand
+    ("exact", {"x": "0.003", "y": 250}, None),
+])
+def test_large_values_add_up(numbers, start, expected):
+    spec = {"function": "3*x^2 + x*y + 0.5*y^4", "exercise": [{"optimizer": "gd", "hyper": {"alpha": 0.5 if start["x"] == 12 and start["y"] == 12 else 0.001},
+                                                              "start": start, "epochs": 4, "numbers": numbers}]}
+    solution = symopt.solve(spec)
+    lines = [line.latex for w in solution.exercises for e in w.epochs for line in e.lines]
+    assert all(adds_up(line) for line in lines), [line for line in lines if not adds_up(line)]
+    if expected:
+        assert expected in lines
+    report = symopt.check(solution.to_markdown())
+    assert (report.summary["errors"], report.summary["warnings"]) == (0, 0), [f.text for f in report.findings if f.kind != "ok"]
+
+
+def test_five_digits_keep_their_zeros_and_read_back():
+    # The review's AdamW sheet at precision:5: y = 249.9965 was written 250 (5 digits: 250.00) and
+    # the next line's 249.997 was flagged; then the whole 1000000 above made the checker take 999.99
+    # as a value whose zeros were dropped.
+    spec = {"function": "0.1*x^2 + 2*y^2", "exercise": [{"optimizer": "adamw", "hyper": {
+        "alpha": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "weight_decay": 0.01}, "start": {"x": 12, "y": 250},
+        "epochs": 3, "numbers": "precision:5"}]}
+    solution = symopt.solve(spec)
+    lines = [line.latex for e in solution.exercises[0].epochs for line in e.lines]
+    assert lines[11].endswith("\\approx 250.00") and all(adds_up(line) for line in lines)
+    for text in (solution.to_markdown(), solution.to_latex()):
+        report = symopt.check(text)
+        assert (report.summary["errors"], report.summary["warnings"]) == (0, 0), [f.text for f in report.findings if f.kind != "ok"]

@@ -212,11 +212,12 @@ def test_e_and_tiny_values_are_written_not_refused():
     assert symopt.solve(s).exercises[0].derivatives == ("dw_1 = 2e^{1} w_1",)
     # -300 e^-22500 = -7.10032832888...e-9770 (mpmath): exact mode shows 3 significant figures at
     # least, precision:N shows N
-    for numbers, text in (("exact", "-7.1"), ("precision:30", "-7.10032832888168068411363048379")):
+    # (trailing zeros count by significant figures: 150 + 7.1e-9771 is 150.000… to 30 of them)
+    for numbers, text, w in (("exact", "-7.1", "150"), ("precision:30", "-7.10032832888168068411363048379", "150." + "0" * 27)):
         s = spec("gd", {"alpha": 0.1}, function="exp(-w1^2)", start={"w1": 150}, epochs=1, numbers=numbers)
         ex = symopt.solve(s).exercises[0]
         assert ex.epochs[0].lines[0].text == text + " \\cdot 10^{-9770}", numbers
-        assert ex.epochs[0].lines[1].latex == f"w_1 = 150 - 0.1 * ({text} \\cdot 10^{{-9770}}) \\approx 150"
+        assert ex.epochs[0].lines[1].latex == f"w_1 = 150 - 0.1 * ({text} \\cdot 10^{{-9770}}) \\approx {w}"
 
 
 # -- Decimal arithmetic (issue 8): hand and precision modes compute in decimal.Decimal ------------------
@@ -229,7 +230,7 @@ def _rational_hand(monkeypatch):
     monkeypatch.setattr(arith, "Hand", arith.RationalHand)
 
 
-@pytest.mark.parametrize("numbers", ["hand:0", "hand:2", "hand:4", "hand:3 keep 6", "hand:5 keep 2"])
+@pytest.mark.parametrize("numbers", ["hand:0", "hand:2", "hand:4", "hand:3 keep 6", "hand:5 keep 7", "sig:3", "sig:1"])
 def test_decimal_hand_writes_what_fractions_write(numbers, monkeypatch):
     from test_catalogue import catalogue
 
@@ -314,3 +315,19 @@ def test_precision_keeps_its_digits_through_cancellation():
     for e5, e40 in zip(ex.epochs, p40.epochs, strict=True):
         for v in ("w1", "w2"):
             assert Fraction(e5.values[v]) == round_significant(Fraction(e40.values[v]), 5), (e5.number, v)
+
+
+@pytest.mark.parametrize("numbers", ["hand:2", "hand:4", "sig:3", "precision:12"])
+def test_a_zero_is_not_carried_as_noise(numbers):
+    # Found by the long round trip: d mu = sin(pi * 4) is 0, but pi to 60 digits gives -4.6e-61,
+    # which the significant-figure floor then carried as -4.57 * 10^-61.  sin, cos, tan at a zero,
+    # ln of 1, and differences that cancel all but the noise of inexact operands give 0.
+    s = spec("rmsprop", {"alpha": 0.06, "gamma": 0.639, "epsilon": 1e-4}, function="w1*w1 + w1 + mu*sin(pi*w1)",
+             start={"w1": 4, "mu": 4}, epochs=2, numbers=numbers)
+    solution = symopt.solve(s)
+    assert solution.exercises[0].epochs[0].lines[0].latex == "d\\mu = \\sin\\left(\\pi * 4\\right) = 0"
+    assert symopt.check(solution.to_markdown()).summary["errors"] == 0
+    # a difference of exact operands is what it is, however small: 1.00000000000000000001 - 1
+    s = spec("gd", {"alpha": 1}, function="(w1 - 1)**2/2", start={"w1": "1.00000000000000000001"}, epochs=1, numbers=numbers)
+    assert solution.exercises[0].epochs[0].lines[0].shown.value == 0
+    assert symopt.solve(s).exercises[0].epochs[0].lines[0].shown.value == Fraction(1, 10**20)

@@ -22,7 +22,7 @@ def test_showcase_layout(seed_solution):
         "# Optimization Algorithms in Deep Learning\n\n$$f(w_1, w_2) = 0.1w_1^2 + 2w_2^2$$\n\n## Bài 1 Gradient Descent\n\n"
         "$$W_t = W_{t-1} - \\alpha dW_t$$\n\n"
         "Số liệu: giá trị chính xác; giá trị có nhiều hơn 4 chữ số thập phân được ghi làm tròn ($\\approx$) đến 4 chữ số "
-        "thập phân, giá trị nhỏ đến 3 chữ số có nghĩa.\n\n"
+        "thập phân, nhưng không ít hơn 3 chữ số có nghĩa.\n\n"
         "$$w_1 = -5, w_2 = -2, \\alpha = 0.4$$\n\n$$dw_1 = 0.2w_1$$\n\n$$dw_2 = 4w_2$$\n\n"
         "Epoch 1:\n\n$$dw_1 = 0.2 * (-5) = -1$$\n\n"
     )
