@@ -515,8 +515,10 @@ class _DecimalArithmetic(Arithmetic):
             return self._cancelled(max(a.adjusted(), b.adjusted()) - r.adjusted(), r, a, b)
         return r
 
+    noise_is_zero = True  # False where the exact value of the written numbers is wanted (a line's check)
+
     def _cancelled(self, lost: int, r, a, b):
-        if lost >= self.digits - NOISE_DIGITS and self._operands_inexact(a, b):
+        if self.noise_is_zero and lost >= self.digits - NOISE_DIGITS and self._operands_inexact(a, b):
             return ZERO
         if lost > self.lost:
             self.lost = lost

@@ -148,10 +148,7 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:
     gradient = symbolic.gradient(ex.function, list(ex.variables))
     # exact and precision lines are checked as printed (operands shown rounded must give the shown
     # result); by hand the operands are the carried numbers themselves, so lines add up already
-    # (at 50 digits more than the mode's: the reader's sum of 5.1062e9 and -1.33135e29 is exact, so
-    # the check must not absorb the small term as 15 digits would)
-    checking = None if mode.carries else Precision(mode, arith.guard + 50) if mode.kind == "precision" else \
-        Precision(NumberMode("precision", digits=100))
+    checking = None if mode.carries else _checking(mode, arith)
     shadow = Precision(NumberMode("precision", digits=20)) if mode.carries else None
 
     # -- printed and compiled once ------------------------------------------------------------
@@ -162,7 +159,7 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:
     grad_plans = [
         _Plan(ex.optimizer.line_name("g", v), "g",
               printer.Filler(printer.template(d, lambda n: "\\pi" if n == "pi" else Hole(n), mult, comma=policy.comma)), None,
-              evaluator(d, arith, {}), checking and evaluator(d, checking, {}), shadow and evaluator(d, shadow, {}))
+              evaluator(d, arith, {}), checking and _Check(d, checking, {}), shadow and evaluator(d, shadow, {}))
         for v, d in zip(ex.variables, gradient, strict=True)
     ]
     formulas, rule_plans = _compile_rules(ex, rules, arith, mult, checking, shadow)
@@ -278,6 +275,7 @@ def _line(plan: _Plan, quantity: str, v: str, value, result: Shown, env: dict, e
 
 
 _HALF_UNITS: dict[int, Decimal] = {}
+_STEPS: dict[int, tuple[int, ...]] = {}
 
 
 def _adding_up(check, keys, env: dict, used: list, result: Shown, arith) -> list:
@@ -287,17 +285,53 @@ def _adding_up(check, keys, env: dict, used: list, result: Shown, arith) -> list
     half = _HALF_UNITS.get(result.places)
     if half is None:
         half = _HALF_UNITS[result.places] = Decimal(5).scaleb(-(result.places + 1))
-    target, ctx, base = result.number, CHECK_CONTEXT, used
-    for extra in (0, *(e for e in EXTRA_DIGITS if e <= arith.extra_digits)):
+    target, base = result.number, used
+    steps = _STEPS.get(arith.extra_digits)
+    if steps is None:
+        steps = _STEPS[arith.extra_digits] = (0, *(e for e in EXTRA_DIGITS if e <= arith.extra_digits))
+    for extra in steps:
         if extra:
             used = [arith.shown(env[k], extra) if s.rounded else s for k, s in zip(keys, base)]
         try:
-            got = check({k: s.number if type(s.number) is not Fraction else _decimal(s.number) for k, s in zip(keys, used)})
+            if check.holds({k: s.number if type(s.number) is not Fraction else _decimal(s.number) for k, s in zip(keys, used)},
+                           target, half):
+                return used
         except (SymoptError, ArithmeticError):
             return used
-        if ctx.abs(ctx.subtract(got, target)) <= half:
-            return used
     return used
+
+
+def _checking(mode, arith) -> tuple:
+    """The arithmetics that check a line as printed: one at the working precision, watched for
+    cancellation, and one 50 digits wider for the lines it cannot decide."""
+    if mode.kind == "precision":
+        narrow, wide = Precision(mode, arith.guard, watch=True), Precision(mode, arith.guard + 50)
+    else:  # exact: the shown numbers are short decimals
+        narrow, wide = Precision(NumberMode("precision", digits=50), watch=True), Precision(NumberMode("precision", digits=100))
+    narrow.noise_is_zero = False
+    return narrow, wide
+
+
+class _Check:
+    """Whether the numbers shown in a line give its shown value: first at the working precision;
+    where that is within a quarter unit of the edge, or the line cancels more digits than the guard
+    holds, at 50 digits more (the reader's sum of 5.1062e9 and -1.33135e29 is exact, and 15 digits
+    would absorb the small term)."""
+
+    def __init__(self, node: Node, checking: tuple, constants: dict):
+        self.narrow_arith = checking[0]
+        self.narrow, self.wide = (evaluator(node, a, constants) for a in checking)
+
+    def holds(self, env: dict, target, half) -> bool:
+        ctx, a = CHECK_CONTEXT, self.narrow_arith
+        a.lost = 0
+        gap = ctx.abs(ctx.subtract(self.narrow(env), target))
+        if a.lost <= a.guard - 3:
+            if ctx.multiply(gap, 2) <= half:
+                return True
+            if gap > ctx.multiply(half, 2):
+                return False
+        return ctx.abs(ctx.subtract(self.wide(env), target)) <= half
 
 
 CHECK_CONTEXT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)  # exact differences
@@ -348,7 +382,7 @@ def _compile_rules(ex: Exercise, rules, arith, mult: str, checking=None, shadow=
                 rhs, lambda n, v=v: Hole("t") if n == "t" else name_latex(n) if n in ex.hyper else ex.optimizer.line_name(n, v),
                 mult, substituted=False, comma=comma)) for v in ex.variables]
         rule_plans.append(_Plan([ex.optimizer.line_name(target, v) for v in ex.variables], target, substituted, middles,
-                                evaluator(folded, arith, ex.hyper), checking and evaluator(folded, checking, ex.hyper),
+                                evaluator(folded, arith, ex.hyper), checking and _Check(folded, checking, ex.hyper),
                                 shadow and evaluator(folded, shadow, ex.hyper)))
     return formulas, rule_plans
 
