@@ -30,8 +30,9 @@ OPTIMIZER_NAMES = tuple((key, re.compile(_SPELLINGS.get(key, rf"\b{key}\b"), re.
 
 _HEADING = re.compile(r"^(?:bài(?:\s+tập)?|bai|exercise|problem|question|câu|ex\.?)\s*(\d+)\s*[:.)\-–]?\s*(.*)$", re.I)
 _EPOCH = re.compile(r"^(?:epoch|vòng(?:\s+lặp)?|bước|step|iteration|lần\s+lặp)\s*(?:t\s*=\s*)?(\d+)\s*[:.]?$", re.I)
-_LATEX_HEADING = re.compile(r"^\\(?:section|subsection|subsubsection|paragraph)\*?\{(.*)\}\s*$")
-_MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
+_LATEX_HEADING = re.compile(r"^\\(section|subsection|subsubsection|paragraph)\*?\{(.*)\}\s*$")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_LATEX_LEVELS = {"section": 1, "subsection": 2, "subsubsection": 3, "paragraph": 4}
 _ENV_BEGIN = re.compile(r"^\\begin\{(equation|align|gather|multline|displaymath|eqnarray)(\*?)\}")
 
 
@@ -56,6 +57,7 @@ class Section:
     optimizer: str | None  # recognised from the heading
     given: list[MathLine] = field(default_factory=list)  # formulas, data, derivatives
     epochs: list[EpochBlock] = field(default_factory=list)
+    level: int = 0  # the heading's depth (# or \section: 1, ## or \subsection: 2); 0 when not marked
 
 
 @dataclass
@@ -87,8 +89,24 @@ def read(text: str) -> Document:
         if epoch and doc.sections:
             doc.sections[-1].epochs.append(EpochBlock(int(epoch.group(1)), number))
         elif heading or (marked and optimizer_named(label)):
-            doc.sections.append(Section(label, number, optimizer_named(heading.group(2) if heading else label)))
+            doc.sections.append(Section(label, number, optimizer_named(heading.group(2) if heading else label), level=marked))
+    _drop_titles(doc)
     return doc
+
+
+def _drop_titles(doc: Document) -> None:
+    """A heading above the exercises' own level, with no epochs under it, is the sheet's title or a
+    chapter (``# Adagrad quiz`` over ``## Exercise 1: Adagrad``), not an exercise: its math lines
+    (f) belong to what follows.  Found trying symopt as a new user: a title that named the
+    optimizer made symopt's own sheet unreadable."""
+    deepest = max((s.level for s in doc.sections if s.epochs), default=0)
+    kept = []
+    for section in doc.sections:
+        if section.level and section.level < deepest and not section.epochs:
+            (kept[-1].given if kept else doc.preamble).extend(section.given)
+        else:
+            kept.append(section)
+    doc.sections[:] = kept
 
 
 def _place(doc: Document, math: MathLine) -> None:
@@ -201,12 +219,16 @@ def _unalign(row: str) -> str:
     return "".join(pieces)
 
 
-def _label(s: str) -> tuple[str, bool]:
-    """A text line without its markup, and whether it was marked as a heading."""
-    m = _MD_HEADING.match(s) or _LATEX_HEADING.match(s)
-    marked = m is not None
+def _label(s: str) -> tuple[str, int]:
+    """A text line without its markup, and its depth as a heading (0: not marked as one)."""
+    marked = 0
+    m = _MD_HEADING.match(s)
     if m:
-        s = m.group(1)
+        marked, s = len(m.group(1)), m.group(2)
+    else:
+        m = _LATEX_HEADING.match(s)
+        if m:
+            marked, s = _LATEX_LEVELS[m.group(1)], m.group(2)
     s = re.sub(r"\\(textbf|textit|emph|text|underline)\{(.*?)\}", r"\2", s)
     s = s.replace("**", "").replace("__", "").strip()
     s = re.sub(r"\\(medskip|bigskip|smallskip|noindent|par)\b", "", s).strip()

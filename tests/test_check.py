@@ -677,3 +677,15 @@ def test_shared_state_names_are_the_line_variables():
         "optimizer": "adam", "hyper": {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
         "start": {"x2": 1, "theta2": 2}, "epochs": 2, "numbers": "precision:12"}]})
     assert _flagged(solution.to_markdown()) == []
+
+
+@pytest.mark.parametrize("fmt", ["md", "tex"])
+def test_a_title_that_names_the_optimizer_is_not_an_exercise(fmt):
+    # Found trying symopt as a new user: the title "Adagrad quiz" (# or \section*) was read as an
+    # exercise, so symopt's own sheet could not be checked ("no start value for a, b").
+    s = {"title": "Adagrad and RMSProp quiz", "function": "0.05*a^2 + 3*b^2", "exercise": [
+        {"optimizer": "adagrad", "hyper": {"alpha": 0.5, "epsilon": 1e-8}, "start": {"a": 0.004, "b": 120}, "epochs": 2,
+         "numbers": "sig:3"}]}
+    solution = symopt.solve(s)
+    report = symopt.check(solution.to_markdown() if fmt == "md" else solution.to_latex())
+    assert (report.summary["lines"], report.summary["errors"], report.summary["warnings"]) == (16, 0, 0)
