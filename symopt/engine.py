@@ -110,7 +110,7 @@ class Worked:
 
 def function_latex(function: Node, mult: str = "*", comma: bool = False) -> str:
     """``f(w_1, w_2) = 0.1w_1^2 + 2w_2^2``, as the user wrote f."""
-    args = (";" if comma else ",").join(name_latex(v) for v in variables_of(function)).replace(",", ", ").replace(";", "; ")
+    args = ("; " if comma else ", ").join(name_latex(v) for v in variables_of(function))
     return f"f({args}) = " + printer.latex(function, _symbol_latex, mult, comma)
 
 
@@ -293,7 +293,8 @@ def _adding_up(check, keys, env: dict, used: list, result: Shown, arith) -> list
         if extra:
             used = [arith.shown(env[k], extra) if s.rounded else s for k, s in zip(keys, base)]
         try:
-            if check.holds({k: s.number if type(s.number) is not Fraction else _decimal(s.number) for k, s in zip(keys, used)},
+            const = check.narrow_arith.const  # a shown \\frac{1}{3} (a start value) to the check's digits
+            if check.holds({k: s.number if type(s.number) is not Fraction else const(s.number) for k, s in zip(keys, used)},
                            target, half):
                 return used
         except (SymoptError, ArithmeticError):
@@ -336,9 +337,6 @@ class _Check:
 
 CHECK_CONTEXT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)  # exact differences
 
-
-def _decimal(q: Fraction) -> Decimal:
-    return decimal.Context(prec=60).divide(Decimal(q.numerator), Decimal(q.denominator))
 
 
 def _shadow_epoch(ex: Exercise, grad_plans, rule_plans, shadow, reference, t: int):
