@@ -27,13 +27,14 @@ __version__ = "0.1.0"
 
 def solve(
     spec: "Spec | str | Path | dict", *, lang: str | None = None, numbers: str | dict | None = None,
-    epochs: int | None = None, mult: str | None = None,
+    epochs: int | None = None, mult: str | None = None, notes: str | None = None,
 ) -> "Solution":
     """Work out every exercise of `spec`.
 
     `spec` is a :class:`Spec`, a path to a TOML file, or a dict with the TOML structure (floats
     are read by their shortest repr, so 0.1 means 1/10).  The keywords are the CLI's flags and
-    override the spec: ``lang``, ``mult``, and ``numbers`` and ``epochs`` for every exercise.
+    override the spec: ``lang``, ``mult``, ``notes`` (``"frameworks"`` adds the framework settings to
+    each convention), and ``numbers`` and ``epochs`` for every exercise.
     """
     from .engine import work
     from .sheet import Solution
@@ -44,7 +45,7 @@ def solve(
         spec = from_dict(spec)
     elif not isinstance(spec, Spec):
         raise SymoptError(f"solve() takes a Spec, a path or a dict, not {type(spec).__name__}")
-    spec = with_overrides(spec, lang=lang, numbers=numbers, epochs=epochs, mult=mult)
+    spec = with_overrides(spec, lang=lang, numbers=numbers, epochs=epochs, mult=mult, notes=notes)
     worked = []
     for n, exercise in enumerate(spec.exercises, start=1):
         try:

@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import re
 
-from .optimizers import index_label
+from .notation import index_label
 
 QUANTITY_LETTERS = {"w": "w", "theta": "w", "dw": "g", "g": "g", "v": "v", "m": "v", "s": "s"}
 CORRECTED = {"v": "v_hat", "s": "s_hat"}
@@ -145,6 +145,9 @@ def _variable_parts(variable: str) -> tuple[str, str]:
 def _variable_of(index: str, variables: tuple[str, ...]) -> str | None:
     if not index and len(variables) == 1:
         return variables[0]
+    for v in variables:  # the variable's own name (v_{x_1}, \\hat{v}_{\\theta}), then its digits (v_1)
+        if v == index:
+            return v
     for v in variables:
         if index_label(v) == index:
             return v

@@ -30,6 +30,7 @@ import re
 import mpmath
 
 from .errors import Diverged, ExactTooLarge, SymoptError
+from .functions import TABLE
 from .numbers import Policy, Shown, decimal_text, decimals_of, plain_text, round_significant
 
 GUARD_DIGITS = 10
@@ -253,11 +254,7 @@ def _mp_function(ctx, name: str, a):
     """A whitelisted function of an mpmath number, real-valued or refused.  sin, cos and tan of a
     zero of theirs (4 pi, with pi to the working precision), and ln of 1, give 0, not the noise."""
     _check_domain(name, a)
-    if name == "abs":
-        return abs(a)
-    if name == "sign":
-        return ctx.mpf((a > 0) - (a < 0))
-    r = getattr(ctx, name)(a)
+    r = getattr(ctx, TABLE[name].mpmath)(a)
     if r and name in ("sin", "cos", "tan", "log") and ctx.mag(r) < max(ctx.mag(a), 1) - (ctx.prec - 10):
         return ctx.zero
     return r
@@ -348,11 +345,7 @@ class Exact(_RationalFirst):
         import sympy
 
         self.sympy = sympy
-        self.functions = {
-            "exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt, "sin": sympy.sin,
-            "cos": sympy.cos, "tan": sympy.tan, "sinh": sympy.sinh, "cosh": sympy.cosh,
-            "tanh": sympy.tanh, "atan": sympy.atan, "abs": sympy.Abs, "sign": sympy.sign,
-        }
+        self.functions = {f.name: getattr(sympy, f.sympy) for f in TABLE.values() if f.sympy}
 
     def pi(self):
         return self.sympy.pi
@@ -571,18 +564,15 @@ class _DecimalArithmetic(Arithmetic):
 
     def call(self, name: str, a):
         _check_domain(name, a)
-        if name == "sqrt":
-            return self.ctx.sqrt(a)
-        if name == "exp":
-            return self.ctx.exp(a)
         if name == "log":  # ln of 1 within the working precision's noise is 0
             r = self.ctx.ln(a)
             return ZERO if r and r.adjusted() < NOISE_DIGITS - self.digits and self._operands_inexact(a) else r
-        if name == "abs":
-            return self.ctx.abs(a)
         if name == "sign":
             return Decimal(self.signum(a))
-        r = self._from_mp(getattr(self.mp, name)(self.mp.mpf(str(a))))
+        row = TABLE[name]
+        if row.decimal:  # Decimal's own: sqrt, exp, abs
+            return getattr(self.ctx, row.decimal)(a)
+        r = self._from_mp(getattr(self.mp, row.mpmath)(self.mp.mpf(str(a))))
         if name in ("sin", "cos", "tan") and r and a and r.adjusted() < a.adjusted() + NOISE_DIGITS - self.digits:
             return ZERO  # sin(4 pi) with pi to the working precision: 0 within its noise
         return r

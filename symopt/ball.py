@@ -17,6 +17,7 @@ from fractions import Fraction
 import mpmath
 
 from .errors import SymoptError
+from .functions import TABLE
 
 DIGITS = 50
 
@@ -86,7 +87,7 @@ class BallArithmetic:
             raise SymoptError("square root of a negative number")
         if name == "log" and a.mid <= 0:
             raise SymoptError("logarithm of a number that is not positive")
-        return self._spread(getattr(ctx, name), a, allow_negative=name not in ("sqrt", "log"))
+        return self._spread(getattr(ctx, TABLE[name].mpmath), a, allow_negative=name not in ("sqrt", "log"))
 
     def _spread(self, f, a: Ball, allow_negative: bool) -> Ball:
         """f at the midpoint, with the radius f's values reach at the two ends (and 0 inside)."""

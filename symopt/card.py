@@ -2,7 +2,9 @@
 
 ``symopt optimizers`` prints it as text, Markdown or LaTeX (and PDF), for a teacher to pin up or
 hand out.  The formulas are printed from the same rules the engine runs, so the card cannot drift
-from what the sheets compute.
+from what the sheets compute.  Each option's choice shows the note a sheet prints for it and which
+PyTorch, optax or Keras setting gives the same steps (:attr:`Choice.frameworks`), which a sheet
+shows only when its spec says ``notes = "frameworks"``.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from .render import render
 
 HEADINGS = {
     "en": {"title": "Optimizers in symopt", "hyper": "Hyperparameters", "state": "State (starts at)",
-           "rules": "Rules (default options)", "options": "Options", "default": "default", "none": "none"},
+           "rules": "Rules (default options)", "options": "Options", "default": "default", "none": "none",
+           "note": "Note on the sheet", "frameworks": "Frameworks"},
     "vi": {"title": "Các thuật toán tối ưu trong symopt", "hyper": "Siêu tham số", "state": "Trạng thái (giá trị đầu)",
-           "rules": "Công thức (tùy chọn mặc định)", "options": "Tùy chọn", "default": "mặc định", "none": "không có"},
+           "rules": "Công thức (tùy chọn mặc định)", "options": "Tùy chọn", "default": "mặc định", "none": "không có",
+           "note": "Ghi chú trên bài giải", "frameworks": "Trong các thư viện"},
 }
 
 
@@ -25,23 +29,31 @@ def view(lang: str = "en", optimizers: dict[str, Optimizer] | None = None) -> di
     entries = []
     for opt in (optimizers or OPTIMIZERS).values():
         rules, _ = opt.choose({})
+        notation = opt.notation(("w1", "w2"))  # the reference sheet's names
         defaults = opt.effective_options({})
         entries.append({
             "key": opt.key,
             "title": opt.title,
             "hyper": [name_latex(h) + (f" = {constant_latex(exact(opt.hyper_defaults[h]))}" if h in opt.hyper_defaults else "")
                       for h in opt.hyper_for({})],
-            "state": [f"{opt.quantity(s).prev} = {_start(opt, s)}" for s in opt.state_for({})],
-            "formulas": rule_formulas(opt, rules, set(opt.all_hyper())),
+            "state": [f"{_start_name(notation, s)} = {_start(opt, s)}" for s in opt.state_for({})],
+            "formulas": rule_formulas(notation, rules, set(opt.all_hyper())),
             "options": [
                 {"name": option, "choices": [
-                    {"value": _toml(value), "default": value == defaults[option], "note": choice.note.get(lang, ""),
-                     "adds": ", ".join(name_latex(x) for x in (*choice.hyper, *choice.state))}
+                    {"value": _toml(value), "default": value == defaults[option], "note": notation.fill(choice.note.get(lang, "")),
+                     "frameworks": choice.frameworks.get(lang, ""),
+                     # what the choice adds, as the sheet prints it: hyperparameters (\lambda), state (S_{max})
+                     "adds": ", ".join([name_latex(h) for h in choice.hyper] + [notation.now(x) for x in choice.state])}
                     for value, choice in choices.items()]}
                 for option, choices in opt.options.items()
             ],
         })
     return {"lang": lang, "labels": HEADINGS[lang], "optimizers": entries}
+
+
+def _start_name(notation, state: str) -> str:
+    """A state's start: ``V_{t-1}`` per variable, ``\\Pi_0`` for a quantity of the epoch."""
+    return notation.line(state, epoch=0) if state in notation.per_epoch else notation.prev(state)
 
 
 def _start(opt: Optimizer, state: str) -> str:
@@ -65,6 +77,12 @@ def to_text(lang: str = "en") -> str:
         for option in o["options"]:
             choices = ", ".join(c["value"] + (f" ({labels['default']})" if c["default"] else "") for c in option["choices"])
             out.append(f"  {option['name']}: {choices}")
+            for c in option["choices"]:
+                if c["note"] or c["adds"]:
+                    adds = f" (+ {c['adds']})" if c["adds"] else ""
+                    out.append(f"    {c['value']}{adds}" + (f": {c['note'].replace('$', '')}" if c["note"] else ""))
+                if c["frameworks"]:
+                    out.append(f"      {labels['frameworks']}: {c['frameworks'].replace('$', '')}")
         out.append("")
     return "\n".join(out)
 

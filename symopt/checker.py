@@ -33,14 +33,14 @@ from .errors import SymoptError
 from .expr import Name, Node, Num, names
 from .mathtext import Written, as_written, literals, parse_math, relations
 from .numbers import decimal_text, decimals_of, round_half_away, scientific_text
-from .optimizers import name_latex
+from .notation import DECAYED as _DECAYED, GRADIENT_NAMES, name_latex, normal
 from .problem import constant_node, classify, matching_variants, rename, rules_of, variants
 from .spec import Exercise
 
 SEVERITY = {"ok": "ok", "arithmetic": "error", "substitution": "error",
             "rounding": "warning", "notation": "warning", "unreadable": "warning"}
 MAX_COMBINATIONS = 16  # candidate values tried per line after earlier errors
-DECAYED = "g*"  # a rule that changes the gradient (weight decay as L2): its line is a second dw line
+DECAYED = _DECAYED  # a rule that changes the gradient (weight decay as L2): its line is a second dw line
 
 
 def _target(target: str) -> str:
@@ -80,6 +80,7 @@ class Candidate:
     value: Fraction
     computed: bool = False  # the writer skipped its line: they may write it rounded anywhere
     places: int | None = None  # written rounded to this place: a later line may substitute it with more digits
+    short: Written | None = None  # written after ≈ without trailing zeros: its place may be finer than it shows
 
 
 def check_document(doc: Document, exercises: list[Exercise], slack: Fraction = Fraction(0)) -> list[Finding]:
@@ -107,12 +108,17 @@ class ExerciseChecker:
         self.stated = next((k for k, v in enumerate(self.variants) if v == stated), 0)
         self.rules = [{_target(t): rhs for t, rhs in rules_of(opt, v).items()} for v in self.variants]
         self.order = ["g"] + list(self.rules[self.stated])  # targets in the order an epoch computes them
-        # the optimizer's own line names first (m_1 is RMSProp's M, not Adam's V); a name without a
-        # variable (\mu_t in NAdam) is written once per variable, in the variables' order
+        # the exercise's own line names first (m_1 is RMSProp's M, not Adam's V), then the
+        # reference sheet's for the same variables (v_1 for theta1); a quantity of the epoch
+        # (NAdam's \mu_1) is read with the epoch's number
+        self.notation = opt.notation(ex.variables, ex.options, ex.gradient_name)
+        quantities = ["g", "w", *ex.state, *(t for rules in self.rules for t in rules)]
         self.own: dict[str, list[Ref]] = {}
-        for q in ["g", "w", *ex.state, *(t for rules in self.rules for t in rules if t != DECAYED)]:
-            for v in ex.variables:
-                refs = self.own.setdefault(opt.line_name(q, v).replace(" ", ""), [])
+        self.hypers = self.notation.hypers()
+        others = [opt.notation(ex.variables, ex.options, g, layout) for layout in ("lecture", "reference") for g in GRADIENT_NAMES]
+        for notation in (self.notation, *others):
+            for name, (q, v) in notation.lines(quantities).items():
+                refs = self.own.setdefault(name, [])
                 if not any(r.key == q and r.variable == v for r in refs):
                     refs.append(Ref("quantity", q, v))
         self.compiled = [
@@ -130,13 +136,19 @@ class ExerciseChecker:
             for v in ex.variables
         }
 
-    def _resolve(self, name: str, written: dict[str, set[str]] | None = None, variable: str | None = None) -> Ref | None:
+    def _resolve(self, name: str, written: dict[str, set[str]] | None = None, variable: str | None = None,
+                 epoch: int | None = None) -> Ref | None:
         """What `name` means.  A name the optimizer prints for several variables (``v_2`` for x2
         and for theta2) is, on a line's left, the first of them that has not had this line yet,
         and on its right, the line's own variable's when it is one of them."""
-        refs = self.own.get(name.replace(" ", ""))
+        if epoch is not None and self.notation.per_epoch:
+            hit = self.notation.read_epoch(name, epoch)
+            if hit is not None:
+                return Ref("quantity", hit[0])
+        refs = self.own.get(normal(name))
         if not refs:
-            return resolve(name, self.ex.variables, tuple(self.ex.hyper))
+            hyper = self.hypers.get(normal(name))
+            return Ref("hyper", hyper) if hyper else resolve(name, self.ex.variables, tuple(self.ex.hyper))
         if written is not None:
             return next((r for r in refs if r.key not in written[r.variable]), refs[-1])
         return next((r for r in refs if r.variable == variable), refs[0])
@@ -178,7 +190,7 @@ class ExerciseChecker:
         if ref is not None and ref.kind == "quantity" and ref.key == "g" and ref.variable is not None:
             self._derivative(math, tree, ref, lhs)
             return
-        quantity, matches = matching_variants(lhs, tree, self.ex.optimizer, self.balls, self.variants)
+        quantity, matches = matching_variants(lhs, tree, self.ex.optimizer, self.balls, self.variants, self.ex.variables)
         title = self.ex.optimizer.title
         if quantity is None:
             self._add(math, "notation", f"${lhs}$: a name symopt does not know; the line is not checked")
@@ -187,7 +199,7 @@ class ExerciseChecker:
         elif self.stated not in matches:
             used = self.variants[matches[0]]
             stated = self.variants[self.stated]
-            self._add(math, "notation", f"this formula follows {_describe(self.ex.optimizer, used, stated)}, but the exercise uses {_describe(self.ex.optimizer, stated, used)}", name=lhs)
+            self._add(math, "notation", f"this formula follows {_describe(self.ex.optimizer, used, stated, self.notation)}, but the exercise uses {_describe(self.ex.optimizer, stated, used, self.notation)}", name=lhs)
         else:
             self._add(math, "ok", "formula", name=lhs)
 
@@ -207,10 +219,9 @@ class ExerciseChecker:
         if same:
             self._add(math, "ok", "derivative", quantity="dw", variable=v, name=lhs)
             return
-        from .engine import _symbol_latex
         from . import printer
 
-        expected = printer.latex(right, _symbol_latex)
+        expected = printer.latex(right, self.notation.constant, euler="e" not in self.ex.variables)
         self._add(math, "substitution", f"the derivative of $f$ with respect to ${name_latex(v)}$ is ${expected}$",
                   quantity="dw", variable=v, name=lhs, expected=expected)
         self.gradients[v].insert(0, (student, evaluator(student, self.balls, {})))  # carried forward
@@ -218,6 +229,7 @@ class ExerciseChecker:
     # -- epoch lines ---------------------------------------------------------------------------------
     def _epoch_line(self, math: MathLine, t: int, written: dict[str, set[str]]) -> None:
         where = {"epoch": t}
+        self._tighten()
         sides, marks = relations(math.text)
         if len(sides) < 2:
             self._add(math, "unreadable", "no '=' in this line; write it as name = … = value", **where)
@@ -227,7 +239,9 @@ class ExerciseChecker:
         except SymoptError as e:
             self._add(math, "unreadable", str(e), **where)
             return
-        ref = self._resolve(lhs.id, written) if isinstance(lhs, Name) else None
+        ref = self._resolve(lhs.id, written, epoch=t) if isinstance(lhs, Name) else None
+        if ref is not None and ref.variable is None and ref.key in self.notation.per_epoch:
+            ref = Ref("quantity", ref.key, self.ex.variables[0])  # the epoch's: checked once, for every variable
         if ref is None or ref.kind != "quantity" or ref.variable is None or ref.key not in self.order:
             self._add(math, "notation", f"${_clip(sides[0])}$: not a quantity of {self.ex.optimizer.title} for one variable; the line is not checked", **where)
             return
@@ -261,6 +275,10 @@ class ExerciseChecker:
             self.digits = max(self.digits, _figures(value))
         self._carry(v, q, value, "≈" in marks, finding.right)
         written[v].add(q)
+        if q in self.notation.per_epoch:
+            for x in self.ex.variables[1:]:
+                self.state[x][q] = self.state[v][q]
+                written[x].add(q)
 
     def _judge(self, math, q, v, t, texts, trees, marks, where) -> Finding:
         value = as_written(trees[-1])
@@ -424,12 +442,10 @@ class ExerciseChecker:
         that rounds to 8 digits writes 1.8 for 1.800000004), and it stands for half a unit of the
         coarser of those two places.  A value with a trailing zero (57.9170), or with as many
         decimals (0.000196, 1.96 \\cdot 10^{-7}) or digits as the others, is rounded at its last digit."""
-        places = value.places
-        if rounded and value.value and not value.padded and value.places < self.decimals and value.significant < self.digits:
-            exponent = value.significant - value.places - 1  # of its leading digit
-            places = min(self.decimals, self.digits - 1 - exponent)
+        places = self._place(value) if rounded else value.places
         radius = Fraction(10) ** -places / 2 if rounded else Fraction(0)
-        candidates = [Candidate(self.balls.ball(value.value, radius), value.value, places=places if rounded else None)]
+        short = value if rounded and value.value and not value.padded else None
+        candidates = [Candidate(self.balls.ball(value.value, radius), value.value, places=places if rounded else None, short=short)]
         if right is not None:
             shown = round_half_away(mpf_fraction(right.mid), value.places)
             gap = abs(self.balls.ball(shown).mid - right.mid) + right.rad
@@ -437,6 +453,27 @@ class ExerciseChecker:
         self.state[v][q] = candidates
         if q == DECAYED:  # later rules use the decayed gradient
             self.state[v]["g"] = candidates
+
+    def _place(self, value: Written) -> int:
+        """The place a value written after ≈ was rounded to (see :meth:`_carry`)."""
+        if value.value and not value.padded and value.places < self.decimals and value.significant < self.digits:
+            exponent = value.significant - value.places - 1  # of its leading digit
+            return min(self.decimals, self.digits - 1 - exponent)
+        return value.places
+
+    def _tighten(self) -> None:
+        """Values carried before the sheet's rounding was known (-1.8 in epoch 1, before any value
+        showed 4 decimals) stand for what they stand for now that it is."""
+        for values in self.state.values():
+            for q, cands in values.items():
+                first = cands[0] if cands else None
+                if first is None or first.short is None or first.places is None:
+                    continue
+                places = self._place(first.short)
+                if places > first.places:
+                    radius = Fraction(10) ** -places / 2
+                    values[q] = [Candidate(self.balls.ball(first.value, radius), first.value, places=places, short=first.short),
+                                 *cands[1:]]
 
     def _carry_written(self, sides, v, q, marks, written) -> None:
         """An unreadable line still gives its value, when its last side is a number."""
@@ -480,7 +517,7 @@ class ExerciseChecker:
         position = [0]
 
         def leaf(name: str) -> Node:
-            ref = self._resolve(name, variable=v)
+            ref = self._resolve(name, variable=v, epoch=t)
             if ref is None:
                 raise KeyError(name)
             fixed = self._fixed(ref)
@@ -519,7 +556,7 @@ class ExerciseChecker:
                 return type(node)(node.op, left, node.right)
             return type(node)(node.op, widen(node.left), widen(node.right))
 
-        renamed = rename(widen(tree), lambda n: n.startswith("#") and Name(n) or leaf(n))
+        renamed = rename(widen(tree), lambda n: n.startswith("#") and Name(n) or leaf(n), "e" not in self.ex.variables)
         try:
             return evaluator(renamed, self.balls, {})(env)
         except ZeroDivisionError:
@@ -544,15 +581,15 @@ class ExerciseChecker:
                 raise KeyError(name)
             return fixed
 
-        return rename(tree, leaf)
+        return rename(tree, leaf, "e" not in self.ex.variables)
 
     def _convention(self, math: MathLine, used: list[int], where: dict) -> None:
         if self.stated in used or not used:
             return
         self._warn_once(
             math, "convention",
-            f"the arithmetic follows {_describe(self.ex.optimizer, self.variants[used[0]], self.variants[self.stated])}, "
-            f"but the stated formula has {_describe(self.ex.optimizer, self.variants[self.stated], self.variants[used[0]])}; "
+            f"the arithmetic follows {_describe(self.ex.optimizer, self.variants[used[0]], self.variants[self.stated], self.notation)}, "
+            f"but the stated formula has {_describe(self.ex.optimizer, self.variants[self.stated], self.variants[used[0]], self.notation)}; "
             "the line is checked as written", **where)
 
     def _rule_trees(self, q: str, v: str, variant: int) -> list[Node]:
@@ -657,11 +694,11 @@ def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int, gradient: bo
         elif w is not None:
             label = _plain(w.value)
             if w.value in hyper_names:
-                label = f"{name_latex(hyper_names[w.value])} = {label}"
+                label = f"{checker.notation.hyper(hyper_names[w.value])} = {label}"
             else:
                 for name, h in checker.ex.hyper.items():
                     if w.value == 1 - h:
-                        label = f"1 - {name_latex(name)} = {label}"
+                        label = f"1 - {checker.notation.hyper(name)} = {label}"
             out.append(([(w.value, Fraction(0), None, Fraction(0))], label))
         elif isinstance(node, Name):
             if node.id == "t":
@@ -674,7 +711,7 @@ def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int, gradient: bo
                 slot = [(c.value, None if c.computed else Fraction(0) if k == 0 else mpf_fraction(c.ball.rad), c.places,
                          Fraction(0) if c.computed else mpf_fraction(c.ball.rad))
                         for k, c in enumerate(cands)]
-                out.append((slot, f"{checker.ex.optimizer.line_name(key, x)} = {_plain(value)}"))
+                out.append((slot, f"{checker.notation.line(key, x, epoch=t)} = {_plain(value)}"))
         elif hasattr(node, "operand"):
             walk(node.operand)
         elif hasattr(node, "args"):
@@ -716,13 +753,14 @@ def _text(ball: Ball, places: int) -> str:
     return decimal_text(rounded)
 
 
-def _describe(optimizer, options: dict[str, object], other: dict[str, object]) -> str:
+def _describe(optimizer, options: dict[str, object], other: dict[str, object], notation=None) -> str:
     """How `options` differ from `other`, in the options' own words: ``ε outside the square root``."""
+    notation = notation or optimizer.notation(("w1", "w2"))
     notes = []
     for name, choice in options.items():
         if other.get(name) == choice:
             continue
-        note = optimizer.options[name][choice].note.get("en", "")
+        note = notation.fill(optimizer.options[name][choice].note.get("en", ""))
         note = note.removeprefix("Convention: ").split(",")[0].split(":")[0].rstrip(".").replace("$\\epsilon$", "ε").replace("$", "")
         notes.append(note or f"{name} = {choice}")
     return "; ".join(notes) or "the rule"

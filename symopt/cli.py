@@ -61,7 +61,7 @@ def _common(p: argparse.ArgumentParser) -> None:
         "digits), hand:D (D decimal places, at least 3 significant figures, carried as a student does; "
         "'hand:D keep K sig S'), sig:S (S significant figures, carried); add 'pad' or 'comma' (see below)"))
     p.add_argument("--epochs", type=int, metavar="N", help="epochs for every exercise, 1 to 10000; overrides the spec")
-    p.add_argument("--mult", choices=("*", "cdot", "times"), help="multiplication sign in substituted lines; overrides the spec's mult (default *)")
+    p.add_argument("--mult", choices=("*", "cdot", "times"), help="multiplication sign in substituted lines; overrides the spec's mult (default cdot, a centred dot)")
     p.add_argument("--templates", metavar="DIR", help="a folder of templates that override symopt's by name (sheet.md.j2, sheet.tex.j2, body.tex.j2)")
 
 

@@ -46,8 +46,10 @@ def _rational(node: Node, constants: dict[str, Fraction]) -> Fraction | None:
 
 
 def fold(node: Node, constants: dict[str, Fraction]) -> Node:
-    """Fold the constant parts of `node` (names in `constants`, numbers) into single numbers."""
-    if not names(node) - set(constants):
+    """Fold the constant parts of `node` (names in `constants`, numbers) into single numbers, as a
+    worked solution writes ``1 - \\beta`` as ``0.5``; a product of such parts stays a product, so
+    the substitution shows (``\\alpha\\lambda`` as ``0.1 * 0.01``)."""
+    if not names(node) - set(constants) and not (isinstance(node, Bin) and node.op == "*" and names(node)):
         value = rational_value(node, constants)
         if value is not None:
             return Num(value)

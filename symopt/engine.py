@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import decimal
+import re
 from typing import NamedTuple
 from decimal import Decimal
 from fractions import Fraction
@@ -25,7 +26,8 @@ from .arith import GUARD_DIGITS, MoreDigits, NumberMode, Precision
 from .errors import Diverged, ExactTooLarge, SymoptError
 from .expr import Node, names, to_text
 from .numbers import Shown
-from .optimizers import Choice, Optimizer, name_latex
+from .notation import DECAYED, Notation
+from .optimizers import Choice, Optimizer
 from .printer import Hole
 from .spec import Exercise, variables_of
 
@@ -106,16 +108,15 @@ class Worked:
     epochs: tuple[Epoch, ...]
     diverged: Divergence | None = None
     departs: Departure | None = None
+    notation: Notation | None = None  # how its names print (see symopt.notation)
+    data_rows: tuple[str, ...] = ()  # the data line as printed: one row, or several on a long line
 
 
-def function_latex(function: Node, mult: str = "*", comma: bool = False) -> str:
+def function_latex(function: Node, mult: str = "cdot", comma: bool = False) -> str:
     """``f(w_1, w_2) = 0.1w_1^2 + 2w_2^2``, as the user wrote f."""
-    args = ("; " if comma else ", ").join(name_latex(v) for v in variables_of(function))
-    return f"f({args}) = " + printer.latex(function, _symbol_latex, mult, comma)
-
-
-def _symbol_latex(name: str) -> str:
-    return "\\pi" if name == "pi" else name_latex(name)
+    notation = Notation(variables_of(function))
+    args = ("; " if comma else ", ").join(notation.variable(v) for v in notation.variables)
+    return f"f({args}) = " + printer.latex(function, notation.constant, mult, comma, "e" not in notation.variables)
 
 
 EXTRA_DIGITS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48)  # more digits tried for an operand, so that its line adds up
@@ -126,7 +127,7 @@ DEPART_ABSOLUTE = Fraction(1, 1000)
 MAX_GUARD = 1_000  # precision mode's guard digits grow this far for a run that cancels
 
 
-def work(ex: Exercise, mult: str = "*") -> Worked:
+def work(ex: Exercise, mult: str = "cdot") -> Worked:
     """The exercise worked out.  A precision run whose lines cancel more digits than its guard
     holds is done again with a wider guard (:class:`symopt.arith.MoreDigits`)."""
     guard = 0
@@ -145,6 +146,8 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:
     policy = arith.policy
     rules, notes = ex.optimizer.choose(ex.options)
     _check_names(ex, rules)
+    notation = ex.optimizer.notation(ex.variables, ex.options, ex.gradient_name)
+    euler = "e" not in ex.variables  # else exp prints as \exp
     gradient = symbolic.gradient(ex.function, list(ex.variables))
     # exact and precision lines are checked as printed (operands shown rounded must give the shown
     # result); by hand the operands are the carried numbers themselves, so lines add up already
@@ -153,16 +156,16 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:
 
     # -- printed and compiled once ------------------------------------------------------------
     derivatives = tuple(
-        f"{ex.optimizer.line_name('g', v)} = " + printer.latex(d, _symbol_latex, mult, policy.comma)
+        f"{notation.line('g', v)} = " + printer.latex(d, notation.constant, mult, policy.comma, euler)
         for v, d in zip(ex.variables, gradient, strict=True)
     )
     grad_plans = [
-        _Plan(ex.optimizer.line_name("g", v), "g",
-              printer.Filler(printer.template(d, lambda n: "\\pi" if n == "pi" else Hole(n), mult, comma=policy.comma)), None,
+        _Plan(notation.line("g", v), "g",
+              printer.Filler(printer.template(d, lambda n: "\\pi" if n == "pi" else Hole(n), mult, comma=policy.comma, euler=euler)), None,
               evaluator(d, arith, {}), checking and _Check(d, checking, {}), shadow and evaluator(d, shadow, {}))
         for v, d in zip(ex.variables, gradient, strict=True)
     ]
-    formulas, rule_plans = _compile_rules(ex, rules, arith, mult, checking, shadow)
+    formulas, rule_plans = _compile_rules(ex, notation, rules, arith, mult, checking, shadow)
 
     # -- the epoch loop: evaluators and templates only -------------------------------------------
     # Given values (start, state) are shown as given; computed ones by the number policy.
@@ -173,6 +176,8 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:
         for s in ex.state:
             values[j][s] = arith.const(ex.state[s][v])
             shown[j][s] = policy.given(ex.state[s][v])
+        for h, q in ex.hyper.items():  # a rule of hyperparameters only is substituted with their values
+            shown[j][h] = policy.given(q)
     reference = None
     if shadow is not None:
         reference = [{"w": shadow.const(ex.start[v]), **{s: shadow.const(ex.state[s][v]) for s in ex.state}} for v in ex.variables]
@@ -183,21 +188,36 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:
         lines: list[Line] = []
         complete = True  # an epoch cut short by an overflow has no parameters to report
         t_value, t_shown = arith.const(Fraction(t)), policy.given(Fraction(t))
+        names_now = {"t": t_shown.text}  # the epoch's own names, for the lines that show the step
+        for q in notation.per_epoch:
+            names_now["@" + q], names_now["@" + q + "-"] = notation.line(q, epoch=t), notation.line(q, epoch=t - 1)
         try:
             w_values = {v: values[j]["w"] for j, v in enumerate(ex.variables)}
             w_shown = {v: shown[j]["w"] for j, v in enumerate(ex.variables)}
             for j, v in enumerate(ex.variables):
                 plan = grad_plans[j]
                 value, result = _compute(arith, plan.evaluate, w_values, t, plan.lhs)
-                lines.append(_line(plan, "dw", v, value, result, w_values, w_shown, arith, marks))
+                lines.append(_line(plan, "dw", v, value, result, w_values, w_shown, arith, marks, plan.lhs))
                 values[j]["g"], shown[j]["g"] = value, result
             for plan in rule_plans:
+                if plan.epoch:  # once for the epoch, the same for every variable
+                    env, env_shown = values[0], shown[0]
+                    env["t"], env_shown["t"] = t_value, t_shown
+                    lhs = notation.line(plan.target, epoch=t)
+                    value, result = _compute(arith, plan.evaluate, env, t, lhs)
+                    if t == 1 or not plan.constant:
+                        lines.append(_line(plan, plan.target, "", value, result, env, env_shown, arith, marks, lhs,
+                                           plan.middles and plan.middles[0], names_now))
+                    for j in range(n):
+                        values[j][plan.target], shown[j][plan.target] = value, result
+                    continue
                 for j, v in enumerate(ex.variables):
                     env, env_shown = values[j], shown[j]
                     env["t"], env_shown["t"] = t_value, t_shown
                     lhs = plan.lhs[j]
                     value, result = _compute(arith, plan.evaluate, env, t, lhs)
-                    lines.append(_line(plan, plan.target, v, value, result, env, env_shown, arith, marks, j))
+                    lines.append(_line(plan, plan.target, v, value, result, env, env_shown, arith, marks, lhs,
+                                       plan.middles and plan.middles[j], names_now))
                     env[plan.target], env_shown[plan.target] = value, result
                     if plan.target == "w" and diverged is None and _past_bound(value):
                         diverged = Divergence(t, lhs, "bound", result)
@@ -213,7 +233,7 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:
                 if reference is not None and complete else None
             epochs.append(Epoch(t, tuple(lines), params, numbers, ref))
             if departs is None and ref is not None:
-                departs = _departure(ex, mode, t, numbers, ref, shown)
+                departs = _departure(ex, notation, mode, t, numbers, ref, shown)
         if diverged is not None:
             break
 
@@ -223,11 +243,13 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:
         gradient={v: to_text(d) for v, d in zip(ex.variables, gradient, strict=True)},
         formulas=tuple(formulas),
         notes=tuple(notes),
-        data=_data_line(ex, policy),
+        data=DATA_SEPARATOR[policy.comma].join(data := _data_line(ex, notation, rules, policy)),
+        data_rows=data,
         derivatives=derivatives,
         epochs=tuple(epochs),
         diverged=diverged,
         departs=departs,
+        notation=notation,
     )
 
 
@@ -237,17 +259,19 @@ class _Plan:
     substituted template, the step's middle line per variable, and its evaluators (the mode's; the
     one that checks printed arithmetic; the run without rounding, by hand)."""
 
-    lhs: object  # str for a gradient, a list per variable for a rule
+    lhs: object  # str for a gradient, a list per variable for a rule (None: of the epoch)
     target: str
     filler: printer.Filler
     middles: list | None
     evaluate: object
     check: object
     shadow: object
+    epoch: bool = False  # a quantity of the epoch: one line per epoch, not one per variable
+    constant: bool = False  # of hyperparameters only: written in the first epoch
 
 
 def _line(plan: _Plan, quantity: str, v: str, value, result: Shown, env: dict, env_shown: dict, arith, marks: bool,
-          j: int | None = None) -> Line:
+          lhs: str, middle: printer.Filler | None = None, names_now: dict | None = None) -> Line:
     """The line ``lhs = middle = substituted = value``: a middle that only repeats the value is left
     out.  With `marks` (exact, precision) an operand shown rounded is given more digits until the
     substituted numbers give the shown value (within half a unit of its last digit), and the line
@@ -258,11 +282,9 @@ def _line(plan: _Plan, quantity: str, v: str, value, result: Shown, env: dict, e
     rounded = True in [s.rounded for s in used]
     if rounded and plan.check is not None and result.places is not None:
         used = _adding_up(plan.check, keys, env, used, result, arith)
-    lhs = plan.lhs if j is None else plan.lhs[j]
     out = [lhs]
-    middle = plan.middles[j] if plan.middles and j is not None else None
-    if middle is not None and middle.shows_work:
-        filled = middle.fill({"t": env_shown["t"].text})
+    if middle is not None:
+        filled = middle.fill(names_now)
         if filled != result.text:
             out.append(filled)
     if filler.shows_work:
@@ -355,52 +377,72 @@ def _shadow_epoch(ex: Exercise, grad_plans, rule_plans, shadow, reference, t: in
     return reference
 
 
-def _departure(ex: Exercise, mode, t: int, numbers: dict, reference: dict, shown) -> Departure | None:
+def _departure(ex: Exercise, notation: Notation, mode, t: int, numbers: dict, reference: dict, shown) -> Departure | None:
     """The first variable whose carried value is farther from `reference` than rounding explains."""
     floor = max(DEPART_ABSOLUTE, Fraction(1, 10**mode.decimals) if mode.kind == "hand" else Fraction(0))
     relative = max(DEPART_RELATIVE, Fraction(1, 10 ** (mode.sig - 1)) if mode.kind == "sig" else Fraction(0))
     for j, v in enumerate(ex.variables):
         carried, exact = Fraction(numbers[v]), Fraction(reference[v])
         if abs(carried - exact) > max(floor, relative * abs(exact)):
-            return Departure(t, v, ex.optimizer.line_name("w", v), shown[j]["w"], reference[v])
+            return Departure(t, v, notation.line("w", v), shown[j]["w"], reference[v])
     return None
 
 
-def _compile_rules(ex: Exercise, rules, arith, mult: str, checking=None, shadow=None):
-    """Each rule's general formula, and its :class:`_Plan` (constants folded into the template)."""
+def _compile_rules(ex: Exercise, notation: Notation, rules, arith, mult: str, checking=None, shadow=None):
+    """Each rule's general formula, and its :class:`_Plan` (constants folded into the template).
+
+    A rule that uses the step t or a quantity of the epoch also gets a middle line per variable,
+    the rule with t and those names filled in (``\\frac{v_1}{1 - \\beta_1^1}``, ``\\mu_2 v_1``); a rule of
+    hyperparameters only (``\\rho_\\infty``) is substituted with their values."""
     comma = arith.policy.comma
-    formulas = rule_formulas(ex.optimizer, rules, set(ex.hyper), mult, comma)
+    formulas = rule_formulas(notation, rules, set(ex.hyper), mult, comma)
     rule_plans = []
+    assigned: set[str] = set()
     for target, rhs in rules:
-        folded = fold(rhs, ex.hyper)
+        used = names(rhs)
+        epoch = target in notation.per_epoch
+        constant = epoch and not used - set(ex.hyper)
+        folded = rhs if constant else fold(rhs, ex.hyper)
         substituted = printer.Filler(printer.template(folded, Hole, mult, comma=comma))
         middles = None
-        if "t" in names(rhs):  # show the step power first: \\frac{v_1}{1 - \\beta_1^1}
-            middles = [printer.Filler(printer.template(
-                rhs, lambda n, v=v: Hole("t") if n == "t" else name_latex(n) if n in ex.hyper else ex.optimizer.line_name(n, v),
-                mult, substituted=False, comma=comma)) for v in ex.variables]
-        rule_plans.append(_Plan([ex.optimizer.line_name(target, v) for v in ex.variables], target, substituted, middles,
-                                evaluator(folded, arith, ex.hyper), checking and _Check(folded, checking, ex.hyper),
-                                shadow and evaluator(folded, shadow, ex.hyper)))
+        if target != "w" and ("t" in used or constant or epoch or used & notation.per_epoch):  # (w = w - …: no)
+            def leaf(name: str, v: str | None, done=frozenset(assigned), target=target):
+                if name == "t":
+                    return Hole("t")
+                if name in ex.hyper:
+                    return notation.hyper(name)
+                if name in notation.per_epoch:
+                    return Hole("@" + name + ("" if name in done else "-"), paren=False, name=True)
+                return notation.line(DECAYED if name == "g" and "g" in done else name, v)
+            middles = [printer.Filler(printer.template(rhs, lambda n, v=v: leaf(n, v), mult, substituted=False, comma=comma))
+                       for v in (ex.variables[:1] if epoch else ex.variables)]
+        name = DECAYED if target == "g" else target
+        rule_plans.append(_Plan(None if epoch else [notation.line(name, v) for v in ex.variables], target, substituted,
+                                middles, evaluator(folded, arith, ex.hyper), checking and _Check(folded, checking, ex.hyper),
+                                shadow and evaluator(folded, shadow, ex.hyper), epoch, constant))
+        assigned.add(target)
     return formulas, rule_plans
 
 
-def rule_formulas(optimizer: Optimizer, rules, hyper: set[str], mult: str = "*", comma: bool = False) -> list[str]:
+def rule_formulas(notation: Notation, rules, hyper: set[str], mult: str = "cdot", comma: bool = False) -> list[str]:
     """Each rule as a general formula: ``V_t = \\beta V_{t-1} + (1 - \\beta) dW_t``.  A name on the
-    right is this step's value once a rule has assigned it (V_t), else the previous step's (V_{t-1})."""
+    right is this step's value once a rule has assigned it (V_t), else the previous step's (V_{t-1});
+    the gradient after weight decay has a name of its own."""
     formulas = []
     assigned: set[str] = set()
     for target, rhs in rules:
 
         def leaf(name: str, done=frozenset(assigned)) -> str:
             if name in hyper:
-                return name_latex(name)
+                return notation.hyper(name)
             if name == "t":
                 return "t"
-            q = optimizer.quantity(name)
-            return q.now if name in done or name == "g" else q.prev
+            if name == "g":
+                return notation.now(DECAYED if "g" in done else "g")
+            return notation.now(name) if name in done else notation.prev(name)
 
-        formulas.append(f"{optimizer.quantity(target).now} = " + printer.latex(rhs, leaf, mult, comma))
+        lhs = notation.now(DECAYED if target == "g" else target)
+        formulas.append(f"{lhs} = " + printer.latex(rhs, leaf, mult, comma))
         assigned.add(target)
     return formulas
 
@@ -432,13 +474,39 @@ def _compute(arith, evaluate, env, t: int, lhs: str):
         raise SymoptError(f"cannot be computed ({e})", f"epoch {t}, {lhs}") from None
 
 
-def _data_line(ex: Exercise, policy) -> str:
-    """``w_1 = -5, w_2 = -2, \\alpha = 0.4``; with decimal commas the items are separated by ``;``."""
-    items = [f"{name_latex(v)} = {policy.given(ex.start[v]).text}" for v in ex.variables]
+def _data_line(ex: Exercise, notation: Notation, rules, policy) -> str:
+    """``w_1 = -5, w_2 = -2, \\alpha = 0.4``: the start values, the state's (a quantity of the epoch
+    once: ``\\Pi_0 = 1``), and the hyperparameters the rules use (Adagrad's s0 is its state's
+    start); with decimal commas the items are separated by ``;``."""
+    items = [f"{notation.variable(v)} = {policy.given(ex.start[v]).text}" for v in ex.variables]
     for s in ex.state:
-        items += [f"{ex.optimizer.line_name(s, v)} = {policy.given(ex.state[s][v]).text}" for v in ex.variables]
-    items += [f"{name_latex(h)} = {policy.given(q).text}" for h, q in ex.hyper.items()]
-    return ("; " if policy.comma else ", ").join(items)
+        if s in notation.per_epoch:
+            items.append(f"{notation.line(s, epoch=0)} = {policy.given(ex.state[s][ex.variables[0]]).text}")
+        else:
+            items += [f"{notation.line(s, v)} = {policy.given(ex.state[s][v]).text}" for v in ex.variables]
+    used = set().union(*(names(rhs) for _, rhs in rules)) if rules else set()
+    items += [f"{notation.hyper(h)} = {policy.given(q).text}" for h, q in ex.hyper.items() if h in used]
+    return data_rows(items, policy.comma)
+
+
+DATA_SEPARATOR = {False: ",\\; ", True: ";\\; "}  # items of the data line; ";" beside decimal commas
+DATA_WIDTH = 84  # characters as typeset, about: a longer data line is written on several lines
+
+
+def data_rows(items: list[str], comma: bool = False) -> tuple[str, ...]:
+    """The data line's items in rows that fit a page: ``w_1 = -5,\\; w_2 = -2``, with ``;``
+    between items where numbers have decimal commas."""
+    sep = DATA_SEPARATOR[comma]
+    rows: list[list[str]] = [[]]
+    width = 0
+    for item in items:
+        size = len(re.sub(r"\\[A-Za-z]+|[{}_^ ]", lambda m: "x" if m.group().startswith("\\") else "", item)) + 3
+        if rows[-1] and width + size > DATA_WIDTH:
+            rows.append([])
+            width = 0
+        rows[-1].append(item)
+        width += size
+    return tuple(sep.join(row) for row in rows)
 
 
 def _check_names(ex: Exercise, rules) -> None:

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from .exam import Template, Variant
+from .notation import name_latex
 from .numbers import decimal_text
 from .render import render
 
@@ -105,7 +106,7 @@ def moodle_xml(t: Template, pairs, rows: list[dict]) -> str:
             for epoch in sorted({r["epoch"] for r in asked}):
                 blanks = []
                 for r in (r for r in asked if r["epoch"] == epoch):
-                    name = solution.exercises[n - 1].exercise.optimizer.line_name("w", r["variable"])
+                    name = name_latex(r["variable"])
                     blanks.append(f"\\({html.escape(name)}\\) = {{1:NUMERICAL:={r['value']}:{r['tolerance']}}}")
                 parts.append(f"<p>{words['cloze_epoch'].format(k=epoch)}: " + ", ".join(blanks) + "</p>")
         text = "\n".join(parts)

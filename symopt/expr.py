@@ -16,17 +16,15 @@ import operator
 import re
 
 from .errors import SymoptError
+from .functions import TABLE
 from .numbers import decimal_text, decimals_of, parse_decimal
 
-#: Functions a user may call, with their number of arguments.
-FUNCTIONS = {
-    "exp": 1, "log": 1, "sqrt": 1, "sin": 1, "cos": 1, "tan": 1,
-    "sinh": 1, "cosh": 1, "tanh": 1, "atan": 1, "abs": 1, "sign": 1,  # sign: d|w|/dw
-}
+#: Functions a user may call, with their number of arguments (the table of :mod:`symopt.functions`).
+FUNCTIONS = {f.name: f.arity for f in TABLE.values() if not f.rule_only}
 
-#: Functions of optimizer rules only (f must be differentiable as written): ``max(a, b)``,
+#: And those of optimizer rules only (f must be differentiable as written): ``max(a, b)``,
 #: ``min(a, b)``, and ``where(a > b, x, y)``, x when the comparison holds, else y.
-RULE_FUNCTIONS = {**FUNCTIONS, "max": 2, "min": 2, "where": 3}
+RULE_FUNCTIONS = {f.name: f.arity for f in TABLE.values()}
 COMPARISONS = (">=", "<=", ">", "<")
 
 MAX_LENGTH = 10_000

@@ -17,6 +17,7 @@ import io
 
 from .errors import SymoptError
 from .expr import Call, Name, Neg, Node, Num
+from .functions import TABLE
 
 INSTALL_HINT = "figures need matplotlib: pip install 'symopt[plot]' (or pip install matplotlib), or use --figures none"
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
@@ -57,9 +58,7 @@ def grid_values(node: Node, env: dict):
         return -grid_values(node.operand, env)
     if isinstance(node, Call):
         arg = grid_values(node.args[0], env)
-        funcs = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tan": np.tan,
-                 "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh, "atan": np.arctan, "abs": np.abs, "sign": np.sign}
-        return funcs[node.func](arg)
+        return getattr(np, TABLE[node.func].numpy)(arg)
     left, right = grid_values(node.left, env), grid_values(node.right, env)
     return {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power}[node.op](left, right)
 

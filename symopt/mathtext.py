@@ -25,7 +25,20 @@ from lark.exceptions import LarkError, VisitError
 
 from .errors import SymoptError
 from .expr import Bin, Call, Name, Neg, Node, Num
+from .functions import TABLE
+from .notation import GREEK, plain_names
 from .numbers import parse_decimal
+
+#: The LaTeX commands, without the backslash, the reader takes for functions (the table of
+#: :mod:`symopt.functions`): ``\\ln`` and ``\\log`` for log.
+_FUNCTIONS = {command: f.name for f in TABLE.values() for command in f.reads}
+
+
+def _commands(arity: int) -> str:
+    """The commands of the functions of `arity` arguments, as a regular expression (longest first)."""
+    commands = sorted((c for c, name in _FUNCTIONS.items() if TABLE[name].arity == arity), key=len, reverse=True)
+    return "|".join(re.escape(c) for c in commands)
+
 
 _GRAMMAR = r"""
 ?start: sum
@@ -68,12 +81,12 @@ NUMBER: /[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/ | /\.[0-9]+/
 NUMBER_DIGIT.2: /[0-9]/
 MULOP: "*" | "\\cdot" | "\\times"
 FRAC: "\\frac" | "\\dfrac" | "\\tfrac"
-FUNC.2: /\\(exp|ln|log|sin|cos|tan|tanh|sinh|cosh|arctan|operatorname\{sign\})(?![A-Za-z])/
-EXTREME.2: /\\(max|min)(?![A-Za-z])/
+FUNC.2: /\\(""" + _commands(1) + r""")(?![A-Za-z])/
+EXTREME.2: /\\(""" + _commands(2) + r""")(?![A-Za-z])/
 COMPARE: ">" | "<" | /\\(ge|le|geq|leq)(?![A-Za-z])/
 LEFTBAR: "\\left|" | "\\lvert"
 RIGHTBAR: "\\right|" | "\\rvert"
-NAME: /(\\hat\{[A-Za-z]+\}|d?\\mathrm\{[A-Za-z]+\}|d?\\(alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|nu|pi|rho|sigma|tau|phi|psi|omega|Gamma|Delta|Theta|Lambda|Pi|Sigma|Phi|Psi|Omega)(?![A-Za-z])|[A-Za-z]+[0-9]*)(_(\{[^{}]*\}|[A-Za-z0-9]))?/
+NAME: /(d?\\(hat|tilde)\{\\?[A-Za-z]+\}|d?\\mathrm\{[A-Za-z\\_]+\}|d?\\(@GREEK@)(?![A-Za-z])|[A-Za-z]+[0-9]*)(_(\{(?:[^{}]|\{[^{}]*\})*\}|\\infty|[A-Za-z0-9]))?/
 
 %ignore /\s+/
 %ignore /\\[,;!: ]/
@@ -124,15 +137,14 @@ def _places(text: str) -> int:
 
 
 _COMPARE = {">": ">", "<": "<", "\\ge": ">=", "\\geq": ">=", "\\le": "<=", "\\leq": "<="}
-_FUNCTIONS = {"operatorname{sign}": "sign", "exp": "exp", "ln": "log", "log": "log", "sin": "sin", "cos": "cos", "tan": "tan",
-              "tanh": "tanh", "sinh": "sinh", "cosh": "cosh", "arctan": "atan"}
 _RELATION = re.compile(r"\\approx|\\simeq|≈|=")
 MAX_LINE = 5_000
 
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(_GRAMMAR, parser="lalr", maybe_placeholders=False)
+    greek = "|".join(sorted(GREEK, key=len, reverse=True))  # the notation table's letters, longest first
+    return Lark(_GRAMMAR.replace("@GREEK@", greek), parser="lalr", maybe_placeholders=False)
 
 
 @v_args(inline=True)
@@ -172,7 +184,7 @@ class _ToTree(Transformer):
         return Call(_FUNCTIONS[str(func)[1:]], (a,))
 
     def extreme(self, func: Token, a, _separator, b):
-        return Call(str(func)[1:], (a, b))
+        return Call(_FUNCTIONS[str(func)[1:]], (a, b))
 
     def condition(self, a, op: Token, b):
         return Bin(_COMPARE[str(op)], a, b)
@@ -183,7 +195,8 @@ class _ToTree(Transformer):
 
 def _normalize(text: str) -> str:
     """Unicode signs as ASCII, and the decimal comma ``0{,}9`` (LaTeX, KaTeX) as a decimal point."""
-    return text.replace("−", "-").replace("·", "*").replace("×", "*").replace("{,}", ".").strip().strip("$").strip()
+    text = text.replace("−", "-").replace("·", "*").replace("×", "*").replace("{,}", ".").strip().strip("$").strip()
+    return plain_names(text)
 
 
 def parse_math(text: str) -> Node:

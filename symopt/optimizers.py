@@ -16,19 +16,24 @@ from functools import lru_cache
 import re
 
 from .errors import SymoptError
-from .expr import RULE_FUNCTIONS, Bin, Call, Name, Neg, Node, parse_rule
+from .expr import RULE_FUNCTIONS, Bin, Call, Name, Neg, Node, names, parse_rule
+from .notation import Notation, Symbol, index_label, name_latex, per_epoch, subscript  # noqa: F401 (re-exported)
 from .numbers import decimal_text, exact
 
 
 @dataclass(frozen=True)
 class Choice:
     """One value of an option: what it puts in the rules' slots, the hyperparameters and state it
-    adds, and its note for the sheet (by language; may hold inline math $...$)."""
+    adds, and its note for the sheet (by language; may hold inline math $...$).  The note states
+    the convention in mathematical words only, for students; `frameworks` (by language too) says
+    which PyTorch, optax or Keras setting gives the same steps: on the card (``symopt
+    optimizers``), and on a sheet only when its spec says ``notes = "frameworks"``."""
 
     fills: dict[str, str]
     note: dict[str, str]
     hyper: tuple[str, ...] = ()
     state: tuple[str, ...] = ()
+    frameworks: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -40,29 +45,18 @@ class Optimizer:
     rules: tuple[str, ...]  # may hold {slots} that options fill; a rule that fills to "" is dropped
     options: dict[str, dict[object, Choice]] = field(default_factory=dict)
     defaults: dict[str, object] = field(default_factory=dict)  # option -> default choice
-    names: dict[str, "Quantity"] = field(default_factory=dict)  # how its own names print
     hyper_defaults: dict[str, str] = field(default_factory=dict)  # hyperparameter -> default value
     start: dict[str, str] = field(default_factory=dict)  # state -> initial value: a number or a hyperparameter
     fills: dict[str, str] = field(default_factory=dict)  # slots filled whatever the options
+    symbols: dict[str, Symbol] = field(default_factory=dict)  # how its own quantities are written (else notation.QUANTITIES)
 
-    def quantity(self, name: str) -> "Quantity":
-        """How `name` prints: the optimizer's own table, the common one, or a default (h -> H_t)."""
-        if name in self.names:
-            return self.names[name]
-        if name in QUANTITIES:
-            return QUANTITIES[name]
-        head = name_latex(name)
-        head = head[:1].upper() + head[1:] if head[:1].isalpha() else head
-        if "_" in head:  # m_2 -> M_2^{(t)}: no double subscript
-            return Quantity(f"{head}^{{(t)}}", f"{head}^{{(t-1)}}", name)
-        return Quantity(f"{head}_t", f"{head}_{{t-1}}", name)
-
-    def line_name(self, quantity: str, variable: str) -> str:
-        """The left-hand side of a line: ``dw_1``, ``v_1``, ``v_{corr1}``, ``w_1``."""
-        q = self.quantity(quantity)
-        if quantity in ("w", "g"):
-            return q.base + name_latex(variable)
-        return subscript(q.base, q.sub.format(i=index_label(variable)))
+    def notation(self, variables, options: dict | None = None, gradient: str = "d", layout: str | None = None) -> Notation:
+        """How an exercise with these variables writes this optimizer's names (see
+        :mod:`symopt.notation`): which quantities belong to the epoch follows from the rules."""
+        rules, _ = self.choose(options or {})
+        quantities = (*self.state_for(options or {}), *(t for t, _ in rules))
+        return Notation(variables, self.hyper_for(options or {}), per_epoch(rules, names), gradient, layout, self.symbols,
+                        quantities)
 
     def effective_options(self, options: dict[str, object]) -> dict[str, object]:
         """The spec's options with every default filled in, as the sheet uses them."""
@@ -121,19 +115,16 @@ def _toml(value: object) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else repr(value)
 
 
-def _eps(inside: str, outside: str, where: str) -> dict[str, Choice]:
-    """The two placements of ε at a root, as the slot ``denominator``."""
+_EPS_INSIDE = {"en": "Convention: $\\epsilon$ inside the square root.", "vi": "Quy ước: $\\epsilon$ nằm trong dấu căn."}
+_EPS_OUTSIDE = {"en": "Convention: $\\epsilon$ outside the square root.", "vi": "Quy ước: $\\epsilon$ nằm ngoài dấu căn."}
+
+
+def _eps(inside: str, outside: str, frameworks: dict[str, dict[str, str]]) -> dict[str, Choice]:
+    """The two placements of ε at a root, as the slot ``denominator``; `frameworks`: which
+    framework settings each placement is, by placement and language."""
     return {
-        "inside": Choice(
-            {"denominator": inside},
-            {"en": f"Convention: $\\epsilon$ inside the square root{where['inside_en']}.",
-             "vi": f"Quy ước: $\\epsilon$ nằm trong dấu căn{where['inside_vi']}."},
-        ),
-        "outside": Choice(
-            {"denominator": outside},
-            {"en": f"Convention: $\\epsilon$ outside the square root{where['outside_en']}.",
-             "vi": f"Quy ước: $\\epsilon$ nằm ngoài dấu căn{where['outside_vi']}."},
-        ),
+        "inside": Choice({"denominator": inside}, _EPS_INSIDE, frameworks=frameworks["inside"]),
+        "outside": Choice({"denominator": outside}, _EPS_OUTSIDE, frameworks=frameworks["outside"]),
     }
 
 
@@ -145,15 +136,25 @@ _WEIGHT_DECAY = {
     "none": Choice({"decay": "", "decoupled": ""}, {}),
     "l2": Choice(
         {"decay": "g = g + weight_decay*w", "decoupled": ""},
-        {"en": "Weight decay as L2: $\\lambda W$ is added to the gradient first (PyTorch's weight_decay).",
-         "vi": "Weight decay kiểu L2: cộng $\\lambda W$ vào gradient trước (weight_decay của PyTorch)."},
+        {"en": "Weight decay as L2: $\\lambda «w»$ is added to the gradient first.",
+         "vi": "Weight decay kiểu L2: cộng $\\lambda «w»$ vào gradient trước."},
         hyper=("weight_decay",),
+        frameworks={
+            "en": "PyTorch weight_decay = $\\lambda$ (AdamW's is decoupled instead); "
+                  "optax add_decayed_weights($\\lambda$) chained before the optimizer.",
+            "vi": "PyTorch weight_decay = $\\lambda$ (của AdamW thì tách rời); "
+                  "optax add_decayed_weights($\\lambda$) đặt trước optimizer trong chain."},
     ),
     "decoupled": Choice(
         {"decay": "", "decoupled": " - alpha*weight_decay*w"},
-        {"en": "Weight decay decoupled: $W$ shrinks by $\\alpha\\lambda W$ besides the step (AdamW).",
-         "vi": "Weight decay tách rời: $W$ giảm thêm $\\alpha\\lambda W$ ngoài bước cập nhật (AdamW)."},
+        {"en": "Weight decay decoupled: $«w»$ shrinks by $\\alpha\\lambda «w»$ besides the step (AdamW).",
+         "vi": "Weight decay tách rời: $«w»$ giảm thêm $\\alpha\\lambda «w»$ ngoài bước cập nhật (AdamW)."},
         hyper=("weight_decay",),
+        frameworks={
+            "en": "PyTorch AdamW(weight_decay = $\\lambda$), or NAdam and RAdam with decoupled_weight_decay = True; "
+                  "optax adamw(weight_decay = $\\lambda$).",
+            "vi": "PyTorch AdamW(weight_decay = $\\lambda$), hoặc NAdam và RAdam với decoupled_weight_decay = True; "
+                  "optax adamw(weight_decay = $\\lambda$)."},
     ),
 }
 
@@ -161,28 +162,34 @@ _ADAM_EPS = {
     "inside": Choice(
         {"v_hat_rule": "v_hat = v/(1 - beta1^t)", "s_hat_rule": "s_hat = {second}/(1 - beta2^t)",
          "step": "alpha*(v_hat/sqrt(s_hat + epsilon))"},
-        {"en": "Convention: $\\epsilon$ inside the square root, as in the reference sheet's formula (optax: eps_root).",
-         "vi": "Quy ước: $\\epsilon$ nằm trong dấu căn, như công thức của bài mẫu (optax: eps_root)."},
+        _EPS_INSIDE,
+        frameworks={"en": "optax adam(eps = 0, eps_root = $\\epsilon$), adamw likewise.",
+                    "vi": "optax adam(eps = 0, eps_root = $\\epsilon$), adamw cũng vậy."},
     ),
     "outside": Choice(
         {"v_hat_rule": "v_hat = v/(1 - beta1^t)", "s_hat_rule": "s_hat = {second}/(1 - beta2^t)",
          "step": "alpha*(v_hat/(sqrt(s_hat) + epsilon))"},
-        {"en": "Convention: $\\epsilon$ outside the square root, as in PyTorch and the Adam paper.",
-         "vi": "Quy ước: $\\epsilon$ nằm ngoài dấu căn, như PyTorch và bài báo Adam gốc."},
+        _EPS_OUTSIDE,
+        frameworks={"en": "PyTorch Adam and AdamW, optax adam and adamw (eps = $\\epsilon$), as in the Adam paper.",
+                    "vi": "PyTorch Adam và AdamW, optax adam và adamw (eps = $\\epsilon$), như bài báo Adam gốc."},
     ),
     "hat": Choice(
         {"v_hat_rule": "", "s_hat_rule": "",
          "step": "alpha*sqrt(1 - beta2^t)/(1 - beta1^t)*(v/(sqrt({second}) + epsilon))"},
-        {"en": "Convention: Keras' $\\hat{\\epsilon}$: the bias corrections go into the step size, $\\epsilon$ is added to $\\sqrt{S_t}$.",
-         "vi": "Quy ước: $\\hat{\\epsilon}$ của Keras: hiệu chỉnh độ lệch nằm trong bước học, $\\epsilon$ cộng vào $\\sqrt{S_t}$."},
+        {"en": "Convention: the bias corrections go into the step size, and $\\epsilon$ is added to the uncorrected $\\sqrt{«s»}$.",
+         "vi": "Quy ước: hiệu chỉnh độ lệch nằm trong bước học, và $\\epsilon$ cộng vào $\\sqrt{«s»}$ chưa hiệu chỉnh."},
+        frameworks={"en": "Keras Adam (its $\\hat{\\epsilon}$ form, epsilon = $\\epsilon$).",
+                    "vi": "Keras Adam (dạng $\\hat{\\epsilon}$, epsilon = $\\epsilon$)."},
     ),
 }
 
 _AMSGRAD = _flag(
     Choice({"max_rule": "s_max = max(s_max, s)", "second": "s_max"},
-           {"en": "AMSGrad: the running maximum of $S_t$ replaces $S_t$ (PyTorch).",
-            "vi": "AMSGrad: giá trị lớn nhất của $S_t$ thay cho $S_t$ (PyTorch)."},
-           state=("s_max",)),
+           {"en": "AMSGrad: the running maximum of $«s»$ replaces $«s»$.",
+            "vi": "AMSGrad: giá trị lớn nhất của $«s»$ thay cho $«s»$."},
+           state=("s_max",),
+           frameworks={"en": "PyTorch and Keras amsgrad = True; optax amsgrad differs (it takes the maximum after bias correction).",
+                       "vi": "PyTorch và Keras amsgrad = True; optax amsgrad khác (lấy giá trị lớn nhất sau hiệu chỉnh độ lệch)."}),
     Choice({"max_rule": "", "second": "s"}, {}),
 )
 
@@ -203,33 +210,24 @@ def _register(*optimizers: Optimizer) -> None:
         OPTIMIZERS[o.key] = o
 
 
-@dataclass(frozen=True)
-class Quantity:
-    """How a rule's name prints: in formulas (``V_t``, ``V_{t-1}``) and in lines (``v_1``)."""
-
-    now: str
-    prev: str
-    base: str
-    sub: str = "{i}"
-
-
-QUANTITIES = {
-    "w": Quantity("W_t", "W_{t-1}", ""),
-    "g": Quantity("dW_t", "dW_t", "d"),
-    "v": Quantity("V_t", "V_{t-1}", "v"),
-    "s": Quantity("S_t", "S_{t-1}", "s"),
-    "v_hat": Quantity("V_{corr}", "V_{corr}", "v", "corr{i}"),
-    "s_hat": Quantity("S_{corr}", "S_{corr}", "s", "corr{i}"),
-}
-
 def _notes(en: str, vi: str) -> dict[str, str]:
     return {"en": en, "vi": vi}
 
 
-_EPS_PLACES = {"inside_en": ", as in Keras and optax", "inside_vi": ", như Keras và optax",
-               "outside_en": ", as in PyTorch", "outside_vi": ", như PyTorch"}
-_RMS_PLACES = {"inside_en": ", as in the reference sheet (Keras, optax)", "inside_vi": ", như bài mẫu (Keras, optax)",
-               "outside_en": ", as in PyTorch", "outside_vi": ", như PyTorch"}
+_EPS_PLACES = {  # Adagrad
+    "inside": _notes(
+        "optax adagrad and Keras Adagrad; both start the accumulator at initial_accumulator_value, 0.1 by default.",
+        "optax adagrad và Keras Adagrad; cả hai khởi tạo bộ tích lũy bằng initial_accumulator_value, mặc định 0.1."),
+    "outside": _notes(
+        "PyTorch Adagrad; it starts the accumulator at initial_accumulator_value, 0 by default.",
+        "PyTorch Adagrad; bộ tích lũy khởi tạo bằng initial_accumulator_value, mặc định 0."),
+}
+_RMS_PLACES = {  # RMSProp
+    "inside": _notes("optax rmsprop(decay = $\\gamma$); Keras RMSprop(rho = $\\gamma$).",
+                     "optax rmsprop(decay = $\\gamma$); Keras RMSprop(rho = $\\gamma$)."),
+    "outside": _notes("PyTorch RMSprop(alpha = $\\gamma$); optax rmsprop(decay = $\\gamma$, eps_in_sqrt = False).",
+                      "PyTorch RMSprop(alpha = $\\gamma$); optax rmsprop(decay = $\\gamma$, eps_in_sqrt = False)."),
+}
 
 _register(
     Optimizer(
@@ -242,14 +240,24 @@ _register(
         options={
             "style": {
                 "ema": Choice({"velocity": "beta*v + (1 - beta)*g", "step": "w - alpha*v"}, _notes(
-                    "Momentum as an average of gradients, as in the reference sheet (PyTorch: SGD with lr = $\\alpha(1 - \\beta)$, momentum = $\\beta$).",
-                    "Momentum dạng trung bình của gradient, như bài mẫu (PyTorch: SGD với lr = $\\alpha(1 - \\beta)$, momentum = $\\beta$).")),
+                    "Momentum as an average of gradients: the new gradient has weight $1 - \\beta$.",
+                    "Momentum dạng trung bình của gradient: gradient mới có trọng số $1 - \\beta$."), frameworks=_notes(
+                    "PyTorch SGD(lr = $\\alpha(1 - \\beta)$, momentum = $\\beta$), not dampening = $\\beta$; "
+                    "optax sgd($\\alpha(1 - \\beta)$, momentum = $\\beta$).",
+                    "PyTorch SGD(lr = $\\alpha(1 - \\beta)$, momentum = $\\beta$), không phải dampening = $\\beta$; "
+                    "optax sgd($\\alpha(1 - \\beta)$, momentum = $\\beta$).")),
                 "heavy_ball": Choice({"velocity": "beta*v + g", "step": "w - alpha*v"}, _notes(
-                    "Heavy-ball momentum: the gradient is added in full, as in PyTorch's SGD(momentum = $\\beta$) and optax.",
-                    "Momentum heavy-ball: cộng cả gradient, như SGD(momentum = $\\beta$) của PyTorch và optax.")),
+                    "Heavy-ball momentum: the new gradient is added with weight 1.",
+                    "Momentum heavy-ball: gradient mới được cộng với trọng số 1."), frameworks=_notes(
+                    "PyTorch SGD(lr = $\\alpha$, momentum = $\\beta$); optax sgd($\\alpha$, momentum = $\\beta$).",
+                    "PyTorch SGD(lr = $\\alpha$, momentum = $\\beta$); optax sgd($\\alpha$, momentum = $\\beta$).")),
                 "velocity": Choice({"velocity": "beta*v - alpha*g", "step": "w + v"}, _notes(
-                    "Momentum as a velocity: the step is in $V$, as in Keras and classical textbooks.",
-                    "Momentum dạng vận tốc: bước học nằm trong $V$, như Keras và sách giáo khoa kinh điển.")),
+                    "Momentum as a velocity: $«v»$ is the step itself, the learning rate included.",
+                    "Momentum dạng vận tốc: $«v»$ chính là bước cập nhật, đã gồm tốc độ học."), frameworks=_notes(
+                    "Keras SGD(learning_rate = $\\alpha$, momentum = $\\beta$); "
+                    "PyTorch SGD(lr = $\\alpha$, momentum = $\\beta$) takes the same steps.",
+                    "Keras SGD(learning_rate = $\\alpha$, momentum = $\\beta$); "
+                    "PyTorch SGD(lr = $\\alpha$, momentum = $\\beta$) cho cùng các bước.")),
             },
             "weight_decay_style": _WEIGHT_DECAY,
         },
@@ -274,15 +282,19 @@ _register(
             "eps_placement": _eps("sqrt({avg} + epsilon)", "(sqrt({avg}) + epsilon)", _RMS_PLACES),
             "centered": _flag(
                 Choice({"center_rule": "m = gamma*m + (1 - gamma)*g", "avg": "s - m^2"}, _notes(
-                    "Centered: the mean gradient $M_t$ is subtracted, $S_t - M_t^2$ (PyTorch, optax: centered).",
-                    "Có tâm: trừ gradient trung bình $M_t$, $S_t - M_t^2$ (PyTorch, optax: centered)."), state=("m",)),
+                    "Centered: the mean gradient $«m»$ is subtracted, $«s» - «m»^2$.",
+                    "Có tâm: trừ gradient trung bình $«m»$, $«s» - «m»^2$."), state=("m",), frameworks=_notes(
+                    "PyTorch RMSprop(centered = True); optax rmsprop(centered = True).",
+                    "PyTorch RMSprop(centered = True); optax rmsprop(centered = True).")),
                 Choice({"center_rule": "", "avg": "s"}, {}),
             ),
             "momentum": _flag(
                 Choice({"momentum_rule": "b = mu*b + g/{denominator}", "rms_step": "alpha*b"}, _notes(
-                    "With momentum $\\mu$ on the scaled gradient (PyTorch's RMSprop momentum).",
-                    "Có momentum $\\mu$ trên gradient đã chia tỉ lệ (momentum của RMSprop trong PyTorch)."),
-                    hyper=("mu",), state=("b",)),
+                    "With momentum $\\mu$ on the scaled gradient.",
+                    "Có momentum $\\mu$ trên gradient đã chia tỉ lệ."),
+                    hyper=("mu",), state=("b",), frameworks=_notes(
+                    "PyTorch RMSprop(momentum = $\\mu$); optax rmsprop(momentum = $\\mu$).",
+                    "PyTorch RMSprop(momentum = $\\mu$); optax rmsprop(momentum = $\\mu$).")),
                 Choice({"momentum_rule": "", "rms_step": "alpha*(g/{denominator})"}, {}),
             ),
             "weight_decay_style": _WEIGHT_DECAY,
@@ -300,13 +312,11 @@ _register(
         "adam", "Adam", ("alpha", "beta1", "beta2", "epsilon"), ("v", "s"), _ADAM_RULES,
         options={"eps_placement": _ADAM_EPS, "amsgrad": _AMSGRAD, "weight_decay_style": _WEIGHT_DECAY},
         defaults={"eps_placement": "inside", "amsgrad": False, "weight_decay_style": "none"},
-        names={"s_max": Quantity("S_{max}", "S_{max}", "s", "max{i}")},
     ),
     Optimizer(
         "adamw", "AdamW", ("alpha", "beta1", "beta2", "epsilon", "weight_decay"), ("v", "s"), _ADAM_RULES,
         options={"eps_placement": _ADAM_EPS, "amsgrad": _AMSGRAD},
         defaults={"eps_placement": "outside", "amsgrad": False},
-        names={"s_max": Quantity("S_{max}", "S_{max}", "s", "max{i}")},
         fills={"decay": "", "decoupled": " - alpha*weight_decay*w"},
     ),
     Optimizer(
@@ -322,65 +332,22 @@ _register(
          "v_hat = mu_next*v/(1 - p*mu_next) + (1 - mu)*g/(1 - p)", "s_hat = s/(1 - beta2^t)",
          "w = w - alpha*(v_hat/(sqrt(s_hat) + epsilon)){decoupled}"),
         options={"weight_decay_style": _WEIGHT_DECAY}, defaults={"weight_decay_style": "none"},
-        names={"mu": Quantity("\\mu_t", "\\mu_t", "\\mu_t", ""), "mu_next": Quantity("\\mu_{t+1}", "\\mu_{t+1}", "\\mu_{t+1}", ""),
-               "p": Quantity("\\Pi_t", "\\Pi_{t-1}", "\\Pi")},
         hyper_defaults={"psi": "0.004"}, start={"p": "1"},
     ),
     Optimizer(
         "radam", "RAdam", ("alpha", "beta1", "beta2", "epsilon"), ("v", "s"),
-        ("{decay}", "v = beta1*v + (1 - beta1)*g", "s = beta2*s + (1 - beta2)*g^2", "v_hat = v/(1 - beta1^t)",
-         "rho = 2/(1 - beta2) - 1 - 2*t*beta2^t/(1 - beta2^t)",
-         "r = where(rho > 5, sqrt((rho - 4)*(rho - 2)*(2/(1 - beta2) - 1)/((2/(1 - beta2) - 5)*(2/(1 - beta2) - 3)*rho))"
-         "*sqrt(1 - beta2^t)/(sqrt(s) + epsilon), 1)",
-         "w = w - alpha*v_hat*r{decoupled}"),
+        ("{decay}", "rho_inf = 2/(1 - beta2) - 1", "rho = rho_inf - 2*t*beta2^t/(1 - beta2^t)",
+         "r = where(rho > 5, sqrt((rho - 4)*(rho - 2)*rho_inf/((rho_inf - 4)*(rho_inf - 2)*rho)), 1)",
+         "v = beta1*v + (1 - beta1)*g", "s = beta2*s + (1 - beta2)*g^2", "v_hat = v/(1 - beta1^t)",
+         "l = where(rho > 5, sqrt(1 - beta2^t)/(sqrt(s) + epsilon), 1)",
+         "w = w - alpha*v_hat*r*l{decoupled}"),
         options={"weight_decay_style": _WEIGHT_DECAY}, defaults={"weight_decay_style": "none"},
-        names={"rho": Quantity("\\rho_t", "\\rho_t", "\\rho_t", ""), "r": Quantity("r_t", "r_t", "r")},
     ),
     Optimizer(
         "lion", "Lion", ("alpha", "beta1", "beta2", "weight_decay"), ("v",),
         ("c = sign((1 - beta1)*g + beta1*v)", "v = beta2*v + (1 - beta2)*g", "w = w - alpha*(c + weight_decay*w)"),
     ),
 )
-
-
-_GREEK = {
-    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
-    "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega",
-}
-
-
-def subscript(base: str, sub: str) -> str:
-    if not sub:
-        return base
-    return f"{base}_{sub}" if len(sub) == 1 else f"{base}_{{{sub}}}"
-
-
-#: Names with a symbol of their own in the literature.
-SYMBOLS = {"weight_decay": "\\lambda"}
-
-
-def name_latex(name: str) -> str:
-    """``w1`` -> ``w_1``, ``beta2`` -> ``\\beta_2``, ``epsilon`` -> ``\\epsilon``, ``lr`` -> ``\\mathrm{lr}``,
-    ``weight_decay`` -> ``\\lambda``."""
-    if name in SYMBOLS:
-        return SYMBOLS[name]
-    m = re.fullmatch(r"([A-Za-z]+)_?([0-9]*)", name)
-    if not m:
-        return "\\mathrm{" + name.replace("_", "\\_") + "}"
-    letters, digits = m.groups()
-    if letters in _GREEK:
-        head = "\\" + letters
-    elif len(letters) == 1:
-        head = letters
-    else:
-        head = "\\mathrm{" + letters + "}"
-    return subscript(head, digits)
-
-
-def index_label(variable: str) -> str:
-    """What a variable adds to a state's name: ``w1`` -> ``1`` (v_1), ``x`` -> ``x`` (v_x)."""
-    m = re.fullmatch(r"[A-Za-z]+_?([0-9]+)", variable)
-    return m.group(1) if m else variable
 
 
 def get(key: str, custom: dict[str, Optimizer] | None = None) -> Optimizer:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .expr import Bin, Call, Name, Neg, Node, Num
+from .functions import TABLE
 from .numbers import constant_latex
 
 MULT_SIGNS = {"*": "*", "cdot": "\\cdot", "times": "\\times"}
@@ -28,12 +29,14 @@ class Hole:
     `paren`: wrap a negative value in parentheses (it does not open a group).
     `base`: it is a power's base, so anything but a plain non-negative number gets parentheses.
     `script`: it is an exponent, so a value longer than one character gets braces.
+    `name`: it takes a name, not a number (``\\mu_1``, an epoch's quantity), printed as it is.
     """
 
     key: str
     paren: bool = True
     base: bool = False
     script: bool = False
+    name: bool = False
 
     def fill(self, text: str) -> str:
         return decorate(text, self.paren, self.base, self.script)
@@ -54,10 +57,8 @@ Part = str | Hole
 Template = tuple[Part, ...]
 Leaf = Callable[[str], "str | Hole"]
 
-_FUNCTION_LATEX = {
-    "sin": "\\sin", "cos": "\\cos", "tan": "\\tan", "sinh": "\\sinh", "cosh": "\\cosh",
-    "tanh": "\\tanh", "atan": "\\arctan", "log": "\\ln", "sign": "\\operatorname{sign}",
-}
+#: What a function's argument is written between (the table of :mod:`symopt.functions`).
+_FUNCTION_LATEX = {f.name: f.latex for f in TABLE.values() if f.latex}
 
 
 _RELATIONS = {">": (">", "\\le"), "<": ("<", "\\ge"), ">=": ("\\ge", "<"), "<=": ("\\le", ">")}  # and its negation
@@ -76,8 +77,9 @@ def _precedence(node: Node) -> int:
 
 
 class _Printer:
-    def __init__(self, leaf: Leaf, mult: str, substituted: bool, comma: bool = False):
+    def __init__(self, leaf: Leaf, mult: str, substituted: bool, comma: bool = False, euler: bool = True):
         self.leaf = leaf
+        self.euler = euler  # e is Euler's number (else a variable: exp prints as \exp)
         self.mult = MULT_SIGNS.get(mult, mult)
         self.substituted = substituted
         self.comma = comma
@@ -91,7 +93,7 @@ class _Printer:
         if isinstance(node, Name):
             out = self.leaf(node.id)
             if isinstance(out, Hole):
-                return [Hole(out.key, paren=not lead, base=base)]
+                return [out if out.name else Hole(out.key, paren=not lead, base=base)]
             return [out]
         if isinstance(node, Neg):
             inner = self.wrap(node.operand, _precedence(node.operand) <= 1, lead=False)
@@ -133,6 +135,8 @@ class _Printer:
 
     def times(self, left: list[Part], right: list[Part]) -> str:
         first = right[0]
+        if isinstance(first, Hole) and first.name:  # a name: \\Pi_1 \\mu_2
+            return " "
         if self.substituted or isinstance(first, Hole) or first[:1].isdigit() or first.startswith("\\frac"):
             return f" {self.mult} "
         if len(left) == 1 and isinstance(left[0], str) and _plain_number(left[0]) and first[:1].isalpha():
@@ -142,27 +146,28 @@ class _Printer:
     def call(self, node: Call) -> list[Part]:
         if node.func in ("max", "min"):
             a, b = (self.print(x) for x in node.args)
-            return [f"\\{node.func}(", *a, ", ", *b, ")"]
+            before, after = _FUNCTION_LATEX[node.func]
+            return [before, *a, ", ", *b, after]
         if node.func == "where":  # a case per branch, each with its condition (no words to translate)
             condition, yes, no = node.args
             left, right = self.print(condition.left), self.print(condition.right)
             return ["\\begin{cases} ", *self.print(yes), " & ", *left, f" {_RELATIONS[condition.op][0]} ", *right,
                     " \\\\ ", *self.print(no), " & ", *left, f" {_RELATIONS[condition.op][1]} ", *right, " \\end{cases}"]
-        arg = self.print(node.args[0])
-        if node.func == "sqrt":
-            return ["\\sqrt{", *arg, "}"]
-        if node.func == "abs":
-            return ["\\left|", *arg, "\\right|"]
-        if node.func == "exp":
-            return ["e^{", *arg, "}"]
-        return [_FUNCTION_LATEX[node.func], "\\left(", *arg, "\\right)"]
+        if node.func == "exp" and not self.euler:  # a variable is named e
+            return ["\\exp\\left(", *self.print(node.args[0]), "\\right)"]
+        if node.func == "exp" and isinstance(node.args[0], Num) and node.args[0].value == 1:
+            return ["e"]  # the constant e, not e^{1}
+        before, after = _FUNCTION_LATEX[node.func]
+        return [before, *self.print(node.args[0]), after]
 
 
-def template(node: Node, leaf: Leaf, mult: str = "*", substituted: bool = True, comma: bool = False) -> Template:
+def template(node: Node, leaf: Leaf, mult: str = "*", substituted: bool = True, comma: bool = False,
+             euler: bool = True) -> Template:
     """The tree as a template: strings, and holes where `leaf` returned a Hole.  `comma`: numbers
-    are written with decimal commas (``0{,}5``)."""
+    are written with decimal commas (``0{,}5``); `euler` False: a variable is named e, so exp prints
+    as ``\\exp``."""
     merged: list[Part] = []
-    for part in _Printer(leaf, mult, substituted, comma).print(node):
+    for part in _Printer(leaf, mult, substituted, comma, euler).print(node):
         if isinstance(part, str) and merged and isinstance(merged[-1], str):
             merged[-1] += part
         elif part != "":
@@ -170,9 +175,9 @@ def template(node: Node, leaf: Leaf, mult: str = "*", substituted: bool = True, 
     return tuple(merged)
 
 
-def latex(node: Node, leaf: Callable[[str], str], mult: str = "*", comma: bool = False) -> str:
+def latex(node: Node, leaf: Callable[[str], str], mult: str = "*", comma: bool = False, euler: bool = True) -> str:
     """A general formula: every name printed by `leaf`, products juxtaposed as the lecture does."""
-    return fill(template(node, leaf, mult, substituted=False, comma=comma), {})
+    return fill(template(node, leaf, mult, substituted=False, comma=comma, euler=euler), {})
 
 
 def fill(parts: Template, texts: dict[str, str]) -> str:

@@ -21,7 +21,8 @@ from .document import Document, MathLine, Section
 from .errors import SymoptError
 from .expr import Bin, Call, Name, Neg, Node, Num, names, to_text
 from .mathtext import parse_math, relations
-from .optimizers import OPTIMIZERS, Optimizer, name_latex
+from .notation import DECAYED, GRADIENT_NAMES, Notation, name_latex, normal
+from .optimizers import OPTIMIZERS, Optimizer
 from .spec import Exercise, Spec, from_dict
 
 HINT = "give the problem with --spec SPEC"
@@ -106,32 +107,33 @@ def function_of(math: MathLine) -> tuple[tuple[str, ...], Node]:
     for name in names(tree):
         v = canonical_variable(name)
         ref = resolve(name, (), ())
-        if v in variables:
+        if v in variables and (v != "e" or "e" in variables):
             by_written[name] = Name(v)
         elif ref is not None and ref.kind == "constant":
             by_written[name] = constant_node(ref.key)
         else:
             raise SymoptError(f"line {math.line}: f uses {name}, which is not among its variables ({', '.join(variables)})")
-    return tuple(variables), rename(tree, lambda n: by_written[n])
+    return tuple(variables), rename(tree, lambda n: by_written[n], "e" not in variables)
 
 
 def constant_node(name: str) -> Node:
     return Call("exp", (Num(Fraction(1)),)) if name == "e" else Name(name)
 
 
-def rename(node: Node, leaf) -> Node:
-    """`node` with every Name replaced by ``leaf(name)`` (a tree); ``e^{x}`` becomes ``exp(x)``."""
+def rename(node: Node, leaf, euler: bool = True) -> Node:
+    """`node` with every Name replaced by ``leaf(name)`` (a tree); ``e^{x}`` becomes ``exp(x)``
+    unless `euler` is False (a variable is named e)."""
     if isinstance(node, Name):
         return leaf(node.id)
     if isinstance(node, Num):
         return node
     if isinstance(node, Neg):
-        return Neg(rename(node.operand, leaf))
+        return Neg(rename(node.operand, leaf, euler))
     if isinstance(node, Call):
-        return Call(node.func, tuple(rename(a, leaf) for a in node.args))
-    if node.op == "^" and isinstance(node.left, Name) and node.left.id == "e":
-        return Call("exp", (rename(node.right, leaf),))
-    return Bin(node.op, rename(node.left, leaf), rename(node.right, leaf))
+        return Call(node.func, tuple(rename(a, leaf, euler) for a in node.args))
+    if euler and node.op == "^" and isinstance(node.left, Name) and node.left.id == "e":
+        return Call("exp", (rename(node.right, leaf, euler),))
+    return Bin(node.op, rename(node.left, leaf, euler), rename(node.right, leaf, euler))
 
 
 def variants(optimizer: Optimizer) -> list[dict[str, str]]:
@@ -153,39 +155,51 @@ def _probe_env(probe: dict, tree: Node, balls: BallArithmetic) -> dict:
     return {k: balls.const(x) for k, x in values.items()}
 
 
-_GENERAL_NAMES: dict[int, tuple[Optimizer, dict[str, str]]] = {}
+_GENERAL_NAMES: dict[tuple, tuple[Optimizer, dict[str, str]]] = {}
 
 
-def general_names(optimizer: Optimizer) -> dict[str, str]:
-    """The optimizer's own names in formula lines (``B_t``, ``\\Pi_{t-1}``) -> their quantity.
-    Worked out once per optimizer object (the entry keeps the object, so its id stays its own)."""
-    entry = _GENERAL_NAMES.get(id(optimizer))
+def general_names(optimizer: Optimizer, variables: tuple[str, ...] = ()) -> dict[str, str]:
+    """The names of formula lines (``W_t``, ``\\theta_{t-1}``, ``\\hat{v}_t``, ``\\Pi_{t-1}``) -> their
+    quantity, in the reference sheet's layout and in the lecture's for these variables.  Worked
+    out once per optimizer object and variables (the entry keeps the object, so its id stays its own)."""
+    key = (id(optimizer), variables)
+    entry = _GENERAL_NAMES.get(key)
     if entry is None or entry[0] is not optimizer:
-        entry = _GENERAL_NAMES[id(optimizer)] = (optimizer, _general_names(optimizer))
+        entry = _GENERAL_NAMES[key] = (optimizer, _general_names(optimizer, variables))
     return entry[1]
 
 
-def _general_names(optimizer: Optimizer) -> dict[str, str]:
+def _general_names(optimizer: Optimizer, variables: tuple[str, ...]) -> dict[str, str]:
     keys = {"w", "g", *optimizer.state}
     for options in variants(optimizer):
         keys |= set(optimizer.state_for(options)) | set(rules_of(optimizer, options))
-    out = {}
-    for key in keys:
-        q = optimizer.quantity(key)
-        for text in (q.now, q.prev):
-            out[text.replace(" ", "")] = key
+    keys.discard("g")
+    keys.add(DECAYED)
+    out: dict[str, str] = {}
+    layouts = [optimizer.notation(("w1", "w2"), layout="reference")]
+    if variables:
+        layouts += [optimizer.notation(variables, gradient=g) for g in GRADIENT_NAMES]
+    for notation in layouts:
+        for name, q in notation.formulas(sorted(keys)).items():
+            out.setdefault(name, "g" if q == DECAYED else q)
+    for name, h in Notation(variables, optimizer.all_hyper()).hypers().items():  # "@": a hyperparameter
+        out.setdefault(name, "@" + h)
     return out
 
 
-def general_ref(name: str, optimizer: Optimizer) -> Ref | None:
-    key = general_names(optimizer).get(name.replace(" ", ""))
-    return Ref("quantity", key) if key else resolve(name, (), optimizer.all_hyper())
+def general_ref(name: str, optimizer: Optimizer, variables: tuple[str, ...] = ()) -> Ref | None:
+    names = general_names(optimizer, variables)
+    key = names.get(normal(name))
+    if key is not None:
+        return Ref("hyper", key[1:]) if key.startswith("@") else Ref("quantity", key)
+    return resolve(name, (), optimizer.all_hyper())
 
 
-def formula_value(tree: Node, optimizer: Optimizer, probe: dict, balls: BallArithmetic) -> Ball | None:
+def formula_value(tree: Node, optimizer: Optimizer, probe: dict, balls: BallArithmetic,
+                  variables: tuple[str, ...] = ()) -> Ball | None:
     """A formula line's right side at a probe point, its names read as general quantities."""
     def leaf(name: str) -> Node:
-        ref = general_ref(name, optimizer)
+        ref = general_ref(name, optimizer, variables)
         if ref is None:
             raise KeyError(name)
         return constant_node(ref.key) if ref.kind == "constant" else Name(ref.key)
@@ -205,10 +219,10 @@ def rule_value(rule: Node, probe: dict, balls: BallArithmetic) -> Ball | None:
 
 
 def matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallArithmetic,
-                      among: list[dict] | None = None) -> tuple[str | None, list[int]]:
+                      among: list[dict] | None = None, variables: tuple[str, ...] = ()) -> tuple[str | None, list[int]]:
     """The quantity a formula ``lhs = tree`` defines, and which option variants (indexes into
     `among`, by default all of them) it agrees with."""
-    ref = general_ref(lhs, optimizer)
+    ref = general_ref(lhs, optimizer, variables)
     if ref is None or ref.kind != "quantity":
         return None, []
     matches = []
@@ -217,7 +231,7 @@ def matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallAri
         if rule is None:
             continue
         if all(
-            (value := formula_value(tree, optimizer, probe, balls)) is not None
+            (value := formula_value(tree, optimizer, probe, balls, variables)) is not None
             and (expected := rule_value(rule, probe, balls)) is not None
             and balls.agree(value, expected)
             for probe in PROBES
@@ -226,14 +240,15 @@ def matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallAri
     return ref.key, matches
 
 
-def stated_options(section: Section, optimizer: Optimizer, balls: BallArithmetic) -> dict[str, str]:
+def stated_options(section: Section, optimizer: Optimizer, balls: BallArithmetic,
+                   variables: tuple[str, ...] = ()) -> dict[str, str]:
     """The options the formula lines state (ε inside the root or outside); defaults otherwise."""
     all_variants = variants(optimizer)
     votes = [0] * len(all_variants)
     for math in section.given:
         given = classify(math)
         for lhs, tree in given.items if given.kind == "formulas" else ():
-            _, matches = matching_variants(lhs, tree, optimizer, balls)
+            _, matches = matching_variants(lhs, tree, optimizer, balls, variables=variables)
             if 0 < len(matches) < len(all_variants):
                 for k in matches:
                     votes[k] += 1
@@ -276,15 +291,24 @@ def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exer
     start: dict[str, Fraction] = {}
     state: dict[str, dict[str, Fraction]] = {}
     hyper: dict[str, Fraction] = {}
-    options = stated_options(section, optimizer, balls)
+    options = stated_options(section, optimizer, balls, variables)
     hyper_names = optimizer.hyper_for(options)
+    notation = optimizer.notation(variables, options)
+    lines = notation.lines(("w", *optimizer.state_for(options)))
     for math in section.given:
         given = classify(math)
         if given.kind != "data":
             continue
         for name, tree in given.items:
             value = rational_value(tree, {})
-            ref = resolve(name, variables, hyper_names)
+            hit = notation.read_epoch(name, 0)  # a quantity of the epoch starts once: \\Pi_0 = 1
+            if value is not None and hit is not None and hit[0] in optimizer.state_for(options):
+                state[hit[0]] = {v: value for v in variables}
+                continue
+            line = lines.get(normal(name))
+            hyper_name = notation.hypers().get(normal(name))
+            ref = Ref("quantity", line[0], line[1]) if line else Ref("hyper", hyper_name) if hyper_name \
+                else resolve(name, variables, hyper_names)
             if value is None or ref is None:
                 continue
             if ref.kind == "hyper":

@@ -27,7 +27,10 @@ LABELS = {
            "departs": "From epoch {k} on, the rounded values carried by hand are farther from the run without rounding "
                       "than rounding explains: ${line} = {carried}$ here, ${exact}$ without rounding. "
                       "More decimals or significant figures keep the run faithful.",
-           "kink": "$f$ has no derivative where $|\\cdot|$ is 0; there $\\frac{d|x|}{dx}$ is taken as $\\operatorname{sign}(0) = 0$, as PyTorch does.",
+           "kink": "$f$ has no derivative where $|\\cdot|$ is 0; there $\\frac{d|x|}{dx}$ is taken as $\\operatorname{sign}(0) = 0$.",
+           "kink_frameworks": "PyTorch's autograd gives 0 there too; jax.grad gives 1.",
+           "frameworks": "{note} In frameworks: {frameworks}",
+           "vector": "In the formulas ${p} = ({names})$: each formula holds for each variable.",
            "exact": "Numbers: exact values; a value that does not end within {places} is shown rounded ($\\approx$) to {rounding}.",
            "precision": "Numbers: values are shown to {digits} significant digits ($\\approx$ where rounded); they are computed with more, so every digit shown is right.",
            "hand": "Numbers: every value is rounded to {rounding}, and the rounded value is carried into the next lines{keep}.",
@@ -44,7 +47,10 @@ LABELS = {
            "departs": "Từ epoch {k}, các giá trị làm tròn tính tay lệch khỏi lời giải không làm tròn nhiều hơn mức "
                       "do làm tròn: ở đây ${line} = {carried}$, không làm tròn là ${exact}$. "
                       "Dùng thêm chữ số thập phân hoặc chữ số có nghĩa để giữ đúng lời giải.",
-           "kink": "$f$ không khả vi tại điểm $|\\cdot|$ bằng 0; tại đó lấy $\\frac{d|x|}{dx} = \\operatorname{sign}(0) = 0$, như PyTorch.",
+           "kink": "$f$ không khả vi tại điểm $|\\cdot|$ bằng 0; tại đó lấy $\\frac{d|x|}{dx} = \\operatorname{sign}(0) = 0$.",
+           "kink_frameworks": "Autograd của PyTorch cũng cho 0 tại đó; jax.grad cho 1.",
+           "frameworks": "{note} Trong các thư viện: {frameworks}",
+           "vector": "Trong các công thức ${p} = ({names})$: mỗi công thức áp dụng cho từng biến.",
            "exact": "Số liệu: giá trị chính xác; giá trị có nhiều hơn {places} được ghi làm tròn ($\\approx$) đến {rounding}.",
            "precision": "Số liệu: các giá trị được ghi với {digits} chữ số có nghĩa ($\\approx$ khi làm tròn); chúng được tính với nhiều chữ số hơn, nên mọi chữ số được ghi đều đúng.",
            "hand": "Số liệu: mọi giá trị được làm tròn đến {rounding}, và giá trị đã làm tròn được dùng cho các bước sau{keep}.",
@@ -113,10 +119,11 @@ class Solution:
                     "optimizer": w.exercise.optimizer.key,
                     "function": w.function_latex if w.function_latex != top else None,
                     "formulas": list(w.formulas),
-                    "notes": [c.note[self.spec.lang] for c in w.notes]
-                    + ([labels["kink"]] if _has_kink(w.exercise.function) else [])
-                    + [number_policy(w.exercise.numbers, self.spec.lang)],
+                    "notes": _notes(labels, w, self.spec.lang, self.spec.notes == "frameworks"),
+                    # what a question paper prints: the conventions in mathematical words only, whatever the spec's notes
+                    "math_notes": _notes(labels, w, self.spec.lang, False),
                     "data": w.data,
+                    "data_rows": list(w.data_rows),
                     "derivatives": list(w.derivatives),
                     "epochs": [
                         {"label": labels["epoch"].format(k=e.number), "lines": [line.latex for line in e.lines],
@@ -203,6 +210,22 @@ class Solution:
                 out.append(f"$$\\text{{{escape_latex(epoch['label'])}}}$$")
                 out += [f"$${line}$$" for line in epoch["lines"]]
         return "\n".join(out)
+
+
+def _notes(labels: dict, w: Worked, lang: str, frameworks: bool) -> list[str]:
+    """An exercise's notes: each option's convention in mathematical words, |.|'s kink, the number
+    policy; with `frameworks` (the spec's ``notes = "frameworks"``) each convention is followed by
+    the PyTorch, optax or Keras setting that gives the same steps."""
+    def note(text: str, framework: str) -> str:
+        return labels["frameworks"].format(note=text, frameworks=framework) if frameworks and framework else text
+
+    notes = [note(w.notation.fill(c.note[lang]), c.frameworks.get(lang, "")) for c in w.notes]
+    if w.notation.parameter.startswith("\\boldsymbol"):  # the formulas' vector: say what it is
+        names = ", ".join(w.notation.variable(v) for v in w.exercise.variables)
+        notes.insert(0, labels["vector"].format(p=w.notation.parameter, names=names))
+    if _has_kink(w.exercise.function):
+        notes.append(note(labels["kink"], labels["kink_frameworks"]))
+    return notes + [number_policy(w.exercise.numbers, lang)]
 
 
 def _has_kink(node) -> bool:

@@ -15,6 +15,7 @@ import tomllib
 
 from .arith import NumberMode, parse_mode
 from .errors import SymoptError
+from .notation import GRADIENT_NAMES
 from .files import read_text
 from .expr import Node, names, parse
 from .numbers import exact
@@ -24,9 +25,11 @@ MAX_EPOCHS = 10_000
 MAX_VARIABLES = 100
 LANGS = ("en", "vi")
 MULTS = ("*", "cdot", "times")
-TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise", "optimizers", "figures")
+DEFAULT_MULT = "cdot"  # typeset products: 0.9 \cdot 0 (the reference sheet's * is mult = "*")
+TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise", "optimizers", "figures", "notes")
 FIGURES = ("none", "png", "svg", "pdf")
-EXERCISE_KEYS = ("optimizer", "hyper", "options", "start", "state", "epochs", "numbers", "function")
+NOTES = ("math", "frameworks")  # a sheet's notes: conventions in mathematical words; also the framework settings
+EXERCISE_KEYS = ("optimizer", "hyper", "options", "start", "state", "epochs", "numbers", "function", "gradient_name")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Exercise:
     state: dict[str, dict[str, Fraction]]  # state name -> variable -> initial value
     epochs: int
     numbers: NumberMode
+    gradient_name: str = "d"  # how lines name the gradient: dw_1, g_1 or \\frac{\\partial f}{\\partial w_1}
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,12 @@ class Spec:
     lang: str
     function_text: str | None
     exercises: tuple[Exercise, ...]
-    mult: str = "*"
+    mult: str = DEFAULT_MULT
     figures: str = "none"  # none | png | svg | pdf: what render draws (see symopt.figures)
     source: str = "<spec>"
     stem: str = "sheet"
     raw: dict = field(default_factory=dict, compare=False, repr=False)
+    notes: str = "math"  # math | frameworks: whether each convention also names its PyTorch/optax/Keras setting
 
 
 def load(path: str | Path) -> Spec:
@@ -73,7 +78,7 @@ def loads(text: str, source: str = "<spec>", stem: str = "sheet") -> Spec:
 
 def from_dict(data: dict, source: str = "<spec>", stem: str = "sheet", overrides: dict | None = None) -> Spec:
     """Check a spec given as nested dicts (the TOML structure).  `overrides` are CLI flags:
-    ``lang``, ``mult`` (top level), ``numbers``, ``epochs`` (every exercise)."""
+    ``lang``, ``mult``, ``notes`` (top level), ``numbers``, ``epochs`` (every exercise)."""
     try:
         return _spec(data, source, stem, overrides or {})
     except SymoptError as e:
@@ -91,9 +96,13 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
     lang = overrides.get("lang") or data.get("lang", "en")
     if lang not in LANGS:
         raise SymoptError(f"unknown language {lang!r}; use {' or '.join(LANGS)}", "lang")
-    mult = overrides.get("mult") or data.get("mult", "*")
+    mult = overrides.get("mult") or data.get("mult", DEFAULT_MULT)
     if mult not in MULTS:
         raise SymoptError(f"unknown multiplication sign {mult!r}; use one of {', '.join(MULTS)}", "mult")
+    notes = overrides.get("notes") or data.get("notes", "math")
+    if notes not in NOTES:
+        raise SymoptError('must be "math" (the default: conventions in mathematical words) or "frameworks" '
+                          f"(also the PyTorch, optax or Keras setting each matches), got {notes!r}", "notes")
     figures = data.get("figures", "none")
     if figures not in FIGURES:
         raise SymoptError(f"must be one of {', '.join(FIGURES)}, got {figures!r}", "figures")
@@ -129,7 +138,7 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
             exercises.append(_exercise(merged, customs))
         except SymoptError as e:
             raise e.within(f"exercise {n}") from None
-    return Spec(title, lang, top_function, tuple(exercises), mult, figures, source, stem, data)
+    return Spec(title, lang, top_function, tuple(exercises), mult, figures, source, stem, data, notes=notes)
 
 
 def _only(table: dict, allowed: tuple[str, ...], where: str) -> None:
@@ -242,11 +251,16 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exerci
     except SymoptError as e:
         raise e.within("numbers") from None
 
-    return Exercise(optimizer, hyper, dict(options), function_text, function, variables, start, state, epochs, numbers)
+    gradient_name = data.get("gradient_name", "d")
+    if gradient_name not in GRADIENT_NAMES:
+        raise SymoptError(f"must be one of {', '.join(map(repr, GRADIENT_NAMES))} (dw_1, g_1 or ∂f/∂w_1), got {gradient_name!r}",
+                          "gradient_name")
+    return Exercise(optimizer, hyper, dict(options), function_text, function, variables, start, state, epochs, numbers,
+                    gradient_name)
 
 
 def with_overrides(spec: Spec, **overrides) -> Spec:
-    """The spec re-checked with CLI flags (lang, mult, numbers, epochs) applied."""
+    """The spec re-checked with CLI flags (lang, mult, notes, numbers, epochs) applied."""
     if not any(v is not None for v in overrides.values()):
         return spec
     return from_dict(spec.raw, spec.source, spec.stem, overrides)

@@ -3,6 +3,11 @@
 SymPy is used where it is strong (differentiation, exact simplification) and nowhere else; the
 per-line work of a run never comes here.  Trees go in with :func:`to_sympy` and come back with
 :func:`from_sympy`, whose term order is SymPy's ordered-terms order (``0.2w_1 + w_2``).
+
+A gradient is written as a teacher writes it: :func:`derivative` applies the rules to f's own
+tree (terms in f's order, factored where f is: ``2(x - 1)``, ``-2(1 - x) - 400x(y - x^2)``), and
+SymPy's derivative judges it; where they differ, or only SymPy knows the derivative, SymPy's own
+form is used.
 """
 
 from __future__ import annotations
@@ -12,16 +17,13 @@ from functools import lru_cache
 
 import sympy
 
-from .expr import BINARY, Bin, Call, Name, Neg, Node, Num
+from .expr import BINARY, Bin, Call, Name, Neg, Node, Num, names
 from .arith import MAX_EXPONENT
 from .errors import SymoptError
+from .functions import TABLE
 from .numbers import decimals_of
 
-_TO_SYMPY = {
-    "exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt, "sin": sympy.sin, "cos": sympy.cos,
-    "tan": sympy.tan, "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh,
-    "atan": sympy.atan, "abs": sympy.Abs, "sign": sympy.sign,
-}
+_TO_SYMPY = {f.name: getattr(sympy, f.sympy) for f in TABLE.values() if f.sympy}
 _FROM_SYMPY = {f: name for name, f in _TO_SYMPY.items()}
 
 
@@ -46,8 +48,9 @@ def to_sympy(node: Node) -> sympy.Expr:
 
 
 def gradient(f: Node, variables: list[str]) -> list[Node]:
-    """∂f/∂v for each variable, simplified by SymPy and returned as trees.  Derived once per
-    (f, variables) in a process: exam variants and the checker often share f."""
+    """∂f/∂v for each variable, as trees written as a teacher writes them (:func:`derivative`:
+    the terms in f's order, factored where f is) once SymPy confirms them, else SymPy's own form.
+    Derived once per (f, variables) in a process: exam variants and the checker often share f."""
     return list(_gradient(f, tuple(variables)))
 
 
@@ -56,9 +59,384 @@ def _gradient(f: Node, variables: tuple[str, ...]) -> tuple[Node, ...]:
     try:
         expr = _defined(to_sympy(f), "f")
         derivatives = [_defined(sympy.diff(expr, symbol(v)), f"∂f/∂{v}") for v in variables]
-        return tuple(from_sympy(d) for d in derivatives)
+        return tuple(_as_written(f, v, d) for v, d in zip(variables, derivatives, strict=True))
     except RecursionError:
         raise SymoptError("f is nested too deeply to differentiate; write it more simply") from None
+
+
+def _as_written(f: Node, v: str, expected: sympy.Expr) -> Node:
+    """∂f/∂v differentiated from f's own tree, when it is SymPy's derivative; else SymPy's form.
+    SymPy is the judge: the structural derivative is only a way of writing its result."""
+    try:
+        mine = derivative(f, v)
+        parts = [(sign, term, derivative(term, v)) for sign, term in _summands(f, 1, v) if v in names(term)]
+    except _Unknown:
+        return from_sympy(expected)
+    return mine if _confirmed(mine, parts, v, expected) else from_sympy(expected)
+
+
+def _summands(node: Node, sign: int, v: str) -> list[tuple[int, Node]]:
+    """f's terms with their signs (``a - (b + c)``: a, -b, -c), also within a factor or a
+    divisor that does not depend on v (``3(a + b)``: 3a, 3b)."""
+    if isinstance(node, Bin) and node.op in ("+", "-"):
+        return _summands(node.left, sign, v) + _summands(node.right, sign if node.op == "+" else -sign, v)
+    if isinstance(node, Neg):
+        return _summands(node.operand, -sign, v)
+    if isinstance(node, Bin) and node.op == "*" and v not in names(node.left):
+        return [(s, Bin("*", node.left, t)) for s, t in _summands(node.right, sign, v)]
+    if isinstance(node, Bin) and node.op in ("*", "/") and v not in names(node.right):
+        return [(s, Bin(node.op, t, node.right)) for s, t in _summands(node.left, sign, v)]
+    return [(sign, node)]
+
+
+def _confirmed(mine: Node, parts: list[tuple[int, Node, Node]], v: str, expected: sympy.Expr) -> bool:
+    """Whether `mine` is SymPy's derivative `expected`, exactly, and defined wherever it is as far
+    as can be told cheaply (a variable in a denominator of mine and none in SymPy's: sqrt(x^2)
+    would give x/sqrt(x^2) where SymPy has sign(x), defined at 0).
+
+    Term by term of f, so that each comparison is small (a common denominator of all of f's
+    quotients would take minutes): each term's derivative is SymPy's derivative of that term, and
+    mine is their sum (like terms added up), which SymPy's own arithmetic shows."""
+    try:
+        ours = to_sympy(mine)
+        written = [(sign, to_sympy(term), to_sympy(d)) for sign, term, d in parts]
+    except SymoptError:
+        return False
+    try:
+        if _has_variable_denominator(mine) and not _sympy_has_pole(expected):
+            return False
+    except SymoptError:
+        return False
+    x = symbol(v)
+    if not all(_equal(d, sympy.diff(term, x)) for _, term, d in written):
+        return False
+    total = ours - sympy.Add(*(sign * d for sign, _, d in written))
+    return total == 0 or sympy.expand(total) == 0
+
+
+def _equal(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """a == b, proved by SymPy: by its arithmetic, by expanding, over a common denominator (the
+    quotient rule's one fraction), or by simplify(), these two when small; else not known."""
+    difference = a - b
+    if difference == 0 or sympy.expand(difference) == 0:
+        return True
+    size = sympy.count_ops(difference)
+    if size <= _CANCEL_OPS and sympy.cancel(difference) == 0:
+        return True
+    return size <= _SIMPLIFY_OPS and sympy.simplify(difference) == 0
+
+
+# Beyond these sizes the proof is not attempted (cancel() and simplify() can take minutes) and
+# SymPy's own form is used: one term of f this large is rare.
+_CANCEL_OPS = 150
+_SIMPLIFY_OPS = 60
+
+
+def _has_variable_denominator(node: Node) -> bool:
+    if isinstance(node, (Num, Name)):
+        return False
+    if isinstance(node, Neg):
+        return _has_variable_denominator(node.operand)
+    if isinstance(node, Call):
+        return any(_has_variable_denominator(a) for a in node.args)
+    if node.op == "/" and names(node.right) - {"pi"} and to_sympy(node.right).is_zero is not False:
+        return True  # a denominator that may be 0 (not e^{y}, nor x^2 + 1)
+    return _has_variable_denominator(node.left) or _has_variable_denominator(node.right)
+
+
+def _sympy_has_pole(expr: sympy.Expr) -> bool:
+    """A variable in a denominator, or a function with poles (tan)."""
+    for sub in sympy.preorder_traversal(expr):
+        if sub.is_Pow and sub.exp.is_negative and sub.base.free_symbols:
+            return True
+        if isinstance(sub, sympy.tan) and sub.free_symbols:
+            return True
+    return False
+
+
+# -- differentiation as a teacher writes it ----------------------------------------------------
+# The rules (sum, product, quotient, power, chain) applied to f's own tree, term by term in f's
+# order; zero terms dropped, numbers multiplied out (2 * 1 * x^1 is 2x), a product written as its
+# coefficient, then names, then functions, then sums (-400x(y - x^2)); nothing expanded.
+
+
+class _Unknown(Exception):
+    """A part whose derivative only SymPy knows (a function without a derivative in the table)."""
+
+
+ZERO, ONE = Num(Fraction(0)), Num(Fraction(1))
+_E = Call("exp", (ONE,))
+_MAX_FOLDED_POWER = 64
+
+
+def derivative(node: Node, v: str) -> Node:
+    """∂node/∂v by the rules of differentiation, on the tree as written (see above).  Not checked:
+    :func:`gradient` has SymPy confirm it."""
+    if v not in names(node):
+        return ZERO
+    if isinstance(node, Name):
+        return ONE
+    if isinstance(node, Neg):
+        return _neg(derivative(node.operand, v))
+    if isinstance(node, Call):
+        row = TABLE.get(node.func)
+        if row is None or row.derivative is None or len(node.args) != 1:
+            raise _Unknown(node.func)
+        return _mul(_outer(row.derivative, node.args[0]), derivative(node.args[0], v))
+    op, a, b = node.op, node.left, node.right
+    if op in ("+", "-"):
+        da, db = derivative(a, v), derivative(b, v)
+        return _add(da, db) if op == "+" else _sub(da, db)
+    if op == "*":
+        if v not in names(a):
+            return _mul(a, derivative(b, v))
+        if v not in names(b):
+            return _mul(derivative(a, v), b)
+        return _add(_mul(derivative(a, v), b), _mul(a, derivative(b, v)))
+    if op == "/":
+        if v not in names(b):
+            return _div(derivative(a, v), b)
+        if v not in names(a):
+            return _neg(_div(_mul(a, derivative(b, v)), _power(b, Num(Fraction(2)))))
+        numerator = _sub(_mul(derivative(a, v), b), _mul(a, derivative(b, v)))
+        return _div(numerator, _power(b, Num(Fraction(2))))
+    if op == "^":
+        if v not in names(b):  # u^n: n u^(n-1) u'
+            n = _number(b)
+            coefficient, exponent = (b, _sub(b, ONE)) if n is None else (_constant(n), _constant(n - 1))
+            return _mul(_mul(coefficient, _power(a, exponent)), derivative(a, v))
+        log_a = Call("log", (a,))
+        if v not in names(a):  # a^u: a^u ln(a) u'
+            return _mul(_mul(node, log_a), derivative(b, v))
+        inner = _add(_mul(derivative(b, v), log_a), _div(_mul(b, derivative(a, v)), a))
+        return _mul(node, inner)
+    raise _Unknown(op)  # a comparison
+
+
+@lru_cache(maxsize=64)
+def _outer_tree(text: str) -> Node:
+    from .expr import parse
+
+    return parse(text)
+
+
+def _outer(text: str, argument: Node) -> Node:
+    """The table's derivative of a function (``1/(1 + u^2)``) at `argument`."""
+    return _substitute(_outer_tree(text), argument)
+
+
+def _substitute(node: Node, argument: Node) -> Node:
+    if isinstance(node, Name):
+        return argument if node.id == "u" else node
+    if isinstance(node, Num):
+        return node
+    if isinstance(node, Neg):
+        return Neg(_substitute(node.operand, argument))
+    if isinstance(node, Call):
+        return Call(node.func, tuple(_substitute(a, argument) for a in node.args))
+    return Bin(node.op, _substitute(node.left, argument), _substitute(node.right, argument))
+
+
+def _constant(q: Fraction) -> Node:
+    return Neg(Num(-q)) if q < 0 else Num(q)
+
+
+def _value(node: Node) -> Fraction | None:
+    """The number a node is, when it is written as one (``3``, ``-3``)."""
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Neg) and isinstance(node.operand, Num):
+        return -node.operand.value
+    return None
+
+
+def _number(node: Node) -> Fraction | None:
+    """The rational value of a tree of numbers (``2^3``, ``1/3``), or None."""
+    try:
+        return _rational(node)
+    except (ArithmeticError, ValueError):
+        return None
+
+
+def _rational(node: Node) -> Fraction | None:
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Neg):
+        inner = _rational(node.operand)
+        return None if inner is None else -inner
+    if not isinstance(node, Bin) or node.op not in BINARY:
+        return None
+    left, right = _rational(node.left), _rational(node.right)
+    if left is None or right is None:
+        return None
+    if node.op == "^" and (right.denominator != 1 or abs(right) > _MAX_FOLDED_POWER):
+        return None
+    return BINARY[node.op](left, right)
+
+
+def _neg(a: Node) -> Node:
+    if isinstance(a, Neg):
+        return a.operand
+    q = _value(a)
+    return a if q == 0 else Neg(a)
+
+
+def _add(a: Node, b: Node) -> Node:
+    return _sum(a, b, 1)
+
+
+def _sub(a: Node, b: Node) -> Node:
+    return _sum(a, b, -1)
+
+
+def _sum(a: Node, b: Node, sign: int) -> Node:
+    """a + b (sign 1) or a - b (sign -1) as one sum: its terms in order, zero terms dropped and
+    like terms added up where they first appear (``(x + 1) - x`` is 1, ``2x + 2x`` is 4x)."""
+    terms: list[tuple[Fraction, Factors]] = []
+    _terms(a, 1, terms)
+    _terms(b, sign, terms)
+    combined: dict[frozenset, list] = {}
+    for c, factors in terms:
+        merged: dict[Node, Fraction] = {}
+        for base, k in factors:
+            merged[base] = merged.get(base, Fraction(0)) + k
+        key = frozenset((base, k) for base, k in merged.items() if k)
+        if key in combined:
+            combined[key][0] += c
+        else:
+            combined[key] = [c, factors]
+    node = None
+    for c, factors in combined.values():
+        if not c:
+            continue
+        term = _written_product(abs(c), factors)
+        if node is None:
+            node = term if c > 0 else Neg(term)
+        else:
+            node = Bin("+" if c > 0 else "-", node, term)
+    return ZERO if node is None else node
+
+
+def _terms(node: Node, sign: int, out: list) -> None:
+    if isinstance(node, Bin) and node.op in ("+", "-"):
+        _terms(node.left, sign, out)
+        _terms(node.right, sign if node.op == "+" else -sign, out)
+    elif isinstance(node, Neg) and isinstance(node.operand, Bin) and node.operand.op in ("+", "-"):
+        _terms(node.operand, -sign, out)
+    else:
+        c, factors = _factors(node)
+        if c:  # a zero term takes no place (0 + (w - 3) is w - 3, not -3 + w)
+            out.append((sign * c, factors))
+
+
+Factors = list[tuple[Node, Fraction]]  # (base, exponent), exponents < 0 for a denominator
+
+
+def _factors(node: Node) -> tuple[Fraction, Factors]:
+    """A product or quotient as its number and its other factors (``-4x(y - x^2)``: -4, x, y - x^2)."""
+    if not names(node):
+        q = _number(node)
+        if q is not None:
+            return q, []
+    if isinstance(node, Neg):
+        c, fs = _factors(node.operand)
+        return -c, fs
+    if isinstance(node, Bin) and node.op in ("*", "/"):
+        ca, fa = _factors(node.left)
+        cb, fb = _factors(node.right)
+        if node.op == "*":
+            return ca * cb, fa + fb
+        if cb == 0:
+            raise _Unknown("division by zero")
+        return ca / cb, fa + [(base, -k) for base, k in fb]
+    if isinstance(node, Bin) and node.op == "^":
+        k = _number(node.right)
+        if k is not None:
+            if k.denominator == 1:  # (x^2)^3 is x^6, sqrt(u)^2 is u; (x^2)^0.5 is |x|, kept
+                c, inner = _factors(node.left) if _is_power(node.left) else (Fraction(1), [(node.left, Fraction(1))])
+                return c**int(k), [(base, j * k) for base, j in inner]
+            return Fraction(1), [(node.left, k)]
+    if isinstance(node, Call) and node.func == "sqrt":
+        return Fraction(1), [(node.args[0], Fraction(1, 2))]
+    return Fraction(1), [(node, Fraction(1))]
+
+
+def _is_power(node: Node) -> bool:
+    return isinstance(node, Call) and node.func == "sqrt" or \
+        isinstance(node, Bin) and node.op == "^" and _number(node.right) is not None
+
+
+def _mul(a: Node, b: Node) -> Node:
+    ca, fa = _factors(a)
+    cb, fb = _factors(b)
+    return _written_product(ca * cb, fa + fb)
+
+
+def _div(a: Node, b: Node) -> Node:
+    ca, fa = _factors(a)
+    cb, fb = _factors(b)
+    if cb == 0:
+        raise _Unknown("division by zero")
+    return _written_product(ca / cb, fa + [(base, -k) for base, k in fb])
+
+
+def _rank(base: Node) -> int:
+    """Where a factor goes in a product: constants (π, e), names, functions, sums."""
+    if base == _E or not names(base) - {"pi"} and not isinstance(base, Call):
+        return 0
+    core = base.left if isinstance(base, Bin) and base.op == "^" else base
+    if isinstance(core, Name):
+        return 1
+    if isinstance(core, Bin) and core.op in ("+", "-"):
+        return 3
+    return 2
+
+
+def _written_product(coefficient: Fraction, factors: Factors) -> Node:
+    """A product written out: the same bases merged (x * x is x^2, sqrt(u)/sqrt(u) is 1), the
+    number in front, decimal where it is one (0.2w_1), a fraction where there are denominators."""
+    if coefficient == 0:
+        return ZERO
+    merged: dict[Node, Fraction] = {}
+    for base, k in factors:
+        merged[base] = merged.get(base, Fraction(0)) + k
+    kept = sorted(((b, k) for b, k in merged.items() if k), key=lambda f: _rank(f[0]))
+    top = [p for b, k in kept if k > 0 for p in _powers(b, k)]
+    bottom = [p for b, k in kept if k < 0 for p in _powers(b, -k)]
+    c = abs(coefficient)
+    if bottom or c.denominator != 1 and decimals_of(c) is None and top:
+        numerator = _chain(([Num(Fraction(c.numerator))] if c.numerator != 1 or not top else []) + top)
+        denominator = _chain(([Num(Fraction(c.denominator))] if c.denominator != 1 else []) + bottom)
+        body = Bin("/", numerator, denominator)
+    else:
+        body = _chain(([Num(c)] if c != 1 or not top else []) + top)
+    return Neg(body) if coefficient < 0 else body
+
+
+def _chain(factors: list[Node]) -> Node:
+    node = factors[0]
+    for factor in factors[1:]:
+        node = Bin("*", node, factor)
+    return node
+
+
+def _powers(base: Node, k: Fraction) -> list[Node]:
+    """base^k as factors, a half power as a root: x^{3/2} is x sqrt(x)."""
+    if k.denominator == 2:
+        whole = k - Fraction(1, 2)
+        return ([_power(base, _constant(whole))] if whole else []) + [Call("sqrt", (base,))]
+    return [_power(base, _constant(k))]
+
+
+def _power(base: Node, exponent: Node) -> Node:
+    k = _value(exponent)
+    if k == 0:
+        return ONE
+    if k == 1:
+        return base
+    if k == Fraction(1, 2):
+        return Call("sqrt", (base,))
+    return Bin("^", base, exponent)
 
 
 def _defined(expr: sympy.Expr, what: str) -> sympy.Expr:

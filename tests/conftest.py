@@ -60,4 +60,4 @@ def spec(optimizer: str, hyper: dict, *, function: str = "0.1*w1**2 + 2*w2**2", 
     """A one-exercise spec as a dict."""
     exercise = {"optimizer": optimizer, "hyper": hyper, "start": start or {"w1": -5, "w2": -2},
                 "epochs": epochs, "numbers": numbers, **extra}
-    return {"function": function, "exercise": [exercise]}
+    return {"function": function, "mult": "*", "exercise": [exercise]}  # the exact strings here use the sheet's *

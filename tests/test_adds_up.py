@@ -117,7 +117,7 @@ def test_adadelta_at_12_digits_adds_up():
     # Issue 13: precision:12 printed dw_2 = 4 * (-1.9968) ≈ -7.9874 (4 * -1.9968 is -7.9872) and
     # symopt's own checker flagged it.  Now 12 significant digits are shown, and w_2 gets a 13th
     # in this line: 4 * (-1.996837722587) ≈ -7.98735089035.
-    spec = {"function": "0.1*w1**2 + 2*w2**2", "exercise": [{
+    spec = {"function": "0.1*w1**2 + 2*w2**2", "mult": "*", "exercise": [{
         "optimizer": "adadelta", "hyper": {"rho": 0.9, "epsilon": 1e-6}, "start": {"w1": -5, "w2": -2}, "epochs": 2,
         "numbers": "precision:12"}]}
     lines = lines_of(spec)
@@ -150,7 +150,7 @@ def test_the_property_can_fail(line):
     ("exact", {"x": "0.003", "y": 250}, None),
 ])
 def test_large_values_add_up(numbers, start, expected):
-    spec = {"function": "3*x^2 + x*y + 0.5*y^4", "exercise": [{"optimizer": "gd", "hyper": {"alpha": 0.5 if start["x"] == 12 and start["y"] == 12 else 0.001},
+    spec = {"function": "3*x^2 + x*y + 0.5*y^4", "mult": "*", "exercise": [{"optimizer": "gd", "hyper": {"alpha": 0.5 if start["x"] == 12 and start["y"] == 12 else 0.001},
                                                               "start": start, "epochs": 4, "numbers": numbers}]}
     solution = symopt.solve(spec)
     lines = [line.latex for w in solution.exercises for e in w.epochs for line in e.lines]

@@ -14,6 +14,7 @@ from symopt.cli import main
 
 GOOD = """\
 function = "0.1*w1**2 + 2*w2**2"
+mult = "*"
 [[exercise]]
 optimizer = "momentum"
 hyper = { alpha = 0.6, beta = 0.5 }
@@ -93,7 +94,7 @@ def test_help_explains_every_flag(capsys, command):
         "headings in English ('Exercise 1: Adam') or Vietnamese ('Bài 1 Adam')",
         "precision:N (N significant digits), hand:D (D decimal places, at least 3 significant figures, carried",
         "epochs for every exercise, 1 to 10000",
-        "multiplication sign in substituted lines; overrides the spec's mult (default *)",
+        "multiplication sign in substituted lines; overrides the spec's mult (default cdot, a centred dot)",
         "a folder of templates that override symopt's by name",
     ):
         assert explanation in text
@@ -265,5 +266,5 @@ def test_state_for_every_variable_at_once(tmp_path, capsys):
     spec = write(tmp_path, GOOD + "state = { v = 0.5 }\nepochs = 1\n")
     assert main(["solve", str(spec)]) == 0
     md = capsys.readouterr().out
-    assert "$$w_1 = -5, w_2 = -2, v_1 = 0.5, v_2 = 0.5, \\alpha = 0.6, \\beta = 0.5$$" in md
+    assert "$$w_1 = -5,\\; w_2 = -2,\\; v_1 = 0.5,\\; v_2 = 0.5,\\; \\alpha = 0.6,\\; \\beta = 0.5$$" in md
     assert "$$v_2 = 0.5 * 0.5 + 0.5 * (-8) = -3.75$$" in md

@@ -29,6 +29,35 @@ def sheets() -> list[str]:
     for s, mult in zip(specs, ["*", "cdot", "times", "*", "cdot"], strict=True):
         s["mult"] = mult
         out.append(symopt.solve(s).to_markdown())
+    out += notation_sheets()
+    return out
+
+
+def notation_sheets() -> list[str]:
+    """Every optimizer and option of the catalogue in the lecture's names (theta, x and y, theta_1,
+    e and lambda), each gradient name, and a custom optimizer with a Greek hyperparameter."""
+    from symopt.optimizers import OPTIMIZERS
+
+    out = []
+    names = [("theta",), ("x", "y"), ("theta1", "theta2"), ("e", "lambda"), ("x1",)]
+    for n, (key, opt) in enumerate(sorted(OPTIMIZERS.items())):
+        variables = names[n % len(names)]
+        exercises = []
+        for option, choices in opt.options.items():
+            for value in choices:
+                options = {option: value}
+                hyper = {h: 0.5 for h in opt.hyper_for(options)}
+                exercises.append({"optimizer": key, "options": options, "hyper": hyper, "epochs": 2, "numbers": "hand:4",
+                                  "start": {v: 1 for v in variables}, "gradient_name": ["d", "g", "partial"][len(exercises) % 3]})
+        if not exercises:
+            exercises = [{"optimizer": key, "hyper": {h: 0.5 for h in opt.hyper_for({})}, "epochs": 2,
+                          "start": {v: 1 for v in variables}, "gradient_name": "partial"}]
+        function = " + ".join(f"{v}**2" for v in variables) + " + exp(0.1*" + variables[0] + ")"
+        out.append(symopt.solve({"function": function, "exercise": exercises}).to_markdown())
+    custom = {"function": "pi*kappa1**2", "optimizers": {"mine": {"name": "Mine", "state": {"m": 0},
+              "rules": ["m = kappa*m + g", "w = w - zeta_2*m"]}},
+              "exercise": [{"optimizer": "mine", "hyper": {"kappa": 0.5, "zeta_2": 0.1}, "start": {"kappa1": 1}}]}
+    out.append(symopt.solve(custom).to_markdown())
     return out
 
 

@@ -6,7 +6,8 @@ import pytest
 
 import symopt
 from conftest import spec
-from symopt.optimizers import OPTIMIZERS, Optimizer, Quantity
+from symopt.notation import Symbol
+from symopt.optimizers import OPTIMIZERS, Optimizer
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def adagrad(monkeypatch):
 def test_adding_an_optimizer_is_one_entry(adagrad):
     ex = symopt.solve(spec("adagrad", {"alpha": 0.5, "epsilon": 0}, function="w1**2", start={"w1": 1}, epochs=2)).exercises[0]
     assert ex.formulas == ("H_t = H_{t-1} + dW_t^2", "W_t = W_{t-1} - \\alpha * \\frac{dW_t}{\\sqrt{H_t + \\epsilon}}")
-    assert ex.data == "w_1 = 1, h_1 = 0, \\alpha = 0.5, \\epsilon = 0"
+    assert ex.data == "w_1 = 1,\\; h_1 = 0,\\; \\alpha = 0.5,\\; \\epsilon = 0"
     assert [line.latex for line in ex.epochs[0].lines] == [
         "dw_1 = 2 * 1 = 2",
         "h_1 = 0 + 2^2 = 4",
@@ -33,7 +34,7 @@ def test_adding_an_optimizer_is_one_entry(adagrad):
 
 def test_an_optimizer_can_name_its_own_quantities(monkeypatch):
     entry = Optimizer("adagrad", "AdaGrad", ("alpha",), ("h",), ("h = h + g^2", "w = w - alpha*g/sqrt(h)"),
-                      names={"h": Quantity("G_t", "G_{t-1}", "G")})
+                      symbols={"h": Symbol("G")})
     monkeypatch.setitem(OPTIMIZERS, "adagrad", entry)
     ex = symopt.solve(spec("adagrad", {"alpha": 0.5}, function="w1**2", start={"w1": 1}, epochs=1)).exercises[0]
     assert ex.formulas[0] == "G_t = G_{t-1} + dW_t^2"

@@ -23,7 +23,7 @@ def test_showcase_layout(seed_solution):
         "$$W_t = W_{t-1} - \\alpha dW_t$$\n\n"
         "Số liệu: giá trị chính xác; giá trị có nhiều hơn 4 chữ số thập phân được ghi làm tròn ($\\approx$) đến 4 chữ số "
         "thập phân, nhưng không ít hơn 3 chữ số có nghĩa.\n\n"
-        "$$w_1 = -5, w_2 = -2, \\alpha = 0.4$$\n\n$$dw_1 = 0.2w_1$$\n\n$$dw_2 = 4w_2$$\n\n"
+        "$$w_1 = -5,\\; w_2 = -2,\\; \\alpha = 0.4$$\n\n$$dw_1 = 0.2w_1$$\n\n$$dw_2 = 4w_2$$\n\n"
         "Epoch 1:\n\n$$dw_1 = 0.2 * (-5) = -1$$\n\n"
     )
     assert md.count("## Bài ") == 4 and md.count("Epoch 2:") == 4

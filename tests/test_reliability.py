@@ -17,7 +17,7 @@ import symopt
 from conftest import ROOT, SEED_SPEC, spec
 from symopt.cli import main
 
-DIVERGENT = {"function": "10*w1**2", "exercise": [
+DIVERGENT = {"function": "10*w1**2", "mult": "*", "exercise": [
     {"optimizer": "gd", "start": {"w1": 1}, "hyper": {"alpha": 1.1}, "epochs": 15},
     {"optimizer": "gd", "start": {"w1": 1}, "hyper": {"alpha": 0.01}, "epochs": 2}]}
 
