@@ -187,7 +187,9 @@ def _rows(content: str) -> list[tuple[int, str]]:
         lead = len(part) - len(part.lstrip())
         row = " ".join(_CASES.sub(lambda m: m.group().replace("\n", " "), part).split())
         row = _unalign(row).rstrip(",.; ").strip()
-        if row:
+        if row and rows and re.match(r"(=|\\approx|\\simeq|≈)", row):  # "&= b": the row above goes on
+            rows[-1] = (rows[-1][0], rows[-1][1] + " " + row)
+        elif row:
             rows.append((offset + part[:lead].count("\n"), row))
         offset += part.count("\n")
     return rows

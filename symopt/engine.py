@@ -15,16 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import decimal
-import re
 from typing import NamedTuple
 from decimal import Decimal
 from fractions import Fraction
 
 from . import printer, symbolic
-from .compiler import evaluator, fold
+from .compiler import evaluator, fold, rational_value
 from .arith import GUARD_DIGITS, MoreDigits, NumberMode, Precision
 from .errors import Diverged, ExactTooLarge, SymoptError
-from .expr import Node, names, to_text
+from .expr import Bin, Call, Name, Neg, Node, names, to_text
 from .numbers import Shown
 from .notation import DECAYED, Notation
 from .optimizers import Choice, Optimizer
@@ -165,7 +164,7 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:
               evaluator(d, arith, {}), checking and _Check(d, checking, {}), shadow and evaluator(d, shadow, {}))
         for v, d in zip(ex.variables, gradient, strict=True)
     ]
-    formulas, rule_plans = _compile_rules(ex, notation, rules, arith, mult, checking, shadow)
+    formulas, rule_plans, step_terms = _compile_rules(ex, notation, rules, arith, mult, checking, shadow)
 
     # -- the epoch loop: evaluators and templates only -------------------------------------------
     # Given values (start, state) are shown as given; computed ones by the number policy.
@@ -191,6 +190,8 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:
         names_now = {"t": t_shown.text}  # the epoch's own names, for the lines that show the step
         for q in notation.per_epoch:
             names_now["@" + q], names_now["@" + q + "-"] = notation.line(q, epoch=t), notation.line(q, epoch=t - 1)
+        for key, term in step_terms.items():  # t + 1 is written 2 in epoch 1
+            names_now[key] = policy.given(rational_value(term, {"t": Fraction(t)})).text
         try:
             w_values = {v: values[j]["w"] for j, v in enumerate(ex.variables)}
             w_shown = {v: shown[j]["w"] for j, v in enumerate(ex.variables)}
@@ -397,31 +398,51 @@ def _compile_rules(ex: Exercise, notation: Notation, rules, arith, mult: str, ch
     comma = arith.policy.comma
     formulas = rule_formulas(notation, rules, set(ex.hyper), mult, comma)
     rule_plans = []
+    step_terms: dict[str, Node] = {}  # parts of the step alone (t + 1, 2t): their value is written
     assigned: set[str] = set()
     for target, rhs in rules:
         used = names(rhs)
         epoch = target in notation.per_epoch
         constant = epoch and not used - set(ex.hyper)
         folded = rhs if constant else fold(rhs, ex.hyper)
-        substituted = printer.Filler(printer.template(folded, Hole, mult, comma=comma))
+        substituted = printer.Filler(printer.template(folded, lambda n: "\\pi" if n == "pi" else Hole(n), mult, comma=comma))
         middles = None
         if target != "w" and ("t" in used or constant or epoch or used & notation.per_epoch):  # (w = w - …: no)
             def leaf(name: str, v: str | None, done=frozenset(assigned), target=target):
-                if name == "t":
-                    return Hole("t")
+                if name == "t" or name.startswith("#"):
+                    return Hole(name)
+                if name == "pi":
+                    return "\\pi"
                 if name in ex.hyper:
                     return notation.hyper(name)
                 if name in notation.per_epoch:
                     return Hole("@" + name + ("" if name in done else "-"), paren=False, name=True)
                 return notation.line(DECAYED if name == "g" and "g" in done else name, v)
-            middles = [printer.Filler(printer.template(rhs, lambda n, v=v: leaf(n, v), mult, substituted=False, comma=comma))
+            stepped = _step_terms(rhs, step_terms)
+            middles = [printer.Filler(printer.template(stepped, lambda n, v=v: leaf(n, v), mult, substituted=False, comma=comma))
                        for v in (ex.variables[:1] if epoch else ex.variables)]
         name = DECAYED if target == "g" else target
         rule_plans.append(_Plan(None if epoch else [notation.line(name, v) for v in ex.variables], target, substituted,
                                 middles, evaluator(folded, arith, ex.hyper), checking and _Check(folded, checking, ex.hyper),
                                 shadow and evaluator(folded, shadow, ex.hyper), epoch, constant))
         assigned.add(target)
-    return formulas, rule_plans
+    return formulas, rule_plans, step_terms
+
+
+def _step_terms(node: Node, found: dict[str, Node]) -> Node:
+    """`node` with each part that depends on the step alone (``t + 1``, ``2t``; not t itself) as a
+    name ``#…`` whose value each epoch fills in."""
+    if names(node) == {"t"} and not isinstance(node, Name):
+        key = "#" + to_text(node)
+        found[key] = node
+        return Name(key)
+    if isinstance(node, Neg):
+        return Neg(_step_terms(node.operand, found))
+    if isinstance(node, Bin):
+        return Bin(node.op, _step_terms(node.left, found), _step_terms(node.right, found))
+    if isinstance(node, Call):
+        return Call(node.func, tuple(_step_terms(a, found) for a in node.args))
+    return node
 
 
 def rule_formulas(notation: Notation, rules, hyper: set[str], mult: str = "cdot", comma: bool = False) -> list[str]:
@@ -435,8 +456,8 @@ def rule_formulas(notation: Notation, rules, hyper: set[str], mult: str = "cdot"
         def leaf(name: str, done=frozenset(assigned)) -> str:
             if name in hyper:
                 return notation.hyper(name)
-            if name == "t":
-                return "t"
+            if name in ("t", "pi"):
+                return "\\pi" if name == "pi" else "t"
             if name == "g":
                 return notation.now(DECAYED if "g" in done else "g")
             return notation.now(name) if name in done else notation.prev(name)
@@ -500,7 +521,7 @@ def data_rows(items: list[str], comma: bool = False) -> tuple[str, ...]:
     rows: list[list[str]] = [[]]
     width = 0
     for item in items:
-        size = len(re.sub(r"\\[A-Za-z]+|[{}_^ ]", lambda m: "x" if m.group().startswith("\\") else "", item)) + 3
+        size = printer.typeset_width(item) + 3
         if rows[-1] and width + size > DATA_WIDTH:
             rows.append([])
             width = 0
@@ -510,7 +531,7 @@ def data_rows(items: list[str], comma: bool = False) -> tuple[str, ...]:
 
 
 def _check_names(ex: Exercise, rules) -> None:
-    known = set(ex.hyper) | set(ex.state) | {"w", "g", "t"}
+    known = set(ex.hyper) | set(ex.state) | {"w", "g", "t", "pi"}
     for target, rhs in rules:
         unknown = names(rhs) - known
         if unknown:

@@ -27,6 +27,7 @@ from .errors import SymoptError
 from .expr import Bin, Call, Name, Neg, Node, Num
 from .functions import TABLE
 from .notation import GREEK, plain_names
+from .printer import split_at
 from .numbers import parse_decimal
 
 #: The LaTeX commands, without the backslash, the reader takes for functions (the table of
@@ -86,7 +87,7 @@ EXTREME.2: /\\(""" + _commands(2) + r""")(?![A-Za-z])/
 COMPARE: ">" | "<" | /\\(ge|le|geq|leq)(?![A-Za-z])/
 LEFTBAR: "\\left|" | "\\lvert"
 RIGHTBAR: "\\right|" | "\\rvert"
-NAME: /(d?\\(hat|tilde)\{\\?[A-Za-z]+\}|d?\\mathrm\{[A-Za-z\\_]+\}|d?\\(@GREEK@)(?![A-Za-z])|[A-Za-z]+[0-9]*)(_(\{(?:[^{}]|\{[^{}]*\})*\}|\\infty|[A-Za-z0-9]))?/
+NAME: /(d?\\(hat|tilde)\{(\\?[A-Za-z]+|\\mathrm\{[A-Za-z]+\})\}|d?\\mathrm\{[A-Za-z\\_]+\}|d?\\(@GREEK@)(?![A-Za-z])|[A-Za-z]+[0-9]*)(_(\{(?:[^{}]|\{[^{}]*\})*\}|\\infty|[A-Za-z0-9]))?/
 
 %ignore /\s+/
 %ignore /\\[,;!: ]/
@@ -227,25 +228,8 @@ def split_relations(text: str) -> list[str]:
 
 def relations(text: str) -> tuple[list[str], list[str]]:
     """The sides of ``a = b \\approx c`` and the relations between them (``=`` or ``≈``)."""
-    text = _normalize(text)
-    sides, marks, depth, start = [], [], 0, 0
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch in "{(":
-            depth += 1
-        elif ch in "})":
-            depth -= 1
-        elif depth == 0:
-            m = _RELATION.match(text, i)
-            if m:
-                sides.append(text[start:i].strip())
-                marks.append("=" if m.group() == "=" else "≈")
-                start = i = m.end()
-                continue
-        i += 1
-    sides.append(text[start:].strip())
-    return sides, marks
+    sides, marks = split_at(_normalize(text), _RELATION)
+    return sides, ["=" if m == "=" else "≈" for m in marks]
 
 
 def literals(node: Node) -> list[Written]:

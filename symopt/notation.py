@@ -130,7 +130,7 @@ def _capital(letter: str) -> str:
     return letter.upper() if re.fullmatch(r"[a-z]", letter) else letter
 
 
-_BOLD = re.compile(r"\\(?:boldsymbol|mathbf|bm)\{(\\?[A-Za-z]+)\}")
+_BOLD = re.compile(r"\\(?:boldsymbol|mathbf|bm)\{(\\?[A-Za-z]+|\\mathrm\{[A-Za-z]+\})\}")
 _PARTIAL = re.compile(r"\\d?frac\{\\partial\s*f\}\{\\partial\s*((?:[^{}]|\{[^{}]*\})+?)\s*\}")
 
 
@@ -191,17 +191,15 @@ class Notation:
             self._label = {v: index_label(v) for v in self.variables}
         else:
             self._label = dict(self._variable)
-        hyper = tuple(hyper)
-        self.parameter = self._parameter(hyper)
         taken = set(self._variable.values())
         self._hyper: dict[str, str] = {}
         for h in hyper:
             text = name_latex(h)
-            if text in taken:  # a variable named lambda: weight decay is written by its name
+            if text in taken or h == "e":  # a variable named lambda: weight decay is written by its name; e is Euler's
                 text = plain_latex(h)
             taken.add(text)
             self._hyper[h] = text
-        self._lines: dict[str, tuple[str, str]] | None = None
+        self.parameter = self._parameter(tuple(self._hyper.values()))
 
     # -- printing ----------------------------------------------------------------------------------
     def symbol(self, q: str) -> Symbol:
@@ -218,13 +216,14 @@ class Notation:
         """A name in f: a variable, or the constant pi."""
         return "\\pi" if name == "pi" else self.variable(name)
 
-    def _parameter(self, hyper: tuple[str, ...]) -> str:
+    def _parameter(self, hyper: tuple[str, ...]) -> str:  # hyper: the hyperparameters as printed
         """The parameter in the formulas: ``W`` (reference), the variable's own name, or a vector
         (``\\boldsymbol{\\theta}``: the variables' common letter, else theta).  Never a letter the
         rules or hyperparameters use (a variable mu beside NAdam's \\mu_t is a vector theta)."""
         if self.reference:
             return "W"
-        taken = {self.symbol(q).letter for q in self.quantities} | {name_latex(h).partition("_")[0] for h in hyper}
+        taken = {self.symbol(q).letter for q in self.quantities if q not in ("w", "g")}
+        taken |= {h.partition("_")[0] for h in hyper}  # as printed
         heads = {_NAME.fullmatch(v).group(1) for v in self.variables}
         if len(self.variables) == 1 and self._variable[self.variables[0]].partition("_")[0] not in taken:
             return self._variable[self.variables[0]]
@@ -265,6 +264,8 @@ class Notation:
         if "_" in letter:  # m_2: no double subscript
             return f"{letter}^{{({when})}}"
         if self.reference:
+            if sym.mark == "max":  # a running maximum has steps: S_{\\mathrm{max},t}
+                return subscript(letter, _TAGS["max"] + "," + when)
             if sym.mark:  # upright, as a word: V_{\\mathrm{corr}}
                 return subscript(letter, _TAGS[sym.mark])
             return subscript(letter, when)
@@ -347,9 +348,32 @@ class Notation:
     def fill(self, text: str) -> str:
         """A note's names in this notation: ``«w»`` is the parameter (``W``, ``\\theta``), ``«s»``
         a quantity as in the formulas (``S_t``, ``s_t``)."""
+        for h, printed in self._hyper.items():  # a symbol taken by a variable: \\lambda is \\mathrm{weight\\_decay}
+            if printed != name_latex(h):
+                text = re.sub(re.escape(name_latex(h)) + r"(?![A-Za-z])", lambda _m, p=printed: "\\," + p + "\\,", text)
         if "«" not in text:
             return text
         return _PLACEHOLDER.sub(lambda m: self.parameter if m.group(1) == "w" else self.now(m.group(1)), text)
+
+    def shared_symbols(self) -> list[tuple[str, str]]:
+        """Variables whose letter is one the optimizer writes: a variable mu beside NAdam's \\mu_t,
+        v1 beside Adam's v (v_{v_1}), varepsilon beside epsilon: (variable, what it would be read as)."""
+        letters: dict[str, str] = {}
+        for q in self.quantities:
+            if q not in ("w", "g"):
+                letters.setdefault(self.symbol(q).letter, q)
+        hyper = set(self._hyper.values())
+        out = []
+        for v in self.variables:
+            text = self._variable[v]
+            head = text.partition("_")[0]
+            if head in letters:
+                out.append((v, f"${self.now(letters[head])}$"))
+            elif text in hyper:
+                out.append((v, f"${text}$, a hyperparameter"))
+            elif text == "\\varepsilon" and "\\epsilon" in hyper:
+                out.append((v, "$\\epsilon$, a hyperparameter"))
+        return out
 
     def hypers(self) -> dict[str, str]:
         """Each hyperparameter as printed -> its name."""

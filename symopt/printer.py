@@ -13,6 +13,7 @@ open a group (``-5 - 0.4 * (-1)``, ``\\frac{-0.1}{1 - 0.9^1}``), fractions as ``
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 from typing import Callable
 
 from .expr import Bin, Call, Name, Neg, Node, Num
@@ -62,6 +63,9 @@ _FUNCTION_LATEX = {f.name: f.latex for f in TABLE.values() if f.latex}
 
 
 _RELATIONS = {">": (">", "\\le"), "<": ("<", "\\ge"), ">=": ("\\ge", "<"), "<=": ("\\le", ">")}  # and its negation
+
+
+_UPRIGHT_END = re.compile(r"\\mathrm\{[^{}]*\}(_\{[^{}]*\}|_[A-Za-z0-9])?$")
 
 
 def _plain_number(text: str) -> bool:
@@ -141,6 +145,9 @@ class _Printer:
             return f" {self.mult} "
         if len(left) == 1 and isinstance(left[0], str) and _plain_number(left[0]) and first[:1].isalpha():
             return ""  # 0.2w_1
+        last = left[-1]
+        if first.startswith("\\mathrm") or isinstance(last, str) and _UPRIGHT_END.search(last):
+            return " \\, "  # \\mathrm{lr} \\, m_t: a word is set apart
         return " "
 
     def call(self, node: Call) -> list[Part]:
@@ -212,3 +219,49 @@ class Filler:
 def lone_hole(parts: Template) -> bool:
     """True when a template is a single value, so printing it would repeat the value."""
     return len(parts) == 1 and isinstance(parts[0], Hole)
+
+
+def typeset_width(text: str) -> int:
+    """About how many characters wide `text` sets: a command (``\\beta``) is one, braces, scripts
+    marks and spaces none (a fraction's two levels count both: an overestimate)."""
+    return len(re.sub(r"\\[A-Za-z]+|[{}_^ ]", lambda m: "x" if m.group().startswith("\\") else "", text))
+
+
+DISPLAY_WIDTH = 95  # about what a display line holds on an A4 page at 10 pt
+
+
+def display_rows(line: str) -> list[str]:
+    """A worked line as the rows it is typeset on: one row, or, when it would run off the page,
+    one row per relation (``lhs = a``, ``= b``, ``\\approx c``)."""
+    if typeset_width(line) <= DISPLAY_WIDTH:
+        return [line]
+    sides, marks = split_at(line, _PRINTED_RELATION)
+    if len(sides) < 3:  # lhs = value: nothing to break
+        return [line]
+    rows = [f"{sides[0]} {marks[0]} {sides[1]}", *(f"{m} {s}" for m, s in zip(marks[1:], sides[2:], strict=True))]
+    return rows  # the left side stays with its first relation
+
+
+_PRINTED_RELATION = re.compile(r"=|\\approx(?![A-Za-z])")
+
+
+def split_at(text: str, relation: re.Pattern) -> tuple[list[str], list[str]]:
+    """The sides of ``a = b \\approx c`` split where `relation` matches outside braces and
+    parentheses, and the relations themselves as written."""
+    sides, marks, depth, start, i = [], [], 0, 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "{(":
+            depth += 1
+        elif ch in "})":
+            depth -= 1
+        elif depth == 0:
+            m = relation.match(text, i)
+            if m:
+                sides.append(text[start:i].strip())
+                marks.append(m.group())
+                start = i = m.end()
+                continue
+        i += 1
+    sides.append(text[start:].strip())
+    return sides, marks

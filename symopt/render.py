@@ -83,7 +83,23 @@ def _environment(fmt: str, templates: str | None) -> SandboxedEnvironment:
     escape = escape_latex if fmt == "tex" else escape_md
     env.filters["escape"] = escape
     env.filters["rich"] = rich(escape)
+    env.filters["display"] = display_tex
     return env
+
+
+def display_tex(line: str) -> str:
+    """A worked line as LaTeX display math; a line too long for the page is broken at its
+    relations, aligned on them (``align*``: the checker reads a row that starts with = as the
+    line's continuation)."""
+    from .printer import display_rows
+
+    rows = display_rows(line)
+    if len(rows) == 1:
+        return "\\[ " + line + " \\]"
+    first, *rest = rows
+    mark = " = " if " = " in first else " \\approx "
+    body = [first.replace(mark, " &" + mark.strip() + " ", 1), *("&" + row for row in rest)]
+    return "\\begin{align*}\n" + " \\\\\n".join(body) + "\n\\end{align*}"
 
 
 class _Cache(FileSystemBytecodeCache):

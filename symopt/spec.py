@@ -15,7 +15,7 @@ import tomllib
 
 from .arith import NumberMode, parse_mode
 from .errors import SymoptError
-from .notation import GRADIENT_NAMES
+from .notation import GRADIENT_NAMES, name_latex
 from .files import read_text
 from .expr import Node, names, parse
 from .numbers import exact
@@ -204,6 +204,11 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exerci
     clash = [v for v in variables if v in hyper_names or v in state_names or v in ("g", "t")]
     if clash:
         raise SymoptError(f"{clash[0]!r} names a hyperparameter or state of {optimizer.key}; rename the variable", "function")
+    shared = optimizer.notation(variables, options).shared_symbols()
+    if shared:
+        v, symbol = shared[0]
+        raise SymoptError(f"variable {v!r} would print as ${name_latex(v)}$, which {optimizer.title} writes as "
+                          f"{symbol}; rename the variable", "function")
 
     hyper_in = _table(data, "hyper")
     for key in hyper_in:

@@ -44,7 +44,7 @@ def test_reference_layout_names():
     assert [n.line(q, "w1") for q in ("w", "g", "v", "s", "v_hat", "s_hat", "s_max", DECAYED)] == [
         "w_1", "dw_1", "v_1", "s_1", "v_{\\mathrm{corr}1}", "s_{\\mathrm{corr}1}", "s_{\\mathrm{max}1}", "d\\tilde{w}_1"]
     assert [(n.now(q), n.prev(q)) for q in ("w", "g", "v", "v_hat", "s_max", DECAYED)] == [
-        ("W_t", "W_{t-1}"), ("dW_t", "dW_t"), ("V_t", "V_{t-1}"), ("V_{\\mathrm{corr}}", "V_{\\mathrm{corr}}"), ("S_{\\mathrm{max}}", "S_{\\mathrm{max}}"),
+        ("W_t", "W_{t-1}"), ("dW_t", "dW_t"), ("V_t", "V_{t-1}"), ("V_{\\mathrm{corr}}", "V_{\\mathrm{corr}}"), ("S_{\\mathrm{max},t}", "S_{\\mathrm{max},t-1}"),
         ("d\\tilde{W}_t", "d\\tilde{W}_t")]
 
 
@@ -186,7 +186,7 @@ def test_radam_lays_out_its_rectification_in_steps():
     )
     first = [line.latex for line in w.epochs[0].lines]
     assert first[1] == "\\rho_{\\infty} = \\frac{2}{1 - \\beta_2} - 1 = \\frac{2}{1 - 0.999} - 1 = 1999"
-    assert first[2] == "\\rho_1 = \\rho_{\\infty} - \\frac{2 * 1 \\beta_2^1}{1 - \\beta_2^1} = 1999 - \\frac{2 * 1 * 0.999^1}{1 - 0.999^1} = 1"
+    assert first[2] == "\\rho_1 = \\rho_{\\infty} - \\frac{2 \\beta_2^1}{1 - \\beta_2^1} = 1999 - \\frac{2 * 1 * 0.999^1}{1 - 0.999^1} = 1"
     assert first[-1] == "x = 1 - 0.1 * 2 * 1 * 1 = 0.8"
     later = lines("x**2", "radam", ADAM, {"x": 1}, epochs=2)[1]
     assert not any(line.startswith("\\rho_{\\infty}") for line in later)  # it never changes: written once
@@ -344,7 +344,7 @@ EVERY_OPTIMIZER = {
     'nadam': [
         'd\\theta = 2 * 1 = 2',
         '\\mu_1 = \\beta_1 (1 - 0.5 * 0.96^{1 \\psi}) = 0.5 * (1 - 0.5 * 0.96^{1 * 0.5}) \\approx 0.2551',
-        '\\mu_2 = \\beta_1 (1 - 0.5 * 0.96^{(1 + 1) \\psi}) = 0.5 * (1 - 0.5 * 0.96^{(1 + 1) * 0.5}) = 0.26',
+        '\\mu_2 = \\beta_1 (1 - 0.5 * 0.96^{2 \\psi}) = 0.5 * (1 - 0.5 * 0.96^{(1 + 1) * 0.5}) = 0.26',
         '\\Pi_1 = \\Pi_0 \\mu_1 = 1 * 0.2551 \\approx 0.2551',
         'v_{\\theta} = 0.5 * 0 + 0.5 * 2 = 1',
         's_{\\theta} = 0.5 * 0 + 0.5 * 2^2 = 2',
@@ -355,7 +355,7 @@ EVERY_OPTIMIZER = {
     'radam': [
         'd\\theta = 2 * 1 = 2',
         '\\rho_{\\infty} = \\frac{2}{1 - \\beta_2} - 1 = \\frac{2}{1 - 0.5} - 1 = 3',
-        '\\rho_1 = \\rho_{\\infty} - \\frac{2 * 1 \\beta_2^1}{1 - \\beta_2^1} = 3 - \\frac{2 * 1 * 0.5^1}{1 - 0.5^1} = 1',
+        '\\rho_1 = \\rho_{\\infty} - \\frac{2 \\beta_2^1}{1 - \\beta_2^1} = 3 - \\frac{2 * 1 * 0.5^1}{1 - 0.5^1} = 1',
         'r_1 = \\begin{cases} \\sqrt{\\frac{(\\rho_1 - 4) (\\rho_1 - 2) \\rho_{\\infty}}{(\\rho_{\\infty} - 4) (\\rho_{\\infty} - 2) \\rho_1}} & \\rho_1 > 5 \\\\ 1 & \\rho_1 \\le 5 \\end{cases} = \\begin{cases} \\sqrt{\\frac{(1 - 4) * (1 - 2) * 3}{(3 - 4) * (3 - 2) * 1}} & 1 > 5 \\\\ 1 & 1 \\le 5 \\end{cases} = 1',
         'v_{\\theta} = 0.5 * 0 + 0.5 * 2 = 1',
         's_{\\theta} = 0.5 * 0 + 0.5 * 2^2 = 2',
@@ -386,3 +386,65 @@ def test_rosenbrock_and_a_factored_f():
     w = worked("3*(x - 1)**2", "gd", {"alpha": 0.1}, {"x": 3})
     assert w.derivatives == ("dx = 6 (x - 1)",)
     assert [line.latex for line in w.epochs[0].lines] == ["dx = 6 * (3 - 1) = 12", "x = 3 - 0.1 * 12 = 1.8"]
+
+
+def test_a_variable_never_shares_a_symbol_with_the_optimizer():
+    """Found trying symopt as a new user: a variable mu beside NAdam's mu_1, r beside RAdam's r_1,
+    v1 beside Adam's v (v_{v_1}), varepsilon beside epsilon."""
+    for variable, key, shown in [("mu", "nadam", "\\mu_t"), ("r", "radam", "r_t"), ("v1", "adam", "v_t"),
+                                 ("c", "lion", "c_t"), ("varepsilon", "adam", "\\epsilon")]:
+        hyper = {h: 0.5 for h in OPTIMIZERS[key].hyper_for({})}
+        with pytest.raises(symopt.SymoptError, match=f"variable '{variable}' would print as .*{shown.replace(chr(92), chr(92) * 2)}.*rename the variable"):
+            worked(f"{variable}**2", key, hyper, {variable: 1})
+
+
+def test_a_single_w_is_written_as_itself():
+    assert worked("w**2", "gd", {"alpha": 0.1}, {"w": 1}).formulas == ("w_t = w_{t-1} - \\alpha dw_t",)
+
+
+def test_notes_and_words_keep_their_symbols_apart():
+    w = worked("lambda**2", "gd", {"alpha": 0.1, "weight_decay": 0.5}, {"lambda": 1}, options={"weight_decay_style": "l2"})
+    spec = {"function": "lambda**2", "exercise": [{"optimizer": "gd", "hyper": {"alpha": 0.1, "weight_decay": 0.5}, "start": {"lambda": 1},
+                                                   "options": {"weight_decay_style": "l2"}}]}
+    notes = symopt.solve(spec).view()["exercises"][0]["notes"]
+    assert notes[0] == "Weight decay as L2: $\\,\\mathrm{weight\\_decay}\\, \\lambda$ is added to the gradient first."
+    assert w.formulas[0] == "d\\tilde{\\lambda}_t = d\\lambda_t + \\mathrm{weight\\_decay} \\, \\lambda_{t-1}"
+
+
+def test_amsgrad_has_steps_in_both_layouts():
+    ams = {"options": {"amsgrad": True}}
+    assert worked("w1**2", "adam", ADAM, {"w1": 1}, **ams).formulas[2] == "S_{\\mathrm{max},t} = \\max(S_{\\mathrm{max},t-1}, S_t)"
+    assert worked("x**2", "adam", ADAM, {"x": 1}, **ams).formulas[2] == "s_{\\max,t} = \\max(s_{\\max,t-1}, s_t)"
+
+
+def test_a_custom_rule_may_use_pi_and_a_hyperparameter_named_e():
+    spec = {"function": "x**2", "mult": "*", "optimizers": {"m": {"name": "M", "state": {"m": 0}, "rules": ["m = e*m + g", "w = w - eta*m*pi"]}},
+            "exercise": [{"optimizer": "m", "hyper": {"e": 0.5, "eta": 0.1}, "start": {"x": 1}, "epochs": 1}]}
+    solution = symopt.solve(spec)
+    w = solution.exercises[0]
+    assert w.formulas == ("m_t = \\mathrm{e} \\, m_{t-1} + dx_t", "x_t = x_{t-1} - \\eta m_t \\pi")
+    assert [line.latex for line in w.epochs[0].lines][-1] == "x = 1 - 0.1 * 2 * \\pi \\approx 0.3717"
+    assert symopt.check(solution.to_markdown(), spec).summary["errors"] == 0
+
+
+def test_a_step_alone_is_written_as_its_value():
+    epoch = lines("x**2", "nadam", ADAM, {"x": 1}, epochs=2)[1]
+    assert epoch[2].startswith("\\mu_3 = \\beta_1 (1 - 0.5 * 0.96^{3 \\psi}) = ")
+
+
+def test_a_line_too_long_for_the_page_is_broken_at_its_relations_and_reads_back():
+    """Found trying symopt as a new user: NAdam's v_hat at precision:20 ran off the PDF page."""
+    from symopt.printer import display_rows
+    from symopt.render import display_tex
+
+    assert display_rows("x = 1 - 0.1 \\cdot 2 = 0.8") == ["x = 1 - 0.1 \\cdot 2 = 0.8"]
+    long = "v = \\frac{" + "1 + " * 30 + "1}{2} = \\frac{" + "0.5 + " * 20 + "1}{3} \\approx 0.1234"
+    rows = display_rows(long)
+    assert rows[0].startswith("v = \\frac{1 + 1") and rows[1].startswith("= \\frac{0.5") and rows[2] == "\\approx 0.1234"
+    assert display_tex(long).splitlines()[1].startswith("v &= \\frac{1 + ")
+    spec = {"function": "(1 - x)**2 + 100*(y - x**2)**2", "exercise": [{"optimizer": "nadam", "hyper": ADAM, "start": {"x": -1.2, "y": 1},
+                                                                          "epochs": 2, "numbers": "precision:20"}]}
+    tex = symopt.solve(spec).to_latex()
+    assert tex.count("\\begin{align*}") >= 4
+    report = symopt.check(tex)
+    assert report.summary["errors"] == report.summary["warnings"] == 0 and report.summary["lines"] > 30

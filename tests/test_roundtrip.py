@@ -206,10 +206,10 @@ REGRESSIONS = [
                                         {"u": "1.05"}, "exact", 3)),
     _spec("d^2 + 0.5*d + x^2", _ex("adadelta", {"alpha": "0.1", "rho": "0.9", "epsilon": "1e-8"}, {"d": "1", "x": "2"})),
     # a variable named like an optimizer's own intermediate (Lion's c, RAdam's r and rho, NAdam's mu)
-    # was read as that variable's w in the rule's numbers
-    _spec("c^2 + 0.5*c + x^2", _ex("lion", {"alpha": "0.1", "beta1": "0.9", "beta2": "0.99", "weight_decay": "0.01"}, {"c": "1", "x": "2"})),
-    _spec("r^2 + rho*x + x^2", _ex("radam", ADAM, {"r": "1", "rho": "0.5", "x": "2"}, epochs=3)),
-    _spec("mu^2 + 0.5*mu", _ex("nadam", ADAM, {"mu": "1"})),
+    # was read as that variable's w in the rule's numbers; since the notation issue such a variable
+    # is refused (it would print with the optimizer's own letter: tests/test_notation.py), and one
+    # that only resembles one (Adadelta's d, printed Delta) is read back
+    _spec("C^2 + 0.5*C + x^2", _ex("lion", {"alpha": "0.1", "beta1": "0.9", "beta2": "0.99", "weight_decay": "0.01"}, {"C": "1", "x": "2"})),
     # multi-letter names print as \mathrm{lr}, and pi as \pi: neither could be read
     _spec("lr^2 + 2*lr*X + X^2 + pi*x^2", _ex("adam", ADAM, {"lr": "1", "X": "-1", "x": "0.5"})),
     _spec("pi1^2 + x*pi1", _ex("gd", {"alpha": "0.1"}, {"pi1": "1", "x": "2"})),
