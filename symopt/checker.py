@@ -115,6 +115,8 @@ class ExerciseChecker:
         quantities = ["g", "w", *ex.state, *(t for rules in self.rules for t in rules)]
         self.own: dict[str, list[Ref]] = {}
         self.hypers = self.notation.hypers()
+        self.constants = {t for t in self.notation.per_epoch
+                          if all(not names(rules.get(t, Num(Fraction(0)))) - set(ex.hyper) for rules in self.rules)}
         others = [opt.notation(ex.variables, ex.options, g, layout) for layout in ("lecture", "reference") for g in GRADIENT_NAMES]
         for notation in (self.notation, *others):
             for name, (q, v) in notation.lines(quantities).items():
@@ -423,9 +425,13 @@ class ExerciseChecker:
             return None
 
     def _fill_skipped(self, v: str, q: str, t: int, written: dict[str, set[str]]) -> None:
-        """Compute, silently, what the writer skipped before this line in this epoch."""
+        """Compute, silently, what the writer skipped before this line in this epoch; a quantity of
+        hyperparameters only (RAdam's rho_inf, written in the first epoch) keeps the value written."""
         for target in self.order[: self.order.index(q)]:
             if target in written[v]:
+                continue
+            if target in self.constants and self.state[v].get(target):
+                written[v].add(target)
                 continue
             expected = [e for k, e in self._expected(target, v, t) if k == self.stated]
             if expected:

@@ -216,6 +216,11 @@ REGRESSIONS = [
     # NAdam's \Pi_1 (its product state for pi1) was read as the variable \pi_1, case aside: the data
     # line's \Pi_1 = 1 overwrote pi1's start value
     _spec("-0.9*pi1^2 + log(1 + pi1^2)", _ex("nadam", {**ADAM, "psi": "0.003"}, {"pi1": "0"}, "hand:3 keep 5", 3)),
+    # RAdam's rho_inf is written in the first epoch only; in the second the checker computed it
+    # again, exactly (12.245), where the sheet carries it rounded (sig:4: 12.25)
+    _spec("1*w1 + 4*exp(0.1*x1) - 3*cosh(0.1*2.2*e)*e/(1 + e^2)",
+          _ex("radam", {"alpha": "0.1", "beta1": "0.832", "beta2": "0.849", "epsilon": "1e-6"},
+              {"e": "-2", "x1": "2", "w1": "2"}, "sig:4", 2, gradient_name="g"), mult="cdot"),
     # centered RMSProp with m = 0: the value fits the plain rule too, and the numbers were lined up
     # against that rule (no m), so the zeros took a carried value's rounding
     _spec("-5*eta/(1 + u^2) + y^2", _ex("rmsprop", {"alpha": "0.45", "gamma": "0.5", "epsilon": "5e-4"},
