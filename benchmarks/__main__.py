@@ -15,7 +15,10 @@ where it matters, the ratio against the baseline measured in the same run, and t
   - the floor: plain Python with Decimal writing the same lines;
 - GD in exact mode, 10 variables, 500 epochs, rational coefficients;
 - exam: 500 variants, md + tex (PDFs: one TeX run each, the two in parallel);
-- checker: 1 000 and 5 000-line worked solutions (linear: the time per line stays flat).
+- checker: 1 000 and 5 000-line worked solutions (linear: the time per line stays flat);
+- gradebook: ``symopt check DIR --spec SPEC -o OUT`` on 300 submissions of 150 lines (Adam, two
+  variables, hand:4; 30 with ``--quick``), end to end with its process pool, against checking them
+  one by one in-process.
 """
 
 from __future__ import annotations
@@ -222,6 +225,50 @@ def exam_case(variants: int) -> float:
     return median_time(lambda: exam_files(t, exam.generate(t, variants), ["md", "tex"], Path("unused")), 1)
 
 
+GRADEBOOK_EPOCHS = 12  # Adam, two variables: 144 epoch lines, 151 with the formulas and derivatives
+
+
+def gradebook_case(submissions: int) -> tuple[float, float, float, int]:
+    """``symopt check DIR --spec SPEC -o OUT`` in a fresh interpreter on a class of `submissions`
+    sheets of one Adam spec, each headed by its student's name (no two alike), every tenth with one
+    digit changed: (seconds, CPU seconds of the run and its workers, seconds to check the
+    submissions one by one in-process, lines per submission)."""
+    import re
+    import resource
+
+    spec = adam_spec(2, GRADEBOOK_EPOCHS, "hand:4")
+    (ex,) = spec["exercise"]
+    toml = (f'function = "{spec["function"]}"\n\n[[exercise]]\noptimizer = "adam"\nnumbers = "hand:4"\n'
+            f'epochs = {GRADEBOOK_EPOCHS}\nhyper = {{ {", ".join(f"{k} = {v}" for k, v in ex["hyper"].items())} }}\n'
+            f'start = {{ {", ".join(f"{k} = {v}" for k, v in ex["start"].items())} }}\n')
+    sheet = symopt.solve(symopt.loads(toml)).to_markdown()
+    report = symopt.check(sheet, symopt.loads(toml))
+    assert not report.errors and not report.warnings, "the benchmark's own sheet must check clean"
+    values = [m.start(1) for m in re.finditer(r"= -?\d+(?:\.\d+)?(\d)\$\$$", sheet, re.M)]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder, out = Path(tmp) / "class", Path(tmp) / "graded"
+        folder.mkdir()
+        (Path(tmp) / "spec.toml").write_text(toml, encoding="utf-8")
+        for i in range(1, submissions + 1):
+            text = sheet
+            if i % 10 == 0:  # one digit changed: an error (or a rounding slip) somewhere in the sheet
+                at = values[(i * 37) % len(values)]
+                text = text[:at] + str((int(text[at]) + 3) % 10) + text[at + 1:]
+            (folder / f"student{i:03d}.md").write_text(f"Student {i:03d}\n\n{text}", encoding="utf-8")
+        one = folder / "student001.md"
+        symopt.check(one, symopt.loads(toml))  # warm
+        single = median_time(lambda: symopt.check(one, symopt.loads(toml)), 3)
+        args = [PYTHON, "-m", "symopt", "check", str(folder), "--spec", str(Path(tmp) / "spec.toml"), "-o", str(out), "-q"]
+        cpu = lambda: (lambda r: r.ru_utime + r.ru_stime)(resource.getrusage(resource.RUSAGE_CHILDREN))
+        cpu_before, start = cpu(), time.perf_counter()
+        done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=CHILD_ENV)
+        seconds, cpu_seconds = time.perf_counter() - start, cpu() - cpu_before  # the workers are waited for: counted
+        assert done.returncode == 1 and done.stdout.startswith(f"graded {submissions} submissions"), done.stdout + done.stderr
+        table = (out / "gradebook.csv").read_text(encoding="utf-8").splitlines()
+        assert len(table) == submissions + 1 and not any(",unreadable," in r for r in table), table[:3]
+    return seconds, cpu_seconds, single * submissions, report.summary["lines"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, fewer runs (for CI)")
@@ -277,6 +324,13 @@ def main(argv: list[str] | None = None) -> int:
         row(f"check {lines} lines", seconds, f"{seconds / lines * 1000:.2f} ms/line", target="<= 5 s at 5000")
     growth = (checks[-1][0] / checks[0][0]) / (checks[-1][1] / checks[0][1])
     row("checker growth", growth, ratio=f"{growth:.2f}x as fast as the line count", target="linear (about 1)")
+
+    submissions = 30 if quick else 300
+    class_s, class_cpu, serial_s, class_lines = gradebook_case(submissions)
+    row(f"gradebook: {submissions} submissions of {class_lines} lines", class_s,
+        f"{class_s / submissions * 1000:.0f} ms/submission",
+        ratio=(f"{class_s / serial_s:.2f}x one by one in-process ({serial_s:.1f} s); "
+               f"{class_cpu:.1f} s CPU on {os.cpu_count()} cores"), target="<= 15 s")
 
     print("| case | time (s) | per item | peak memory | ratio | target |")
     print("|---|---|---|---|---|---|")

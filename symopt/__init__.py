@@ -93,7 +93,7 @@ def _work_text(work: "str | Path") -> tuple[str, str]:
     from .files import read_text
 
     if isinstance(work, str) and ("\n" in work or not Path(work).exists()):
-        if "\n" not in work and (work.endswith((".md", ".tex")) or "/" in work) and "$" not in work:
+        if "\n" not in work and "$" not in work and "=" not in work:  # one line and no math: a path
             raise SymoptError("no such file", work)
         if len(work) > MAX_DOCUMENT:
             raise SymoptError(f"the document is larger than {MAX_DOCUMENT} characters", "<text>")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from math import floor
 from itertools import islice, product
 
 from . import symbolic
@@ -30,14 +31,15 @@ from .ball import Ball, BallArithmetic
 from .compiler import evaluator, fold
 from .document import Document, MathLine, Section
 from .errors import SymoptError
-from .expr import Name, Node, Num, names
+from .expr import Bin, Call, Name, Neg, Node, Num, names
 from .mathtext import Written, as_written, literals, parse_math, relations
-from .numbers import decimal_text, decimals_of, round_half_away, scientific_text
-from .notation import DECAYED as _DECAYED, GRADIENT_NAMES, name_latex, normal
+from .numbers import decimal_text, decimals_of, floor_log10, round_half_away, scientific_text
+from .notation import DECAYED as _DECAYED, GRADIENT_NAMES, name_latex, normal, relettered, stepped
+from .reading import RELATION_TEX, components, general_formula, letters, students
 from .problem import constant_node, classify, matching_variants, rename, rules_of, variants
 from .spec import Exercise
 
-SEVERITY = {"ok": "ok", "arithmetic": "error", "substitution": "error",
+SEVERITY = {"ok": "ok", "arithmetic": "error", "substitution": "error", "formula": "error",
             "rounding": "warning", "notation": "warning", "unreadable": "warning"}
 MAX_COMBINATIONS = 16  # candidate values tried per line after earlier errors
 DECAYED = _DECAYED  # a rule that changes the gradient (weight decay as L2): its line is a second dw line
@@ -50,7 +52,7 @@ def _target(target: str) -> str:
 @dataclass(frozen=True)
 class Finding:
     line: int
-    kind: str  # ok, arithmetic, substitution, rounding, notation, unreadable
+    kind: str  # ok, arithmetic, substitution, formula, rounding, notation, unreadable
     message: str
     exercise: int | None = None
     epoch: int | None = None
@@ -100,6 +102,14 @@ class ExerciseChecker:
         # place of a value of 4 or more digits, 0.1 or more) or to significant digits (the most written)
         self.decimals = 0
         self.digits = 0
+        self.letters = letters(section, ex.optimizer)
+        self.loose = False  # a line held only within the rounding of the values it substitutes
+        self._pairs: dict[tuple[str, int], list] = {}  # (quantity, variant) -> the rule's trees
+        self._line_wanted: dict[tuple, tuple] = {}  # the rule's slots for the line being judged
+        self._mistakes = None  # the rules with known mistakes, compiled when a line needs them
+        self.formula_stated = False  # a formula line of the document was read
+        self.usual = 0  # the writer's most common number of decimals (of their values of 4 or more digits)
+        self.finest = 0  # the finest decimal place of a value of 0.1 or more, when no policy shows
         self.seen_approx = False  # the writer marks rounded values with ≈ (exact and precision sheets)
         opt = ex.optimizer
         stated = opt.effective_options(ex.options)
@@ -140,6 +150,21 @@ class ExerciseChecker:
 
     def _resolve(self, name: str, written: dict[str, set[str]] | None = None, variable: str | None = None,
                  epoch: int | None = None) -> Ref | None:
+        """What `name` means, in the document's letters (the Adam paper's m_t, v_t are v, s); a
+        name with a step index (``\\theta_1``, ``v_{x,2}``, ``x_t``) is the quantity without it, when
+        the index is not part of a name the problem knows (w_1 in a problem in w1, w2)."""
+        name = relettered(name, self.letters)
+        ref = self._resolve_name(name, written, variable, epoch)
+        if ref is None or (ref.kind == "quantity" and ref.variable is None and ref.key not in self.notation.per_epoch):
+            step = stepped(name)
+            if step is not None:
+                base = self._resolve_name(step[0], written, variable, epoch)
+                if base is not None and base.kind == "quantity":
+                    return base
+        return ref
+
+    def _resolve_name(self, name: str, written: dict[str, set[str]] | None = None, variable: str | None = None,
+                      epoch: int | None = None) -> Ref | None:
         """What `name` means.  A name the optimizer prints for several variables (``v_2`` for x2
         and for theta2) is, on a line's left, the first of them that has not had this line yet,
         and on its right, the line's own variable's when it is one of them."""
@@ -164,6 +189,9 @@ class ExerciseChecker:
             written: dict[str, set[str]] = {v: set() for v in self.ex.variables}
             for math in block.lines:
                 self._epoch_line(math, block.number, written)
+            if block.lines:  # a line the writer left out, or that could not be read, is the rule's
+                for v in self.ex.variables:
+                    self._fill_skipped(v, None, block.number, written)
         return self.findings
 
     def _add(self, math: MathLine, kind: str, message: str, **fields) -> Finding:
@@ -178,10 +206,16 @@ class ExerciseChecker:
 
     # -- lines before the epochs -----------------------------------------------------------------
     def _given(self, math: MathLine) -> None:
+        math = students(math)
         given = classify(math)
         if given.kind in ("function", "data"):
             return
         if given.kind == "other":
+            parts = components(math.text, len(self.ex.variables)) if len(self.ex.variables) > 1 and "," in math.text else None
+            if parts is not None and all(classify(MathLine(math.line, p, math.end)).kind != "other" for p in parts):
+                for k, part in enumerate(parts):  # \nabla f = (0.2w_1, 4w_2): one derivative per variable
+                    self._given(self._component(MathLine(math.line, part, math.end), k, None))
+                return
             self._add(math, "unreadable", f"cannot tell what this line states: ${_clip(math.text)}$")
             return
         for lhs, tree in given.items:
@@ -193,6 +227,7 @@ class ExerciseChecker:
         if ref is not None and ref.kind == "quantity" and ref.key == "g" and ref.variable is not None:
             self._derivative(math, tree, ref, lhs)
             return
+        lhs, tree = general_formula(lhs, tree, self.ex.optimizer, self.ex.variables, self.letters)
         quantity, matches = matching_variants(lhs, tree, self.ex.optimizer, self.balls, self.variants, self.ex.variables)
         title = self.ex.optimizer.title
         if quantity is None:
@@ -200,10 +235,12 @@ class ExerciseChecker:
         elif not matches:
             self._add(math, "notation", f"this is not {title}'s rule for ${lhs}$; the epochs are checked against the rule", name=lhs)
         elif self.stated not in matches:
+            self.formula_stated = True
             used = self.variants[matches[0]]
             stated = self.variants[self.stated]
             self._add(math, "notation", f"this formula follows {_describe(self.ex.optimizer, used, stated, self.notation)}, but the exercise uses {_describe(self.ex.optimizer, stated, used, self.notation)}", name=lhs)
         else:
+            self.formula_stated = True
             self._add(math, "ok", "formula", name=lhs)
 
     def _derivative(self, math: MathLine, tree: Node, ref: Ref, lhs: str) -> None:
@@ -225,12 +262,33 @@ class ExerciseChecker:
         from . import printer
 
         expected = printer.latex(right, self.notation.constant, euler="e" not in self.ex.variables)
-        self._add(math, "substitution", f"the derivative of $f$ with respect to ${name_latex(v)}$ is ${expected}$",
+        self._add(math, "formula", f"the derivative is wrong: the derivative of $f$ with respect to ${name_latex(v)}$ is ${expected}$",
                   quantity="dw", variable=v, name=lhs, expected=expected)
         self.gradients[v].insert(0, (student, evaluator(student, self.balls, {})))  # carried forward
 
     # -- epoch lines ---------------------------------------------------------------------------------
     def _epoch_line(self, math: MathLine, t: int, written: dict[str, set[str]]) -> None:
+        math = students(math)
+        parts = components(math.text, len(self.ex.variables)) if len(self.ex.variables) > 1 and "," in math.text else None
+        if parts is not None:  # a vector line: one line per component, on the same line number
+            for k, part in enumerate(parts):
+                self._one_line(self._component(MathLine(math.line, part, math.end), k, t), t, written)
+            return
+        self._one_line(math, t, written)
+
+    def _component(self, math: MathLine, k: int, t: int | None) -> MathLine:
+        """A vector line's k-th component: its left side (``(w_1)``, ``\\mathbf{v}``, ``g_t``) named
+        as the k-th variable's line."""
+        sides, marks = relations(math.text)
+        lhs = sides[0].strip()
+        name = lhs[1:-1].strip() if lhs.startswith("(") and lhs.endswith(")") else lhs
+        ref = self._resolve(name) if name == lhs else None
+        if ref is not None and ref.kind == "quantity":
+            name = self.notation.line(ref.key, self.ex.variables[k], epoch=t)
+        rest = "".join(f" {RELATION_TEX[m]} {side}" for m, side in zip(marks, sides[1:], strict=True))
+        return MathLine(math.line, name + rest, math.end)
+
+    def _one_line(self, math: MathLine, t: int, written: dict[str, set[str]]) -> None:
         where = {"epoch": t}
         self._tighten()
         sides, marks = relations(math.text)
@@ -242,6 +300,8 @@ class ExerciseChecker:
         except SymoptError as e:
             self._add(math, "unreadable", str(e), **where)
             return
+        if isinstance(lhs, Bin) and lhs.op == "^" and isinstance(lhs.left, Name):
+            lhs = lhs.left  # x^{(1)}, w_1^{(2)}, w_{1}^{2}: the iterate's step, not a power, on a line's left
         ref = self._resolve(lhs.id, written, epoch=t) if isinstance(lhs, Name) else None
         if ref is not None and ref.variable is None and ref.key in self.notation.per_epoch:
             ref = Ref("quantity", ref.key, self.ex.variables[0])  # the epoch's: checked once, for every variable
@@ -260,11 +320,12 @@ class ExerciseChecker:
                 trees.append(parse_math(side))
             except SymoptError as e:
                 self._add(math, "unreadable", str(e), **where)
-                self._carry_written(sides, v, q, marks, written)
+                self._carry_unread(sides, v, q, t, marks, written)
                 return
         value = as_written(trees[-1])
         if value is None:
             self._add(math, "unreadable", "the line does not end in a number", **where)
+            self._carry_unread(sides, v, q, t, marks, written)
             return
         self._fill_skipped(v, q, t, written)
         finding = self._judge(math, q, v, t, sides[1:], trees, marks, where)
@@ -284,6 +345,7 @@ class ExerciseChecker:
                 written[x].add(q)
 
     def _judge(self, math, q, v, t, texts, trees, marks, where) -> Finding:
+        self._line_wanted.clear()
         value = as_written(trees[-1])
         unit = value.unit
         shown = texts[-1]
@@ -304,21 +366,31 @@ class ExerciseChecker:
             except SymoptError as e:
                 return self._add(math, "substitution", f"${text}$: {e}", **where)
             if not any(self.balls.agree(ball, e) for _, e in expectations):
+                mistake = self._mistake(q, v, t, ball)
+                if mistake is not None:
+                    return self._add(math, "formula", f"{mistake}: ${text}$ follows it; the rule gives ${expected_text(stated[0])}$",
+                                     written=text, expected=expected_text(stated[0]), right=stated[0], **where)
                 return self._add(math, "substitution", f"${text}$ is not the rule: it gives ${expected_text(ball)}$, the rule gives ${expected_text(stated[0])}$",
                                  written=text, expected=expected_text(stated[0]), right=stated[0], **where)
 
         numeric = [(text, tree) for text, tree in zip(texts, trees, strict=True) if not names(tree)]
+        # the relation before each numeric side: after ≈ every number may be rounded
+        approx_before = [marks[i - 1] == "≈" if i else False for i, tree in enumerate(trees) if not names(tree)]
         scope = self._rounded_scope(v, q)
         # (2) substitution: the first numeric expression is the rule on the writer's numbers
         first_text, first = numeric[0]
         if len(numeric) == 1:  # (3) only a value
-            written_ball = self._ball(value, unit / 2)
+            written_ball = self._ball(value, self._radius(value))
             used = [k for k, e in expectations if self.balls.agree(written_ball, e, self._slack(unit))]
             if used:
                 self._convention(math, used, where)
                 return self._add(math, "ok", "value", written=shown, **where)
             e = stated[0]
-            kind = "rounding" if self._rounding_slip(e, value, unit) else "arithmetic"
+            mistake = self._mistake(q, v, t, written_ball)
+            if mistake is not None:
+                return self._add(math, "formula", f"{mistake}; the rule gives ${expected_text(e)}$", written=shown,
+                                 expected=expected_text(e), right=e, **where)
+            kind = "rounding" if self._rounding_slip(e, value) else "arithmetic"
             return self._add(math, kind, f"${shown}$ written, expected ${expected_text(e)}$", written=shown, expected=expected_text(e), right=e, **where)
         try:
             point = self._evaluate(first, v, t, radii=None)
@@ -335,6 +407,10 @@ class ExerciseChecker:
                 pass
         if not used:
             e = stated[0]
+            mistake = self._mistake(q, v, t, point, first)
+            if mistake is not None:
+                return self._add(math, "formula", f"{mistake}: ${first_text}$ follows it; the rule gives ${expected_text(e)}$",
+                                 written=first_text, expected=expected_text(e), right=e, **where)
             return self._add(math, "substitution", self._diagnose(first, q, v, t, point, e), written=first_text,
                              expected=expected_text(e), right=e, **where)
         if not self._same_numbers(first, q, v, t, used[0]):  # a close value from other numbers: (-1)^4, 14^{-6}
@@ -348,7 +424,7 @@ class ExerciseChecker:
         prev_text, prev_tree = numeric[0]
         aligned = next((a for k in sorted(used, key=lambda k: k != self.stated)
                         if (a := self._aligned(first, q, v, t, k)) is not None), None)
-        radius_of: dict[Fraction, Fraction] = {}
+        radius_of: dict[tuple[Fraction, int], Fraction] = {}  # (value, places) -> radius
         if aligned is None:  # laid out otherwise: by value, except for the rule's own numbers
             constants = {w.value for k in used for tree in self._rule_trees(q, v, k) for w in _rule_literals(tree)}
             scope = {value: radius for value, radius in scope.items() if value not in constants}
@@ -360,19 +436,62 @@ class ExerciseChecker:
         for i, (text, tree) in enumerate(numeric[1:], start=1):
             last = i == len(numeric) - 1
             carried, radius_of = radius_of, {}
-            half = (lambda w, _i: w.half) if last else (lambda w, _i, carried=carried: carried.get(w.value, w.half))
+            if last:
+                half = lambda w, _i: self._radius(w)
+            elif approx_before[i]:  # a number carried on may be shown rounded here
+                half = lambda w, _i, carried=carried: max(carried.get((w.value, w.places), w.half), w.half)
+            else:  # a number carried on keeps its radius: the same value written the same way
+                half = lambda w, _i, carried=carried: carried.get((w.value, w.places), w.half)
             try:
                 cur = self._evaluate(tree, v, t, radii=half, record=radius_of)
             except SymoptError as e:
                 return self._add(math, "arithmetic", f"${text}$: {e}", **where)
             if not self.balls.agree(prev, cur, self._slack(unit)):
-                if last and self._rounding_slip(prev, value, unit):
+                if last and self._rounding_slip(prev, value):
                     return self._add(math, "rounding", f"${prev_text}$ rounds to ${expected_text(prev)}$, not ${text}$",
                                      written=text, expected=expected_text(prev), right=prev, **where)
                 return self._add(math, "arithmetic", f"${prev_text}$ is ${expected_text(prev)}$, not ${text}$",
                                  written=text, expected=expected_text(prev), right=prev, **where)
+            if last and i == 1 and not self.loose:  # does it hold from the numbers as written?
+                strict = self._evaluate(prev_tree, v, t, radii=lambda w, _i: Fraction(0))
+                if not self.balls.agree(strict, cur, self._slack(unit)):
+                    if self._rounding_slip(strict, value):  # a writer who works from the page rounded wrong
+                        return self._add(math, "rounding", f"${prev_text}$ rounds to ${expected_text(strict)}$, not ${text}$",
+                                         written=text, expected=expected_text(strict), right=strict, **where)
+                    self.loose = True  # the writer carries more than the page shows (an exact sheet)
             prev_text, prev_tree, prev = text, tree, cur
         return self._add(math, "ok", "ok", written=shown, **where)
+
+    def _mistake(self, q: str, v: str, t: int, got: Ball, first: Node | None = None) -> str | None:
+        """What is wrong with the rule the writer used, when their line follows a known mistake
+        (:mod:`symopt.mistakes`) or, for a gradient, another derivative of the right values."""
+        if q == "g":
+            if first is None or len(self.gradients[v]) > 1:
+                return None  # a stated derivative was flagged already: its lines follow it
+            used = {x for x in self.ex.variables if x in names(self.gradients[v][0][0])}
+            shown = {w.value for w in literals(first)}
+            if used and all(self.state[x]["w"][0].value in shown for x in used):  # the right values, in another formula
+                right, _ = self.gradients[v][0]
+                from . import printer
+                return f"the derivative is wrong: ${self.notation.line('g', v)} = {printer.latex(right, self.notation.constant)}$"
+            return None
+        if self._mistakes is None:
+            from .mistakes import mistaken
+
+            self._mistakes = [
+                [(m, {target: evaluator(fold(rule, self.ex.hyper), self.balls, self.ex.hyper) for target, rule in changed.items()})
+                 for m, changed in mistaken(rules, set(self.ex.hyper))]
+                for rules in self.rules
+            ]
+        keys = [(v, k) for k in self.state[v] if k != DECAYED]
+        for mistake, compiled in self._mistakes[self.stated]:
+            if q not in compiled:
+                continue
+            for combo in self._combos(keys):
+                value = self._safe(compiled[q], self._rule_env(v, t, {k: c for (_, k), c in zip(keys, combo, strict=True)}))
+                if value is not None and self.balls.agree(got, value):
+                    return mistake.text
+        return None
 
     # -- values ------------------------------------------------------------------------------------
     def _exact(self, q: Fraction) -> Candidate:
@@ -381,10 +500,20 @@ class ExerciseChecker:
     def _ball(self, w: Written, rad: Fraction) -> Ball:
         return self.balls.ball(w.value, rad)
 
-    def _rounding_slip(self, right: Ball, value: Written, unit: Fraction) -> bool:
-        """Less than one unit of the last written digit off: rounded the wrong way, or cut."""
-        gap = abs(right.mid - self.balls.ball(value.value).mid)
-        return bool(gap < self.balls.ball(unit).mid + right.rad + self._slack(unit))
+    def _rounding_slip(self, right: Ball, value: Written) -> bool:
+        """Whether the written value is a rounding slip: the right value had to be rounded to the
+        written place (it is not a number of that place even at the writer's usual precision),
+        and the written value is its other neighbour there, or its truncation.  1.3 for an exact
+        1.2, or -1.9 for -1.8000000002 on a sheet of 4 decimals, are arithmetic errors; -4.06 for
+        -4.0513 is a slip."""
+        place = self._claimed(value)
+        mid = mpf_fraction(right.mid)
+        usual = round_half_away(mid, max(place + 1, self.usual))  # the value as the writer would see it
+        unit = Fraction(10) ** -place
+        if (usual / unit).denominator == 1:
+            return False  # nothing to round at this place
+        low = floor(mid / unit) * unit
+        return value.value in (low, low + unit)
 
     def _slack(self, unit: Fraction):
         return self.balls.ball(self.slack * unit).mid if self.slack else 0
@@ -424,21 +553,24 @@ class ExerciseChecker:
         except (SymoptError, KeyError, ZeroDivisionError):
             return None
 
-    def _fill_skipped(self, v: str, q: str, t: int, written: dict[str, set[str]]) -> None:
-        """Compute, silently, what the writer skipped before this line in this epoch; a quantity of
-        hyperparameters only (RAdam's rho_inf, written in the first epoch) keeps the value written."""
-        for target in self.order[: self.order.index(q)]:
+    def _fill_skipped(self, v: str, q: str | None, t: int, written: dict[str, set[str]]) -> None:
+        """Compute, silently, what the writer skipped before this line in this epoch (before the
+        epoch's end, with `q` None); a quantity of hyperparameters only (RAdam's rho_inf, written in
+        the first epoch) keeps the value written."""
+        for target in self.order[: self.order.index(q) if q is not None else len(self.order)]:
             if target in written[v]:
                 continue
-            if target in self.constants and self.state[v].get(target):
-                written[v].add(target)
-                continue
-            expected = [e for k, e in self._expected(target, v, t) if k == self.stated]
-            if expected:
-                self.state[v][target] = [Candidate(expected[0], mpf_fraction(expected[0].mid), computed=True)]
-                if target == DECAYED:
-                    self.state[v]["g"] = self.state[v][target]
-                written[v].add(target)
+            if not (target in self.constants and self.state[v].get(target)):
+                self._compute(v, target, t)
+            written[v].add(target)
+
+    def _compute(self, v: str, target: str, t: int) -> None:
+        """The rule's value of `target`, from the values above, as what later lines use."""
+        expected = [e for k, e in self._expected(target, v, t) if k == self.stated]
+        if expected:
+            self.state[v][target] = [Candidate(expected[0], mpf_fraction(expected[0].mid), computed=True)]
+            if target == DECAYED:
+                self.state[v]["g"] = self.state[v][target]
 
     def _carry(self, v: str, q: str, value: Written, rounded: bool, right: Ball | None = None) -> None:
         """What later lines use: the written value, and after a flagged line also the right one.
@@ -462,30 +594,62 @@ class ExerciseChecker:
             self.state[v]["g"] = candidates
 
     def _rounding_shown(self) -> None:
-        """How the sheet rounds what it marks with ≈, from all its epoch lines at once: a value
-        shortened in epoch 1 (v_x ≈ 0.36) stands for half a unit of the 4th decimal when later
-        values show 4 (found trying symopt as a new user: 1.9200 for 1.8947 passed in exact mode)."""
+        """How the writer rounds, from all the exercise's epoch lines at once (the policy is the
+        writer's, not a line's): on a sheet that marks rounded values with ≈, from those; on one
+        that does not, from every value.  A value shortened in epoch 1 (v_x ≈ 0.36) stands for half
+        a unit of the 4th decimal when later values show 4 (found trying symopt as a new user:
+        1.9200 for 1.8947 passed in exact mode)."""
+        values = []
         for block in self.section.epochs:
-            for math in block.lines:
-                sides, marks = relations(math.text)
-                if not marks or marks[-1] != "≈":
-                    continue
-                try:
-                    value = as_written(parse_math(sides[-1]))
-                except SymoptError:
-                    continue
-                if value is None:
-                    continue
+            for line in block.lines:
+                line = students(line)
+                parts = components(line.text, len(self.ex.variables)) if len(self.ex.variables) > 1 and "," in line.text else None
+                for text in parts or [line.text]:
+                    sides, marks = relations(text)
+                    if not marks:
+                        continue
+                    try:
+                        value = as_written(parse_math(sides[-1]))
+                    except SymoptError:
+                        continue
+                    if value is not None:
+                        values.append((marks[-1] == "≈", value))
+        approx = any(rounded for rounded, _ in values)
+        counts: dict[int, int] = {}
+        for rounded, value in values:
+            if rounded or not approx:
                 if value.significant >= 4 and abs(value.value) >= Fraction(1, 10):
                     self.decimals = max(self.decimals, value.places)
+                    counts[value.places] = counts.get(value.places, 0) + 1
                 self.digits = max(self.digits, _figures(value))
+                if abs(value.value) >= Fraction(1, 10):
+                    self.finest = max(self.finest, value.places)
+        self.usual = max(counts, key=lambda k: (counts[k], k)) if counts else 0
 
     def _place(self, value: Written) -> int:
-        """The place a value written after ≈ was rounded to (see :meth:`_carry`)."""
-        if value.value and not value.padded and value.places < self.decimals and value.significant < self.digits:
-            exponent = value.significant - value.places - 1  # of its leading digit
-            return min(self.decimals, self.digits - 1 - exponent)
+        """The place a value written after ≈ was rounded to (see :meth:`_carry`), and an integer's
+        (see :meth:`_radius`): its last digit's, unless it is shorter than the writer's other
+        values both in decimals and in significant digits; then it stands for the coarser of those
+        two places (-4.8 for -4.79999 on a sheet of 4 decimals, 1.8 for 1.800000004 on one of 8
+        digits)."""
+        if value.padded:
+            return value.places
+        significant = max(value.significant, 1)
+        exponent = significant - value.places - 1  # of its leading digit
+        decimals = self.decimals or self.finest
+        if value.places < decimals and significant < self.digits:
+            return max(value.places, min(decimals, self.digits - 1 - exponent))
         return value.places
+
+    def _radius(self, value: Written) -> Fraction:
+        """What a written result stands for: half a unit of its last digit; an integer on a sheet
+        that works in decimals stands for the writer's place (-5 is not a rounding of -4.6, nor 1
+        of 1.2), while a decimal may be rounded shorter than the writer's usual (the reference
+        sheet's -4.6 for -4.6003)."""
+        return Fraction(10) ** -self._claimed(value) / 2
+
+    def _claimed(self, value: Written) -> int:
+        return self._place(value) if value.places == 0 else value.places
 
     def _tighten(self) -> None:
         """Values carried before the sheet's rounding was known (-1.8 in epoch 1, before any value
@@ -501,15 +665,20 @@ class ExerciseChecker:
                     values[q] = [Candidate(self.balls.ball(first.value, radius), first.value, places=places, short=first.short),
                                  *cands[1:]]
 
-    def _carry_written(self, sides, v, q, marks, written) -> None:
-        """An unreadable line still gives its value, when its last side is a number."""
+    def _carry_unread(self, sides, v, q, t, marks, written) -> None:
+        """What later lines use after a line that cannot be read: the rule's value (as for a
+        skipped line), and the written value too when its last side is a number."""
+        self._fill_skipped(v, q, t, written)
+        self._compute(v, q, t)
         try:
             value = as_written(parse_math(sides[-1]))
         except SymoptError:
-            return
+            value = None
         if value is not None:
+            computed = self.state[v].get(q, [])
             self._carry(v, q, value, "≈" in marks)
-            written[v].add(q)
+            self.state[v][q] = computed[:1] + self.state[v][q]
+        written[v].add(q)
 
     def _rounded_scope(self, v: str, q: str) -> dict[Fraction, Fraction]:
         """Written value -> its radius, for the rounded values this line may substitute."""
@@ -537,54 +706,62 @@ class ExerciseChecker:
         """A side of the line as a ball: names are the writer's current values; each written
         number gets the radius ``radii(number, position)`` (None: no numbers are widened), its
         position that in :func:`literals` (exponents count, though they are exact).  `record`
-        gets each number's radius."""
-        env: dict[str, Ball] = {}
-        counter = [0]
+        gets each number's radius.  One walk over the tree (no tree is rebuilt or compiled: this
+        runs several times per line)."""
+        balls = self.balls
         position = [0]
+        euler = "e" not in self.ex.variables
+        ops = {"+": balls.add, "-": balls.sub, "*": balls.mul, "/": balls.div, "^": balls.pow}
 
-        def leaf(name: str) -> Node:
-            ref = self._resolve(name, variable=v, epoch=t)
+        def name(n: str) -> Ball:
+            ref = self._resolve(n, variable=v, epoch=t)
             if ref is None:
-                raise KeyError(name)
-            fixed = self._fixed(ref)
-            if fixed is not None:
-                return fixed
+                raise KeyError(n)
+            if ref.kind == "hyper":
+                return balls.const(self.ex.hyper[ref.key])
+            if ref.kind == "constant":
+                return balls.call("exp", balls.const(Fraction(1))) if ref.key == "e" else balls.pi()
             if ref.kind == "t":
-                return Num(Fraction(t))
-            x = ref.variable or v
-            key = f"{ref.key}@{x}"
-            cands = self.state[x].get(ref.key)
+                return balls.const(Fraction(t))
+            cands = self.state[ref.variable or v].get(ref.key)
             if not cands:
-                raise KeyError(name)
-            env[key] = cands[0].ball
-            return Name(key)
+                raise KeyError(n)
+            return cands[0].ball
 
-        def widen(node: Node) -> Node:
-            w = as_written(node) if radii else None
+        def walk(node: Node, widen: bool) -> Ball:
+            w = as_written(node) if widen else None
             if w is not None:
-                counter[0] += 1
-                key = f"#{counter[0]}"
                 radius = radii(w, position[0])
                 position[0] += 1
                 if record is not None:
-                    record[w.value] = max(record.get(w.value, Fraction(0)), radius)
-                env[key] = self.balls.ball(w.value, radius)
-                return Name(key)
-            if isinstance(node, Num) or isinstance(node, Name):
-                return node
-            if hasattr(node, "operand"):
-                return type(node)(widen(node.operand))
-            if hasattr(node, "args"):
-                return type(node)(node.func, tuple(widen(a) for a in node.args))
-            if node.op == "^":  # an exponent is exact as written
-                left = widen(node.left)
-                position[0] += len(literals(node.right))
-                return type(node)(node.op, left, node.right)
-            return type(node)(node.op, widen(node.left), widen(node.right))
+                    shown = (w.value, w.places)
+                    record[shown] = max(record.get(shown, Fraction(0)), radius)
+                return balls.ball(w.value, radius)
+            if isinstance(node, Num):
+                return balls.const(node.value)
+            if isinstance(node, Name):
+                return name(node.id)
+            if isinstance(node, Neg):
+                return balls.neg(walk(node.operand, widen))
+            if isinstance(node, Call):
+                if node.func == "where":
+                    condition, yes, no = node.args
+                    chosen = balls.compare(condition.op, walk(condition.left, widen), walk(condition.right, widen))
+                    return walk(yes if chosen else no, widen)
+                if node.func in ("max", "min"):
+                    return balls.extreme(node.func, walk(node.args[0], widen), walk(node.args[1], widen))
+                return balls.call(node.func, walk(node.args[0], widen))
+            if node.op == "^":
+                if euler and isinstance(node.left, Name) and node.left.id == "e":
+                    return balls.call("exp", walk(node.right, widen))
+                left = walk(node.left, widen)
+                if widen:
+                    position[0] += len(literals(node.right))  # an exponent is exact as written
+                return balls.pow(left, walk(node.right, False))
+            return ops[node.op](walk(node.left, widen), walk(node.right, widen))
 
-        renamed = rename(widen(tree), lambda n: n.startswith("#") and Name(n) or leaf(n), "e" not in self.ex.variables)
         try:
-            return evaluator(renamed, self.balls, {})(env)
+            return walk(tree, bool(radii))
         except ZeroDivisionError:
             raise SymoptError("division by zero") from None
 
@@ -612,31 +789,63 @@ class ExerciseChecker:
     def _convention(self, math: MathLine, used: list[int], where: dict) -> None:
         if self.stated in used or not used:
             return
-        self._warn_once(
-            math, "convention",
-            f"the arithmetic follows {_describe(self.ex.optimizer, self.variants[used[0]], self.variants[self.stated], self.notation)}, "
-            f"but the stated formula has {_describe(self.ex.optimizer, self.variants[self.stated], self.variants[used[0]], self.notation)}; "
-            "the line is checked as written", **where)
+        used_text = _describe(self.ex.optimizer, self.variants[used[0]], self.variants[self.stated], self.notation)
+        stated_text = _describe(self.ex.optimizer, self.variants[self.stated], self.variants[used[0]], self.notation)
+        if self.formula_stated:
+            said = f"but the stated formula has {stated_text}"
+        else:  # never a claim about a formula that was not read
+            said = f"where the exercise's convention is {stated_text} (no formula for it is stated)"
+        self._warn_once(math, "convention", f"the arithmetic follows {used_text}, {said}; the line is checked as written", **where)
 
     def _rule_trees(self, q: str, v: str, variant: int) -> list[Node]:
         """The rule for `q`; for the gradient, the writer's derivative and the right one."""
+        return [tree for tree, _ in self._rule_pairs(q, v, variant)]
+
+    def _rule_pairs(self, q: str, v: str, variant: int) -> list[tuple[Node, Node | None]]:
+        """(the rule as substituted, the rule as stated) for `q`: each number of the first is a
+        number or a part of hyperparameters of the second (``1 - \\beta`` folded to 0.2)."""
         if q == "g":
-            return [tree for tree, _ in self.gradients[v]]
-        return [fold(self.rules[variant][q], self.ex.hyper)]
+            return [(tree, None) for tree, _ in self.gradients[v]]
+        pairs = self._pairs.get((q, variant))
+        if pairs is None:  # the same for every line: folded once
+            rule = self.rules[variant][q]
+            pairs = [(fold(rule, self.ex.hyper), rule)]
+            inline = {k: r for k, r in self.rules[variant].items() if k != q and k.endswith("_hat") and k in names(rule)}
+            if inline:  # the bias correction written inside the update: \frac{-0.1/(1 - 0.9)}{…}
+                whole = rename(rule, lambda n: inline.get(n, Name(n)), False)
+                pairs.append((fold(whole, self.ex.hyper), whole))
+            self._pairs[(q, variant)] = pairs
+        return pairs
+
+    def _wanted(self, tree: Node, source: Node | None, q: str, v: str, t: int) -> list[tuple[Slot, object]]:
+        """:func:`_labelled` for this line, worked out once per line and rule."""
+        key = (id(tree), q, v, t)
+        hit = self._line_wanted.get(key)
+        if hit is None or hit[0] is not tree:
+            hit = self._line_wanted[key] = (tree, _labelled(tree, self, v, t, q == "g", source))
+        return hit[1]
 
     def _same_numbers(self, first: Node, q: str, v: str, t: int, variant: int) -> bool:
         """Whether the writer's numbers are the rule's, in any order and sign, when they are as many
         (``0.1 * (-1)^4`` has the right value but not the rule's numbers)."""
         got = literals(first)
-        return any(_same_multiset(got, _labelled(tree, self, v, t, q == "g")) for tree in self._rule_trees(q, v, variant))
+        for k, (tree, source) in enumerate(self._rule_pairs(q, v, variant)):
+            wanted = self._wanted(tree, source, q, v, t)
+            if (k == 0 or len(wanted) == len(got)) and _same_multiset(got, wanted):
+                return True  # (an alternative form, the bias correction inline, counts when it lines up)
+        if q == "g":  # the derivative in another form (2(3 - 1) or 2 \cdot 3 - 2), at the right values
+            used = [x for x in self.ex.variables if x in names(self.gradients[v][0][0])]
+            shown = {abs(w.value) for w in got}
+            return all(abs(self.state[x]["w"][0].value) in shown for x in used)
+        return False
 
     def _aligned(self, first: Node, q: str, v: str, t: int, variant: int) -> list[Fraction] | None:
         """The radius of each number of the substituted expression, when its numbers line up one
         by one with the rule's: a rule's own number is exact where it stands (the 1 of
         ``1 - 0.9^2`` is not ``r_t ≈ 1``), a value from above has the radius it was written with."""
         got = literals(first)
-        for tree in self._rule_trees(q, v, variant):
-            wanted = _labelled(tree, self, v, t, q == "g")
+        for tree, source in self._rule_pairs(q, v, variant):
+            wanted = self._wanted(tree, source, q, v, t)
             if len(wanted) == len(got):
                 radii = [_fit(w, slot) for w, (slot, _) in zip(got, wanted, strict=True)]
                 if all(r is not None for r in radii):
@@ -645,13 +854,14 @@ class ExerciseChecker:
 
     def _diagnose(self, first: Node, q: str, v: str, t: int, point: Ball, expected: Ball | None, variant: int | None = None) -> str:
         """Name the number that is off, when the writer's expression lines up with the rule's."""
-        wanted = _labelled(self._rule_trees(q, v, self.stated if variant is None else variant)[0], self, v, t, q == "g")
+        tree, source = self._rule_pairs(q, v, self.stated if variant is None else variant)[0]
+        wanted = self._wanted(tree, source, q, v, t)
         got = literals(first)
         places = max((w.places for w in got), default=4)
         if len(wanted) == len(got):
             off = [(g, label) for g, (slot, label) in zip(got, wanted, strict=True) if not _fits(g, slot)]
             if off and len(off) <= 2:
-                return "; ".join(f"${_plain(g.value)}$ written where ${label}$" for g, label in off)
+                return "; ".join(f"${_plain(g.value)}$ written where ${label()}$" for g, label in off)
         if expected is None:
             return "the value is right, but the numbers substituted are not the rule's"
         return f"the substituted expression gives ${_text(point, places)}$; the rule on the values above gives ${_text(expected, places)}$"
@@ -705,30 +915,38 @@ def _same_multiset(got: list[Written], wanted: list[tuple[Slot, str]]) -> bool:
     return True
 
 
-def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int, gradient: bool) -> list[tuple[Slot, str]]:
+def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int, gradient: bool,
+              source: Node | None = None) -> list[tuple[Slot, str]]:
     """The numbers the rule's substituted line should show, with what each one is.  Each is a
     list of (value, tolerance): after a flagged line, the writer's value or the right one.
     A gradient's names are f's variables; a rule's are the optimizer's (its ``w`` is v's, and its
-    ``d`` is Adadelta's step even where f has a variable d)."""
+    ``d`` is Adadelta's step even where f has a variable d).  A number folded from a part of
+    hyperparameters is named by that part (``1 - \\beta = 0.2``, even where alpha is 0.2 too), read
+    from `source`, the rule before folding."""
+    from .printer import latex
+
     hyper_names = {value: name for name, value in checker.ex.hyper.items()}
     out = []
 
-    def walk(node: Node) -> None:
+    def walk(node: Node, src: Node | None) -> None:
         w = as_written(node)
         if w is not None and decimals_of(w.value) is None:  # 1997/3 prints as \frac{1997}{3}: two numbers
-            out.extend(([(Fraction(n), Fraction(0), None, Fraction(0))], str(n)) for n in (abs(w.value.numerator), w.value.denominator))
+            out.extend(([(Fraction(n), Fraction(0), None, Fraction(0))], lambda n=n: str(n)) for n in (abs(w.value.numerator), w.value.denominator))
         elif w is not None:
-            label = _plain(w.value)
-            if w.value in hyper_names:
-                label = f"{checker.notation.hyper(hyper_names[w.value])} = {label}"
-            else:
+            def label(w=w, src=src) -> str:  # worked out only for a message
+                text = _plain(w.value)
+                if src is not None and not isinstance(src, Num) and names(src) <= set(checker.ex.hyper):
+                    return f"{latex(src, checker.notation.hyper)} = {text}"
+                if w.value in hyper_names:
+                    return f"{checker.notation.hyper(hyper_names[w.value])} = {text}"
                 for name, h in checker.ex.hyper.items():
                     if w.value == 1 - h:
-                        label = f"1 - {checker.notation.hyper(name)} = {label}"
+                        return f"1 - {checker.notation.hyper(name)} = {text}"
+                return text
             out.append(([(w.value, Fraction(0), None, Fraction(0))], label))
         elif isinstance(node, Name):
             if node.id == "t":
-                out.append(([(Fraction(t), Fraction(0), None, Fraction(0))], f"t = {t}"))
+                out.append(([(Fraction(t), Fraction(0), None, Fraction(0))], lambda: f"t = {t}"))
                 return
             x, key = (node.id, "w") if gradient else (v, node.id)
             cands = checker.state[x].get(key)
@@ -737,17 +955,19 @@ def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int, gradient: bo
                 slot = [(c.value, None if c.computed else Fraction(0) if k == 0 else mpf_fraction(c.ball.rad), c.places,
                          Fraction(0) if c.computed else mpf_fraction(c.ball.rad))
                         for k, c in enumerate(cands)]
-                out.append((slot, f"{checker.notation.line(key, x, epoch=t)} = {_plain(value)}"))
+                out.append((slot, lambda key=key, x=x, value=value: f"{checker.notation.line(key, x, epoch=t)} = {_plain(value)}"))
         elif hasattr(node, "operand"):
-            walk(node.operand)
+            walk(node.operand, src.operand if type(src) is type(node) else None)
         elif hasattr(node, "args"):
-            for a in node.args:
-                walk(a)
+            same = type(src) is type(node) and len(src.args) == len(node.args)
+            for k, a in enumerate(node.args):
+                walk(a, src.args[k] if same else None)
         elif hasattr(node, "left"):
-            walk(node.left)
-            walk(node.right)
+            same = type(src) is type(node) and src.op == node.op
+            walk(node.left, src.left if same else None)
+            walk(node.right, src.right if same else None)
 
-    walk(rule)
+    walk(rule, source)
     return out
 
 
@@ -770,13 +990,21 @@ def _plain(q: Fraction) -> str:
         return f"{q.numerator}/{q.denominator}"
 
 
+MESSAGE_DIGITS = 12  # a computed value in a message: at most this many significant digits
+
+
 def _text(ball: Ball, places: int) -> str:
-    """A computed value as the report shows it: to at least 4 decimals, more if the writer used more."""
+    """A computed value as the report shows it: to the writer's decimals (4 at least) and 3
+    significant digits at least (0.00025, not 0.0003), never more than 12 significant digits (the
+    checker's 50 are not all right); below 10^-6 as 3.33e-10."""
     q = mpf_fraction(ball.mid)
-    rounded = round_half_away(q, max(places, 4))
-    if rounded == 0 and q != 0:
-        return scientific_text(q, 5).replace(" \\cdot 10^{", "e").rstrip("}")
-    return decimal_text(rounded)
+    if q == 0:
+        return "0"
+    lead = floor_log10(abs(q))
+    if lead < -6:
+        return scientific_text(q, min(MESSAGE_DIGITS, max(3, places + lead + 1))).replace(" \\cdot 10^{", "e").rstrip("}")
+    decimals = min(max(places, 4, 2 - lead), MESSAGE_DIGITS - 1 - lead)
+    return decimal_text(round_half_away(q, decimals))
 
 
 def _describe(optimizer, options: dict[str, object], other: dict[str, object], notation=None) -> str:

@@ -46,6 +46,27 @@ examples:
   symopt optimizers --format pdf -o card.pdf the reference card of every optimizer and option
   symopt exam quiz.toml -n 120 -o exams       120 variants with solutions, key and Moodle quiz
   symopt check my-solution.tex --spec examples/seed.toml --format md -o marked.md
+  symopt check submissions/ --spec hw.toml   grade a class: graded/gradebook.csv, annotated copies
+"""
+
+CHECK_EPILOG = """\
+class mode (several WORK files, or a folder):
+  gradebook.csv columns: file, exercises, lines (epoch lines scored), ok (of them, nothing
+  flagged), errors, warnings (the report's counts), points, score, status (ok, errors,
+  no lines, unreadable), reason (why a file could not be graded, or its first error)
+
+score, with error carried forward (each line is judged from the writer's own earlier numbers,
+so a line that is right from an earlier slip scores in full; one slip costs one line):
+  each epoch line the checker judges is worth 1 point: 0 with an error (arithmetic, substitution)
+  or when it cannot be read, 1/2 when its only slip is rounding; notation warnings cost nothing.
+  Formula and derivative lines, lines with a name symopt does not know, and lines not written
+  are not scored. score = points / lines, a percentage with one decimal (half up); a file with
+  no scored line has no score.
+
+examples:
+  symopt check work.md                             one file: the report, as before
+  symopt check class/ --spec hw.toml -o graded     every .md and .tex in class/
+  symopt check alice.md bob.tex                    two files: class mode, into graded/
 """
 
 
@@ -132,27 +153,40 @@ def build_parser() -> argparse.ArgumentParser:
     card.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
     check = sub.add_parser(
-        "check", help="grade a hand-worked solution line by line (exit 1 when it has errors)",
+        "check", help="grade hand-worked solutions line by line, one or a whole class (exit 1 when any has errors)",
         description=(
             "Read a worked solution (Markdown with $$ lines, or LaTeX) and judge every line from the\n"
             "writer's own earlier numbers: right, off by rounding only, an arithmetic error, a\n"
             "substitution or formula error, or unreadable. Without --spec the problem is read from\n"
             "the document: f from the f(...) = ... line, the optimizer from each heading, start\n"
             "values and hyperparameters from the data line, conventions from the formula lines.\n\n"
-            "exit codes: 0 no errors (warnings allowed), 1 errors found, 2 bad input"
+            "One WORK file: its report on stdout (or -o FILE).\n"
+            "Several, or a folder (every .md and .tex file directly in it, sorted by name; not its\n"
+            "subfolders, hidden files or earlier *.checked.md copies): class mode. Each file is checked in a\n"
+            "process pool over every core, and DIR (-o, default graded/) gets gradebook.csv, one row\n"
+            "per file, and each file's annotated copy <stem>.checked.md (the md report; <name>.checked.md\n"
+            "where two files share a stem). A file that cannot be checked is a row with its reason.\n\n"
+            "exit codes: 0 no errors (warnings allowed; in class mode: every file graded without\n"
+            "errors), 1 errors found (class mode: or a file unreadable or with no line to score),\n"
+            "2 bad input (one file), bad arguments (class mode: a WORK or --spec that does not exist)"
         ),
+        epilog=CHECK_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("work", metavar="WORK", help="the worked solution: a .md or .tex file")
+    check.add_argument("work", metavar="WORK", nargs="+",
+                       help="a worked solution (.md or .tex file); several files or folders grade a class")
     check.add_argument("--spec", metavar="SPEC", help="a TOML spec stating the problem; its exercises are matched to the document's in order")
-    check.add_argument("--format", choices=("text", "md", "json"), default="text",
-                       help="text (default): per exercise and epoch; md: the document with a note after each wrong line; json: summary and findings")
-    check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
-    check.add_argument("--verbose", action="store_true", help="list every line, ok ones too")
+    check.add_argument("--format", choices=("text", "md", "json"), default=None,
+                       help="one file only: text (default): per exercise and epoch; md: the document with a note after each wrong line; json: summary and findings")
+    check.add_argument("-o", "--output", metavar="FILE|DIR",
+                       help="one file: write the report to FILE instead of stdout; class mode: the folder for "
+                            "gradebook.csv and the annotated copies (default: graded/)")
+    check.add_argument("--verbose", action="store_true", help="one file only: list every line, ok ones too")
     check.add_argument("--exam", metavar="TEMPLATE", help="grade against variant --variant K of this exam template")
     check.add_argument("--variant", type=int, metavar="K", help="with --exam: the variant the work answers")
     check.add_argument("--slack", default="0", metavar="UNITS",
                        help="accept each = within this many more units of the last written digit (default 0: half a unit, the rounding shown)")
+    check.add_argument("-q", "--quiet", action="store_true", help="class mode: no progress bar")
     return parser
 
 
@@ -203,7 +237,9 @@ def _check(args) -> int:
         if args.spec:
             raise SymoptError("give --spec or --exam, not both", "--spec")
         spec = _exam_spec(args.exam, args.variant)
-    report = check(args.work, spec, slack=slack)
+    if len(args.work) > 1 or Path(args.work[0]).is_dir():
+        return _grade_class(args, spec, slack)
+    report = check(args.work[0], spec, slack=slack)
     if args.format == "json":
         text = report.to_json(args.verbose)
     elif args.format == "md":
@@ -216,6 +252,28 @@ def _check(args) -> int:
     else:
         sys.stdout.write(text)
     return 1 if report.errors else 0
+
+
+def _grade_class(args, spec, slack) -> int:
+    """Class mode: every submission graded in a process pool, then the gradebook and the copies."""
+    from . import gradebook, load
+    from .files import write_all
+
+    for flag, given in (("--format", args.format is not None), ("--verbose", args.verbose)):
+        if given:
+            raise SymoptError("goes with one WORK file; class mode writes gradebook.csv and Markdown copies", flag)
+    if slack < 0:  # said once here, not once per file
+        raise SymoptError("must be 0 or more (units of the last written digit)", "--slack")
+    out = Path(args.output or "graded")
+    if out.exists() and not out.is_dir():
+        raise SymoptError("exists and is not a folder; class mode writes a folder", f"-o {out}")
+    paths = gradebook.submissions(args.work)
+    if isinstance(spec, str):
+        spec = load(spec)  # once, here: a missing or bad spec stops the run before any grading
+    graded = gradebook.grade(paths, spec, slack, _progress(args.quiet))
+    write_all(gradebook.outputs(graded, out))
+    print(gradebook.summary(graded, out / gradebook.CSV_NAME))
+    return gradebook.exit_code(graded)
 
 
 def _exam_spec(template: str, variant: int):

@@ -62,8 +62,54 @@ def fold(node: Node, constants: dict[str, Fraction]) -> Node:
     return node
 
 
+MAX_EVALUATORS = 4096  # compiled trees an arithmetic keeps
+
+
 def evaluator(node: Node, arith: Arithmetic, constants: dict[str, Fraction]) -> Evaluator:
-    """A function of the line's environment (name -> value) that computes `node` in `arith`."""
+    """A function of the line's environment (name -> value) that computes `node` in `arith`.
+
+    An arithmetic with an ``evaluators`` dict (:class:`symopt.ball.BallArithmetic`) keeps what it
+    compiled: trees are immutable, and the checker compiles the same shape of line (``#1 * #2 +
+    #3 * #4``) every epoch."""
+    cache = getattr(arith, "evaluators", None)
+    key = None if cache is None else _shape(node)
+    if key is None:
+        return _evaluator(node, arith, constants)
+    if constants:
+        key = (key, tuple(sorted((name, _shape(Num(value))) for name, value in constants.items())))
+    compute = cache.get(key)
+    if compute is None:
+        if len(cache) >= MAX_EVALUATORS:
+            cache.clear()
+        compute = cache[key] = _evaluator(node, arith, constants)
+    return compute
+
+
+def _shape(node: Node):
+    """What the compiled closures of `node` depend on, as plain tuples (cheap to hash, unlike trees
+    of Fractions): a number by its value, whatever it was written as.  None for a tree of other
+    nodes."""
+    kind = type(node)
+    if kind is Bin:
+        left, right = _shape(node.left), _shape(node.right)
+        return None if left is None or right is None else ("b", node.op, left, right)
+    if kind is Name:
+        return ("n", node.id)
+    if isinstance(node, Num):
+        value = node.value
+        if type(value) is Fraction or type(value) is int:
+            return ("#", value.numerator, value.denominator)
+        return ("#", type(value), value)
+    if kind is Neg:
+        inner = _shape(node.operand)
+        return None if inner is None else ("-", inner)
+    if kind is Call:
+        args = tuple(_shape(a) for a in node.args)
+        return None if None in args else ("c", node.func, args)
+    return None
+
+
+def _evaluator(node: Node, arith: Arithmetic, constants: dict[str, Fraction]) -> Evaluator:
     compute = _closure(node, arith, constants)
     exact = getattr(arith, "exact", None)
     if exact is None:

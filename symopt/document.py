@@ -7,7 +7,16 @@ is read here; what the math says is :mod:`symopt.mathtext`'s and the checker's b
 
 An exercise starts at a line such as ``Bài 1 Gradient Descent`` or ``## Exercise 2: Adam``, or at a
 heading (``#``, ``\\subsection*{…}``) that names an optimizer (``## RMSProp``); an epoch at a label such as ``Epoch 1:`` (also Vòng, Bước, Step,
-Iteration).  Math before the first exercise (the ``f(w_1, w_2) = …`` line) is the preamble.
+Iteration; ``*Epoch 1*``, ``In step 1:``, ``Epoch 1 (t = 1):``, ``**t = 1**``).  Math before the first
+exercise (the ``f(w_1, w_2) = …`` line) is the preamble.
+
+Math is also read where students write it in text: each ``$…$`` span of a sentence that states
+something (``So $w_1 = -4.6$ after the first step.``) is a math line of its own, and a line of plain
+text such as ``x = 3 - 0.1*6 = 2.4`` or ``w1 = -5, α = 0.6`` is a math line when its left side is
+a name and it has no words of prose (its Unicode letters, ``√(…)``, ``sqrt(…)`` and ``mhat`` are
+written as LaTeX for the reader).  A document whose numbers have decimal commas (``0,4``, or ``;``
+between the items of a line) has every ``0,4`` of its math read as ``0{,}4``: see
+:attr:`Document.decimal_comma`.
 """
 
 from __future__ import annotations
@@ -29,7 +38,10 @@ _ORDER = ("adamw", "adamax", "nadam", "radam", "adam", "adagrad", "adadelta", "l
 OPTIMIZER_NAMES = tuple((key, re.compile(_SPELLINGS.get(key, rf"\b{key}\b"), re.I)) for key in _ORDER)
 
 _HEADING = re.compile(r"^(?:bài(?:\s+tập)?|bai|exercise|problem|question|câu|ex\.?)\s*(\d+)\s*[:.)\-–]?\s*(.*)$", re.I)
-_EPOCH = re.compile(r"^(?:epoch|vòng(?:\s+lặp)?|bước|step|iteration|lần\s+lặp)\s*(?:t\s*=\s*)?(\d+)\s*[:.]?$", re.I)
+_EPOCH = re.compile(
+    r"^(?:(?:in|at|trong|ở)\s+)?(?:epoch|vòng(?:\s+lặp)?|bước|step|iteration|lần\s+lặp)\s*(?:t\s*=\s*)?(\d+)"
+    r"\s*(?:\(\s*t\s*=\s*\d+\s*\))?\s*[:.]?$", re.I)
+_STEP_T = re.compile(r"^t\s*=\s*(\d+)\s*(:?)$")  # an epoch label when marked or followed by ':' (else t = 1 is data)
 _LATEX_HEADING = re.compile(r"^\\(section|subsection|subsubsection|paragraph)\*?\{(.*)\}\s*$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LATEX_LEVELS = {"section": 1, "subsection": 2, "subsubsection": 3, "paragraph": 4}
@@ -66,6 +78,10 @@ class Document:
     preamble: list[MathLine] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, what could not be read)
+    #: whether the numbers are written with decimal commas (``0,4``; ``;`` between the items of a
+    #: line; ``0{,}4``): decided once for the document, and then every ``0,4`` of its math lines is
+    #: ``0{,}4``.  In other documents ``(1,2)`` is two numbers.
+    decimal_comma: bool = False
 
 
 def optimizer_named(text: str) -> str | None:
@@ -80,16 +96,23 @@ def read(text: str) -> Document:
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = text.split("\n")
     doc = Document(lines)
-    for item in _items(lines, doc):
+    items = list(_items(lines, doc))
+    doc.decimal_comma = _decimal_comma(
+        [item.text for item in items if isinstance(item, MathLine)]
+        + [text for item in items if isinstance(item, _Text) for text, _ in _candidates(item)])
+    for item in items:
         if isinstance(item, MathLine):
-            _place(doc, item)
+            _place(doc, _with_commas(item) if doc.decimal_comma else item)
             continue
-        number, label, marked = item
-        epoch, heading = _EPOCH.match(label), _HEADING.match(label)
-        if epoch and doc.sections:
-            doc.sections[-1].epochs.append(EpochBlock(int(epoch.group(1)), number))
-        elif heading or (marked and optimizer_named(label)):
-            doc.sections.append(Section(label, number, optimizer_named(heading.group(2) if heading else label), level=marked))
+        epoch, heading = _epoch_number(item), _HEADING.match(item.label)
+        if epoch is not None and doc.sections:
+            doc.sections[-1].epochs.append(EpochBlock(epoch, item.line))
+        elif heading or (item.marked and optimizer_named(item.label)):
+            doc.sections.append(Section(item.label, item.line, optimizer_named(heading.group(2) if heading else item.label),
+                                        level=item.marked))
+        elif epoch is None:
+            for math in _text_math(item, doc.decimal_comma):
+                _place(doc, math)
     _drop_titles(doc)
     return doc
 
@@ -98,11 +121,19 @@ def _drop_titles(doc: Document) -> None:
     """A heading above the exercises' own level, with no epochs under it, is the sheet's title or a
     chapter (``# Adagrad quiz`` over ``## Exercise 1: Adagrad``), not an exercise: its math lines
     (f) belong to what follows.  Found trying symopt as a new user: a title that named the
-    optimizer made symopt's own sheet unreadable."""
+    optimizer made symopt's own sheet unreadable.  So is a marked heading without a number and
+    without epochs over exercises whose headings are not marked but numbered (``# Bài tập: Gradient
+    Descent và Adam`` over ``Bài 1 Gradient Descent``): the corpus's students title their sheets so."""
     deepest = max((s.level for s in doc.sections if s.epochs), default=0)
     kept = []
-    for section in doc.sections:
-        if section.level and section.level < deepest and not section.epochs:
+    for k, section in enumerate(doc.sections):
+        if section.epochs or not section.level:
+            kept.append(section)
+            continue
+        later = doc.sections[k + 1:]
+        over_numbered = (not _HEADING.match(section.heading) and bool(later) and not later[0].level
+                         and bool(_HEADING.match(later[0].heading)) and any(s.epochs for s in later))
+        if section.level < deepest or over_numbered:
             (kept[-1].given if kept else doc.preamble).extend(section.given)
         else:
             kept.append(section)
@@ -119,7 +150,7 @@ def _place(doc: Document, math: MathLine) -> None:
 
 
 def _items(lines: list[str], doc: Document):
-    """Math lines, and (line, label, marked as a heading) for text lines that may be headings or epoch labels."""
+    """Math lines, and the other lines as :class:`_Text` (headings, epoch labels, sentences)."""
     unclosed_from: dict[str, int] = {}  # a closer not found after line i is not found after any later line
     i = 0
     while i < len(lines):
@@ -128,9 +159,9 @@ def _items(lines: list[str], doc: Document):
         number = i + 1
         opener = _opener(s)
         if opener is None:
-            label, marked = _label(s)
+            label, marked, emphasised = _label(s)
             if label:
-                yield number, label, marked
+                yield _Text(number, s, label, marked, emphasised)
             i += 1
             continue
         start_token, end_token, body = opener
@@ -221,8 +252,10 @@ def _unalign(row: str) -> str:
     return "".join(pieces)
 
 
-def _label(s: str) -> tuple[str, int]:
-    """A text line without its markup, and its depth as a heading (0: not marked as one)."""
+def _label(s: str) -> tuple[str, int, bool]:
+    """A text line without its markup, its depth as a heading (0: not marked as one), and whether
+    it is all in bold or italics (``**t = 1**``, ``*Epoch 1*``, ``\\emph{…}``)."""
+    emphasised = bool(re.fullmatch(r"(\*{1,3}|_{1,3}).*\S\1|\\(textbf|textit|emph|underline)\{.*\}", s))
     marked = 0
     m = _MD_HEADING.match(s)
     if m:
@@ -233,5 +266,235 @@ def _label(s: str) -> tuple[str, int]:
             marked, s = _LATEX_LEVELS[m.group(1)], m.group(2)
     s = re.sub(r"\\(textbf|textit|emph|text|underline)\{(.*?)\}", r"\2", s)
     s = s.replace("**", "").replace("__", "").strip()
+    s = re.sub(r"^([*_])(\S(?:.*\S)?)\1$", r"\2", s)  # *Epoch 1*, _Epoch 1_
     s = re.sub(r"\\(medskip|bigskip|smallskip|noindent|par)\b", "", s).strip()
-    return s, marked
+    return s, marked, emphasised
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A line that is not a math block: a heading, an epoch label, a sentence, plain-text math."""
+
+    line: int
+    raw: str  # as written, stripped
+    label: str  # without its markup (see _label)
+    marked: int  # its depth as a heading (0: not marked as one)
+    emphasised: bool  # all in bold or italics
+
+
+def _epoch_number(text: _Text) -> int | None:
+    """The epoch a label starts: ``Epoch 1:``, ``*Epoch 1*``, ``In step 1:``, ``Epoch 1 (t = 1):``;
+    ``t = 1`` only marked (``**t = 1**``, ``### t = 1``) or followed by ':'."""
+    m = _EPOCH.match(text.label)
+    if m:
+        return int(m.group(1))
+    m = _STEP_T.match(text.label)
+    if m and (text.emphasised or text.marked or m.group(2)):
+        return int(m.group(1))
+    return None
+
+
+# -- math in text lines ----------------------------------------------------------------------------
+#: ``$…$`` in a sentence (pandoc's rule: no space inside either dollar, the closing one not followed
+#: by a digit, so "$5 and $10" is no math), or ``\(…\)``; never ``$$``, never ``\$``.
+_INLINE = re.compile(r"(?<![\\$])\$(?![\s$])((?:\\.|[^$\\]){1,5000}?)(?<![\s\\])\$(?![$\d])|\\\(((?:[^\\]|\\(?![()])){1,5000}?)\\\)")
+_BULLET = re.compile(r"^(?:[-*+•]|\d+[.)])\s+")
+
+
+def _candidates(text: _Text) -> list[tuple[str, bool]]:
+    """The math a text line may hold, before it is judged: (text, written in plain text).  The
+    inline spans with an ``=``; or, without any ``$``, the line itself when it has an ``=``.  A
+    line all in bold or italics is a remark (symopt's own notes on a run, ``*… $v_1 = 0.2$ here …*``),
+    and a label is none."""
+    if text.emphasised or _epoch_number(text) is not None:
+        return []
+    if "$" in text.raw or "\\(" in text.raw:
+        return [(span, False) for m in _INLINE.finditer(text.raw) if "=" in (span := (m.group(1) or m.group(2)).strip())]
+    s = _BULLET.sub("", text.raw)
+    if "=" not in s or s.startswith(("%", "<!--", "|")):
+        return []
+    return [(s, True)]
+
+
+def _text_math(text: _Text, decimal_comma: bool) -> list[MathLine]:
+    """The math lines of a text line: its candidates that state something."""
+    out = []
+    for candidate, plain in _candidates(text):
+        if plain:
+            candidate = plain_math(candidate)
+        if decimal_comma:
+            candidate = _commas(candidate)
+        if _states(candidate) and not (plain and _prose(candidate)):
+            out.append(MathLine(text.line, candidate.rstrip(",.; ").strip(), text.line))
+    return out
+
+
+def _states(text: str) -> bool:
+    """Whether `text` states something: an ``=`` whose left side is a name (``w_1``, ``x^{(1)}``,
+    ``\\hat{m}_t``), f or its gradient (``f(x, y)``, ``\\nabla f``, ``\\frac{\\partial f}{\\partial x}``)
+    or names in parentheses (``(w_1, w_2)``).  "the rate $\\alpha$", "$\\operatorname{sign}(0) = 0$"
+    and "Note that this = that" state nothing the checker reads."""
+    from .mathtext import relations
+
+    sides, marks = relations(text)
+    if "=" not in marks:
+        return False
+    first = re.sub(r"\\(left|right)(?=[()])", "", sides[0]).strip()
+    if _F_SIDE.fullmatch(first) or _DERIVATIVE_SIDE.fullmatch(first):
+        return True
+    if first.startswith("(") and first.endswith(")"):
+        parts = _top_commas(first[1:-1])
+        return len(parts) > 1 and all(_is_name(p) for p in parts)
+    return _is_name(first)
+
+
+_F_SIDE = re.compile(r"(?:\\nabla\s*)?f\s*(?:'|\^\{?\\prime\}?)*\s*(?:\(.*\))?")
+_DERIVATIVE_SIDE = re.compile(r"\\[dt]?frac\{\s*(?:\\partial|d)\s*f\s*\}\{.*\}|(?:d|\\partial\s*)f\s*/\s*(?:d|\\partial\s*)\S.*")
+
+
+def _is_name(text: str) -> bool:
+    """A name, or a name with a superscript (``x^{(1)}``, ``g_{x_1}^{(2)}``, ``\\theta_1^0``)."""
+    from .errors import SymoptError
+    from .expr import Bin, Name
+    from .mathtext import parse_math
+
+    try:
+        node = parse_math(text)
+    except SymoptError:
+        return False
+    return isinstance(node, Name) or (isinstance(node, Bin) and node.op == "^" and isinstance(node.left, Name))
+
+
+def _top_commas(text: str) -> list[str]:
+    """`text` split at the commas outside brackets."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch in "({["
+        depth -= ch in ")}]"
+        if ch == "," and depth == 0 and text[i - 1 : i] != "\\":
+            parts.append(text[start:i])
+            start = i + 1
+    return [p.strip() for p in parts + [text[start:]]]
+
+
+#: Words plain-text math is written with: Greek letters, functions, names such as lr and eps.
+_MATH_WORDS = frozenset(
+    "alpha beta gamma delta epsilon varepsilon eps zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
+    "upsilon phi varphi chi psi omega sqrt exp log ln sin cos tan tanh sinh cosh abs max min lr grad".split())
+_WORD = re.compile(r"\\?[^\W\d_][\w]*")
+
+
+def _prose(text: str) -> bool:
+    """Whether a plain-text line is a sentence: a word that is no math name (``Note that this =
+    that``, ``x = 2.4 after step 1``, ``x = 3 và y = 2``).  Math names are short (``dx``), carry
+    digits or an index (``dw1``, ``s_x``, ``beta1``), are LaTeX commands or Greek and function names."""
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if word.startswith("\\") or "_" in word or any(c.isdigit() for c in word) or text[m.end():m.end() + 1] in ("_", "{"):
+            continue
+        if not word.isascii():
+            return True
+        if len(word) > 2 and word.lower().removeprefix("d") not in _MATH_WORDS and word.lower() not in _MATH_WORDS:
+            return True  # dalpha: the gradient of a variable alpha
+    return False
+
+
+# -- plain-text math as LaTeX ----------------------------------------------------------------------
+_GREEK_LETTERS = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "varepsilon", "ϵ": "epsilon", "ζ": "zeta", "η": "eta",
+    "θ": "theta", "ϑ": "vartheta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu", "ξ": "xi", "π": "pi",
+    "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "varphi", "ϕ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
+    "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi", "Π": "Pi", "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi",
+    "Ω": "Omega",
+}
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉₊₋ₜᵢₓ", "0123456789+-tix")
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵗ", "0123456789+-t")
+_GREEK_RUN = re.compile("([" + "".join(_GREEK_LETTERS) + "])(\\d+)?")
+
+
+def plain_math(text: str) -> str:
+    """Plain-text math as the LaTeX the reader parses: ``β₁`` is ``\\beta_{1}``, ``θ`` ``\\theta``,
+    ``x²`` ``x^{2}``, ``√(s + ε)`` and ``sqrt(s + eps)`` ``\\sqrt{…}``, ``exp(x)`` ``\\exp(x)``,
+    ``mhat_x`` ``\\hat{m}_x``, ``∇`` ``\\nabla``."""
+    text = re.sub("[₀₁₂₃₄₅₆₇₈₉₊₋ₜᵢₓ]+", lambda m: "_{" + m.group().translate(_SUBSCRIPTS) + "}", text)
+    text = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵗ]+", lambda m: "^{" + m.group().translate(_SUPERSCRIPTS) + "}", text)
+
+    def greek(m: re.Match) -> str:
+        out = "\\" + _GREEK_LETTERS[m.group(1)] + ("_{" + m.group(2) + "}" if m.group(2) else "")
+        follows = m.string[m.end():m.end() + 1]
+        return out + (" " if follows.isalpha() and follows.isascii() else "")
+
+    text = _GREEK_RUN.sub(greek, text).replace("∇", "\\nabla ").replace("∂", "\\partial ")
+    text = re.sub(r"(?<![\\A-Za-z])([A-Za-z])hat(?![A-Za-z])", r"\\hat{\1}", text)
+    text = re.sub(r"(?<![\\A-Za-z])(exp|log|ln|sin|cos|tan|tanh|sinh|cosh)\s*(?=\()", r"\\\1", text)
+    text = _roots(text)
+    return re.sub(r"√\s*(\\[A-Za-z]+(?:_\{[^{}]*\}|_\w)?|[A-Za-z][A-Za-z0-9_]*|[0-9.]+)", r"\\sqrt{\1}", text)
+
+
+_ROOT = re.compile(r"(?<![\\A-Za-z])sqrt\s*\(|√\s*\(")
+
+
+def _roots(text: str) -> str:
+    """``sqrt(…)`` and ``√(…)`` as ``\\sqrt{…}``, nested too (in one pass, without recursion)."""
+    if "sqrt" not in text and "√" not in text:
+        return text
+    out, closers, i = [], [], 0
+    while i < len(text):
+        m = _ROOT.match(text, i)
+        if m:
+            out.append("\\sqrt{")
+            closers.append("}")
+            i = m.end()
+            continue
+        ch = text[i]
+        if ch == "(":
+            closers.append(")")
+        elif ch == ")" and closers:
+            ch = closers.pop()
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+# -- decimal commas ---------------------------------------------------------------------------------
+def _decimal_comma(texts: list[str]) -> bool:
+    """Whether these math texts write decimal commas: ``0{,}4``; a digit, comma, digit outside
+    brackets (``0,4``, ``\\alpha = 0,1``; not ``(1,2)``, ``w_{1,0}``); or ``;`` between two items
+    with an ``=`` each (``w_1 = -5; \\alpha = 0,4``; not the space ``\\;``)."""
+    for text in texts:
+        if "{,}" in text:
+            return True
+        depth = 0
+        for i, ch in enumerate(text):
+            if ch in "({[":
+                depth += 1
+            elif ch in ")}]":
+                depth -= 1
+            elif depth or not 0 < i < len(text) - 1:
+                continue
+            elif ch == "," and text[i - 1].isdigit() and text[i + 1].isdigit():
+                return True
+            elif ch == ";" and text[i - 1] != "\\" and "=" in text[:i] and "=" in text[i + 1:]:
+                return True
+    return False
+
+
+_DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d)")
+_INDEX = re.compile(r"[_^]\{[^{}]*\}")
+
+
+def _commas(text: str) -> str:
+    """Every ``0,4`` of `text` as ``0{,}4`` (a decimal comma), except in an index (``w_{1,0}``)."""
+    if "," not in text:
+        return text
+    pieces, last = [], 0
+    for m in _INDEX.finditer(text):
+        pieces += [_DIGIT_COMMA.sub("{,}", text[last : m.start()]), m.group()]
+        last = m.end()
+    pieces.append(_DIGIT_COMMA.sub("{,}", text[last:]))
+    return "".join(pieces)
+
+
+def _with_commas(math: MathLine) -> MathLine:
+    text = _commas(math.text)
+    return math if text == math.text else MathLine(math.line, text, math.end)

@@ -22,12 +22,15 @@ import re
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, VisitError
+from lark.grammar import Rule
+from lark.lexer import ContextualLexer
+from lark.parse_tree_builder import ExpandSingleChild
+from lark.parsers.lalr_analysis import Shift
 
 from .errors import SymoptError
 from .expr import Bin, Call, Name, Neg, Node, Num
 from .functions import TABLE
 from .notation import GREEK, plain_names
-from .printer import split_at
 from .numbers import parse_decimal
 
 #: The LaTeX commands, without the backslash, the reader takes for functions (the table of
@@ -50,6 +53,7 @@ _GRAMMAR = r"""
 
 ?product: signed
     | product MULOP signed         -> mul
+    | product "/" signed           -> div
     | product power                -> mul
 
 ?signed: "-" signed                -> neg
@@ -148,6 +152,12 @@ def _parser() -> Lark:
     return Lark(_GRAMMAR.replace("@GREEK@", greek), parser="lalr", maybe_placeholders=False)
 
 
+@lru_cache(maxsize=4096)
+def _number(text: str) -> Written:
+    """A number as written (immutable, so one object serves every place it is written)."""
+    return Written(parse_decimal(text), _places(text))
+
+
 @v_args(inline=True)
 class _ToTree(Transformer):
     def number(self, token: Token) -> Node:
@@ -165,6 +175,9 @@ class _ToTree(Transformer):
 
     def mul(self, a, *rest):
         return Bin("*", a, rest[-1])  # rest is (MULOP, b) or (b,)
+
+    def div(self, a, b):
+        return Bin("/", a, b)
 
     def neg(self, a):
         return Neg(a)
@@ -194,20 +207,51 @@ class _ToTree(Transformer):
         return Call("where", (condition, yes, no))
 
 
+@v_args(inline=True)
+class _ToTreeShared(_ToTree):
+    """:class:`_ToTree`, with each number read once (:func:`_number`)."""
+
+    def number(self, token: Token) -> Node:
+        return _number(str(token))
+
+
 def _normalize(text: str) -> str:
     """Unicode signs as ASCII, and the decimal comma ``0{,}9`` (LaTeX, KaTeX) as a decimal point."""
     text = text.replace("−", "-").replace("·", "*").replace("×", "*").replace("{,}", ".").strip().strip("$").strip()
     return plain_names(text)
 
 
+#: Trees read so far, by the text as given (at most MAX_PARSED; trees are immutable, so shared).
+_PARSED: dict[str, Node] = {}
+MAX_PARSED = 8192
+
+
 def parse_math(text: str) -> Node:
-    """One expression (one side of an ``=``) as a tree; SymoptError says where it is unreadable."""
+    """One expression (one side of an ``=``) as a tree; SymoptError says where it is unreadable.
+
+    A side written again (``v_1``, a formula step that every epoch repeats) is read once.  The
+    reading is lark's LALR parse (:class:`_Driver`); what that does not read, or a tree too deep
+    for lark's recursive transformation, lark reads again, to say why exactly as it always did."""
+    node = _PARSED.get(text)
+    if node is not None:
+        return node
+    given = text
     text = _normalize(text)
     if not text:
         raise SymoptError("an empty expression")
     if len(text) > MAX_LINE:
         raise SymoptError(f"a line longer than {MAX_LINE} characters")
     try:
+        node = _fast()(text)
+    except Exception:  # a number that cannot be read, or any surprise: lark itself says what
+        node = None
+    if node is not None and (len(text) <= _DEEP or _depth(node) <= _DEEP):
+        if _fast().shareable:  # _ToTree's nodes are frozen dataclasses, Call's arguments a tuple
+            if len(_PARSED) >= MAX_PARSED:
+                _PARSED.clear()
+            _PARSED[given] = node
+        return node
+    try:  # lark's own parse and transformation: the reference behaviour, and its error messages
         tree = _parser().parse(text)
         node = _ToTree().transform(tree)
     except VisitError as e:  # a number that cannot be read as an exact decimal
@@ -221,6 +265,163 @@ def parse_math(text: str) -> Node:
     return node
 
 
+#: Trees deeper than this (which need a text at least this long) are left to lark's own recursive
+#: transformation, which gives up on very deep ones (RecursionError: "cannot read").
+_DEEP = 100
+
+
+def _depth(node: Node) -> int:
+    """The depth of a tree, without recursion."""
+    deepest, todo = 0, [(node, 1)]
+    while todo:
+        node, depth = todo.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, Neg):
+            todo.append((node.operand, depth + 1))
+        elif isinstance(node, Bin):
+            todo += ((node.left, depth + 1), (node.right, depth + 1))
+        elif isinstance(node, Call):
+            todo += ((a, depth + 1) for a in node.args)
+    return deepest
+
+
+@lru_cache(maxsize=1)
+def _fast():
+    """lark's LALR parse of the grammar, driven without its per-token overhead (see :class:`_Driver`)."""
+    greek = "|".join(sorted(GREEK, key=len, reverse=True))
+    return _Driver(Lark(_GRAMMAR.replace("@GREEK@", greek), parser="lalr", maybe_placeholders=False,
+                        transformer=_ToTreeShared()))
+
+
+class _Driver:
+    """The parse lark itself does (``Lark.parse`` with a tree-less LALR transformer), on lark's own
+    tables: per parser state, the contextual lexer's scanner for the terminals that state accepts,
+    the shift and reduce actions, and lark's callbacks for each rule (which filter the anonymous
+    tokens, inline ``?rules`` and call :class:`_ToTree`).  Only the loop is ours, with plain
+    strings as keys: lark's loop compares Token keys in Python, which was most of the time a
+    line took to read.  Any input this loop does not read to the end (a syntax error, a number
+    out of range) returns None, and lark parses it again to say why."""
+
+    def __init__(self, lark: Lark):
+        frontend = lark.parser
+        lexer, parser = frontend.lexer, frontend.parser.parser
+        (start,) = frontend.parser_conf.start
+        table, callbacks = parser.parse_table, parser.callbacks
+        if not isinstance(lexer, ContextualLexer) or frontend.lexer_conf.postlex is not None:
+            raise TypeError("the fast reader needs lark's contextual lexer without a postlexer")
+        self.start, self.end = table.start_states[start], table.end_states[start]
+        kept = set()  # the terminals a tree keeps (the others are filtered out: no Token needed)
+        for rule in callbacks:
+            if isinstance(rule, Rule):
+                keep = lark.options.keep_all_tokens or rule.options.keep_all_tokens
+                kept |= {sym.name for sym in rule.expansion if sym.is_term and (keep or not sym.filter_out)}
+        self.terminal_callbacks = {name: f for name, f in callbacks.items() if isinstance(name, str)}
+        self.kept = frozenset(kept | set(self.terminal_callbacks))
+        # whether every tree is made of the transformer's (immutable) nodes, and so may be shared:
+        # a rule it has no method for makes a lark Tree, unless it is a ?rule of one child
+        transformer = lark.options.transformer
+        self.shareable = all(
+            hasattr(transformer, rule.alias or rule.options.template_source or rule.origin.name)
+            or (rule.options.expand1 and not rule.alias and sum(
+                1 for sym in rule.expansion
+                if not (sym.is_term and sym.filter_out) and not (not sym.is_term and sym.name.startswith("_"))) == 1)
+            for rule in callbacks if isinstance(rule, Rule))
+        self.actions, self.scanners = {}, {}
+        self.units: dict[tuple[int, int, str], int] = {}  # memo of _units
+        for state, actions in table.states.items():
+            self.actions[state] = {
+                str(symbol): (arg, None) if action is Shift else (None, self._reduction(arg, callbacks[arg]))
+                for symbol, (action, arg) in actions.items()}
+            basic = lexer.lexers[state]
+            scanner = basic.scanner  # builds basic.callback too
+            self.scanners[state] = (tuple(scanner._mres), basic.ignore_types, dict(basic.callback))
+
+    @staticmethod
+    def _reduction(rule: Rule, callback) -> tuple:
+        """(how many values it takes, its callback, the rule's name); the callback None for the
+        reduction of a ``?rule`` to its only child, which is that child itself (lark's
+        ExpandSingleChild)."""
+        length = len(rule.expansion)
+        if length == 1 and type(callback) is ExpandSingleChild:
+            callback = None
+        return length, callback, str(rule.origin.name)
+
+    def _units(self, below: int, top: int, kind: str) -> int:
+        """The state after every reduction of a ``?rule`` to its only child that `kind` calls for
+        from state `top` (with `below` under it): each replaces the top state and keeps `below`."""
+        state = top
+        while True:
+            step = self.actions[state].get(kind)
+            if step is None or step[0] is not None or step[1][1] is not None:
+                return state
+            state = self.actions[below][step[1][2]][0]
+            if kind == "$END" and state == self.end:
+                return state
+
+    def __call__(self, text: str) -> Node | None:
+        actions, scanners, kept, end_state = self.actions, self.scanners, self.kept, self.end
+        terminal_callbacks, units = self.terminal_callbacks, self.units
+        states, values = [self.start], []
+        pos, size = 0, len(text)
+        while True:
+            state = states[-1]
+            # the next token, by the scanner of the state the parser is in (lark's contextual lexer)
+            mres, ignore, lexer_callbacks = scanners[state]
+            while True:
+                if pos >= size:
+                    kind, token = "$END", None
+                    break
+                for mre in mres:
+                    match = mre.match(text, pos)
+                    if match:
+                        break
+                else:
+                    return None
+                value, kind = match.group(0), match.lastgroup
+                pos += len(value)
+                if kind in ignore:
+                    continue
+                if kind in lexer_callbacks:
+                    token = lexer_callbacks[kind](Token(kind, value))
+                    kind = token.type
+                else:
+                    token = Token(kind, value) if kind in kept else value
+                break
+            # shift it, after every reduction it completes
+            while True:
+                step = actions[state].get(kind)
+                if step is None:
+                    return None
+                shift, reduce = step
+                if shift is not None:
+                    if token is None:
+                        return None  # lark shifts no end of input
+                    states.append(shift)
+                    values.append(terminal_callbacks[kind](token) if kind in terminal_callbacks else token)
+                    break
+                length, callback, origin = reduce
+                if callback is None:  # a ?rule's only child: it stays where it is, in the state
+                    key = (states[-2], state, kind)  # the run of such reductions leads to
+                    state = units.get(key)
+                    if state is None:
+                        state = units[key] = self._units(*key)
+                    states[-1] = state
+                    if token is None and state == end_state:
+                        return values[-1]
+                    continue
+                if length:
+                    children = values[-length:]
+                    del states[-length:]
+                    del values[-length:]
+                else:
+                    children = []
+                values.append(callback(children))
+                state = actions[states[-1]][origin][0]
+                states.append(state)
+                if token is None and state == end_state:
+                    return values[-1]
+
+
 def split_relations(text: str) -> list[str]:
     """The sides of ``a = b = c \\approx d``, split at relations outside braces."""
     return relations(text)[0]
@@ -228,8 +429,29 @@ def split_relations(text: str) -> list[str]:
 
 def relations(text: str) -> tuple[list[str], list[str]]:
     """The sides of ``a = b \\approx c`` and the relations between them (``=`` or ``≈``)."""
-    sides, marks = split_at(_normalize(text), _RELATION)
+    sides, marks = _split(_normalize(text))
     return sides, ["=" if m == "=" else "≈" for m in marks]
+
+
+_SCAN = re.compile(r"[{}()]|" + _RELATION.pattern)
+
+
+def _split(text: str) -> tuple[list[str], list[str]]:
+    """``split_at(text, _RELATION)`` (:func:`symopt.printer.split_at`), by one regular expression
+    that finds the brackets and the relations instead of a loop over the characters."""
+    sides, marks, depth, start = [], [], 0, 0
+    for m in _SCAN.finditer(text):
+        found = m.group()
+        if found in "{(":
+            depth += 1
+        elif found in "})":
+            depth -= 1
+        elif depth == 0:
+            sides.append(text[start:m.start()].strip())
+            marks.append(found)
+            start = m.end()
+    sides.append(text[start:].strip())
+    return sides, marks
 
 
 def literals(node: Node) -> list[Written]:
@@ -256,6 +478,11 @@ def _collect(node: Node, out: list) -> None:
 
 def as_written(node: Node) -> Written | None:
     """`node` as one written number, when it is one: ``-0.6``, ``10^{-6}``, ``2.5 \\cdot 10^{-6}``."""
+    kind = type(node)
+    if kind is Name or kind is Call:  # the commonest answer, first
+        return None
+    if kind is Written:
+        return node
     if isinstance(node, Neg):
         inner = as_written(node.operand)
         return None if inner is None else Written(-inner.value, inner.places)

@@ -140,7 +140,10 @@ def plain_names(text: str) -> str:
     is ``dx``)."""
     if "\\" not in text:
         return text
-    text = _BOLD.sub(r"\1", text)
+    if "\\b" in text or "\\mathbf" in text:  # what _BOLD needs to match
+        text = _BOLD.sub(r"\1", text)
+    if "\\partial" not in text:  # nor can _PARTIAL
+        return text
     return _PARTIAL.sub(lambda m: "d" + m.group(1).strip(), text)
 
 
@@ -163,6 +166,42 @@ def _balanced(text: str) -> bool:
 
 
 normal = _normal
+
+#: A step index on a name as students write it: ``\\theta_{t+1}``, ``x_t``, ``v_{t-1}``, ``\\theta_0``,
+#: ``m_{2}``, ``g_{x,1}`` (a variable's name, then the step).
+_STEP = re.compile(r"^(?P<base>.+?)_(?:\{(?P<braced>t|t\s*[-+]\s*1|[0-9]+)\}|(?P<bare>t|[0-9]+))$")
+_STEP_AFTER = re.compile(r"^(?P<base>.+?_\{[^{},]+),\s*(?P<step>t|t\s*[-+]\s*1|[0-9]+)\}$")
+
+
+def stepped(name: str) -> tuple[str, str] | None:
+    """(the name without its step, the step) when `name` ends in a step index (``\\theta_1`` ->
+    (``\\theta``, ``1``), ``v_{x,2}`` -> (``v_x``, ``2``)); None otherwise.  Whether the index is a
+    step or a variable's number (``w_1`` in a problem in w1, w2) is the reader's decision."""
+    text = _normal(name)
+    m = _STEP_AFTER.match(text)
+    if m:
+        base = m.group("base")
+        inner = base[base.index("_{") + 2:]
+        return base[: base.index("_{")] + ("_" + inner if len(inner) == 1 else "_{" + inner + "}"), m.group("step").replace(" ", "")
+    m = _STEP.match(text)
+    if m:
+        return m.group("base"), (m.group("braced") or m.group("bare")).replace(" ", "")
+    return None
+
+
+_LETTER = re.compile(r"^(?P<hat>\\hat\{|\\widehat\{)?(?P<letter>[mv])(?=[_}]|$)")
+
+
+def relettered(name: str, letters: dict[str, str]) -> str:
+    """`name` with its leading letter renamed (``letters`` {"m": "v", "v": "s"}: the Adam paper's
+    m_t, v_t, \\hat{m}_t are symopt's v, s, \\hat{v}), as the document's formula lines decided."""
+    if not letters:
+        return name
+    text = _normal(name)
+    m = _LETTER.match(text)
+    if m is None or m.group("letter") not in letters:
+        return name
+    return text[: m.start("letter")] + letters[m.group("letter")] + text[m.end("letter"):]
 
 
 def reference_layout(variables: Iterable[str]) -> bool:

@@ -84,11 +84,11 @@ def round_significant(q: Fraction, digits: int) -> Fraction:
     """q rounded half away from zero to `digits` significant digits."""
     if q == 0:
         return q
-    exponent = _floor_log10(abs(q))
+    exponent = floor_log10(abs(q))
     return round_half_away(q, digits - 1 - exponent)
 
 
-def _floor_log10(q: Fraction) -> int:
+def floor_log10(q: Fraction) -> int:
     """floor(log10(q)) for q > 0, exactly, in integers (no big decimal texts, no Fractions made)."""
     n, d = q.numerator, q.denominator
 
@@ -171,7 +171,7 @@ def plain_text(d: Decimal) -> str:
 def scientific_text(q: Fraction, digits: int) -> str:
     """q != 0 to `digits` significant digits as ``-2.117 \\cdot 10^{-9}``."""
     r = round_significant(q, digits)
-    k = _floor_log10(abs(r))
+    k = floor_log10(abs(r))
     mantissa = decimal_text(r / Fraction(10) ** k)
     return f"{mantissa} \\cdot 10^{{{k}}}"
 
@@ -232,7 +232,7 @@ class Policy:
     def unit(self, q: Fraction) -> Fraction:
         """One unit of the place this policy rounds q to: an answer's tolerance (10^-4 by hand:4,
         10^-5 for 0.0019206 by hand:4 with 3 significant figures, 10^-3 for 4.601 by sig:4)."""
-        places = self.places(_floor_log10(abs(q)) if q else 0)
+        places = self.places(floor_log10(abs(q)) if q else 0)
         return Fraction(1, 10**places) if places >= 0 else Fraction(10**-places)
 
     # -- rounding --------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ class Policy:
         `whole` False: q approximates an irrational value, which is always rounded."""
         if not q:
             return q, None
-        limit = self.places(_floor_log10(abs(q)), extra)
+        limit = self.places(floor_log10(abs(q)), extra)
         if whole:
             places = decimals_of(q)
             if places == 0 and limit < 0:  # an integer: its last nonzero digit (3125 * 10^7: -7)
@@ -252,8 +252,8 @@ class Policy:
             if places is not None and places <= (limit if self.keep is None else max(limit, self.keep)):
                 return q, None
         r = round_half_away(q, limit)
-        if r and _floor_log10(abs(r)) != _floor_log10(abs(q)):  # 0.09996 -> 0.1: one place fewer
-            limit = self.places(_floor_log10(abs(r)), extra)
+        if r and floor_log10(abs(r)) != floor_log10(abs(q)):  # 0.09996 -> 0.1: one place fewer
+            limit = self.places(floor_log10(abs(r)), extra)
             r = round_half_away(q, limit)
         return r, limit
 

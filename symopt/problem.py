@@ -21,7 +21,7 @@ from .document import Document, MathLine, Section
 from .errors import SymoptError
 from .expr import Bin, Call, Name, Neg, Node, Num, names, to_text
 from .mathtext import parse_math, relations
-from .notation import DECAYED, GRADIENT_NAMES, Notation, name_latex, normal
+from .notation import DECAYED, GRADIENT_NAMES, Notation, name_latex, normal, relettered
 from .optimizers import OPTIMIZERS, Optimizer
 from .spec import Exercise, Spec, from_dict
 
@@ -41,35 +41,113 @@ PROBES = (
 class Given:
     """A math line before the first epoch, by what it says."""
 
-    kind: str  # "function", "data" (name = number, …), "formulas" (name = expression, …), "other"
+    kind: str  # "function", "data" (name = number, …), "formulas" (name = expression, …),
+    #            "definition" (θ = (x, y): a name for the variables together; nothing to check), "other"
     line: MathLine
     items: tuple[tuple[str, Node], ...] = ()  # (name as written, right-hand side)
+    #: a data line's vectors by name as written (``\\mathbf{v} = (0, 0)``, ``\\mathbf{w}_0 = (-5, -2)``):
+    #: one value per variable, in f's order
+    vectors: tuple[tuple[str, tuple[Node, ...]], ...] = ()
 
 
 def classify(math: MathLine) -> Given:
+    """What a line before the epochs states.  A data item may give one value to several names
+    (``v_1 = v_2 = 0``, ``m_0 = v_0 = 0``), a vector of values to names in parentheses
+    (``(w_1, w_2) = (-5, -2)``: one item each) or to one name (a vector item); a start value may
+    be written with its iterate's mark (``x^{(0)} = 4``, ``\\theta_1^0 = -5``: the name is kept with
+    the mark as ``x^{(0)}``)."""
     text = math.text
     if re.match(r"^\s*f\s*\(", text):
         return Given("function", math)
-    items = []
+    items, vectors, defined = [], [], False
     for part in _top_level_split(text):
         sides, marks = relations(part)
-        if len(sides) != 2 or marks != ["="]:
+        if len(sides) < 2 or any(m != "=" for m in marks):
             return Given("other", math)
-        try:
-            lhs, rhs = parse_math(sides[0]), parse_math(sides[1])
-        except SymoptError:
+        targets = [_targets(side) for side in sides[:-1]]
+        value = _value(sides[-1])
+        if value is None or any(t is None for t in targets):
             return Given("other", math)
-        if not isinstance(lhs, Name):
+        if len(sides) > 2 and not _numeric(value):  # a chain gives names one value, a number
             return Given("other", math)
-        items.append((lhs.id, rhs))
-    if not items:
-        return Given("other", math)
-    numeric = [not names(rhs) for _, rhs in items]
+        for names_ in targets:
+            if isinstance(value, tuple) and len(names_) > 1:  # (w_1, w_2) = (-5, -2)
+                if len(value) != len(names_):
+                    return Given("other", math)
+                items += zip(names_, value)
+            elif isinstance(value, tuple):
+                if all(isinstance(c, Name) for c in value):  # \\theta = (x, y)
+                    defined = True
+                else:
+                    vectors.append((names_[0], value))
+            else:
+                items += [(n, value) for n in names_]
+    if not items and not vectors:
+        return Given("definition" if defined else "other", math)
+    numeric = [_numeric(rhs) for _, rhs in items] + [_numeric(rhs) for _, rhs in vectors]
     if all(numeric):
-        return Given("data", math, tuple(items))
-    if not any(numeric):
+        return Given("data", math, tuple(items), tuple(vectors))
+    if not any(numeric) and not vectors:
         return Given("formulas", math, tuple(items))
     return Given("other", math)
+
+
+#: A start value's mark on its name: ``x^{(0)}``, ``x^{0}``, ``x^(0)``, ``\\theta_1^0``.
+_START_MARK = re.compile(r"^(.*?)\s*\^\s*(?:\{\s*\(\s*0\s*\)\s*\}|\(\s*0\s*\)|\{\s*0\s*\}|0)$")
+
+
+def _targets(side: str) -> list[str] | None:
+    """The names a left side assigns: one name (``w_1``; ``x^{(0)}`` with its mark), or the names in
+    parentheses (``(w_1, w_2)``); None when it is not such a side."""
+    parts = _parenthesised(side)
+    if parts is not None:
+        out = [_target(p) for p in parts]
+        return None if any(n is None for n in out) else out
+    name = _target(side)
+    return None if name is None else [name]
+
+
+def _target(side: str) -> str | None:
+    m = _START_MARK.match(side.strip())
+    base, mark = (m.group(1), "^{(0)}") if m else (side, "")
+    try:
+        node = parse_math(base)
+    except SymoptError:
+        return None
+    return node.id + mark if isinstance(node, Name) else None
+
+
+def _value(side: str) -> Node | tuple[Node, ...] | None:
+    """A right side: an expression, or a vector ``(-5, -2)`` of them; None when unreadable."""
+    parts = _parenthesised(side)
+    try:
+        if parts is not None:
+            return tuple(parse_math(p) for p in parts)
+        return parse_math(side)
+    except SymoptError:
+        return None
+
+
+def _parenthesised(side: str) -> list[str] | None:
+    """The items of ``(a, b, …)`` (also ``\\left( … \\right)``, ``;`` between them), or None when
+    `side` is not one pair of parentheses around two or more items."""
+    s = re.sub(r"\\(left|right)(?=[()])", "", side).strip()
+    if not (s.startswith("(") and s.endswith(")")):
+        return None
+    depth = 0
+    for i, ch in enumerate(s):
+        depth += ch in "({"
+        depth -= ch in ")}"
+        if depth == 0 and i < len(s) - 1:
+            return None  # (a) - (b): not one pair
+    parts = _top_level_split(s[1:-1])
+    return parts if len(parts) > 1 else None
+
+
+def _numeric(value: Node | tuple[Node, ...]) -> bool:
+    if isinstance(value, tuple):
+        return all(not names(c) for c in value)
+    return not names(value)
 
 
 def _top_level_split(text: str) -> list[str]:
@@ -227,15 +305,20 @@ def matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallAri
         return None, []
     matches = []
     for k, options in enumerate(variants(optimizer) if among is None else among):
-        rule = rules_of(optimizer, options).get(ref.key)
+        rules = rules_of(optimizer, options)
+        rule = rules.get(ref.key)
         if rule is None:
             continue
-        if all(
+        forms = [rule]
+        inline = {q: r for q, r in rules.items() if q != ref.key and q.endswith("_hat") and q in names(rule)}
+        if inline:  # the bias correction written inside the update: V_t / (1 - \beta_1^t)
+            forms.append(rename(rule, lambda n: inline.get(n, Name(n)), False))
+        if any(all(
             (value := formula_value(tree, optimizer, probe, balls, variables)) is not None
-            and (expected := rule_value(rule, probe, balls)) is not None
+            and (expected := rule_value(form, probe, balls)) is not None
             and balls.agree(value, expected)
             for probe in PROBES
-        ):
+        ) for form in forms):
             matches.append(k)
     return ref.key, matches
 
@@ -243,11 +326,15 @@ def matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallAri
 def stated_options(section: Section, optimizer: Optimizer, balls: BallArithmetic,
                    variables: tuple[str, ...] = ()) -> dict[str, str]:
     """The options the formula lines state (ε inside the root or outside); defaults otherwise."""
+    from .reading import general_formula, letters, students
+
     all_variants = variants(optimizer)
     votes = [0] * len(all_variants)
+    moments = letters(section, optimizer)  # the Adam paper's m_t, v_t: read as the document's lines decide
     for math in section.given:
-        given = classify(math)
+        given = classify(students(math))
         for lhs, tree in given.items if given.kind == "formulas" else ():
+            lhs, tree = general_formula(lhs, tree, optimizer, variables, moments)
             _, matches = matching_variants(lhs, tree, optimizer, balls, variables=variables)
             if 0 < len(matches) < len(all_variants):
                 for k in matches:
@@ -295,29 +382,60 @@ def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exer
     hyper_names = optimizer.hyper_for(options)
     notation = optimizer.notation(variables, options)
     lines = notation.lines(("w", *optimizer.state_for(options)))
+    states = optimizer.state_for(options)
+    from .reading import letters
+
+    moments = letters(section, optimizer)  # the Adam paper's m_0 = 0.1, v_0 = 0.01 are v and s
+
+    def meaning(name: str) -> Ref | None:
+        """What a data line's name gives (a quantity without a variable: every variable's)."""
+        name = relettered(name, moments)
+        hit = notation.read_epoch(name, 0)  # a quantity of the epoch starts once: \\Pi_0 = 1
+        if hit is not None and hit[0] in states:
+            return Ref("quantity", hit[0])
+        line = lines.get(normal(name))
+        hyper_name = notation.hypers().get(normal(name))
+        return Ref("quantity", line[0], line[1]) if line else Ref("hyper", hyper_name) if hyper_name \
+            else resolve(name, variables, hyper_names)
+
+    def start_meaning(name: str, vector: bool) -> Ref | None:
+        """A name with a start value's mark (``x^{(0)}``, ``x_0``, ``w_{1,0}``, ``\\mathbf{w}_0``):
+        the quantity of the name without it.  Only a quantity: ``w_1`` is the variable w1 itself."""
+        base = _start_base(name)
+        ref = meaning(base) if base is not None else None
+        if ref is None and vector and _parameter_vector(base or name, variables):  # \\mathbf{x}_0 for x1, x2
+            return Ref("quantity", "w")
+        return ref if ref is not None and ref.kind == "quantity" else None
+
+    data_items = []
     for math in section.given:
         given = classify(math)
-        if given.kind != "data":
+        if given.kind == "data":
+            data_items += [(name, tree, False) for name, tree in given.items]
+            data_items += [(name, components, True) for name, components in given.vectors]
+    for name, tree, vector in data_items:
+        values = [rational_value(c, {}) for c in tree] if vector else [rational_value(tree, {})]
+        if any(v is None for v in values):
             continue
-        for name, tree in given.items:
-            value = rational_value(tree, {})
-            hit = notation.read_epoch(name, 0)  # a quantity of the epoch starts once: \\Pi_0 = 1
-            if value is not None and hit is not None and hit[0] in optimizer.state_for(options):
-                state[hit[0]] = {v: value for v in variables}
-                continue
-            line = lines.get(normal(name))
-            hyper_name = notation.hypers().get(normal(name))
-            ref = Ref("quantity", line[0], line[1]) if line else Ref("hyper", hyper_name) if hyper_name \
-                else resolve(name, variables, hyper_names)
-            if value is None or ref is None:
-                continue
-            if ref.kind == "hyper":
-                hyper[ref.key] = value
-            elif ref.kind == "quantity" and ref.variable is not None:
-                if ref.key == "w":
-                    start[ref.variable] = value
-                elif ref.key in optimizer.state_for(options):
-                    state.setdefault(ref.key, {})[ref.variable] = value
+        ref = meaning(name) or start_meaning(name, vector)
+        if ref is None:
+            continue
+        if ref.kind == "hyper" and not vector:
+            hyper[ref.key] = values[0]
+            continue
+        if ref.kind != "quantity" or (ref.key != "w" and ref.key not in states):
+            continue
+        if ref.variable is not None:
+            given_values = {} if vector else {ref.variable: values[0]}
+        elif vector:  # \\mathbf{v} = (0, 0): one value per variable, in f's order
+            given_values = dict(zip(variables, values)) if len(values) == len(variables) else {}
+        else:  # v = 0, m_0 = v_0 = 0: every variable's state; a start value is each variable's own
+            given_values = {} if ref.key == "w" else {v: values[0] for v in variables}
+        for v, value in given_values.items():
+            if ref.key == "w":
+                start[v] = value
+            else:
+                state.setdefault(ref.key, {})[v] = value
     missing = [name_latex(v) for v in variables if v not in start]
     if missing:
         raise SymoptError(f"the data line gives no start value for {', '.join(missing)} (write e.g. {missing[0]} = -5)")
@@ -332,3 +450,26 @@ def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exer
         }],
     }
     return from_dict(data, source="the document").exercises[0]
+
+
+_START_SUB = re.compile(r"^(.+?)_(?:\{\s*0\s*\}|0)$")  # x_0, \theta_{0}
+_START_PAIR = re.compile(r"^(.+?)_\{(.+?),\s*0\s*\}$")  # w_{1,0}
+
+
+def _start_base(name: str) -> str | None:
+    """`name` without a start value's mark: ``x^{(0)}`` (as :func:`classify` keeps ``x^0``,
+    ``x^{(0)}``), ``x_0``, ``\\theta_{0}``, ``w_{1,0}`` -> ``x``, ``x``, ``\\theta``, ``w_{1}``; None without one."""
+    if name.endswith("^{(0)}"):
+        return name[: -len("^{(0)}")]
+    m = _START_PAIR.match(name)
+    if m:
+        return f"{m.group(1)}_{{{m.group(2)}}}"
+    m = _START_SUB.match(name)
+    return m.group(1) if m else None
+
+
+def _parameter_vector(name: str, variables: tuple[str, ...]) -> bool:
+    """Whether `name` is the variables' common letter, the vector of them all (``\\mathbf{x}`` for
+    x1, x2: bold is dropped by the reader)."""
+    heads = {re.fullmatch(r"([A-Za-z]+?)_?([0-9]*)", v).group(1) for v in variables if re.fullmatch(r"[A-Za-z]+_?[0-9]*", v)}
+    return len(variables) > 1 and len(heads) == 1 and normal(name).lstrip("\\") == heads.pop()

@@ -271,7 +271,8 @@ def test_wrong_symbolic_step():
 def test_wrong_derivative_is_an_error_and_carried_forward():
     text = SHEET.format(**RIGHT).replace("Epoch 1:", "$$dw_1 = 0.3w_1$$\n\n$$dw_2 = 4w_2$$\n\nEpoch 1:")
     (f,) = symopt.check(text).errors
-    assert (f.kind, f.quantity, f.variable, f.expected) == ("substitution", "dw", "w1", "0.2w_1")
+    # the rule itself is wrong (issue 15: a wrong derivative is a formula error, not a substitution)
+    assert (f.kind, f.quantity, f.variable, f.expected) == ("formula", "dw", "w1", "0.2w_1")
 
 
 def test_unreadable_lines_are_warnings_with_line_numbers():
@@ -332,7 +333,7 @@ def test_spec_with_fewer_exercises_than_the_document(capsys):
 
 @pytest.mark.parametrize("args,message", [
     (["check", "nosuch.md"], "nosuch.md: no such file"),
-    (["check", "."], "is a directory"),
+    (["check", "benchmarks"], "benchmarks: no .md or .tex file to grade"),  # a folder is a class (test_gradebook.py)
     (["check", "README.md", "--spec", "nosuch.toml"], "nosuch.toml: no such file"),
     (["check", "README.md", "--slack", "x"], "--slack"),
     (["check", "README.md", "--slack", "-1"], "slack"),

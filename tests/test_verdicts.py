@@ -1,0 +1,230 @@
+"""Verdicts an examiner gives (issue 15): each of the checker's wrong verdicts found on short
+student work, pinned with the student's own lines."""
+
+from __future__ import annotations
+
+import symopt
+from conftest import SEED_DOC as SEED, seed_doc
+
+GD = """$$f(w_1, w_2) = 0.1w_1^2 + 2w_2^2$$
+
+Bài 1 Gradient Descent
+
+$$w_1 = -5, w_2 = -2, \\alpha = 0.4$$
+
+Epoch 1:
+
+$$dw_1 = 0.2 * (-5) = -1$$
+
+$$dw_2 = 4 * (-2) = -8$$
+
+$$w_1 = -5 - 0.4 * (-1) = {w1}$$
+
+$$w_2 = -2 - 0.4 * (-8) = {w2}$$
+
+Epoch 2:
+
+$$dw_1 = 0.2 * ({w1}) = {dw1}$$
+
+$$dw_2 = 4 * ({w2}) = {dw2}$$
+
+$$w_1 = {w1} - 0.4 * ({dw1}) = {w1b}$$
+
+$$w_2 = {w2} - 0.4 * ({dw2}) = {w2b}$$
+"""
+RIGHT = {"w1": "-4.6", "w2": "1.2", "dw1": "-0.92", "dw2": "4.8", "w1b": "-4.232", "w2b": "-0.72"}
+
+
+def gd(**changes) -> list[tuple[int, str, str | None]]:
+    report = symopt.check(GD.format(**{**RIGHT, **changes}))
+    return [(f.line, f.kind, f.expected) for f in report.findings if f.severity != "ok"]
+
+
+def test_the_sheet_is_clean():
+    assert gd() == []
+
+
+def test_an_integer_is_not_a_rounding_of_anything_within_half():
+    """-5 for -4.6 and 1 for 1.2 were accepted: an integer stood for ±0.5 although the exercise
+    works in decimals.  Later lines go on from the writer's -5 (error carried forward)."""
+    assert gd(w1="-5", dw1="-1", w1b="-4.6") == [(13, "arithmetic", "-4.6")]
+    assert gd(w2="1", dw2="4", w2b="-0.6") == [(15, "arithmetic", "1.2")]
+
+
+def test_a_rounding_slip_needs_a_value_that_had_to_be_rounded():
+    """1.3 where the value is exactly 1.2 is arithmetic, not a rounding slip."""
+    assert gd(w2="1.3", dw2="5.2", w2b="-0.78") == [(15, "arithmetic", "1.2")]
+
+
+def test_a_value_at_the_writers_precision_is_not_rounded():
+    """-1.9 where the value is -1.8000000016 (the reference sheet's Adam, epoch 1, w_2, on a sheet
+    of 4 decimals) is arithmetic: at the writer's precision there was nothing to round."""
+    seed_doc()
+    seed = open(SEED).read()
+    line = "$$w_2 = -2 - 0.2 * \\frac{-8}{\\sqrt{64 + 10^{-6}}} = -1.8$$"
+    assert line in seed
+    report = symopt.check(seed.replace(line, line.replace("-1.8$$", "-1.9$$")))
+    assert ("arithmetic", "-1.8") in [(f.kind, f.expected) for f in report.errors]
+    assert "rounding" not in [f.kind for f in report.findings]
+
+
+def test_an_unread_line_is_computed_from_the_rule():
+    """After a line that cannot be read, later lines are judged against the rule's value, not
+    stale ones (three false alarms per unread line before)."""
+    text = GD.format(**RIGHT).replace("$$w_1 = -5 - 0.4 * (-1) = -4.6$$", "$$w_1 = -5 - 0.4 * ( = -4.6$$")
+    text = text.replace("$$w_2 = -2 - 0.4 * (-8) = 1.2$$", "$$w_2 = -2 - 0.4 * (-8) = ??$$")
+    report = symopt.check(text)
+    assert [(f.line, f.kind) for f in report.findings if f.severity != "ok"] == [(13, "unreadable"), (15, "unreadable")]
+    assert report.summary["lines"] == 8
+
+
+def test_a_factored_gradient_is_the_gradient():
+    base = """$$f(x) = {f}$$
+
+## Exercise 1: Gradient Descent
+
+$$x = 3, \\alpha = 0.25$$
+
+Epoch 1:
+
+$$dx = {dx} = 4$$
+
+$$x = 3 - 0.25 \\cdot 4 = 2$$
+"""
+    for f in ("(x - 1)^2", "x^2 - 2x + 1"):
+        for dx in ("2(3 - 1)", "2 \\cdot 3 - 2", "2 \\cdot (3 - 1)"):
+            report = symopt.check(base.format(f=f, dx=dx))
+            assert [f.kind for f in report.findings] == ["ok", "ok"], (f, dx, report.to_text())
+
+
+def test_a_number_equal_to_a_hyperparameter_may_be_a_rounded_result():
+    """In ``… ≈ 1.5 - 0.100 = 1.4`` the 0.100 is α·3/(3 + 10⁻⁸) rounded, not α."""
+    text = """$$f(w) = w^2$$
+
+## Exercise 1: Adam
+
+$$W = W - \\alpha \\frac{\\hat{V}}{\\sqrt{\\hat{S}} + \\epsilon}$$
+
+$$w = 1.5, \\alpha = 0.1, \\beta_1 = 0.9, \\beta_2 = 0.999, \\epsilon = 10^{-8}$$
+
+Epoch 1:
+
+$$dw = 2 \\cdot 1.5 = 3$$
+
+$$v = 0.1 \\cdot 3 = 0.3$$
+
+$$s = 0.001 \\cdot 9 = 0.009$$
+
+$$\\hat{v} = \\frac{0.3}{0.1} = 3$$
+
+$$\\hat{s} = \\frac{0.009}{0.001} = 9$$
+
+$$w = 1.5 - 0.1 \\cdot \\frac{3}{\\sqrt{9} + 10^{-8}} \\approx 1.5 - 0.100 = 1.4$$
+"""
+    report = symopt.check(text)
+    assert [f.kind for f in report.findings if f.severity != "ok"] == []
+
+
+def test_no_claim_about_a_formula_that_was_not_read():
+    """The convention note says "the stated formula" only when a formula line was read."""
+    text = """$$f(w) = w^2$$
+
+## Exercise 1: Adam
+
+$$w = 1.5, \\alpha = 0.1, \\beta_1 = 0.9, \\beta_2 = 0.999, \\epsilon = 10^{-8}$$
+
+Epoch 1:
+
+$$dw = 2 \\cdot 1.5 = 3$$
+
+$$v = 0.1 \\cdot 3 = 0.3$$
+
+$$s = 0.001 \\cdot 9 = 0.009$$
+
+$$w = 1.5 - 0.1 \\cdot \\frac{3}{\\sqrt{9} + 10^{-8}} \\approx 1.4$$
+"""
+    (note,) = [f for f in symopt.check(text).findings if f.severity != "ok"]
+    assert note.kind == "notation" and "stated formula" not in note.text
+    assert "no formula for it is stated" in note.text
+    stated = text.replace("$$w = 1.5,", "$$W = W - \\alpha \\frac{\\hat{V}}{\\sqrt{\\hat{S} + \\epsilon}}$$\n\n$$w = 1.5,")
+    (note,) = [f for f in symopt.check(stated).findings if f.severity != "ok"]
+    assert "the stated formula has ε inside the square root" in note.text
+
+
+def test_messages_show_at_most_12_significant_digits():
+    """A writer's 118 decimals asked for 118 in the expected value, wrong after the checker's 50."""
+    from fractions import Fraction
+
+    from symopt.ball import BallArithmetic
+    from symopt.checker import _text
+
+    balls = BallArithmetic()
+    assert _text(balls.ball(Fraction(-14, 3)), 118) == "-4.66666666667"
+    assert _text(balls.ball(Fraction(1, 3 * 10**9)), 118) == "3.33333333333e-10"
+    assert _text(balls.ball(Fraction(25, 100000)), 4) == "0.00025"  # not 0.0003
+    assert _text(balls.ball(Fraction(-46, 10)), 2) == "-4.6"
+
+
+def test_the_slot_is_named_for_what_it_is():
+    """0.8 where 1 - β = 0.2 belongs is named so, not "where α = 0.2" (the values coincide)."""
+    text = """$$f(w_1, w_2) = 0.1w_1^2 + 2w_2^2$$
+
+Bài 2 Gradient Descent + Momentum
+
+$$w_1 = -5, w_2 = -2, v_1 = 0, v_2 = 0, \\alpha = 0.2, \\beta = 0.8$$
+
+Epoch 1:
+
+$$dw_1 = 0.2 * (-5) = -1$$
+
+$$v_1 = 0.8 * 0 + 0.7 * (-1) = -0.7$$
+"""
+    (f,) = symopt.check(text).errors
+    assert f.text == "0.7 written where 1 - \\beta = 0.2"
+
+
+ADAM = """$$f(w_1, w_2) = 0.1w_1^2 + 2w_2^2$$
+
+## Exercise 1: Adam
+
+$$w_1 = -5, w_2 = -2, \\alpha = 0.2, \\beta_1 = 0.9, \\beta_2 = 0.999, \\varepsilon = 10^{{-6}}$$
+
+Epoch 1:
+
+$$dw_1 = {dw1}$$
+
+$$dw_2 = -8$$
+
+$$v_1 = {v1}$$
+
+$$v_2 = -0.8$$
+
+$$s_1 = {s1}$$
+
+$$s_2 = 0.064$$
+
+$$\\hat{{v}}_1 = {vhat1}$$
+
+$$\\hat{{v}}_2 = -8$$
+
+$$\\hat{{s}}_1 = 1$$
+
+$$\\hat{{s}}_2 = 64$$
+"""
+ADAM_RIGHT = {"dw1": "0.2 \\cdot (-5) = -1", "v1": "0.1 \\cdot (-1) = -0.1", "s1": "0.001 \\cdot (-1)^2 = 0.001", "vhat1": "\\frac{-0.1}{0.1} = -1"}
+
+
+def adam(**changes):
+    return [(f.line, f.kind, f.text) for f in symopt.check(ADAM.format(**{**ADAM_RIGHT, **changes})).findings if f.severity != "ok"]
+
+
+def test_formula_errors_are_named():
+    assert adam() == []
+    ((line, kind, text),) = adam(vhat1="-0.1")
+    assert (line, kind) == (21, "formula") and "bias correction is left out" in text
+    ((line, kind, text),) = adam(v1="0.9 \\cdot (-1) = -0.9")
+    assert (line, kind) == (13, "formula") and "are swapped" in text
+    ((line, kind, text),) = adam(s1="0.001 \\cdot (-1) = -0.001")
+    assert (line, kind) == (17, "formula") and "not squared" in text
+    ((line, kind, text),) = adam(dw1="0.1 \\cdot (-5) = -0.5", v1="0.1 \\cdot (-0.5) = -0.05")
+    assert (line, kind) == (9, "formula") and "derivative is wrong" in text
