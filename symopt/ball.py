@@ -80,15 +80,13 @@ class BallArithmetic:
     def pi(self) -> Ball:
         return Ball(+self.ctx.pi, self.zero)
 
-    def _raw(self, *balls: Ball) -> tuple | None:
-        """The raw mpf of each midpoint and radius, when all are mpmath numbers of this context."""
-        out = []
+    def _raw(self, a: Ball, b: Ball) -> tuple | None:
+        """The raw mpf of a's and b's midpoints and radii, when all are mpmath numbers of this context."""
         mpf = self._mpf
-        for b in balls:
-            if type(b.mid) is not mpf or type(b.rad) is not mpf:
-                return None
-            out += (b.mid._mpf_, b.rad._mpf_)
-        return out
+        am, ar, bm, br = a.mid, a.rad, b.mid, b.rad
+        if type(am) is mpf and type(ar) is mpf and type(bm) is mpf and type(br) is mpf:
+            return am._mpf_, ar._mpf_, bm._mpf_, br._mpf_
+        return None
 
     def add(self, a: Ball, b: Ball) -> Ball:
         raw = self._raw(a, b)

@@ -33,7 +33,7 @@ from .document import Document, MathLine, Section
 from .errors import SymoptError
 from .expr import Bin, Call, Name, Neg, Node, Num, names
 from .mathtext import Written, as_written, literals, parse_math, relations
-from .numbers import decimal_text, decimals_of, floor_log10, round_half_away, scientific_text
+from .numbers import decimal_text, decimals_of, floor_log10, round_half_away, round_significant, scientific_text
 from .notation import DECAYED as _DECAYED, GRADIENT_NAMES, name_latex, normal, relettered, stepped
 from .reading import RELATION_TEX, components, general_formula, letters, students
 from .problem import constant_node, classify, matching_variants, rename, rules_of, variants
@@ -104,10 +104,13 @@ class ExerciseChecker:
         self.digits = 0
         self.letters = letters(section, ex.optimizer)
         self.loose = False  # a line held only within the rounding of the values it substitutes
+        self.start_w: dict[str, list[Candidate]] = {}  # each variable's values where the epoch starts
+        self._probes: dict[tuple, object] = {}  # rules compiled with one hyperparameter changed
         self._pairs: dict[tuple[str, int], list] = {}  # (quantity, variant) -> the rule's trees
         self._line_wanted: dict[tuple, tuple] = {}  # the rule's slots for the line being judged
         self._mistakes = None  # the rules with known mistakes, compiled when a line needs them
         self.formula_stated = False  # a formula line of the document was read
+        self.usual_digits = 0  # the writer's most common number of significant digits (of values with decimals)
         self.usual = 0  # the writer's most common number of decimals (of their values of 4 or more digits)
         self.finest = 0  # the finest decimal place of a value of 0.1 or more, when no policy shows
         self.seen_approx = False  # the writer marks rounded values with ≈ (exact and precision sheets)
@@ -187,6 +190,7 @@ class ExerciseChecker:
         self._rounding_shown()
         for block in self.section.epochs:
             written: dict[str, set[str]] = {v: set() for v in self.ex.variables}
+            self.start_w = {x: self.state[x]["w"] for x in self.ex.variables}
             for math in block.lines:
                 self._epoch_line(math, block.number, written)
             if block.lines:  # a line the writer left out, or that could not be read, is the rule's
@@ -413,6 +417,8 @@ class ExerciseChecker:
                                  written=first_text, expected=expected_text(e), right=e, **where)
             return self._add(math, "substitution", self._diagnose(first, q, v, t, point, e), written=first_text,
                              expected=expected_text(e), right=e, **where)
+        if len(set(used)) > 1:  # ε = 10^-6 inside or outside the root: the same value to the digits shown
+            used = self._discriminate(first, q, v, t, used)
         if not self._same_numbers(first, q, v, t, used[0]):  # a close value from other numbers: (-1)^4, 14^{-6}
             return self._add(math, "substitution", self._diagnose(first, q, v, t, point, None, used[0]),
                              written=first_text, **where)
@@ -462,6 +468,39 @@ class ExerciseChecker:
             prev_text, prev_tree, prev = text, tree, cur
         return self._add(math, "ok", "ok", written=shown, **where)
 
+    def _discriminate(self, first: Node, q: str, v: str, t: int, used: list[int]) -> list[int]:
+        """The conventions among `used` that the written expression follows in its form, not only
+        in its value: each hyperparameter written in it (ε as 10^{-6}) is given a large value in the
+        expression and in each convention's rule, which then differ (√(0.1557) + ε is not
+        √(0.1557 + ε) when ε is 0.25)."""
+        shown = {w.value for w in literals(first)}
+        keys = [(v, k) for k in self.state[v] if k != DECAYED]
+        env = self._rule_env(v, t, {k: self.state[v][k][0] for _, k in keys if self.state[v].get(k)})
+        for h, value in self.ex.hyper.items():
+            if value not in shown or not value:
+                continue
+            probe = value + Fraction(1, 4) if value < Fraction(1, 2) else value / 2
+            hyper = {**self.ex.hyper, h: probe}
+            written = self._evaluate(_replaced(first, value, probe), v, t, radii=None)
+            kept = []
+            for k in dict.fromkeys(used):
+                rule = self.rules[k].get(q)
+                if rule is None:
+                    continue
+                inline = {x: r for x, r in self.rules[k].items() if x != q and x.endswith("_hat") and x in names(rule)}
+                if inline:  # a changed β reaches the update through its bias correction too
+                    rule = rename(rule, lambda n: inline.get(n, Name(n)), False)
+                key = (k, q, h)
+                compiled = self._probes.get(key)
+                if compiled is None:
+                    compiled = self._probes[key] = evaluator(fold(rule, hyper), self.balls, hyper)
+                got = self._safe(compiled, env)
+                if got is not None and self.balls.agree(written, got):
+                    kept.append(k)
+            if kept and len(kept) < len(set(used)):
+                return kept
+        return used
+
     def _mistake(self, q: str, v: str, t: int, got: Ball, first: Node | None = None) -> str | None:
         """What is wrong with the rule the writer used, when their line follows a known mistake
         (:mod:`symopt.mistakes`) or, for a gradient, another derivative of the right values."""
@@ -470,7 +509,7 @@ class ExerciseChecker:
                 return None  # a stated derivative was flagged already: its lines follow it
             used = {x for x in self.ex.variables if x in names(self.gradients[v][0][0])}
             shown = {w.value for w in literals(first)}
-            if used and all(self.state[x]["w"][0].value in shown for x in used):  # the right values, in another formula
+            if used and all(self._start(x)[0].value in shown for x in used):  # the right values, in another formula
                 right, _ = self.gradients[v][0]
                 from . import printer
                 return f"the derivative is wrong: ${self.notation.line('g', v)} = {printer.latex(right, self.notation.constant)}$"
@@ -479,19 +518,25 @@ class ExerciseChecker:
             from .mistakes import mistaken
 
             self._mistakes = [
-                [(m, {target: evaluator(fold(rule, self.ex.hyper), self.balls, self.ex.hyper) for target, rule in changed.items()})
+                [(m, {target: (folded := fold(rule, self.ex.hyper), evaluator(folded, self.balls, self.ex.hyper),
+                               {w.value for w in literals(folded)})
+                      for target, rule in changed.items()})
                  for m, changed in mistaken(rules, set(self.ex.hyper))]
                 for rules in self.rules
             ]
         keys = [(v, k) for k in self.state[v] if k != DECAYED]
-        for mistake, compiled in self._mistakes[self.stated]:
-            if q not in compiled:
+        shown = {w.value for w in literals(first)} if first is not None else set()
+        found = []  # (minus how many of the mistaken rule's own numbers the line does not show, order, text)
+        for mistake, changed in self._mistakes[self.stated]:
+            if q not in changed:
                 continue
+            _tree, compiled, numbers = changed[q]
             for combo in self._combos(keys):
-                value = self._safe(compiled[q], self._rule_env(v, t, {k: c for (_, k), c in zip(keys, combo, strict=True)}))
+                value = self._safe(compiled, self._rule_env(v, t, {k: c for (_, k), c in zip(keys, combo, strict=True)}))
                 if value is not None and self.balls.agree(got, value):
-                    return mistake.text
-        return None
+                    found.append((-len(numbers - shown), -len(found), mistake.text))
+                    break
+        return max(found)[2] if found else None
 
     # -- values ------------------------------------------------------------------------------------
     def _exact(self, q: Fraction) -> Candidate:
@@ -525,14 +570,19 @@ class ExerciseChecker:
 
     def _combos(self, keys: list[tuple[str, str]]):
         """Every choice of candidate for the (variable, quantity) keys, the writer's first."""
-        lists = [self.state[v].get(k, []) for v, k in keys]
+        lists = [self._start(v) if k == "@w" else self.state[v].get(k, []) for v, k in keys]
         return islice(product(*lists), MAX_COMBINATIONS)
+
+    def _start(self, x: str) -> list[Candidate]:
+        """x's values at the start of the epoch, where the gradient is taken (after an unread
+        gradient line, a later variable's gradient is not taken at x's new value)."""
+        return self.start_w.get(x) or self.state[x]["w"]
 
     def _expected(self, q: str, v: str, t: int) -> list[tuple[int, Ball]]:
         """(variant, value) for every convention and every candidate of the inputs."""
         out = []
         if q == "g":
-            keys = [(x, "w") for x in self.ex.variables]
+            keys = [(x, "@w") for x in self.ex.variables]
             for _tree, evaluate in self.gradients[v]:
                 for combo in self._combos(keys):
                     env = {x: c.ball for (x, _), c in zip(keys, combo, strict=True)}
@@ -616,15 +666,19 @@ class ExerciseChecker:
                         values.append((marks[-1] == "≈", value))
         approx = any(rounded for rounded, _ in values)
         counts: dict[int, int] = {}
+        figures: dict[int, int] = {}
         for rounded, value in values:
             if rounded or not approx:
                 if value.significant >= 4 and abs(value.value) >= Fraction(1, 10):
                     self.decimals = max(self.decimals, value.places)
                     counts[value.places] = counts.get(value.places, 0) + 1
                 self.digits = max(self.digits, _figures(value))
+                if value.places > 0:
+                    figures[_figures(value)] = figures.get(_figures(value), 0) + 1
                 if abs(value.value) >= Fraction(1, 10):
                     self.finest = max(self.finest, value.places)
         self.usual = max(counts, key=lambda k: (counts[k], k)) if counts else 0
+        self.usual_digits = max(figures, key=lambda k: (figures[k], -k)) if figures else 0
 
     def _place(self, value: Written) -> int:
         """The place a value written after ≈ was rounded to (see :meth:`_carry`), and an integer's
@@ -649,7 +703,16 @@ class ExerciseChecker:
         return Fraction(10) ** -self._claimed(value) / 2
 
     def _claimed(self, value: Written) -> int:
-        return self._place(value) if value.places == 0 else value.places
+        """The place a written result claims: its last digit's; an integer's, on a sheet that
+        works in decimals, the coarser of the writer's usual number of decimals and usual number of
+        significant digits (1 stands for 1.00 on a sheet of 0.314 and 0.0491; -5 for -5.0 on a sheet
+        of -4.6 and -0.92, so it is not -4.6)."""
+        if value.places != 0 or value.padded:
+            return value.places
+        significant = max(value.significant, 1)
+        if significant >= self.usual_digits:
+            return 0
+        return max(0, min(self.usual or self.finest, self.usual_digits - significant))
 
     def _tighten(self) -> None:
         """Values carried before the sheet's rounding was known (-1.8 in epoch 1, before any value
@@ -836,7 +899,7 @@ class ExerciseChecker:
         if q == "g":  # the derivative in another form (2(3 - 1) or 2 \cdot 3 - 2), at the right values
             used = [x for x in self.ex.variables if x in names(self.gradients[v][0][0])]
             shown = {abs(w.value) for w in got}
-            return all(abs(self.state[x]["w"][0].value) in shown for x in used)
+            return all(abs(self._start(x)[0].value) in shown for x in used)
         return False
 
     def _aligned(self, first: Node, q: str, v: str, t: int, variant: int) -> list[Fraction] | None:
@@ -902,6 +965,20 @@ def _fit(w: Written, slot: Slot) -> Fraction | None:
     return None
 
 
+def _replaced(node: Node, value: Fraction, by: Fraction) -> Node:
+    """`node` with every written number equal to `value` replaced by `by`."""
+    w = as_written(node)
+    if w is not None:
+        return Num(by) if w.value == value else Neg(Num(by)) if w.value == -value else node
+    if isinstance(node, Neg):
+        return Neg(_replaced(node.operand, value, by))
+    if isinstance(node, Bin):
+        return Bin(node.op, _replaced(node.left, value, by), _replaced(node.right, value, by))
+    if isinstance(node, Call):
+        return Call(node.func, tuple(_replaced(a, value, by) for a in node.args))
+    return node
+
+
 def _same_multiset(got: list[Written], wanted: list[tuple[Slot, str]]) -> bool:
     """Whether the written numbers fill the wanted slots one to one (signs aside)."""
     if len(wanted) != len(got):
@@ -949,7 +1026,7 @@ def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int, gradient: bo
                 out.append(([(Fraction(t), Fraction(0), None, Fraction(0))], lambda: f"t = {t}"))
                 return
             x, key = (node.id, "w") if gradient else (v, node.id)
-            cands = checker.state[x].get(key)
+            cands = checker._start(x) if gradient else checker.state[x].get(key)
             if cands:
                 value = cands[0].value
                 slot = [(c.value, None if c.computed else Fraction(0) if k == 0 else mpf_fraction(c.ball.rad), c.places,
@@ -984,10 +1061,15 @@ def _clip(text: str, size: int = 80) -> str:
 
 
 def _plain(q: Fraction) -> str:
+    """A value as written, or a computed one to 12 significant digits (a skipped line's value is
+    a binary fraction of 50 digits: -1.0316000…936536754416305354407643978089879250336844986…)."""
     try:
-        return decimal_text(q)
+        text = decimal_text(q)
     except ValueError:
         return f"{q.numerator}/{q.denominator}"
+    if sum(c.isdigit() for c in text.lstrip("-0.")) > 15:
+        return decimal_text(round_significant(q, MESSAGE_DIGITS))
+    return text
 
 
 MESSAGE_DIGITS = 12  # a computed value in a message: at most this many significant digits

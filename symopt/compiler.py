@@ -69,8 +69,8 @@ def evaluator(node: Node, arith: Arithmetic, constants: dict[str, Fraction]) -> 
     """A function of the line's environment (name -> value) that computes `node` in `arith`.
 
     An arithmetic with an ``evaluators`` dict (:class:`symopt.ball.BallArithmetic`) keeps what it
-    compiled: trees are immutable, and the checker compiles the same shape of line (``#1 * #2 +
-    #3 * #4``) every epoch."""
+    compiled, by the tree's shape (:func:`_shape`): the checker compiles the same trees again and
+    again (a rule under each probe, a derivative line every epoch)."""
     cache = getattr(arith, "evaluators", None)
     key = None if cache is None else _shape(node)
     if key is None:

@@ -182,8 +182,34 @@ def _items(lines: list[str], doc: Document):
             i += 1
             continue
         for offset, row in _rows(content):
-            yield MathLine(number + offset, row, close_at + 1)
+            for statement in statements(row):
+                yield MathLine(number + offset, statement, close_at + 1)
         i = close_at + 1
+
+
+_SPACING = re.compile(r"\s*[,;]?\s*(?:\\qquad|\\quad|\\text\{\s*(?:and|và|,)\s*\})(?![A-Za-z])\s*")
+
+
+def statements(row: str) -> list[str]:
+    """A row as the statements it holds: ``g_p = -4, \\quad g_q = 10`` is two lines (students put
+    a pair on one row); the pieces must each have an ``=``, else the row is one statement."""
+    if "quad" not in row and "\\text" not in row:  # \quad, \qquad
+        return [row]
+    pieces, depth, start = [], 0, 0
+    for m in re.finditer(r"[{}()]|" + _SPACING.pattern, row):
+        token = m.group(0)
+        if token in "{(":
+            depth += 1
+        elif token in "})":
+            depth -= 1
+        elif depth == 0:
+            pieces.append(row[start:m.start()])
+            start = m.end()
+    pieces.append(row[start:])
+    pieces = [p.strip().rstrip(",;").strip() for p in pieces if p.strip()]
+    if len(pieces) > 1 and all("=" in p for p in pieces):
+        return pieces
+    return [row]
 
 
 def _opener(s: str) -> tuple[str, str, str] | None:
@@ -325,7 +351,7 @@ def _text_math(text: _Text, decimal_comma: bool) -> list[MathLine]:
         if decimal_comma:
             candidate = _commas(candidate)
         if _states(candidate) and not (plain and _prose(candidate)):
-            out.append(MathLine(text.line, candidate.rstrip(",.; ").strip(), text.line))
+            out += [MathLine(text.line, part, text.line) for part in statements(candidate.rstrip(",.; ").strip())]
     return out
 
 

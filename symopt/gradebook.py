@@ -8,12 +8,13 @@ write: each submission's annotated copy (``<stem>.checked.md``) and ``gradebook.
 A file that cannot be checked (not UTF-8, no exercises, a spec that does not match it, any
 :class:`SymoptError`) is a row with its reason, never a stop.
 
-The score, with error carried forward: every epoch line the checker judges is worth 1 point; a
-line with an error (arithmetic, substitution) or that cannot be read scores 0, a line whose only
+The score, with error carried forward: every epoch line the checker judges, and every derivative
+stated before the epochs, is worth 1 point; a line with an error (arithmetic, substitution,
+formula: a wrong rule or a wrong derivative) or that cannot be read scores 0, a line whose only
 slip is rounding scores 1/2, and notation warnings (``v_{coord1}``) cost nothing.  The checker
 judges each line from the writer's own earlier numbers, so a line that is right from an earlier
-slip scores in full: one slip costs one line.  Formula and derivative lines, lines the checker
-cannot judge (a name it does not know) and lines the writer skipped are not scored.
+slip scores in full: one slip costs one line.  The general formula lines, lines the checker cannot
+judge (a name it does not know) and lines the writer skipped are not scored.
 score = points / lines, as a percentage with one decimal (half up); no scored line, no score.
 """
 
@@ -39,7 +40,7 @@ COLUMNS = ("file", "exercises", "lines", "ok", "errors", "warnings", "points", "
 CHUNKS_PER_WORKER = 16  # 300 files on 2 cores: 30 chunks of 10, so no core idles long at the end
 # a line's worth in half points, by the kinds of its findings (the lowest counts); a line whose
 # findings are all notation ones was not judged and is not scored
-HALF_POINTS = {"ok": 2, "rounding": 1, "arithmetic": 0, "substitution": 0, "unreadable": 0}
+HALF_POINTS = {"ok": 2, "rounding": 1, "arithmetic": 0, "substitution": 0, "formula": 0, "unreadable": 0}
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,10 @@ def score(report) -> tuple[int, int, Fraction]:
     """(lines scored, those with nothing flagged, points) of a check report; see the module's doc."""
     by_line: dict[int, list[str]] = {}
     for f in report.findings:
-        if f.epoch is not None:
+        if f.epoch is not None or f.quantity == "dw":  # an epoch line, or a derivative stated before them
             by_line.setdefault(f.line, []).append(f.kind)
+    if not any(f.epoch is not None for f in report.findings):
+        return 0, 0, Fraction(0)  # derivatives alone, and no epoch worked: nothing to score
     scored = [kinds for kinds in by_line.values() if any(k in HALF_POINTS for k in kinds)]
     halves = sum(min(HALF_POINTS.get(k, 2) for k in kinds) for kinds in scored)
     ok = sum(all(k == "ok" for k in kinds) for kinds in scored)

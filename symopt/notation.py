@@ -189,7 +189,7 @@ def stepped(name: str) -> tuple[str, str] | None:
     return None
 
 
-_LETTER = re.compile(r"^(?P<hat>\\hat\{|\\widehat\{)?(?P<letter>[mv])(?=[_}]|$)")
+_LETTER = re.compile(r"^(?P<hat>\\hat\{|\\widehat\{)?(?P<letter>[mvG])(?=[_}]|$)")
 
 
 def relettered(name: str, letters: dict[str, str]) -> str:

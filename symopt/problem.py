@@ -189,9 +189,22 @@ def function_of(math: MathLine) -> tuple[tuple[str, ...], Node]:
             by_written[name] = Name(v)
         elif ref is not None and ref.kind == "constant":
             by_written[name] = constant_node(ref.key)
+        elif (factors := _juxtaposed(name, variables)) is not None:
+            by_written[name] = factors  # ab in f(a, b): the product a * b, as written by hand
         else:
             raise SymoptError(f"line {math.line}: f uses {name}, which is not among its variables ({', '.join(variables)})")
     return tuple(variables), rename(tree, lambda n: by_written[n], "e" not in variables)
+
+
+def _juxtaposed(name: str, variables: list[str]) -> Node | None:
+    """A name that is one-letter variables written side by side (``ab``, ``xyz`` in f(x, y, z)),
+    as their product; None when it is not."""
+    if not name.isalpha() or len(name) < 2 or not all(c in variables for c in name):
+        return None
+    product: Node = Name(name[0])
+    for c in name[1:]:
+        product = Bin("*", product, Name(c))
+    return product
 
 
 def constant_node(name: str) -> Node:

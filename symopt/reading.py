@@ -131,17 +131,20 @@ def letters(section: Section, optimizer) -> dict[str, str]:
     (first moment) and v_t (second moment, its rule squares the gradient) are symopt's v and s,
     and an optimizer with a second moment only (RMSProp, Adagrad) may call it v."""
     state = set(optimizer.state) | {t for rules in [optimizer.choose(optimizer.effective_options({}))[0]] for t in dict(rules)}
-    if "v" not in state and "s" in state:
-        return {"v": "s"}
-    squared_v = first_m = False
+    squared: set[str] = set()  # the letters whose formula squares the gradient
+    first_m = False
     for math in section.given:
         sides, _ = relations(math.text)
         if len(sides) < 2:
             continue
         lhs = normal(sides[0])
-        squared_v = squared_v or (lhs.startswith("v") and "^2" in sides[-1].replace(" ", "").replace("^{2}", "^2"))
+        if "^2" in sides[-1].replace(" ", "").replace("^{2}", "^2"):
+            squared.add(lhs.removeprefix("\\hat{")[:1])
         first_m = first_m or lhs.startswith(("m", "\\hat{m}"))
-    return {"m": "v", "v": "s"} if squared_v and first_m else {}
+    out = {"G": "s"} if "G" in squared and "s" in state else {}  # Adagrad's accumulator G_t
+    if "v" not in state and "s" in state:
+        return {**out, "v": "s"}
+    return {**out, "m": "v", "v": "s"} if "v" in squared and first_m else out
 
 
 _OWN: dict[tuple, tuple[object, dict[str, str]]] = {}

@@ -106,12 +106,12 @@ def test_a_class_folder_gives_the_gradebook_row_by_row(klass, tmp_path, capsys):
     # lines (10 more in the check's own count) are not scored
     assert rows(out / "gradebook.csv") == [
         HEADER,
-        [f("anna.md"), "2", "32", "32", "0", "0", "32", "100.0", "ok", ""],
-        [f("binh.md"), "2", "32", "31", "1", "0", "31", "96.9", "errors", f"line {slip_line} arithmetic: v_1 = -0.196, expected ≈ -0.186"],
-        [f("chi.tex"), "2", "32", "32", "0", "0", "32", "100.0", "ok", ""],
+        [f("anna.md"), "2", "36", "36", "0", "0", "36", "100.0", "ok", ""],
+        [f("binh.md"), "2", "36", "35", "1", "0", "35", "97.2", "errors", f"line {slip_line} arithmetic: v_1 = -0.196, expected ≈ -0.186"],
+        [f("chi.tex"), "2", "36", "36", "0", "0", "36", "100.0", "ok", ""],
         [f("dung.md"), "", "", "", "", "", "", "", "unreadable", NO_EXERCISES],
-        [f("em.md"), "2", "32", "31", "1", "0", "31", "96.9", "errors", "line 19 arithmetic: dw_1 = -2, expected ≈ -1"],
-        [f("fan.md"), "2", "32", "31", "0", "1", "31.5", "98.4", "ok", ""],
+        [f("em.md"), "2", "36", "35", "1", "0", "35", "97.2", "errors", "line 19 arithmetic: dw_1 = -2, expected ≈ -1"],
+        [f("fan.md"), "2", "36", "35", "0", "1", "35.5", "98.6", "ok", ""],
         [f("giang.md"), "", "", "", "", "", "", "", "unreadable", "is not UTF-8 text"],
         [f("hoa.md"), "1", "0", "0", "0", "0", "0", "", "no lines", "no epoch line to score"],
     ]
@@ -153,7 +153,7 @@ def test_the_tex_copy_is_markdown_of_the_latex(klass, tmp_path, capsys):
 def test_a_slip_carried_forward_costs_one_line(klass, tmp_path, capsys):
     out = tmp_path / "graded"
     assert main(["check", str(klass / "em.md"), str(klass / "anna.md"), "-o", str(out)]) == 1
-    assert rows(out / "gradebook.csv")[1][2:8] == ["32", "31", "1", "0", "31", "96.9"]
+    assert rows(out / "gradebook.csv")[1][2:8] == ["36", "35", "1", "0", "35", "97.2"]
     copy = (out / "em.checked.md").read_text(encoding="utf-8").split("\n")
     notes = [k for k, line in enumerate(copy) if line.startswith("> ✗") or line.startswith("> ⚠")]
     assert len(notes) == 1 and copy[notes[0] - 2] == "$$dw_1 = 0.2 \\cdot (-5) = -2$$"
@@ -167,7 +167,7 @@ def test_through_a_fresh_interpreter_and_the_process_pool(klass, tmp_path):
     assert done.stdout == "graded 4 submissions: 2 without errors, 1 with errors, 1 unreadable; gradebook: graded/gradebook.csv\n"
     table = rows(klass / "graded" / "gradebook.csv")
     assert [r[0] for r in table] == ["file", "anna.md", "binh.md", "chi.tex", "dung.md"]
-    assert [r[7] for r in table[1:]] == ["100.0", "96.9", "100.0", ""]
+    assert [r[7] for r in table[1:]] == ["100.0", "97.2", "100.0", ""]
 
 
 def test_copies_in_the_class_folder_are_not_graded_again(klass, capsys):
@@ -190,10 +190,10 @@ def test_seed_sheet_in_a_class(tmp_path, capsys):
     seed_doc()
     assert main(["check", str(SEED_DOC), str(ROOT / "output" / "seed.md"), "-o", str(tmp_path)]) == 1
     table = rows(tmp_path / "gradebook.csv")
-    # 56 epoch lines; w_2 of Adam's epoch 2 is the error, and two lines carry a notation warning
-    # (v_{coord1}, the ε convention), which costs nothing
-    assert table[1] == [str(SEED_DOC), "4", "56", "53", "1", "2", "55", "98.2", "errors", "line 177 arithmetic: w_2 = -0.6, expected ≈ -1.6008"]
-    assert table[2][2:9] == ["56", "56", "0", "0", "56", "100.0", "ok"]
+    # 56 epoch lines and 4 derivative lines (exercises 1 and 2 state them); w_2 of Adam's epoch 2 is
+    # the error, and two lines carry a notation warning (v_{coord1}, the ε convention), which costs nothing
+    assert table[1] == [str(SEED_DOC), "4", "60", "57", "1", "2", "59", "98.3", "errors", "line 177 arithmetic: w_2 = -0.6, expected ≈ -1.6008"]
+    assert table[2][2:9] == ["64", "64", "0", "0", "64", "100.0", "ok"]
     copy = (tmp_path / "seed-worked-solutions.checked.md").read_text(encoding="utf-8").split("\n")
     i = next(k for k, line in enumerate(copy) if line.startswith("$$w_2 = -1.8 - 0.2"))
     assert copy[i + 2].startswith("> ✗ **arithmetic** · $w_2$ · written $-0.6$")

@@ -222,8 +222,10 @@ def test_formula_errors_are_named():
     assert adam() == []
     ((line, kind, text),) = adam(vhat1="-0.1")
     assert (line, kind) == (21, "formula") and "bias correction is left out" in text
+    # with v_0 = 0, 0.9 * (-1) is both "β where 1 - β belongs" and "β and 1 - β swapped": the first
+    # shows no number the second would (its 0.1), so it is the one named
     ((line, kind, text),) = adam(v1="0.9 \\cdot (-1) = -0.9")
-    assert (line, kind) == (13, "formula") and "are swapped" in text
+    assert (line, kind) == (13, "formula") and "is written where 1 - \\beta belongs" in text
     ((line, kind, text),) = adam(s1="0.001 \\cdot (-1) = -0.001")
     assert (line, kind) == (17, "formula") and "not squared" in text
     ((line, kind, text),) = adam(dw1="0.1 \\cdot (-5) = -0.5", v1="0.1 \\cdot (-0.5) = -0.05")
