@@ -207,7 +207,48 @@ def check_case(lines: int, repeats: int) -> tuple[float, int]:
     text = symopt.solve(spec).to_markdown()
     report = symopt.check(text)
     assert not report.errors and not report.warnings, "the benchmark's own sheet must check clean"
-    return median_time(lambda: symopt.check(text), repeats), report.summary["lines"]
+
+    def cold() -> None:  # a new document: nothing of it read before (the parse cache would flatter a repeat)
+        from symopt import mathtext
+
+        mathtext._PARSED.clear()
+        symopt.check(text)
+
+    return median_time(cold, repeats), report.summary["lines"]
+
+
+BEFORE_COMMIT = "cb0a30f"  # main when issue 15 was taken: the checker's rate before its work
+
+BEFORE_CHILD = """
+import sys, time
+sys.path.insert(0, {root!r})
+import symopt
+from benchmarks.__main__ import adam_spec
+text = symopt.solve(adam_spec(2, {epochs}, "hand:4")).to_markdown()
+report = symopt.check(text)
+assert not report.errors and not report.warnings
+times = []
+for _ in range({repeats}):
+    start = time.perf_counter()
+    symopt.check(text)
+    times.append(time.perf_counter() - start)
+times.sort()
+print(times[len(times) // 2] / report.summary["lines"] * 1000)
+"""
+
+
+def check_before(lines: int, repeats: int) -> float | None:
+    """ms per line of the checker at BEFORE_COMMIT on its own sheet of the same size, in the same
+    run (from the repository's history; None where the history is not there, a shallow clone)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", BEFORE_COMMIT, "symopt", "benchmarks", "templates"],
+                                 capture_output=True)
+        if archive.returncode:
+            return None
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
+        done = subprocess.run([PYTHON, "-c", BEFORE_CHILD.format(root=tmp, epochs=max(1, lines // LINES_PER_EPOCH), repeats=repeats)],
+                              capture_output=True, text=True, cwd=tmp, env={**CHILD_ENV, "PYTHONPATH": tmp})
+        return float(done.stdout) if done.returncode == 0 else None
 
 
 def exam_case(variants: int) -> float:
@@ -320,8 +361,12 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = [240, 960] if quick else [1000, 5000]
     checks = [check_case(n, repeats) for n in sizes]
+    before = check_before(sizes[0], repeats)
     for (seconds, lines) in checks:
-        row(f"check {lines} lines", seconds, f"{seconds / lines * 1000:.2f} ms/line", target="<= 5 s at 5000")
+        rate = seconds / lines * 1000
+        ratio = (f"{before / rate:.2f}x as fast as before issue 15 ({before:.2f} ms/line, {BEFORE_COMMIT}, this run)"
+                 if before else "")
+        row(f"check {lines} lines", seconds, f"{rate:.2f} ms/line", ratio=ratio, target="<= 0.25 ms/line")
     growth = (checks[-1][0] / checks[0][0]) / (checks[-1][1] / checks[0][1])
     row("checker growth", growth, ratio=f"{growth:.2f}x as fast as the line count", target="linear (about 1)")
 

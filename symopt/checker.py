@@ -105,7 +105,10 @@ class ExerciseChecker:
         self.letters = letters(section, ex.optimizer)
         self.loose = False  # a line held only within the rounding of the values it substitutes
         self.start_w: dict[str, list[Candidate]] = {}  # each variable's values where the epoch starts
-        self._probes: dict[tuple, object] = {}  # rules compiled with one hyperparameter changed
+        self._probes: dict[tuple, object] = {}
+        self._form: dict[str, list[int]] = {}  # quantity -> the conventions the writer's form follows
+        self._rule_groups: dict[str, list] = {}  # quantity -> [(compiled rule, the variants that share it)]
+        self._distinct: dict[tuple, bool] = {}  # (quantity, variants) -> whether their rules differ at all  # rules compiled with one hyperparameter changed
         self._pairs: dict[tuple[str, int], list] = {}  # (quantity, variant) -> the rule's trees
         self._line_wanted: dict[tuple, tuple] = {}  # the rule's slots for the line being judged
         self._mistakes = None  # the rules with known mistakes, compiled when a line needs them
@@ -359,9 +362,10 @@ class ExerciseChecker:
         stated = [e for k, e in expectations if k == self.stated] or [e for _, e in expectations]
         expected_text = lambda ball: _text(ball, value.places)
 
+        symbolic = [bool(names(tree)) for tree in trees]  # a side with names: a step of the formula
         # (1) symbolic steps, against the rule
-        for text, tree in zip(texts, trees, strict=True):
-            if not names(tree):
+        for text, tree, named in zip(texts, trees, symbolic, strict=True):
+            if not named:
                 continue
             try:
                 ball = self._evaluate(tree, v, t, radii=None)
@@ -377,9 +381,9 @@ class ExerciseChecker:
                 return self._add(math, "substitution", f"${text}$ is not the rule: it gives ${expected_text(ball)}$, the rule gives ${expected_text(stated[0])}$",
                                  written=text, expected=expected_text(stated[0]), right=stated[0], **where)
 
-        numeric = [(text, tree) for text, tree in zip(texts, trees, strict=True) if not names(tree)]
+        numeric = [(text, tree) for text, tree, named in zip(texts, trees, symbolic, strict=True) if not named]
         # the relation before each numeric side: after ≈ every number may be rounded
-        approx_before = [marks[i - 1] == "≈" if i else False for i, tree in enumerate(trees) if not names(tree)]
+        approx_before = [marks[i - 1] == "≈" if i else False for i, named in enumerate(symbolic) if not named]
         scope = self._rounded_scope(v, q)
         # (2) substitution: the first numeric expression is the rule on the writer's numbers
         first_text, first = numeric[0]
@@ -459,7 +463,7 @@ class ExerciseChecker:
                 return self._add(math, "arithmetic", f"${prev_text}$ is ${expected_text(prev)}$, not ${text}$",
                                  written=text, expected=expected_text(prev), right=prev, **where)
             if last and i == 1 and not self.loose:  # does it hold from the numbers as written?
-                strict = self._evaluate(prev_tree, v, t, radii=lambda w, _i: Fraction(0))
+                strict = point  # the first side at the numbers as written, computed above
                 if not self.balls.agree(strict, cur, self._slack(unit)):
                     if self._rounding_slip(strict, value):  # a writer who works from the page rounded wrong
                         return self._add(math, "rounding", f"${prev_text}$ rounds to ${expected_text(strict)}$, not ${text}$",
@@ -473,6 +477,15 @@ class ExerciseChecker:
         in its value: each hyperparameter written in it (ε as 10^{-6}) is given a large value in the
         expression and in each convention's rule, which then differ (√(0.1557) + ε is not
         √(0.1557 + ε) when ε is 0.25)."""
+        key = (q, frozenset(used))
+        if key not in self._distinct:  # rules that are one tree cannot be told apart by any probe
+            rules = [self._inlined(k, q) for k in set(used)]
+            self._distinct[key] = None not in rules and len({fold(rule, self.ex.hyper) for rule in rules}) > 1
+        if not self._distinct[key]:
+            return used
+        known = self._form.get(q)  # the writer's form, as an earlier line showed it
+        if known and set(known) <= set(used):
+            return known
         shown = {w.value for w in literals(first)}
         keys = [(v, k) for k in self.state[v] if k != DECAYED]
         env = self._rule_env(v, t, {k: self.state[v][k][0] for _, k in keys if self.state[v].get(k)})
@@ -484,12 +497,9 @@ class ExerciseChecker:
             written = self._evaluate(_replaced(first, value, probe), v, t, radii=None)
             kept = []
             for k in dict.fromkeys(used):
-                rule = self.rules[k].get(q)
+                rule = self._inlined(k, q)
                 if rule is None:
                     continue
-                inline = {x: r for x, r in self.rules[k].items() if x != q and x.endswith("_hat") and x in names(rule)}
-                if inline:  # a changed β reaches the update through its bias correction too
-                    rule = rename(rule, lambda n: inline.get(n, Name(n)), False)
                 key = (k, q, h)
                 compiled = self._probes.get(key)
                 if compiled is None:
@@ -498,8 +508,18 @@ class ExerciseChecker:
                 if got is not None and self.balls.agree(written, got):
                     kept.append(k)
             if kept and len(kept) < len(set(used)):
+                self._form[q] = kept
                 return kept
         return used
+
+    def _inlined(self, k: int, q: str) -> Node | None:
+        """Variant k's rule for q with its bias corrections written in (a changed β reaches the
+        update through them too)."""
+        rule = self.rules[k].get(q)
+        if rule is None:
+            return None
+        inline = {x: r for x, r in self.rules[k].items() if x != q and x.endswith("_hat") and x in names(rule)}
+        return rename(rule, lambda n: inline.get(n, Name(n)), False) if inline else rule
 
     def _mistake(self, q: str, v: str, t: int, got: Ball, first: Node | None = None) -> str | None:
         """What is wrong with the rule the writer used, when their line follows a known mistake
@@ -590,12 +610,26 @@ class ExerciseChecker:
                     out += [(k, value) for k in range(len(self.variants))]
             return [(k, b) for k, b in out if b is not None]
         keys = [(v, k) for k in self.state[v] if k != DECAYED]
+        groups = self._groups(q)
         for combo in self._combos(keys):
             env = self._rule_env(v, t, {k: c for (_, k), c in zip(keys, combo, strict=True)})
+            for evaluate, members in groups:  # conventions with the same rule for q: computed once
+                value = self._safe(evaluate, env)
+                out += [(k, value) for k in members]
+        out.sort(key=lambda pair: pair[0])  # (stable: per variant, the writer's candidates first)
+        return [(k, b) for k, b in out if b is not None]
+
+    def _groups(self, q: str) -> list[tuple[object, list[int]]]:
+        """The compiled rules for q, one per distinct folded rule, with the variants that share it."""
+        groups = self._rule_groups.get(q)
+        if groups is None:
+            by_tree: dict[Node, tuple[object, list[int]]] = {}
             for k, compiled in enumerate(self.compiled):
                 if q in compiled:
-                    out.append((k, self._safe(compiled[q], env)))
-        return [(k, b) for k, b in out if b is not None]
+                    tree = fold(self.rules[k][q], self.ex.hyper)
+                    by_tree.setdefault(tree, (compiled[q], []))[1].append(k)
+            groups = self._rule_groups[q] = list(by_tree.values())
+        return groups
 
     def _safe(self, evaluate, env) -> Ball | None:
         try:
@@ -956,13 +990,26 @@ def _fit(w: Written, slot: Slot) -> Fraction | None:
     within the tolerance (None: half a unit of its own last digit), or, when the value above was
     written rounded to some place, within that rounding and with more digits (``-1.99685`` for
     ``≈ -1.9968``: exact as written, so the printed arithmetic holds)."""
+    value = abs(w.value)
     for center, tol, rounded_to, radius in slot:
-        gap = abs(abs(w.value) - abs(center))
+        gap = abs(value - abs(center)) if center != value else _ZERO
         if gap <= (w.half if tol is None else tol):
             return radius
-        if rounded_to is not None and w.places > rounded_to and gap <= Fraction(10) ** -rounded_to / 2:
-            return Fraction(0)
+        if rounded_to is not None and w.places > rounded_to and gap <= _HALF_UNITS[rounded_to]:
+            return _ZERO
     return None
+
+
+_ZERO = Fraction(0)
+
+
+class _HalfUnits(dict):
+    def __missing__(self, place: int) -> Fraction:
+        self[place] = Fraction(10) ** -place / 2
+        return self[place]
+
+
+_HALF_UNITS = _HalfUnits()  # place -> half a unit there
 
 
 def _replaced(node: Node, value: Fraction, by: Fraction) -> Node:

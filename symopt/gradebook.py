@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 import multiprocessing
+import sys
+import threading
 import csv
 from dataclasses import dataclass
 from fractions import Fraction
@@ -191,9 +193,14 @@ def grade(paths: list[Path], spec=None, slack: Fraction | int = 0, progress=None
     done = 0
     if progress:
         progress(0, total)
-    # forkserver, not fork: a caller's threads (a notebook, JAX in the tests) must not be copied mid-lock
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["symopt.checker", "symopt.gradebook"])  # each worker starts with them read
+    # fork, which starts a worker at once with everything imported; but a caller with threads of
+    # its own (a notebook, JAX in the tests) must not have them copied mid-lock: forkserver then
+    native = any(name in sys.modules for name in ("jax", "torch", "tensorflow"))  # threads Python does not count
+    if threading.active_count() == 1 and not native:
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["symopt.checker", "symopt.gradebook"])  # each worker starts with them read
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(spec, slack), mp_context=context)
     try:
         futures = {pool.submit(_grade_chunk, chunk): k for k, chunk in enumerate(chunks)}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 import re
 
 from lark import Lark, Token, Transformer, v_args
@@ -107,12 +107,12 @@ class Written(Num):
 
     places: int = 0
 
-    @property
+    @cached_property
     def unit(self) -> Fraction:
         """One unit of the last written digit."""
         return Fraction(10) ** -self.places
 
-    @property
+    @cached_property
     def half(self) -> Fraction:
         return self.unit / 2
 
@@ -122,7 +122,7 @@ class Written(Num):
         to exactly that place, not to a finer one whose zeros were dropped."""
         return self.places > 0 and (self.value * 10**self.places) % 10 == 0
 
-    @property
+    @cached_property
     def significant(self) -> int:
         """How many significant digits are written (``0.0289``: 3, ``57.9170``: 6, ``0``: 0)."""
         if not self.value:

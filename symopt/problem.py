@@ -309,10 +309,27 @@ def rule_value(rule: Node, probe: dict, balls: BallArithmetic) -> Ball | None:
         return None
 
 
+_MATCHED: dict[tuple, tuple] = {}
+
+
 def matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallArithmetic,
                       among: list[dict] | None = None, variables: tuple[str, ...] = ()) -> tuple[str | None, list[int]]:
     """The quantity a formula ``lhs = tree`` defines, and which option variants (indexes into
-    `among`, by default all of them) it agrees with."""
+    `among`, by default all of them) it agrees with.  Worked out once per formula (a class writes
+    the same formula lines 300 times)."""
+    key = (lhs, tree, id(optimizer), None if among is None else tuple(tuple(sorted(v.items())) for v in among), variables)
+    hit = _MATCHED.get(key)
+    if hit is not None and hit[0] is optimizer:
+        return hit[1], list(hit[2])
+    quantity, matches = _matching_variants(lhs, tree, optimizer, balls, among, variables)
+    if len(_MATCHED) > 4096:
+        _MATCHED.clear()
+    _MATCHED[key] = (optimizer, quantity, tuple(matches))
+    return quantity, matches
+
+
+def _matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallArithmetic,
+                       among: list[dict] | None, variables: tuple[str, ...]) -> tuple[str | None, list[int]]:
     ref = general_ref(lhs, optimizer, variables)
     if ref is None or ref.kind != "quantity":
         return None, []
