@@ -105,12 +105,13 @@ class ExerciseChecker:
         self.letters = letters(section, ex.optimizer)
         self.loose = False  # a line held only within the rounding of the values it substitutes
         self.start_w: dict[str, list[Candidate]] = {}  # each variable's values where the epoch starts
-        self._probes: dict[tuple, object] = {}
+        self._probes: dict[tuple, object] = {}  # rules compiled with one hyperparameter changed
         self._form: dict[str, list[int]] = {}  # quantity -> the conventions the writer's form follows
         self._rule_groups: dict[str, list] = {}  # quantity -> [(compiled rule, the variants that share it)]
-        self._distinct: dict[tuple, bool] = {}  # (quantity, variants) -> whether their rules differ at all  # rules compiled with one hyperparameter changed
+        self._distinct: dict[tuple, bool] = {}  # (quantity, variants) -> whether their rules differ at all
         self._pairs: dict[tuple[str, int], list] = {}  # (quantity, variant) -> the rule's trees
-        self._line_wanted: dict[tuple, tuple] = {}  # the rule's slots for the line being judged
+        self._line_wanted: dict[object, tuple] = {}  # the rule's slots and the sides' numbers, for the line being judged
+        self._slots: dict[tuple, tuple] = {}  # (id(rule), id(source)) -> (rule, source, _rule_slots)
         self._mistakes = None  # the rules with known mistakes, compiled when a line needs them
         self.formula_stated = False  # a formula line of the document was read
         self.usual_digits = 0  # the writer's most common number of significant digits (of values with decimals)
@@ -922,10 +923,25 @@ class ExerciseChecker:
             hit = self._line_wanted[key] = (tree, _labelled(tree, self, v, t, q == "g", source))
         return hit[1]
 
+    def _literals(self, tree: Node) -> list[Written]:
+        """:func:`literals` of a side, once per line (the substitution checks each read them)."""
+        hit = self._line_wanted.get(id(tree))
+        if hit is None or hit[0] is not tree:
+            hit = self._line_wanted[id(tree)] = (tree, literals(tree))
+        return hit[1]
+
+    def _rule_slots(self, rule: Node, source: Node | None) -> list[tuple]:
+        """:func:`_rule_slots`, once per rule tree (the trees are kept, so their ids stay theirs)."""
+        key = (id(rule), id(source))
+        hit = self._slots.get(key)
+        if hit is None or hit[0] is not rule or hit[1] is not source:
+            hit = self._slots[key] = (rule, source, _rule_slots(rule, self, source))
+        return hit[2]
+
     def _same_numbers(self, first: Node, q: str, v: str, t: int, variant: int) -> bool:
         """Whether the writer's numbers are the rule's, in any order and sign, when they are as many
         (``0.1 * (-1)^4`` has the right value but not the rule's numbers)."""
-        got = literals(first)
+        got = self._literals(first)
         for k, (tree, source) in enumerate(self._rule_pairs(q, v, variant)):
             wanted = self._wanted(tree, source, q, v, t)
             if (k == 0 or len(wanted) == len(got)) and _same_multiset(got, wanted):
@@ -940,7 +956,7 @@ class ExerciseChecker:
         """The radius of each number of the substituted expression, when its numbers line up one
         by one with the rule's: a rule's own number is exact where it stands (the 1 of
         ``1 - 0.9^2`` is not ``r_t ≈ 1``), a value from above has the radius it was written with."""
-        got = literals(first)
+        got = self._literals(first)
         for tree, source in self._rule_pairs(q, v, variant):
             wanted = self._wanted(tree, source, q, v, t)
             if len(wanted) == len(got):
@@ -953,7 +969,7 @@ class ExerciseChecker:
         """Name the number that is off, when the writer's expression lines up with the rule's."""
         tree, source = self._rule_pairs(q, v, self.stated if variant is None else variant)[0]
         wanted = self._wanted(tree, source, q, v, t)
-        got = literals(first)
+        got = self._literals(first)
         places = max((w.places for w in got), default=4)
         if len(wanted) == len(got):
             off = [(g, label) for g, (slot, label) in zip(got, wanted, strict=True) if not _fits(g, slot)]
@@ -1044,18 +1060,46 @@ def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int, gradient: bo
     """The numbers the rule's substituted line should show, with what each one is.  Each is a
     list of (value, tolerance): after a flagged line, the writer's value or the right one.
     A gradient's names are f's variables; a rule's are the optimizer's (its ``w`` is v's, and its
-    ``d`` is Adadelta's step even where f has a variable d).  A number folded from a part of
-    hyperparameters is named by that part (``1 - \\beta = 0.2``, even where alpha is 0.2 too), read
-    from `source`, the rule before folding."""
+    ``d`` is Adadelta's step even where f has a variable d).  The rule's own numbers and their
+    labels are the same on every line (:func:`_rule_slots`, worked out once per rule); only the
+    names' values (the writer's state) and t are filled in here."""
+    out = []
+    for entry in checker._rule_slots(rule, source):
+        if entry[0] is _NAMED:
+            _, name = entry
+            if name == "t":
+                out.append(([(Fraction(t), _ZERO, None, _ZERO)], lambda: f"t = {t}"))
+                continue
+            x, key = (name, "w") if gradient else (v, name)
+            cands = checker._start(x) if gradient else checker.state[x].get(key)
+            if cands:
+                value = cands[0].value
+                slot = [(c.value, None if c.computed else _ZERO if k == 0 else mpf_fraction(c.ball.rad), c.places,
+                         _ZERO if c.computed else mpf_fraction(c.ball.rad))
+                        for k, c in enumerate(cands)]
+                out.append((slot, lambda key=key, x=x, value=value: f"{checker.notation.line(key, x, epoch=t)} = {_plain(value)}"))
+        else:
+            out.append(entry)
+    return out
+
+
+_NAMED = object()  # marks a name in :func:`_rule_slots`' list: its value is the line's
+
+
+def _rule_slots(rule: Node, checker: ExerciseChecker, source: Node | None) -> list[tuple]:
+    """The part of :func:`_labelled` that does not depend on the line, in reading order: (slot,
+    label) for each of the rule's own numbers, (_NAMED, name) for each name.  A number folded
+    from a part of hyperparameters is named by that part (``1 - \\beta = 0.2``, even where alpha is
+    0.2 too), read from `source`, the rule before folding."""
     from .printer import latex
 
     hyper_names = {value: name for name, value in checker.ex.hyper.items()}
-    out = []
+    out: list[tuple] = []
 
     def walk(node: Node, src: Node | None) -> None:
         w = as_written(node)
         if w is not None and decimals_of(w.value) is None:  # 1997/3 prints as \frac{1997}{3}: two numbers
-            out.extend(([(Fraction(n), Fraction(0), None, Fraction(0))], lambda n=n: str(n)) for n in (abs(w.value.numerator), w.value.denominator))
+            out.extend(([(Fraction(n), _ZERO, None, _ZERO)], lambda n=n: str(n)) for n in (abs(w.value.numerator), w.value.denominator))
         elif w is not None:
             def label(w=w, src=src) -> str:  # worked out only for a message
                 text = _plain(w.value)
@@ -1067,19 +1111,9 @@ def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int, gradient: bo
                     if w.value == 1 - h:
                         return f"1 - {checker.notation.hyper(name)} = {text}"
                 return text
-            out.append(([(w.value, Fraction(0), None, Fraction(0))], label))
+            out.append(([(w.value, _ZERO, None, _ZERO)], label))
         elif isinstance(node, Name):
-            if node.id == "t":
-                out.append(([(Fraction(t), Fraction(0), None, Fraction(0))], lambda: f"t = {t}"))
-                return
-            x, key = (node.id, "w") if gradient else (v, node.id)
-            cands = checker._start(x) if gradient else checker.state[x].get(key)
-            if cands:
-                value = cands[0].value
-                slot = [(c.value, None if c.computed else Fraction(0) if k == 0 else mpf_fraction(c.ball.rad), c.places,
-                         Fraction(0) if c.computed else mpf_fraction(c.ball.rad))
-                        for k, c in enumerate(cands)]
-                out.append((slot, lambda key=key, x=x, value=value: f"{checker.notation.line(key, x, epoch=t)} = {_plain(value)}"))
+            out.append((_NAMED, node.id))
         elif hasattr(node, "operand"):
             walk(node.operand, src.operand if type(src) is type(node) else None)
         elif hasattr(node, "args"):
