@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from math import floor
 from itertools import islice, product
+import re
 
 from . import symbolic
 from .aliases import Ref, resolve
@@ -71,7 +72,7 @@ class Finding:
     @property
     def text(self) -> str:
         """The message without its math delimiters, for the terminal and JSON."""
-        return self.message.replace("$", "")
+        return self.message.replace("$", "").replace("{,}", ",")
 
 
 @dataclass
@@ -88,12 +89,13 @@ class Candidate:
 def check_document(doc: Document, exercises: list[Exercise], slack: Fraction = Fraction(0)) -> list[Finding]:
     findings = [Finding(line, "unreadable", what) for line, what in doc.problems]
     for n, (section, ex) in enumerate(zip(doc.sections, exercises, strict=True), start=1):
-        findings += ExerciseChecker(n, section, ex, slack).run()
+        findings += ExerciseChecker(n, section, ex, slack, doc.decimal_comma).run()
     return sorted(findings, key=lambda f: f.line)
 
 
 class ExerciseChecker:
-    def __init__(self, number: int, section: Section, ex: Exercise, slack: Fraction):
+    def __init__(self, number: int, section: Section, ex: Exercise, slack: Fraction, comma: bool = False):
+        self.comma = comma  # the writer's numbers have decimal commas: so do the messages' numbers
         self.number, self.section, self.ex, self.slack = number, section, ex, slack
         self.balls = BallArithmetic()
         self.findings: list[Finding] = []
@@ -203,6 +205,10 @@ class ExerciseChecker:
         return self.findings
 
     def _add(self, math: MathLine, kind: str, message: str, **fields) -> Finding:
+        if self.comma:  # -4{,}6 written where -4{,}232: in the writer's own way of writing numbers
+            message = _DECIMAL_POINT.sub("{,}", message)
+            fields = {k: _DECIMAL_POINT.sub("{,}", f) if k in ("written", "expected") and isinstance(f, str) else f
+                      for k, f in fields.items()}
         finding = Finding(math.line, kind, message, exercise=self.number, end=math.end, **fields)
         self.findings.append(finding)
         return finding
@@ -276,13 +282,14 @@ class ExerciseChecker:
 
     # -- epoch lines ---------------------------------------------------------------------------------
     def _epoch_line(self, math: MathLine, t: int, written: dict[str, set[str]]) -> None:
-        math = students(math)
+        original, math = math, students(math)
         parts = components(math.text, len(self.ex.variables)) if len(self.ex.variables) > 1 and "," in math.text else None
         if parts is not None:  # a vector line: one line per component, on the same line number
             for k, part in enumerate(parts):
                 self._one_line(self._component(MathLine(math.line, part, math.end), k, t), t, written)
             return
-        self._one_line(math, t, written)
+        shown = relations(original.text)[0][0] if original.text != math.text else None
+        self._one_line(math, t, written, shown)  # (reported under the name as written: f'(u), not g_t)
 
     def _component(self, math: MathLine, k: int, t: int | None) -> MathLine:
         """A vector line's k-th component: its left side (``(w_1)``, ``\\mathbf{v}``, ``g_t``) named
@@ -296,7 +303,7 @@ class ExerciseChecker:
         rest = "".join(f" {RELATION_TEX[m]} {side}" for m, side in zip(marks, sides[1:], strict=True))
         return MathLine(math.line, name + rest, math.end)
 
-    def _one_line(self, math: MathLine, t: int, written: dict[str, set[str]]) -> None:
+    def _one_line(self, math: MathLine, t: int, written: dict[str, set[str]], shown: str | None = None) -> None:
         where = {"epoch": t}
         self._tighten()
         sides, marks = relations(math.text)
@@ -319,7 +326,7 @@ class ExerciseChecker:
         q, v = ref.key, ref.variable
         if q == "g" and "g" in written[v] and DECAYED in self.order:
             q = DECAYED  # the second gradient line: weight decay as L2
-        where.update(quantity="dw" if q in ("g", DECAYED) else q, variable=v, name=sides[0])
+        where.update(quantity="dw" if q in ("g", DECAYED) else q, variable=v, name=shown or sides[0])
         if ref.warning:
             self._warn_once(math, ref.warning, f"${sides[0]}$: {ref.warning}", **where)
         trees = []
@@ -1017,6 +1024,7 @@ def _fit(w: Written, slot: Slot) -> Fraction | None:
 
 
 _ZERO = Fraction(0)
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 
 
 class _HalfUnits(dict):

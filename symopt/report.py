@@ -100,7 +100,7 @@ def _text_finding(f: Finding, indent: str) -> str:
     head = f"{indent}line {f.line} {MARK[f.severity]} {f.kind}"
     if f.severity == "ok":
         return f"{head}  {f.name or ''}".rstrip()
-    what = f"{f.name} = {f.written}, expected ≈ {f.expected}: " if f.written and f.expected and f.name else ""
+    what = f"{f.name} = {f.written}, expected ≈ {f.expected}: ".replace("{,}", ",") if f.written and f.expected and f.name else ""
     return f"{head}  {what}{f.text}"
 
 

@@ -45,3 +45,11 @@ def test_expected_values_show_at_most_12_significant_digits():
                 mantissa = f.expected.split("e")[0]
                 assert len(mantissa.replace("-", "").replace(".", "").lstrip("0")) <= 12, (name, f.line, f.expected)
     assert seen >= 8
+
+
+def test_messages_speak_the_writers_notation():
+    """A sheet in decimal commas gets its numbers back in decimal commas, and a line is named as
+    written (f'(u), not the g_t symopt reads it as)."""
+    (f,) = [f for f in symopt.check(HERE / "s02_gd_vi_comma.md").findings if f.severity != "ok"]
+    assert (f.name, f.written, f.expected) == ("f'(u)", "0{,}961", "0{,}916")
+    assert f.text == "4 \\cdot 0,9^3 - 2 is 0,916, not 0,961"
