@@ -93,11 +93,17 @@ def check_document(doc: Document, exercises: list[Exercise], slack: Fraction = F
     return sorted(findings, key=lambda f: f.line)
 
 
+#: What the checkers of one exercise share: set by ExerciseChecker._compile, kept per exercise.
+_PLAN = ("balls", "variants", "stated", "rules", "order", "notation", "own", "hypers", "constants", "compiled",
+         "folded_literals", "_gradient", "_probes", "_rule_groups", "_distinct", "_pairs", "_slots")
+_PLANS: dict[int, tuple[Exercise, dict]] = {}  # id(exercise) -> (the exercise, its plan)
+MAX_PLANS = 64
+
+
 class ExerciseChecker:
     def __init__(self, number: int, section: Section, ex: Exercise, slack: Fraction, comma: bool = False):
         self.comma = comma  # the writer's numbers have decimal commas: so do the messages' numbers
         self.number, self.section, self.ex, self.slack = number, section, ex, slack
-        self.balls = BallArithmetic()
         self.findings: list[Finding] = []
         self.warned: set[str] = set()
         # how the sheet rounds, for values whose trailing zeros it dropped: to decimals (the finest
@@ -107,19 +113,36 @@ class ExerciseChecker:
         self.letters = letters(section, ex.optimizer)
         self.loose = False  # a line held only within the rounding of the values it substitutes
         self.start_w: dict[str, list[Candidate]] = {}  # each variable's values where the epoch starts
-        self._probes: dict[tuple, object] = {}  # rules compiled with one hyperparameter changed
         self._form: dict[str, list[int]] = {}  # quantity -> the conventions the writer's form follows
-        self._rule_groups: dict[str, list] = {}  # quantity -> [(compiled rule, the variants that share it)]
-        self._distinct: dict[tuple, bool] = {}  # (quantity, variants) -> whether their rules differ at all
-        self._pairs: dict[tuple[str, int], list] = {}  # (quantity, variant) -> the rule's trees
         self._line_wanted: dict[object, tuple] = {}  # the rule's slots and the sides' numbers, for the line being judged
-        self._slots: dict[tuple, tuple] = {}  # (id(rule), id(source)) -> (rule, source, _rule_slots)
         self._mistakes = None  # the rules with known mistakes, compiled when a line needs them
         self.formula_stated = False  # a formula line of the document was read
         self.usual_digits = 0  # the writer's most common number of significant digits (of values with decimals)
         self.usual = 0  # the writer's most common number of decimals (of their values of 4 or more digits)
         self.finest = 0  # the finest decimal place of a value of 0.1 or more, when no policy shows
         self.seen_approx = False  # the writer marks rounded values with ≈ (exact and precision sheets)
+        plan = _PLANS.get(id(ex))
+        if plan is None or plan[0] is not ex:  # the exercise's rules, compiled once (a class: once per worker)
+            self._compile(ex)
+            if len(_PLANS) >= MAX_PLANS:
+                _PLANS.clear()
+            plan = _PLANS[id(ex)] = (ex, {k: getattr(self, k) for k in _PLAN})
+        self.__dict__.update(plan[1])
+        self.gradients = {v: list(pairs) for v, pairs in self._gradient.items()}  # a stated derivative goes first
+        self.state: dict[str, dict[str, list[Candidate]]] = {
+            v: {"w": [self._exact(ex.start[v])], **{s: [self._exact(ex.state[s][v])] for s in ex.state}}
+            for v in ex.variables
+        }
+
+    def _compile(self, ex: Exercise) -> None:
+        """What every document of this exercise shares (:data:`_PLAN`): the conventions, rules and
+        names, compiled once; and the caches of what is worked out from them line by line."""
+        self.balls = BallArithmetic()
+        self._probes: dict[tuple, object] = {}  # rules compiled with one hyperparameter changed
+        self._rule_groups: dict[str, list] = {}  # quantity -> [(compiled rule, the variants that share it)]
+        self._distinct: dict[tuple, bool] = {}  # (quantity, variants) -> whether their rules differ at all
+        self._pairs: dict[tuple[str, int], list] = {}  # (quantity, variant) -> the rule's trees
+        self._slots: dict[tuple, tuple] = {}  # (id(rule), id(source)) -> (rule, source, _rule_slots)
         opt = ex.optimizer
         stated = opt.effective_options(ex.options)
         # the conventions a line may follow: every variant the exercise's hyperparameters allow
@@ -151,11 +174,7 @@ class ExerciseChecker:
             for rules in self.rules
         ]
         gradient = symbolic.gradient(ex.function, list(ex.variables))
-        self.gradients = {v: [(d, evaluator(d, self.balls, {}))] for v, d in zip(ex.variables, gradient, strict=True)}
-        self.state: dict[str, dict[str, list[Candidate]]] = {
-            v: {"w": [self._exact(ex.start[v])], **{s: [self._exact(ex.state[s][v])] for s in ex.state}}
-            for v in ex.variables
-        }
+        self._gradient = {v: ((d, evaluator(d, self.balls, {})),) for v, d in zip(ex.variables, gradient, strict=True)}
 
     def _resolve(self, name: str, written: dict[str, set[str]] | None = None, variable: str | None = None,
                  epoch: int | None = None) -> Ref | None:
