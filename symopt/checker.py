@@ -32,7 +32,7 @@ from .ball import Ball, BallArithmetic
 from .compiler import evaluator, fold
 from .document import Document, MathLine, Section
 from .errors import SymoptError
-from .expr import Bin, Call, Name, Neg, Node, Num, names
+from .expr import Bin, Call, Name, Neg, Node, Num, names, replaced
 from .mathtext import Written, as_written, literals, parse_math, relations
 from .numbers import decimal_text, decimals_of, floor_log10, round_half_away, round_significant, scientific_text
 from .notation import DECAYED as _DECAYED, GRADIENT_NAMES, name_latex, normal, relettered, stepped
@@ -1057,16 +1057,13 @@ _HALF_UNITS = _HalfUnits()  # place -> half a unit there
 
 def _replaced(node: Node, value: Fraction, by: Fraction) -> Node:
     """`node` with every written number equal to `value` replaced by `by`."""
-    w = as_written(node)
-    if w is not None:
-        return Num(by) if w.value == value else Neg(Num(by)) if w.value == -value else node
-    if isinstance(node, Neg):
-        return Neg(_replaced(node.operand, value, by))
-    if isinstance(node, Bin):
-        return Bin(node.op, _replaced(node.left, value, by), _replaced(node.right, value, by))
-    if isinstance(node, Call):
-        return Call(node.func, tuple(_replaced(a, value, by) for a in node.args))
-    return node
+    def number(part: Node) -> Node | None:
+        w = as_written(part)
+        if w is None:
+            return None
+        return Num(by) if w.value == value else Neg(Num(by)) if w.value == -value else part
+
+    return replaced(node, number)
 
 
 def _same_multiset(got: list[Written], wanted: list[tuple[Slot, str]]) -> bool:

@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Callable
 
 from .arith import Arithmetic
-from .expr import BINARY, Bin, Call, Name, Neg, Node, Num, names
+from .expr import BINARY, Bin, Call, Name, Neg, Node, Num, names, replaced
 
 Evaluator = Callable[[dict], object]
 
@@ -49,17 +49,16 @@ def fold(node: Node, constants: dict[str, Fraction]) -> Node:
     """Fold the constant parts of `node` (names in `constants`, numbers) into single numbers, as a
     worked solution writes ``1 - \\beta`` as ``0.5``; a product of such parts stays a product, so
     the substitution shows (``\\alpha\\lambda`` as ``0.1 * 0.01``)."""
-    if not names(node) - set(constants) and not (isinstance(node, Bin) and node.op == "*" and names(node)):
-        value = rational_value(node, constants)
-        if value is not None:
-            return Num(value)
-    if isinstance(node, Neg):
-        return Neg(fold(node.operand, constants))
-    if isinstance(node, Bin):
-        return Bin(node.op, fold(node.left, constants), fold(node.right, constants))
-    if isinstance(node, Call):
-        return Call(node.func, tuple(fold(a, constants) for a in node.args))
-    return node
+    known = set(constants)
+
+    def constant(part: Node) -> Node | None:
+        if not names(part) - known and not (isinstance(part, Bin) and part.op == "*" and names(part)):
+            value = rational_value(part, constants)
+            if value is not None:
+                return Num(value)
+        return None
+
+    return replaced(node, constant)
 
 
 MAX_EVALUATORS = 4096  # compiled trees an arithmetic keeps

@@ -23,7 +23,7 @@ from . import printer, symbolic
 from .compiler import evaluator, fold, rational_value
 from .arith import GUARD_DIGITS, MoreDigits, NumberMode, Precision
 from .errors import Diverged, ExactTooLarge, SymoptError
-from .expr import Bin, Call, Name, Neg, Node, names, to_text
+from .expr import Name, Node, names, replaced, to_text
 from .numbers import Shown
 from .notation import DECAYED, Notation
 from .optimizers import Choice, Optimizer
@@ -432,17 +432,14 @@ def _compile_rules(ex: Exercise, notation: Notation, rules, arith, mult: str, ch
 def _step_terms(node: Node, found: dict[str, Node]) -> Node:
     """`node` with each part that depends on the step alone (``t + 1``, ``2t``; not t itself) as a
     name ``#…`` whose value each epoch fills in."""
-    if names(node) == {"t"} and not isinstance(node, Name):
-        key = "#" + to_text(node)
-        found[key] = node
-        return Name(key)
-    if isinstance(node, Neg):
-        return Neg(_step_terms(node.operand, found))
-    if isinstance(node, Bin):
-        return Bin(node.op, _step_terms(node.left, found), _step_terms(node.right, found))
-    if isinstance(node, Call):
-        return Call(node.func, tuple(_step_terms(a, found) for a in node.args))
-    return node
+    def step(part: Node) -> Node | None:
+        if names(part) == {"t"} and not isinstance(part, Name):
+            key = "#" + to_text(part)
+            found[key] = part
+            return Name(key)
+        return None
+
+    return replaced(node, step)
 
 
 def rule_formulas(notation: Notation, rules, hyper: set[str], mult: str = "cdot", comma: bool = False) -> list[str]:

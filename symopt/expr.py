@@ -66,6 +66,21 @@ Node = Num | Name | Neg | Bin | Call
 BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "^": operator.pow}
 
 
+def replaced(node: Node, change) -> Node:
+    """`node` with every subtree for which ``change(subtree)`` gives a tree replaced by it, the
+    outermost first (a replaced subtree is not looked into); the one walk that rebuilds a tree."""
+    new = change(node)
+    if new is not None:
+        return new
+    if isinstance(node, Neg):
+        return Neg(replaced(node.operand, change))
+    if isinstance(node, Bin):
+        return Bin(node.op, replaced(node.left, change), replaced(node.right, change))
+    if isinstance(node, Call):
+        return Call(node.func, tuple(replaced(a, change) for a in node.args))
+    return node
+
+
 def names(node: Node) -> set[str]:
     """Every name a tree mentions."""
     if isinstance(node, Name):

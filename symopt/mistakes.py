@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
 
-from .expr import Bin, Call, Name, Neg, Node, Num, names
+from .expr import Bin, Call, Name, Node, Num, names, replaced
 
 STATE = {"w", "g", "v", "s", "v_hat", "s_hat"}
 
@@ -25,20 +25,6 @@ class Mistake:
     rewrite: Callable[[Node, frozenset], Node]  # (rule, hyperparameter names) -> the mistaken rule
 
 
-def _map(node: Node, change: Callable[[Node], Node | None]) -> Node:
-    """`node` with every subtree for which `change` gives a tree replaced by it (outermost first)."""
-    new = change(node)
-    if new is not None:
-        return new
-    if isinstance(node, Neg):
-        return Neg(_map(node.operand, change))
-    if isinstance(node, Bin):
-        return Bin(node.op, _map(node.left, change), _map(node.right, change))
-    if isinstance(node, Call):
-        return Call(node.func, tuple(_map(a, change) for a in node.args))
-    return node
-
-
 def _no_bias_correction(rule: Node, hyper: frozenset) -> Node:
     def change(node: Node) -> Node | None:
         if isinstance(node, Bin) and node.op == "/" and "t" in names(node.right) and names(node.right) <= hyper | {"t"}:
@@ -46,12 +32,12 @@ def _no_bias_correction(rule: Node, hyper: frozenset) -> Node:
         if isinstance(node, Name) and node.id in ("v_hat", "s_hat"):
             return Name(node.id[0])  # the update on v and s themselves
         return None
-    return _map(rule, change)
+    return replaced(rule, change)
 
 
 def _bias_power(rule: Node, hyper: frozenset) -> Node:
     """v / (1 - beta1^t) -> v / (1 - beta1): the epoch's power left out."""
-    return _map(rule, lambda n: n.left if isinstance(n, Bin) and n.op == "^" and isinstance(n.left, Name)
+    return replaced(rule, lambda n: n.left if isinstance(n, Bin) and n.op == "^" and isinstance(n.left, Name)
                 and n.left.id in hyper and n.right == Name("t") else None)
 
 
@@ -74,12 +60,12 @@ def _swapped(rule: Node, hyper: frozenset) -> Node:
         if isinstance(node, Name) and node.id in both:
             return Bin("-", Num(Fraction(1)), node)
         return None
-    return _map(rule, change)
+    return replaced(rule, change)
 
 
 def _beta_for_one_minus(rule: Node, hyper: frozenset) -> Node:
     """beta * v + (1 - beta) * g -> beta * v + beta * g."""
-    return _map(rule, lambda n: Name(_one_minus(n)) if _one_minus(n) in hyper and Name(_one_minus(n)) in _nodes(rule) else None)
+    return replaced(rule, lambda n: Name(_one_minus(n)) if _one_minus(n) in hyper and Name(_one_minus(n)) in _nodes(rule) else None)
 
 
 def _nodes(node: Node) -> list[Node]:
@@ -91,15 +77,15 @@ def _nodes(node: Node) -> list[Node]:
 
 
 def _no_square(rule: Node, hyper: frozenset) -> Node:
-    return _map(rule, lambda n: n.left if isinstance(n, Bin) and n.op == "^" and n.left == Name("g") and n.right == Num(Fraction(2)) else None)
+    return replaced(rule, lambda n: n.left if isinstance(n, Bin) and n.op == "^" and n.left == Name("g") and n.right == Num(Fraction(2)) else None)
 
 
 def _uphill(rule: Node, hyper: frozenset) -> Node:
-    return _map(rule, lambda n: Bin("+", n.left, n.right) if isinstance(n, Bin) and n.op == "-" and n.left == Name("w") else None)
+    return replaced(rule, lambda n: Bin("+", n.left, n.right) if isinstance(n, Bin) and n.op == "-" and n.left == Name("w") else None)
 
 
 def _no_root(rule: Node, hyper: frozenset) -> Node:
-    return _map(rule, lambda n: n.args[0] if isinstance(n, Call) and n.func == "sqrt" and names(n) & STATE else None)
+    return replaced(rule, lambda n: n.args[0] if isinstance(n, Call) and n.func == "sqrt" and names(n) & STATE else None)
 
 
 MISTAKES = (
