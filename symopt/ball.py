@@ -7,238 +7,237 @@ so that a line is judged by what its written numbers can mean, not by one binary
 :class:`BallArithmetic` has the operations of :mod:`symopt.arith`, so the compiler's evaluators run
 on balls unchanged: a rule compiled once serves every line.  Radii are first-order bounds, exact for
 sums and products and tight for the small radii of written numbers.
+
+Midpoints and radii are :class:`decimal.Decimal` numbers at :data:`DIGITS` digits, in a context
+of their own (never the thread's, whose 28 digits Python's operators on Decimals would use): a
+written number is a decimal, so it is held exactly, and a tie such as 0.455 against 0.45 ± 0.005 is
+decided exactly.  Decimal's arithmetic is C (libmpdec); square roots, exp and ln are Decimal's own,
+the other functions (and pi) come from mpmath at a few more digits.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import decimal
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
+from functools import cached_property
+from typing import NamedTuple
 
 import mpmath
-from mpmath.libmp import (ComplexResult, from_int, fzero, mpf_abs, mpf_add, mpf_div, mpf_ge, mpf_gt, mpf_le,
-                          mpf_lt, mpf_mul, mpf_neg, mpf_pos, mpf_pow, mpf_sub)
 
 from .errors import SymoptError
 from .functions import TABLE
+from .numbers import decimals_of
 
 DIGITS = 50
-MAX_QUOTIENTS = 16384  # exact values a BallArithmetic keeps as mpmath numbers
+MAX_QUOTIENTS = 16384  # exact values a BallArithmetic keeps as Decimals
+MAX_DIGITS = 6_000  # a value with more digits before its point is not written out (about 2^20000)
+MIN_DIGITS = -301_030  # nor one this small (about 2^-1000000)
+
+_ZERO, _ONE = Decimal(0), Decimal(1)
+_TRAPS = [decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow]
 
 
-@dataclass(frozen=True)
-class Ball:
-    mid: object  # mpmath mpf
-    rad: object  # mpmath mpf, >= 0
+class Ball(NamedTuple):
+    mid: Decimal
+    rad: Decimal  # >= 0
 
 
-def _regular(x: tuple) -> bool:
-    """Whether a raw mpf is a number (not an infinity or nan): times 0 it is 0."""
-    return bool(x[1]) or not x[2]
+def fraction(x: Decimal) -> Fraction:
+    """The exact value of a ball's midpoint or radius."""
+    if not x.is_finite():
+        raise SymoptError("the value is not finite (overflow)")
+    if x and x.adjusted() >= MAX_DIGITS:
+        raise SymoptError(f"the value is too large to write out (about 10^{x.adjusted()}); the run diverges")
+    if x and x.adjusted() <= MIN_DIGITS:
+        raise SymoptError(f"the value is too small to write out (about 10^{x.adjusted()})")
+    return Fraction(x)
 
 
 class BallArithmetic:
-    """Arithmetic on :class:`Ball` values at :data:`DIGITS` digits.
-
-    The operations are those of mpmath's numbers (``a.mid * b.mid`` is mpmath's ``mpf_mul`` at the
-    context's precision and rounding), called on mpmath's raw numbers to save the dispatch of its
-    operators; a radius 0 times a number is 0 without computing it.  Each gives the same digits
-    as the operators would; a ball that holds something else than mpmath numbers of this context
-    goes through the operators."""
+    """Arithmetic on :class:`Ball` values at :data:`DIGITS` digits: midpoints rounded to nearest,
+    radii rounded up."""
 
     def __init__(self, digits: int = DIGITS):
-        self.ctx = mpmath.MPContext()
-        self.ctx.dps = digits
-        self.zero = self.ctx.mpf(0)
-        self.tiny = self.ctx.mpf(10) ** (-(digits - 10))  # relative: the working precision's own error
-        self._precision = self.ctx._prec_rounding  # [bits, rounding], read as the context's own operations read it
-        self._make = self.ctx.make_mpf
-        self._mpf = self.ctx.mpf
+        wide = {"Emax": decimal.MAX_EMAX, "Emin": decimal.MIN_EMIN, "traps": _TRAPS}
+        self.ctx = decimal.Context(prec=digits, rounding=ROUND_HALF_EVEN, **wide)
+        self.up = decimal.Context(prec=digits, rounding=ROUND_CEILING, **wide)  # for radii
+        self.digits = digits
+        self.zero = _ZERO
+        self.tiny = Decimal(f"1E-{digits - 10}")  # relative: the working precision's own error
         self.evaluators: dict = {}  # compiled trees (symopt.compiler.evaluator)
-        self._quotients: dict = {}  # (numerator, denominator, precision, rounding) -> mpf
+        self._quotients: dict = {}  # (numerator, denominator) -> Decimal
+
+    @cached_property
+    def mp(self):  # made when first needed (pi, sin, ...): an mpmath context costs a millisecond or two
+        mp = mpmath.MPContext()
+        mp.dps = self.digits + 5
+        return mp
 
     def ball(self, q: Fraction, rad: Fraction | int = 0) -> Ball:
-        return Ball(self._quotient(q), self._quotient(rad) if rad else self.zero)
+        return Ball(self._quotient(q), self._quotient(rad) if rad else _ZERO)
 
-    def _quotient(self, q: Fraction):
-        """``ctx.mpf(q.numerator) / q.denominator``: the numerator rounded, then the quotient (the
-        same numbers come back line after line: each is computed once, mpmath numbers are immutable)."""
-        prec, rounding = self._precision
-        key = (q.numerator, q.denominator, prec, rounding)
+    def _quotient(self, q: Fraction) -> Decimal:
+        """q as a Decimal: exactly when it is a decimal (however many digits), else rounded (the
+        same numbers come back line after line: each is made once, Decimals are immutable)."""
+        key = (q.numerator, q.denominator)
         value = self._quotients.get(key)
         if value is None:
-            raw = mpf_pos(from_int(key[0]), prec, rounding)
-            if key[1] != 1:  # x / 1 is x, which is already rounded
-                raw = mpf_div(raw, from_int(key[1]), prec, rounding)
+            places = decimals_of(q) if key[1] != 1 else 0
+            if places is not None:
+                value = Decimal(key[0] * (10**places // key[1])).scaleb(-places, self.wide)
+            else:
+                value = self.ctx.divide(Decimal(key[0]), Decimal(key[1]))
             if len(self._quotients) >= MAX_QUOTIENTS:
                 self._quotients.clear()
-            value = self._quotients[key] = self._make(raw)
+            self._quotients[key] = value
         return value
+
+    @cached_property
+    def wide(self) -> decimal.Context:
+        """A context that changes no digit: for scaling an exact decimal by a power of ten."""
+        return decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=_TRAPS)
 
     def const(self, q: Fraction) -> Ball:
         return self.ball(q)
 
     def pi(self) -> Ball:
-        return Ball(+self.ctx.pi, self.zero)
+        return Ball(self._from_mp(+self.mp.pi), _ZERO)
 
-    def _raw(self, a: Ball, b: Ball) -> tuple | None:
-        """The raw mpf of a's and b's midpoints and radii, when all are mpmath numbers of this context."""
-        mpf = self._mpf
-        am, ar, bm, br = a.mid, a.rad, b.mid, b.rad
-        if type(am) is mpf and type(ar) is mpf and type(bm) is mpf and type(br) is mpf:
-            return am._mpf_, ar._mpf_, bm._mpf_, br._mpf_
-        return None
+    def _from_mp(self, x) -> Decimal:
+        return self.ctx.plus(Decimal(mpmath.libmp.to_str(x._mpf_, self.mp.dps)))
 
     def add(self, a: Ball, b: Ball) -> Ball:
-        raw = self._raw(a, b)
-        if raw is None:
-            return Ball(a.mid + b.mid, a.rad + b.rad)
-        am, ar, bm, br = raw
-        prec, rounding = self._precision
-        return Ball(self._make(mpf_add(am, bm, prec, rounding)), self._make(mpf_add(ar, br, prec, rounding)))
+        return Ball(self.ctx.add(a.mid, b.mid), self.up.add(a.rad, b.rad) if b.rad else a.rad)
 
     def sub(self, a: Ball, b: Ball) -> Ball:
-        raw = self._raw(a, b)
-        if raw is None:
-            return Ball(a.mid - b.mid, a.rad + b.rad)
-        am, ar, bm, br = raw
-        prec, rounding = self._precision
-        return Ball(self._make(mpf_sub(am, bm, prec, rounding)), self._make(mpf_add(ar, br, prec, rounding)))
+        return Ball(self.ctx.subtract(a.mid, b.mid), self.up.add(a.rad, b.rad) if b.rad else a.rad)
 
     def neg(self, a: Ball) -> Ball:
-        if type(a.mid) is not self._mpf:
-            return Ball(-a.mid, a.rad)
-        prec, rounding = self._precision
-        return Ball(self._make(mpf_neg(a.mid._mpf_, prec, rounding)), a.rad)
+        return Ball(a.mid.copy_negate(), a.rad)
 
     def mul(self, a: Ball, b: Ball) -> Ball:
-        raw = self._raw(a, b)
-        if raw is None:
-            return Ball(a.mid * b.mid, abs(a.mid) * b.rad + abs(b.mid) * a.rad + a.rad * b.rad)
-        am, ar, bm, br = raw
-        prec, rounding = self._precision
-        mid = self._make(mpf_mul(am, bm, prec, rounding))
-        # |a| rb + |b| ra + ra rb: a radius 0 makes its terms 0 (times a number), and adding 0 changes nothing
-        if ar == fzero and _regular(bm) and _regular(br):
-            if br != fzero:
-                return Ball(mid, self._make(mpf_mul(mpf_abs(am, prec, rounding), br, prec, rounding)))
-            if _regular(am):
-                return Ball(mid, self.zero)
-        elif br == fzero and _regular(am) and _regular(ar):
-            return Ball(mid, self._make(mpf_mul(mpf_abs(bm, prec, rounding), ar, prec, rounding)))
-        rad = mpf_add(mpf_mul(mpf_abs(am, prec, rounding), br, prec, rounding),
-                      mpf_mul(mpf_abs(bm, prec, rounding), ar, prec, rounding), prec, rounding)
-        return Ball(mid, self._make(mpf_add(rad, mpf_mul(ar, br, prec, rounding), prec, rounding)))
+        mid = self.ctx.multiply(a.mid, b.mid)
+        ar, br = a.rad, b.rad
+        if not ar and not br:
+            return Ball(mid, _ZERO)
+        up = self.up
+        if not ar:
+            return Ball(mid, up.multiply(a.mid.copy_abs(), br))
+        if not br:
+            return Ball(mid, up.multiply(b.mid.copy_abs(), ar))
+        # |a| rb + |b| ra + ra rb
+        rad = up.add(up.add(up.multiply(a.mid.copy_abs(), br), up.multiply(b.mid.copy_abs(), ar)), up.multiply(ar, br))
+        return Ball(mid, rad)
 
     def div(self, a: Ball, b: Ball) -> Ball:
-        raw = self._raw(a, b)
-        if raw is None:
-            if abs(b.mid) <= b.rad:
-                raise SymoptError("division by zero")
-            low = abs(b.mid) - b.rad
-            return Ball(a.mid / b.mid, (abs(a.mid) * b.rad + abs(b.mid) * a.rad) / (abs(b.mid) * low))
-        am, ar, bm, br = raw
-        prec, rounding = self._precision
-        size = mpf_abs(bm, prec, rounding)
-        if mpf_le(size, br):
+        size = b.mid.copy_abs()
+        if size <= b.rad:
             raise SymoptError("division by zero")
-        mid = self._make(mpf_div(am, bm, prec, rounding))
-        if ar == fzero and br == fzero and _regular(am) and _regular(bm):  # 0 / (|b| |b|), and |b| > 0
-            return Ball(mid, self.zero)
-        low = mpf_sub(size, br, prec, rounding)
-        top = mpf_add(mpf_mul(mpf_abs(am, prec, rounding), br, prec, rounding), mpf_mul(size, ar, prec, rounding), prec, rounding)
-        return Ball(mid, self._make(mpf_div(top, mpf_mul(size, low, prec, rounding), prec, rounding)))
+        mid = self.ctx.divide(a.mid, b.mid)
+        if not a.rad and not b.rad:
+            return Ball(mid, _ZERO)
+        up = self.up
+        low = self.ctx.subtract(size, b.rad)  # > 0
+        top = up.add(up.multiply(a.mid.copy_abs(), b.rad), up.multiply(size, a.rad))
+        return Ball(mid, up.divide(top, up.multiply(size, low)))
 
     def pow(self, a: Ball, b: Ball) -> Ball:
-        ctx = self.ctx
-        raw = self._raw(a, b)
-        if raw is not None and raw[1] == fzero and raw[3] == fzero:  # an exact number to an exact power
-            am, _, bm, _ = raw
-            if (bm[1] and bm[2] >= 0) or bm == fzero:  # ctx.isint: an integer power, never complex
-                if am == fzero and bm[0] and bm[1]:
-                    raise SymoptError("division by zero (0 to a negative power)")
-                prec, rounding = self._precision
-                return Ball(self._make(mpf_pow(am, bm, prec, rounding)), self.zero)
-        if b.rad == 0 and ctx.isint(b.mid):
-            if a.mid == 0 and b.mid < 0:
-                raise SymoptError("division by zero (0 to a negative power)")
-            return self._spread(self._integer_power(b.mid), a, allow_negative=True)
+        if b.rad or b.mid != b.mid.to_integral_value():
+            return self._real_power(a, b)
+        k = b.mid
+        if not a.mid and k < 0:
+            raise SymoptError("division by zero (0 to a negative power)")
+        if not a.rad:
+            return Ball(self._power(a.mid, k), _ZERO)
+        return self._spread(lambda x: self._power(x, k), a, allow_negative=True)
+
+    def _power(self, x: Decimal, k: Decimal) -> Decimal:
+        if not k:
+            return _ONE  # 0^0 = 1, as in SymPy and mpmath (Decimal leaves it undefined)
+        try:
+            return self.ctx.power(x, k)
+        except (decimal.Overflow, decimal.InvalidOperation):
+            raise SymoptError("the power is too large to compute") from None
+        except decimal.DivisionByZero:
+            raise SymoptError("division by zero (0 to a negative power)") from None
+
+    def _real_power(self, a: Ball, b: Ball) -> Ball:
         if a.mid < 0:
             raise SymoptError("a negative number to a fractional power is not a real number")
-        low = max(a.mid - a.rad, self.zero)
-        points = [ctx.power(x, y) for x in (low, a.mid + a.rad) for y in (b.mid - b.rad, b.mid + b.rad) if x or y > 0]
-        mid = ctx.power(a.mid, b.mid)
-        return Ball(mid, max((abs(p - mid) for p in points), default=self.zero))
-
-    def _integer_power(self, k):
-        """x -> ``ctx.power(x, k)`` for an integer k (mpmath's ``mpf_pow``, never complex)."""
-        ctx, make, mpf = self.ctx, self._make, self._mpf
-        if type(k) is not mpf:
-            return lambda x: ctx.power(x, k)
-        k = k._mpf_
-
-        def power(x):
-            if type(x) is not mpf:
-                return ctx.power(x, make(k))
-            prec, rounding = self._precision
-            try:
-                return make(mpf_pow(x._mpf_, k, prec, rounding))
-            except ComplexResult:
-                return ctx.power(x, make(k))
-
-        return power
+        ctx = self.ctx
+        mid = self._power(a.mid, b.mid)
+        low = max(ctx.subtract(a.mid, a.rad), _ZERO)
+        corners = [self._power(x, y) for x in (low, ctx.add(a.mid, a.rad))
+                   for y in (ctx.subtract(b.mid, b.rad), ctx.add(b.mid, b.rad)) if x or y > 0]
+        return Ball(mid, max((self.up.subtract(p, mid).copy_abs() for p in corners), default=_ZERO))
 
     def call(self, name: str, a: Ball) -> Ball:
-        ctx = self.ctx
         if name == "abs":
-            return Ball(abs(a.mid), a.rad)
+            return Ball(a.mid.copy_abs(), a.rad)
         if name == "sign":
-            return Ball(ctx.mpf((a.mid > 0) - (a.mid < 0)), self.zero)
+            return Ball(Decimal((a.mid > 0) - (a.mid < 0)), _ZERO)
         if name == "sqrt" and a.mid < 0:
             raise SymoptError("square root of a negative number")
         if name == "log" and a.mid <= 0:
             raise SymoptError("logarithm of a number that is not positive")
-        return self._spread(getattr(ctx, TABLE[name].mpmath), a, allow_negative=name not in ("sqrt", "log"))
+        return self._spread(self._function(name), a, allow_negative=name not in ("sqrt", "log"))
+
+    def _function(self, name: str):
+        """x -> name(x) at the working precision: Decimal's own where it has it, else mpmath's."""
+        row = TABLE[name]
+        if row.decimal:
+            method = getattr(self.ctx, row.decimal)
+        else:
+            mp, function = self.mp, getattr(self.mp, row.mpmath)
+            method = lambda x: self._from_mp(function(mp.mpf(str(x))))
+
+        def value(x: Decimal) -> Decimal:
+            try:
+                r = method(x)
+            except (decimal.Overflow, decimal.InvalidOperation, OverflowError, ValueError):
+                raise SymoptError(f"{name} of {x:.6g} cannot be computed") from None
+            if not r.is_finite():
+                raise SymoptError(f"{name} of {x:.6g} is not finite")
+            return r
+
+        return value
 
     def _spread(self, f, a: Ball, allow_negative: bool) -> Ball:
         """f at the midpoint, with the radius f's values reach at the two ends (and 0 inside)."""
         mid = f(a.mid)
         if not a.rad:
-            return Ball(mid, self.zero)
-        low = a.mid - a.rad
+            return Ball(mid, _ZERO)
+        ctx = self.ctx
+        low, high = ctx.subtract(a.mid, a.rad), ctx.add(a.mid, a.rad)
         if not allow_negative:
-            low = max(low, self.tiny * abs(a.mid))
-        ends = [f(low), f(a.mid + a.rad)]
-        if low < 0 < a.mid + a.rad:
+            low = max(low, ctx.multiply(self.tiny, a.mid.copy_abs()))
+        ends = [f(low), f(high)]
+        if low < 0 < high:
             try:
-                ends.append(f(self.zero))
-            except (ZeroDivisionError, ValueError):
+                ends.append(f(_ZERO))
+            except SymoptError:
                 pass
-        return Ball(mid, max(abs(e - mid) for e in ends))
+        return Ball(mid, max(self.up.subtract(e, mid).copy_abs() for e in ends))
 
     def compare(self, op: str, a: Ball, b: Ball) -> bool:
-        if type(a.mid) is not self._mpf or type(b.mid) is not self._mpf:
-            d = a.mid - b.mid
-            return {">": d > 0, "<": d < 0, ">=": d >= 0, "<=": d <= 0}[op]
-        prec, rounding = self._precision
-        return _COMPARE[op](mpf_sub(a.mid._mpf_, b.mid._mpf_, prec, rounding), fzero)
+        x, y = a.mid, b.mid
+        return x > y if op == ">" else x < y if op == "<" else x >= y if op == ">=" else x <= y
 
     def extreme(self, func: str, a: Ball, b: Ball) -> Ball:
         return a if self.compare(">=" if func == "max" else "<=", a, b) else b
 
-    def agree(self, a: Ball, b: Ball, slack=0) -> bool:
+    def around(self, q: Fraction, b: Ball) -> Ball:
+        """A ball centred on q that holds b."""
+        mid = self._quotient(q)
+        return Ball(mid, self.up.add(self.up.subtract(mid, b.mid).copy_abs(), b.rad))
+
+    def agree(self, a: Ball, b: Ball, slack: Decimal | int = 0) -> bool:
         """Whether a and b can be the same number, given their radii and `slack`."""
-        raw = self._raw(a, b)
-        if raw is None or not (type(slack) is int or type(slack) is self._mpf):
-            scale = max(abs(a.mid), abs(b.mid))
-            return abs(a.mid - b.mid) <= a.rad + b.rad + slack + self.tiny * scale
-        am, ar, bm, br = raw
-        prec, rounding = self._precision
-        size_a, size_b = mpf_abs(am, prec, rounding), mpf_abs(bm, prec, rounding)
-        scale = size_b if mpf_gt(size_b, size_a) else size_a  # max() keeps the first of equals
-        room = mpf_add(ar, br, prec, rounding)
-        room = mpf_add(room, from_int(slack) if type(slack) is int else slack._mpf_, prec, rounding)
-        room = mpf_add(room, mpf_mul(self.tiny._mpf_, scale, prec, rounding), prec, rounding)
-        return mpf_le(mpf_abs(mpf_sub(am, bm, prec, rounding), prec, rounding), room)
-
-
-_COMPARE = {">": mpf_gt, "<": mpf_lt, ">=": mpf_ge, "<=": mpf_le}
+        up = self.up
+        x, y = a.mid.copy_abs(), b.mid.copy_abs()
+        room = up.add(a.rad, b.rad) if b.rad else a.rad
+        if slack:
+            room = up.add(room, slack)
+        room = up.add(room, up.multiply(self.tiny, y if y > x else x))
+        return self.ctx.subtract(a.mid, b.mid).copy_abs() <= room

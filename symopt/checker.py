@@ -27,8 +27,7 @@ import re
 
 from . import symbolic
 from .aliases import Ref, resolve
-from .arith import mpf_fraction
-from .ball import Ball, BallArithmetic
+from .ball import Ball, BallArithmetic, fraction
 from .compiler import evaluator, fold
 from .document import Document, MathLine, Section
 from .errors import SymoptError
@@ -599,7 +598,7 @@ class ExerciseChecker:
         1.2, or -1.9 for -1.8000000002 on a sheet of 4 decimals, are arithmetic errors; -4.06 for
         -4.0513 is a slip."""
         place = self._claimed(value)
-        mid = mpf_fraction(right.mid)
+        mid = fraction(right.mid)
         usual = round_half_away(mid, max(place + 1, self.usual))  # the value as the writer would see it
         unit = Fraction(10) ** -place
         if (usual / unit).denominator == 1:
@@ -679,7 +678,7 @@ class ExerciseChecker:
         """The rule's value of `target`, from the values above, as what later lines use."""
         expected = [e for k, e in self._expected(target, v, t) if k == self.stated]
         if expected:
-            self.state[v][target] = [Candidate(expected[0], mpf_fraction(expected[0].mid), computed=True)]
+            self.state[v][target] = [Candidate(expected[0], fraction(expected[0].mid), computed=True)]
             if target == DECAYED:
                 self.state[v]["g"] = self.state[v][target]
 
@@ -697,9 +696,8 @@ class ExerciseChecker:
         short = value if rounded and value.value and not value.padded else None
         candidates = [Candidate(self.balls.ball(value.value, radius), value.value, places=places if rounded else None, short=short)]
         if right is not None:
-            shown = round_half_away(mpf_fraction(right.mid), value.places)
-            gap = abs(self.balls.ball(shown).mid - right.mid) + right.rad
-            candidates.append(Candidate(Ball(self.balls.ball(shown).mid, gap), shown, places=value.places))
+            shown = round_half_away(fraction(right.mid), value.places)
+            candidates.append(Candidate(self.balls.around(shown, right), shown, places=value.places))
         self.state[v][q] = candidates
         if q == DECAYED:  # later rules use the decayed gradient
             self.state[v]["g"] = candidates
@@ -812,7 +810,7 @@ class ExerciseChecker:
         for x, k in sources:
             for c in self.state[x].get(k, []):
                 if c.ball.rad:
-                    scope[c.value] = mpf_fraction(c.ball.rad)
+                    scope[c.value] = fraction(c.ball.rad)
         return scope
 
     def _known(self, q: str, v: str, t: int) -> set[Fraction]:
@@ -1098,8 +1096,8 @@ def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int, gradient: bo
             cands = checker._start(x) if gradient else checker.state[x].get(key)
             if cands:
                 value = cands[0].value
-                slot = [(c.value, None if c.computed else _ZERO if k == 0 else mpf_fraction(c.ball.rad), c.places,
-                         _ZERO if c.computed else mpf_fraction(c.ball.rad))
+                slot = [(c.value, None if c.computed else _ZERO if k == 0 else fraction(c.ball.rad), c.places,
+                         _ZERO if c.computed else fraction(c.ball.rad))
                         for k, c in enumerate(cands)]
                 out.append((slot, lambda key=key, x=x, value=value: f"{checker.notation.line(key, x, epoch=t)} = {_plain(value)}"))
         else:
@@ -1184,7 +1182,7 @@ def _text(ball: Ball, places: int) -> str:
     """A computed value as the report shows it: to the writer's decimals (4 at least) and 3
     significant digits at least (0.00025, not 0.0003), never more than 12 significant digits (the
     checker's 50 are not all right); below 10^-6 as 3.33e-10."""
-    q = mpf_fraction(ball.mid)
+    q = fraction(ball.mid)
     if q == 0:
         return "0"
     lead = floor_log10(abs(q))

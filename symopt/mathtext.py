@@ -31,7 +31,7 @@ from .errors import SymoptError
 from .expr import Bin, Call, Name, Neg, Node, Num
 from .functions import TABLE
 from .notation import GREEK, plain_names
-from .numbers import parse_decimal
+from .numbers import floor_log10, parse_decimal
 
 #: The LaTeX commands, without the backslash, the reader takes for functions (the table of
 #: :mod:`symopt.functions`): ``\\ln`` and ``\\log`` for log.
@@ -127,12 +127,7 @@ class Written(Num):
         """How many significant digits are written (``0.0289``: 3, ``57.9170``: 6, ``0``: 0)."""
         if not self.value:
             return 0
-        q, lead = abs(self.value), 0
-        while q >= 10:
-            q, lead = q / 10, lead + 1
-        while q < 1:
-            q, lead = q * 10, lead - 1
-        return lead + self.places + 1
+        return floor_log10(abs(self.value)) + self.places + 1
 
 
 def _places(text: str) -> int:

@@ -165,6 +165,21 @@ def test_messages_show_at_most_12_significant_digits():
     assert _text(balls.ball(Fraction(-46, 10)), 2) == "-4.6"
 
 
+def test_a_tie_is_rounded_as_the_writer_rounds_it():
+    """0.9 * 1.7925 + 0.9979 is 2.61115 exactly: rounded half away from zero, 2.6112.  The balls
+    were binary once, and 2.61115 became 2.61114999…: messages said 2.6111 (found comparing the
+    checker's findings before and after its balls became decimal)."""
+    from fractions import Fraction
+
+    from symopt.ball import BallArithmetic
+    from symopt.checker import _text
+
+    balls = BallArithmetic()
+    value = balls.add(balls.mul(balls.ball(Fraction("0.9")), balls.ball(Fraction("1.7925"))), balls.ball(Fraction("0.9979")))
+    assert _text(value, 4) == "2.6112" and _text(balls.ball(Fraction("-7.24275")), 4) == "-7.2428"
+    assert value.rad == 0 and Fraction(value.mid) == Fraction("2.61115")  # exact: a decimal is held as written
+
+
 def test_the_slot_is_named_for_what_it_is():
     """0.8 where 1 - β = 0.2 belongs is named so, not "where α = 0.2" (the values coincide)."""
     text = """$$f(w_1, w_2) = 0.1w_1^2 + 2w_2^2$$
