@@ -20,6 +20,7 @@ computed silently.  The rules are compiled once per exercise; SymPy runs once, f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from fractions import Fraction
 from math import floor
 from itertools import islice, product
@@ -83,6 +84,14 @@ class Candidate:
     computed: bool = False  # the writer skipped its line: they may write it rounded anywhere
     places: int | None = None  # written rounded to this place: a later line may substitute it with more digits
     short: Written | None = None  # written after ≈ without trailing zeros: its place may be finer than it shows
+
+    @cached_property
+    def radius(self) -> Fraction:
+        return fraction(self.ball.rad)
+
+    @cached_property
+    def size(self) -> Fraction:
+        return abs(self.value)
 
 
 def check_document(doc: Document, exercises: list[Exercise], slack: Fraction = Fraction(0)) -> list[Finding]:
@@ -810,7 +819,7 @@ class ExerciseChecker:
         for x, k in sources:
             for c in self.state[x].get(k, []):
                 if c.ball.rad:
-                    scope[c.value] = fraction(c.ball.rad)
+                    scope[c.value] = c.radius
         return scope
 
     def _known(self, q: str, v: str, t: int) -> set[Fraction]:
@@ -851,21 +860,26 @@ class ExerciseChecker:
             return cands[0].ball
 
         def walk(node: Node, widen: bool) -> Ball:
-            w = as_written(node) if widen else None
+            kind = type(node)
+            if kind is Name:
+                return name(node.id)
+            # a written number: as_written of a number, a minus on one, a power of ten or a product with one
+            w = (node if kind is Written else None if kind is Call or (kind is Bin and node.op not in "^*")
+                 else as_written(node)) if widen else None
             if w is not None:
                 radius = radii(w, position[0])
                 position[0] += 1
                 if record is not None:
                     shown = (w.value, w.places)
-                    record[shown] = max(record.get(shown, Fraction(0)), radius)
+                    record[shown] = max(record.get(shown, _ZERO), radius)
                 return balls.ball(w.value, radius)
+            if kind is Bin and node.op != "^":
+                return ops[node.op](walk(node.left, widen), walk(node.right, widen))
             if isinstance(node, Num):
                 return balls.const(node.value)
-            if isinstance(node, Name):
-                return name(node.id)
-            if isinstance(node, Neg):
+            if kind is Neg:
                 return balls.neg(walk(node.operand, widen))
-            if isinstance(node, Call):
+            if kind is Call:
                 if node.func == "where":
                     condition, yes, no = node.args
                     chosen = balls.compare(condition.op, walk(condition.left, widen), walk(condition.right, widen))
@@ -1004,8 +1018,8 @@ class ExerciseChecker:
         return f"the substituted expression gives ${_text(point, places)}$; the rule on the values above gives ${_text(expected, places)}$"
 
 
-#: What a number of a substituted line may be: (value, tolerance, the place the value was written
-#: rounded to, its radius there).  A tolerance None means "as rounded", any rounding of the value.
+#: What a number of a substituted line may be: (value, signs aside; tolerance; the place the value
+#: was written rounded to; its radius there).  A tolerance None means "as rounded", any rounding of the value.
 Slot = list[tuple[Fraction, Fraction | None, int | None, Fraction]]
 
 
@@ -1030,9 +1044,9 @@ def _fit(w: Written, slot: Slot) -> Fraction | None:
     within the tolerance (None: half a unit of its own last digit), or, when the value above was
     written rounded to some place, within that rounding and with more digits (``-1.99685`` for
     ``≈ -1.9968``: exact as written, so the printed arithmetic holds)."""
-    value = abs(w.value)
+    value = w.size
     for center, tol, rounded_to, radius in slot:
-        gap = abs(value - abs(center)) if center != value else _ZERO
+        gap = _ZERO if center == value else abs(value - center)
         if gap <= (w.half if tol is None else tol):
             return radius
         if rounded_to is not None and w.places > rounded_to and gap <= _HALF_UNITS[rounded_to]:
@@ -1096,8 +1110,8 @@ def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int, gradient: bo
             cands = checker._start(x) if gradient else checker.state[x].get(key)
             if cands:
                 value = cands[0].value
-                slot = [(c.value, None if c.computed else _ZERO if k == 0 else fraction(c.ball.rad), c.places,
-                         _ZERO if c.computed else fraction(c.ball.rad))
+                slot = [(c.size, None if c.computed else _ZERO if k == 0 else c.radius, c.places,
+                         _ZERO if c.computed else c.radius)
                         for k, c in enumerate(cands)]
                 out.append((slot, lambda key=key, x=x, value=value: f"{checker.notation.line(key, x, epoch=t)} = {_plain(value)}"))
         else:
@@ -1133,7 +1147,7 @@ def _rule_slots(rule: Node, checker: ExerciseChecker, source: Node | None) -> li
                     if w.value == 1 - h:
                         return f"1 - {checker.notation.hyper(name)} = {text}"
                 return text
-            out.append(([(w.value, _ZERO, None, _ZERO)], label))
+            out.append(([(w.size, _ZERO, None, _ZERO)], label))
         elif isinstance(node, Name):
             out.append((_NAMED, node.id))
         elif hasattr(node, "operand"):

@@ -490,6 +490,8 @@ def _decimal_comma(texts: list[str]) -> bool:
     for text in texts:
         if "{,}" in text:
             return True
+        if "," not in text and ";" not in text:
+            continue
         depth = 0
         for i, ch in enumerate(text):
             if ch in "({[":

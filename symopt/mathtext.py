@@ -24,7 +24,8 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, VisitError
 from lark.grammar import Rule
 from lark.lexer import ContextualLexer
-from lark.parse_tree_builder import ExpandSingleChild
+from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders, ExpandSingleChild
+from lark.visitors import _vargs_inline
 from lark.parsers.lalr_analysis import Shift
 
 from .errors import SymoptError
@@ -115,6 +116,11 @@ class Written(Num):
     @cached_property
     def half(self) -> Fraction:
         return self.unit / 2
+
+    @cached_property
+    def size(self) -> Fraction:
+        """The value, signs aside."""
+        return abs(self.value)
 
     @property
     def padded(self) -> bool:
@@ -339,7 +345,7 @@ class _Driver:
         length = len(rule.expansion)
         if length == 1 and type(callback) is ExpandSingleChild:
             callback = None
-        return length, callback, str(rule.origin.name)
+        return length, _direct(callback), str(rule.origin.name)
 
     def _units(self, below: int, top: int, kind: str) -> int:
         """The state after every reduction of a ``?rule`` to its only child that `kind` calls for
@@ -417,15 +423,38 @@ class _Driver:
                     return values[-1]
 
 
+def _direct(callback):
+    """lark's callback for a rule, as one call of the transformer's method: lark calls a filter of
+    the anonymous tokens, then a wrapper (``functools.wraps`` of the method), then v_args' inline
+    call, for each reduction.  Any other callback is kept as it is."""
+    def method(f):
+        wrapper = getattr(f, "__wrapped__", None)
+        cells = dict(zip(f.__code__.co_freevars, (c.cell_contents for c in f.__closure__ or ()))) if wrapper else {}
+        return wrapper if wrapper is not None and cells.get("wrapper") is _vargs_inline else None
+
+    if callback is None:
+        return None
+    if type(callback) is ChildFilterLALR_NoPlaceholders:
+        f = method(callback.node_builder)
+        if f is None or any(expand for _, expand in callback.to_include):
+            return callback
+        keep = tuple(i for i, _ in callback.to_include)
+        return lambda children: f(*[children[i] for i in keep])
+    f = method(callback) if callable(callback) and hasattr(callback, "__code__") else None
+    return callback if f is None else lambda children: f(*children)
+
+
 def split_relations(text: str) -> list[str]:
     """The sides of ``a = b = c \\approx d``, split at relations outside braces."""
-    return relations(text)[0]
+    return list(relations(text)[0])
 
 
-def relations(text: str) -> tuple[list[str], list[str]]:
-    """The sides of ``a = b \\approx c`` and the relations between them (``=`` or ``≈``)."""
+@lru_cache(maxsize=8192)
+def relations(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The sides of ``a = b \\approx c`` and the relations between them (``=`` or ``≈``); a line
+    is split once, however often it is asked for (the checker's prescan, then its check)."""
     sides, marks = _split(_normalize(text))
-    return sides, ["=" if m == "=" else "≈" for m in marks]
+    return tuple(sides), tuple("=" if m == "=" else "≈" for m in marks)
 
 
 _SCAN = re.compile(r"[{}()]|" + _RELATION.pattern)

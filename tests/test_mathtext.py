@@ -108,3 +108,38 @@ def test_the_reference_sheet_reads_and_only_adam_epoch2_w2_fails_to_add_up():
         except AssertionError:
             failures.append(line)
     assert failures == ["$$w_2 = -1.8 - 0.2 * \\frac{-7.5789}{\\sqrt{57.9170} + 10^{-6}} = -0.6$$"]
+
+
+def test_the_fast_reader_gives_larks_own_trees():
+    """parse_math reads with its own loop over lark's tables and calls the transformer's methods
+    directly (mathtext._Driver, _direct); lark's parse and transformation are the reference.
+    Every side of every math line of the student corpora, the new-user documents, the reference
+    sheet and a sheet of each optimizer is read both ways, and the trees are the same."""
+    from pathlib import Path
+
+    from symopt.document import read
+    from symopt.mathtext import _fast, _normalize, _parser, _ToTree, relations
+    from symopt.optimizers import OPTIMIZERS
+
+    data = Path(__file__).parent / "data"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(data.glob("*/*")) if p.suffix in (".md", ".tex")]
+    texts.append(seed_doc())
+    for name, optimizer in OPTIMIZERS.items():
+        hyper = {h: "0.5" if h != "epsilon" else "1e-6" for h in optimizer.hyper}
+        spec = {"function": "0.1*w1**2 + exp(w2) - w1*w2", "exercise": [
+            {"optimizer": name, "hyper": hyper, "start": {"w1": -5, "w2": 0.5}, "epochs": 2, "numbers": "hand:4"}]}
+        texts.append(symopt.solve(spec).to_markdown())
+    sides = {side for text in texts for section in read(text).sections
+             for math in [*section.given, *(line for block in section.epochs for line in block.lines)]
+             for side in relations(math.text)[0]}
+    compared = 0
+    for side in sorted(sides):
+        text = _normalize(side)
+        try:
+            reference = _ToTree().transform(_parser().parse(text))
+        except Exception:
+            assert _fast()(text) is None, side
+            continue
+        assert _fast()(text) == reference, side
+        compared += 1
+    assert compared > 1500
