@@ -31,7 +31,7 @@ from .aliases import Ref, resolve
 from .ball import Ball, BallArithmetic, fraction
 from .compiler import evaluator, fold
 from .document import Document, MathLine, Section
-from .errors import SymoptError
+from .errors import SymoptError, UnknownName
 from .expr import Bin, Call, Name, Neg, Node, Num, names, replaced
 from .mathtext import Written, as_written, literals, parse_math, relations
 from .numbers import decimal_text, decimals_of, floor_log10, round_half_away, round_significant, scientific_text
@@ -92,6 +92,46 @@ class Candidate:
     @cached_property
     def size(self) -> Fraction:
         return abs(self.value)
+
+
+@dataclass
+class _Judged:
+    """An epoch line as the judging steps see it (:meth:`ExerciseChecker._judge`): what it is
+    about, what it shows, the rule's values, and what the steps found on the way."""
+
+    math: MathLine
+    q: str  # the quantity, for variable v, in epoch t
+    v: str
+    t: int
+    texts: list[str]  # the sides after the line's name, as written, and read
+    trees: list[Node]
+    marks: tuple[str, ...]  # the relation before each side ("=" or "≈")
+    where: dict
+    value: Written  # the line's result
+    expectations: list[tuple[int, Ball]]  # (convention, the rule's value) for every candidate input
+    right: Ball  # the rule's value under the stated convention, from the writer's values
+    named: list[bool]  # which sides have names (steps of the formula)
+    numeric: list[tuple[str, Node]]  # the sides without names, (text, tree)
+    approx_before: list[bool]  # for each numeric side: written after ≈ (its numbers may be rounded)
+    scope: dict[Fraction, Fraction] = field(default_factory=dict)  # rounded values it may use -> radius
+    point: Ball | None = None  # the first numeric side at the numbers as written
+    used: list[int] = field(default_factory=list)  # the conventions the substitution follows
+
+    @classmethod
+    def of(cls, math, q, v, t, texts, trees, marks, where, expectations, stated: int) -> _Judged:
+        named = [bool(names(tree)) for tree in trees]
+        right = next((e for k, e in expectations if k == stated), expectations[0][1] if expectations else None)
+        return cls(math, q, v, t, texts, trees, marks, where, as_written(trees[-1]), expectations, right, named,
+                   [(text, tree) for text, tree, n in zip(texts, trees, named, strict=True) if not n],
+                   [marks[i - 1] == "≈" if i else False for i, n in enumerate(named) if not n])
+
+    @property
+    def shown(self) -> str:
+        return self.texts[-1]
+
+    def text_of(self, ball: Ball) -> str:
+        """A computed value, as a message shows it beside this line's."""
+        return _text(ball, self.value.places)
 
 
 def check_document(doc: Document, exercises: list[Exercise], slack: Fraction = Fraction(0)) -> list[Finding]:
@@ -288,8 +328,8 @@ class ExerciseChecker:
         v = ref.variable
         try:
             student = self._derivative_tree(tree)
-        except KeyError as e:
-            self._add(math, "notation", f"${e.args[0]}$: a name symopt does not know; the line is not checked")
+        except UnknownName as e:
+            self._add(math, "notation", f"${e.name}$: a name symopt does not know; the line is not checked")
             return
         right, _ = self.gradients[v][0]
         probes = [{x: self.balls.const(Fraction(p + 3 * i, 7)) for i, x in enumerate(self.ex.variables)} for p in (2, 5)]
@@ -387,125 +427,141 @@ class ExerciseChecker:
                 written[x].add(q)
 
     def _judge(self, math, q, v, t, texts, trees, marks, where) -> Finding:
+        """An epoch line's verdict, by steps that each give a finding or pass the line on: its
+        formula steps, a lone value, the substitution, the arithmetic of each ``=``."""
         self._line_wanted.clear()
-        value = as_written(trees[-1])
-        unit = value.unit
-        shown = texts[-1]
-        expectations = self._expected(q, v, t)
-        if not expectations:
+        line = _Judged.of(math, q, v, t, texts, trees, marks, where, self._expected(q, v, t), self.stated)
+        if not line.expectations:
             return self._add(math, "notation", "the rule for this line cannot be computed from the lines above; it is not checked", **where)
-        stated = [e for k, e in expectations if k == self.stated] or [e for _, e in expectations]
-        expected_text = lambda ball: _text(ball, value.places)
+        for step in (self._formula_steps, self._lone_value, self._substitution, self._arithmetic):
+            finding = step(line)
+            if finding is not None:
+                return finding
+        return self._add(math, "ok", "ok", written=line.shown, **where)
 
-        symbolic = [bool(names(tree)) for tree in trees]  # a side with names: a step of the formula
-        # (1) symbolic steps, against the rule
-        for text, tree, named in zip(texts, trees, symbolic, strict=True):
+    def _flag(self, line: _Judged, kind: str, message: str, written: str, right: Ball) -> Finding:
+        """A finding on `line` that says what the value should be."""
+        return self._add(line.math, kind, message, written=written, expected=line.text_of(right), right=right, **line.where)
+
+    def _formula_steps(self, line: _Judged) -> Finding | None:
+        """A side with names is a step of the formula: it is checked against the rule."""
+        for text, tree, named in zip(line.texts, line.trees, line.named, strict=True):
             if not named:
                 continue
             try:
-                ball = self._evaluate(tree, v, t, radii=None)
-            except KeyError as e:
-                return self._add(math, "notation", f"${e.args[0]}$: a name symopt does not know; the line is not checked", **where)
+                ball = self._evaluate(tree, line.v, line.t, radii=None)
+            except UnknownName as e:
+                return self._add(line.math, "notation", f"${e.name}$: a name symopt does not know; the line is not checked", **line.where)
             except SymoptError as e:
-                return self._add(math, "substitution", f"${text}$: {e}", **where)
-            if not any(self.balls.agree(ball, e) for _, e in expectations):
-                mistake = self._mistake(q, v, t, ball)
+                return self._add(line.math, "substitution", f"${text}$: {e}", **line.where)
+            if not any(self.balls.agree(ball, e) for _, e in line.expectations):
+                right = line.right
+                mistake = self._mistake(line.q, line.v, line.t, ball)
                 if mistake is not None:
-                    return self._add(math, "formula", f"{mistake}: ${text}$ follows it; the rule gives ${expected_text(stated[0])}$",
-                                     written=text, expected=expected_text(stated[0]), right=stated[0], **where)
-                return self._add(math, "substitution", f"${text}$ is not the rule: it gives ${expected_text(ball)}$, the rule gives ${expected_text(stated[0])}$",
-                                 written=text, expected=expected_text(stated[0]), right=stated[0], **where)
+                    return self._flag(line, "formula", f"{mistake}: ${text}$ follows it; the rule gives ${line.text_of(right)}$", text, right)
+                return self._flag(line, "substitution", f"${text}$ is not the rule: it gives ${line.text_of(ball)}$, the rule gives ${line.text_of(right)}$",
+                                  text, right)
+        return None
 
-        numeric = [(text, tree) for text, tree, named in zip(texts, trees, symbolic, strict=True) if not named]
-        # the relation before each numeric side: after ≈ every number may be rounded
-        approx_before = [marks[i - 1] == "≈" if i else False for i, named in enumerate(symbolic) if not named]
-        scope = self._rounded_scope(v, q)
-        # (2) substitution: the first numeric expression is the rule on the writer's numbers
-        first_text, first = numeric[0]
-        if len(numeric) == 1:  # (3) only a value
-            written_ball = self._ball(value, self._radius(value))
-            used = [k for k, e in expectations if self.balls.agree(written_ball, e, self._slack(unit))]
-            if used:
-                self._convention(math, used, where)
-                return self._add(math, "ok", "value", written=shown, **where)
-            e = stated[0]
-            mistake = self._mistake(q, v, t, written_ball)
-            if mistake is not None:
-                return self._add(math, "formula", f"{mistake}; the rule gives ${expected_text(e)}$", written=shown,
-                                 expected=expected_text(e), right=e, **where)
-            kind = "rounding" if self._rounding_slip(e, value) else "arithmetic"
-            return self._add(math, kind, f"${shown}$ written, expected ${expected_text(e)}$", written=shown, expected=expected_text(e), right=e, **where)
+    def _lone_value(self, line: _Judged) -> Finding | None:
+        """A line with one number after its formula steps: that value, against the rule's."""
+        if len(line.numeric) != 1:
+            return None
+        value, shown = line.value, line.shown
+        written_ball = self._ball(value, self._radius(value))
+        used = [k for k, e in line.expectations if self.balls.agree(written_ball, e, self._slack(value.unit))]
+        if used:
+            self._convention(line.math, used, line.where)
+            return self._add(line.math, "ok", "value", written=shown, **line.where)
+        right = line.right
+        mistake = self._mistake(line.q, line.v, line.t, written_ball)
+        if mistake is not None:
+            return self._flag(line, "formula", f"{mistake}; the rule gives ${line.text_of(right)}$", shown, right)
+        kind = "rounding" if self._rounding_slip(right, value) else "arithmetic"
+        return self._flag(line, kind, f"${shown}$ written, expected ${line.text_of(right)}$", shown, right)
+
+    def _substitution(self, line: _Judged) -> Finding | None:
+        """The first numeric side is the rule on the writer's numbers: its value is the rule's
+        under some convention (`line.used`), and its numbers are the rule's."""
+        q, v, t = line.q, line.v, line.t
+        first_text, first = line.numeric[0]
+        line.scope = scope = self._rounded_scope(v, q)
         try:
-            point = self._evaluate(first, v, t, radii=None)
+            line.point = point = self._evaluate(first, v, t, radii=None)
         except SymoptError as e:
-            return self._add(math, "arithmetic", f"${first_text}$: {e}", **where)
-        used = [k for k, e in expectations if self.balls.agree(point, e)]
+            return self._add(line.math, "arithmetic", f"${first_text}$: {e}", **line.where)
+        used = [k for k, e in line.expectations if self.balls.agree(point, e)]
         if not used:  # partly worked out in the head (-5 - 0.3 * (-3.1623)): new numbers are rounded
             known = self._known(q, v, t)
             try:
                 loose = self._evaluate(first, v, t, radii=lambda w, _i: scope[w.value] if w.value in scope
-                                       else Fraction(0) if w.value in known else w.half)
-                used = [k for k, e in expectations if self.balls.agree(loose, e)]
+                                       else _ZERO if w.value in known else w.half)
+                used = [k for k, e in line.expectations if self.balls.agree(loose, e)]
             except SymoptError:
                 pass
         if not used:
-            e = stated[0]
+            right = line.right
             mistake = self._mistake(q, v, t, point, first)
             if mistake is not None:
-                return self._add(math, "formula", f"{mistake}: ${first_text}$ follows it; the rule gives ${expected_text(e)}$",
-                                 written=first_text, expected=expected_text(e), right=e, **where)
-            return self._add(math, "substitution", self._diagnose(first, q, v, t, point, e), written=first_text,
-                             expected=expected_text(e), right=e, **where)
+                return self._flag(line, "formula", f"{mistake}: ${first_text}$ follows it; the rule gives ${line.text_of(right)}$", first_text, right)
+            return self._flag(line, "substitution", self._diagnose(first, q, v, t, point, right), first_text, right)
         if len(set(used)) > 1:  # ε = 10^-6 inside or outside the root: the same value to the digits shown
             used = self._discriminate(first, q, v, t, used)
-        if not self._same_numbers(first, q, v, t, used[0]):  # a close value from other numbers: (-1)^4, 14^{-6}
-            return self._add(math, "substitution", self._diagnose(first, q, v, t, point, None, used[0]),
-                             written=first_text, **where)
-        self._convention(math, used, where)
+        # the conventions whose numbers the line shows, the stated one first (where every value is 0,
+        # every convention gives the value; the numbers tell which one was written)
+        order = sorted(dict.fromkeys(used), key=lambda k: k != self.stated)
+        shown = [k for k in order if self._same_numbers(first, q, v, t, k)]
+        if not shown:  # a close value from other numbers: (-1)^4, 14^{-6}
+            return self._add(line.math, "substitution", self._diagnose(first, q, v, t, point, None, order[0]),
+                             written=first_text, **line.where)
+        self._convention(line.math, shown, line.where)
+        line.used = shown
+        return None
 
-        # (3) arithmetic: each = holds within the rounding shown
-        # the substituted numbers stand for what they were rounded from; a number carried on to a
-        # later side keeps its radius there, and a new number (a result worked out on the way) is rounded
-        prev_text, prev_tree = numeric[0]
+    def _arithmetic(self, line: _Judged) -> Finding | None:
+        """Each ``=`` after the substitution holds within the rounding shown.  The substituted
+        numbers stand for what they were rounded from; a number carried on to a later side keeps
+        its radius there, and a new number (a result worked out on the way) is rounded."""
+        q, v, t, value, used, scope = line.q, line.v, line.t, line.value, line.used, line.scope
+        prev_text, first = line.numeric[0]
+        prev_tree = first
         aligned = next((a for k in sorted(used, key=lambda k: k != self.stated)
                         if (a := self._aligned(first, q, v, t, k)) is not None), None)
         radius_of: dict[tuple[Fraction, int], Fraction] = {}  # (value, places) -> radius
         if aligned is None:  # laid out otherwise: by value, except for the rule's own numbers
             constants = {w.value for k in used for tree in self._rule_trees(q, v, k) for w in _rule_literals(tree)}
-            scope = {value: radius for value, radius in scope.items() if value not in constants}
-        first_radii = (lambda w, i: aligned[i]) if aligned else (lambda w, _i: scope.get(w.value, Fraction(0)))
+            scope = {number: radius for number, radius in scope.items() if number not in constants}
+        first_radii = (lambda w, i: aligned[i]) if aligned else (lambda w, _i: scope.get(w.value, _ZERO))
         try:
             prev = self._evaluate(prev_tree, v, t, radii=first_radii, record=radius_of)
         except SymoptError as e:
-            return self._add(math, "arithmetic", f"${prev_text}$: {e}", **where)
-        for i, (text, tree) in enumerate(numeric[1:], start=1):
-            last = i == len(numeric) - 1
+            return self._add(line.math, "arithmetic", f"${prev_text}$: {e}", **line.where)
+        slack = self._slack(value.unit)
+        for i, (text, tree) in enumerate(line.numeric[1:], start=1):
+            last = i == len(line.numeric) - 1
             carried, radius_of = radius_of, {}
             if last:
                 half = lambda w, _i: self._radius(w)
-            elif approx_before[i]:  # a number carried on may be shown rounded here
+            elif line.approx_before[i]:  # a number carried on may be shown rounded here
                 half = lambda w, _i, carried=carried: max(carried.get((w.value, w.places), w.half), w.half)
             else:  # a number carried on keeps its radius: the same value written the same way
                 half = lambda w, _i, carried=carried: carried.get((w.value, w.places), w.half)
             try:
                 cur = self._evaluate(tree, v, t, radii=half, record=radius_of)
             except SymoptError as e:
-                return self._add(math, "arithmetic", f"${text}$: {e}", **where)
-            if not self.balls.agree(prev, cur, self._slack(unit)):
+                return self._add(line.math, "arithmetic", f"${text}$: {e}", **line.where)
+            if not self.balls.agree(prev, cur, slack):
                 if last and self._rounding_slip(prev, value):
-                    return self._add(math, "rounding", f"${prev_text}$ rounds to ${expected_text(prev)}$, not ${text}$",
-                                     written=text, expected=expected_text(prev), right=prev, **where)
-                return self._add(math, "arithmetic", f"${prev_text}$ is ${expected_text(prev)}$, not ${text}$",
-                                 written=text, expected=expected_text(prev), right=prev, **where)
+                    return self._flag(line, "rounding", f"${prev_text}$ rounds to ${line.text_of(prev)}$, not ${text}$", text, prev)
+                return self._flag(line, "arithmetic", f"${prev_text}$ is ${line.text_of(prev)}$, not ${text}$", text, prev)
             if last and i == 1 and not self.loose:  # does it hold from the numbers as written?
-                strict = point  # the first side at the numbers as written, computed above
-                if not self.balls.agree(strict, cur, self._slack(unit)):
+                strict = line.point  # the first side at the numbers as written (the substitution's)
+                if not self.balls.agree(strict, cur, slack):
                     if self._rounding_slip(strict, value):  # a writer who works from the page rounded wrong
-                        return self._add(math, "rounding", f"${prev_text}$ rounds to ${expected_text(strict)}$, not ${text}$",
-                                         written=text, expected=expected_text(strict), right=strict, **where)
+                        return self._flag(line, "rounding", f"${prev_text}$ rounds to ${line.text_of(strict)}$, not ${text}$", text, strict)
                     self.loose = True  # the writer carries more than the page shows (an exact sheet)
             prev_text, prev_tree, prev = text, tree, cur
-        return self._add(math, "ok", "ok", written=shown, **where)
+        return None
 
     def _discriminate(self, first: Node, q: str, v: str, t: int, used: list[int]) -> list[int]:
         """The conventions among `used` that the written expression follows in its form, not only
@@ -843,21 +899,7 @@ class ExerciseChecker:
         position = [0]
         euler = "e" not in self.ex.variables
         ops = {"+": balls.add, "-": balls.sub, "*": balls.mul, "/": balls.div, "^": balls.pow}
-
-        def name(n: str) -> Ball:
-            ref = self._resolve(n, variable=v, epoch=t)
-            if ref is None:
-                raise KeyError(n)
-            if ref.kind == "hyper":
-                return balls.const(self.ex.hyper[ref.key])
-            if ref.kind == "constant":
-                return balls.call("exp", balls.const(Fraction(1))) if ref.key == "e" else balls.pi()
-            if ref.kind == "t":
-                return balls.const(Fraction(t))
-            cands = self.state[ref.variable or v].get(ref.key)
-            if not cands:
-                raise KeyError(n)
-            return cands[0].ball
+        name = lambda n: self._named(n, v, t)
 
         def walk(node: Node, widen: bool) -> Ball:
             kind = type(node)
@@ -901,6 +943,24 @@ class ExerciseChecker:
         except ZeroDivisionError:
             raise SymoptError("division by zero") from None
 
+    def _named(self, n: str, v: str, t: int) -> Ball:
+        """The value of a name in v's line of epoch t: the writer's value of a quantity, a
+        hyperparameter, e or pi, t; UnknownName for anything else."""
+        balls = self.balls
+        ref = self._resolve(n, variable=v, epoch=t)
+        if ref is None:
+            raise UnknownName(n)
+        if ref.kind == "hyper":
+            return balls.const(self.ex.hyper[ref.key])
+        if ref.kind == "constant":
+            return balls.call("exp", balls.const(Fraction(1))) if ref.key == "e" else balls.pi()
+        if ref.kind == "t":
+            return balls.const(Fraction(t))
+        cands = self.state[ref.variable or v].get(ref.key)
+        if not cands:
+            raise UnknownName(n)
+        return cands[0].ball
+
     def _fixed(self, ref: Ref) -> Node | None:
         """A name whose value the exercise fixes: a hyperparameter, or e."""
         if ref.kind == "hyper":
@@ -910,14 +970,14 @@ class ExerciseChecker:
         return None
 
     def _derivative_tree(self, tree: Node) -> Node:
-        """A written derivative in f's own names: w_1 -> w1; KeyError for any other quantity."""
+        """A written derivative in f's own names: w_1 -> w1; UnknownName for any other quantity."""
         def leaf(name: str) -> Node:
             ref = self._resolve(name)
             if ref is not None and ref.kind == "quantity" and ref.key == "w" and ref.variable is not None:
                 return Name(ref.variable)
             fixed = None if ref is None else self._fixed(ref)
             if fixed is None:
-                raise KeyError(name)
+                raise UnknownName(name)
             return fixed
 
         return rename(tree, leaf, "e" not in self.ex.variables)

@@ -37,3 +37,12 @@ class ExactTooLarge(SymoptError):
     def __init__(self, reason: str, where: str | None = None, *, epoch: int | None = None, line: str | None = None):
         super().__init__(reason, where)
         self.reason, self.epoch, self.line = reason, epoch, line
+
+
+class UnknownName(SymoptError):
+    """A name in a written line that stands for nothing the checker knows: no quantity with a value
+    yet, no hyperparameter, no constant.  The checker says so on that line and checks it no further."""
+
+    def __init__(self, name: str):
+        super().__init__(f"{name}: a name symopt does not know")
+        self.name = name

@@ -66,6 +66,8 @@ def classify(math: MathLine) -> Given:
             return Given("other", math)
         targets = [_targets(side) for side in sides[:-1]]
         value = _value(sides[-1])
+        if isinstance(value, Name) and _parenthesised(sides[-1], least=1):  # \theta = (\xi_2): of one variable
+            value = (value,)
         if value is None or any(t is None for t in targets):
             return Given("other", math)
         if len(sides) > 2 and not _numeric(value):  # a chain gives names one value, a number
@@ -128,9 +130,9 @@ def _value(side: str) -> Node | tuple[Node, ...] | None:
         return None
 
 
-def _parenthesised(side: str) -> list[str] | None:
+def _parenthesised(side: str, least: int = 2) -> list[str] | None:
     """The items of ``(a, b, …)`` (also ``\\left( … \\right)``, ``;`` between them), or None when
-    `side` is not one pair of parentheses around two or more items."""
+    `side` is not one pair of parentheses around `least` or more items."""
     s = re.sub(r"\\(left|right)(?=[()])", "", side).strip()
     if not (s.startswith("(") and s.endswith(")")):
         return None
@@ -141,7 +143,7 @@ def _parenthesised(side: str) -> list[str] | None:
         if depth == 0 and i < len(s) - 1:
             return None  # (a) - (b): not one pair
     parts = _top_level_split(s[1:-1])
-    return parts if len(parts) > 1 else None
+    return parts if len(parts) >= least else None
 
 
 def _numeric(value: Node | tuple[Node, ...]) -> bool:

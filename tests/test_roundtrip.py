@@ -160,6 +160,11 @@ def _spec(function: str, *exercises: dict, lang: str = "en", mult: str = "*") ->
 @settings(max_examples=20_000 if LONG else NORMAL_EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
 @given(specs())
+# every value 0: every momentum style gives v = 0, and the numbers were checked against the first
+# style's (0.01 "written where 1 - β = 0.5") instead of the stated one's (hypothesis found it)
+@example({"function": "pi*w1*w1", "lang": "en", "mult": "*", "exercise": [
+    {"optimizer": "momentum", "options": {"style": "velocity"}, "hyper": {"alpha": "0.01", "beta": "0.5"},
+     "start": {"w1": "0"}, "epochs": 1, "numbers": "exact", "gradient_name": "d"}]})
 def test_every_sheet_reads_back_clean(spec):
     solution = solved(spec)
     assume(solution is not None)
@@ -259,6 +264,11 @@ def custom_specs(draw) -> dict:
 @settings(max_examples=2_000 if LONG else 15, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
 @given(custom_specs())
+# one variable that is not w: the sheet says "θ = (ξ_2)", which was read as a formula θ = w (hypothesis found it)
+@example({"function": "1*xi2^2", "lang": "en", "mult": "*",
+          "optimizers": {"mine": {"name": "Mine", "state": {"m": 0}, "rules": ["m = kappa*m + g", "w = w - xi*m"]}},
+          "exercise": [{"optimizer": "mine", "hyper": {"kappa": "0.1", "xi": "0.01"}, "start": {"xi2": "0"},
+                        "epochs": 1, "numbers": "exact", "gradient_name": "d"}]})
 def test_custom_hyperparameter_names_read_back_clean(spec):
     solution = solved(spec)
     assume(solution is not None)
