@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import argparse
 from decimal import ROUND_HALF_UP, Context, Decimal, getcontext
-from pathlib import Path
 import os
+from pathlib import Path
 import statistics
 import subprocess
 import sys
@@ -80,10 +80,10 @@ def interleaved_times(commands: list[list[str]], repeats: int) -> tuple[list[flo
         _run(args)
     times: list[list[float]] = [[] for _ in commands]
     for _ in range(repeats):
-        for args, out in zip(commands, times):
-            out.append(median_time(lambda: _run(args), 1))
+        for args, out in zip(commands, times, strict=True):
+            out.append(median_time(lambda args=args: _run(args), 1))
     medians = [statistics.median(t) for t in times]
-    ratios = [statistics.median(b / a for a, b in zip(times[0], t)) for t in times]
+    ratios = [statistics.median(b / a for a, b in zip(times[0], t, strict=True)) for t in times]
     return medians, ratios
 
 

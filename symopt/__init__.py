@@ -21,14 +21,14 @@ if TYPE_CHECKING:
     from .report import Report
     from .sheet import Solution
 
-__all__ = ["SymoptError", "Spec", "Solution", "Report", "check", "load", "loads", "solve", "__version__"]
+__all__ = ["Report", "Solution", "Spec", "SymoptError", "__version__", "check", "load", "loads", "solve"]
 __version__ = "0.1.0"
 
 
 def solve(
-    spec: "Spec | str | Path | dict", *, lang: str | None = None, numbers: str | dict | None = None,
+    spec: Spec | str | Path | dict, *, lang: str | None = None, numbers: str | dict | None = None,
     epochs: int | None = None, mult: str | None = None, notes: str | None = None,
-) -> "Solution":
+) -> Solution:
     """Work out every exercise of `spec`.
 
     `spec` is a :class:`Spec`, a path to a TOML file, or a dict with the TOML structure (floats
@@ -57,7 +57,7 @@ def solve(
     return Solution(spec, tuple(worked))
 
 
-def check(work: "str | Path", spec: "Spec | str | Path | dict | None" = None, *, slack: float | str = 0) -> "Report":
+def check(work: str | Path, spec: Spec | str | Path | dict | None = None, *, slack: float | str = 0) -> Report:
     """Check a hand-worked solution line by line; return the :class:`~symopt.report.Report`.
 
     `work` is a path (a :class:`~pathlib.Path`, or a one-line string naming an existing file) or
@@ -88,7 +88,7 @@ def check(work: "str | Path", spec: "Spec | str | Path | dict | None" = None, *,
     return Report(source, doc, tuple(check_document(doc, exercises, slack_q)))
 
 
-def _work_text(work: "str | Path") -> tuple[str, str]:
+def _work_text(work: str | Path) -> tuple[str, str]:
     from .document import MAX_DOCUMENT
     from .files import read_text
 

@@ -92,7 +92,7 @@ def split(name: str) -> Parts | None:
     return Parts(hat, letters, tag, index, "\\" in m.group("letters"))
 
 
-def resolve(name: str, variables: tuple[str, ...], hyper: tuple[str, ...]) -> Ref | None:
+def resolve(name: str, variables: tuple[str, ...], hyper: tuple[str, ...]) -> Ref | None:  # noqa: C901 (to carve into steps (issue 16))
     """The meaning of `name` in an exercise with these variables and hyperparameters, or None."""
     parts = split(name)
     if parts is None:

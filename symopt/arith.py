@@ -94,7 +94,7 @@ class NumberMode:
         pad = "" if self.pad is None or self.pad == (self.kind in ("sig", "precision")) else " pad" if self.pad else " nopad"
         return text + pad + (" comma" if self.comma else "")
 
-    def arithmetic(self, inputs=(), guard: int = 0) -> "Arithmetic":
+    def arithmetic(self, inputs=(), guard: int = 0) -> Arithmetic:
         """This mode's arithmetic.  `inputs` are the values the run starts from (start and state):
         by hand, one that is not a finite decimal (a Fraction such as 1/3 from the Python API) makes
         the whole run rational-first, since :class:`Hand` carries decimals.  `guard`: precision
@@ -115,7 +115,7 @@ USAGE = "use exact, precision:N, hand:D (keep K, sig S) or sig:S, and pad, nopad
 _MAIN = {"exact": None, "precision": "digits", "hand": "decimals", "sig": "sig"}
 
 
-def parse_mode(value: object) -> NumberMode:
+def parse_mode(value: object) -> NumberMode:  # noqa: C901 (to carve into steps (issue 16))
     """``"exact"``, ``"precision:30"``, ``"hand:4"``, ``"hand:4 keep 7 sig 3 pad"``, ``"sig:4"``, or a
     table ``{mode, decimals, keep, digits, sig, pad, decimal}``."""
     if isinstance(value, str):
@@ -388,9 +388,7 @@ class Exact(_RationalFirst):
             if bits > EXACT_DIGITS_BUDGET * 3.33:
                 raise ExactTooLarge(f"exact values grow too large (over {EXACT_DIGITS_BUDGET} digits)")
         else:
-            size = 0
-            for _ in self.sympy.preorder_traversal(value):
-                size += 1
+            for size, _ in enumerate(self.sympy.preorder_traversal(value), start=1):
                 if size > EXACT_SIZE_BUDGET:
                     raise ExactTooLarge("exact values grow too large")
         return value

@@ -17,6 +17,7 @@ the other functions (and pi) come from mpmath at a few more digits.
 
 from __future__ import annotations
 
+from contextlib import suppress
 import decimal
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
@@ -214,10 +215,8 @@ class BallArithmetic:
             low = max(low, ctx.multiply(self.tiny, a.mid.copy_abs()))
         ends = [f(low), f(high)]
         if low < 0 < high:
-            try:
+            with suppress(SymoptError):
                 ends.append(f(_ZERO))
-            except SymoptError:
-                pass
         return Ball(mid, max(self.up.subtract(e, mid).copy_abs() for e in ends))
 
     def compare(self, op: str, a: Ball, b: Ball) -> bool:

@@ -20,10 +20,10 @@ computed silently.  The rules are compiled once per exercise; SymPy runs once, f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from fractions import Fraction
-from math import floor
+from functools import cached_property
 from itertools import islice, product
+from math import floor
 import re
 
 from . import symbolic
@@ -34,10 +34,10 @@ from .document import Document, MathLine, Section
 from .errors import SymoptError, UnknownName
 from .expr import Bin, Call, Name, Neg, Node, Num, names, replaced
 from .mathtext import Written, as_written, literals, parse_math, relations
-from .numbers import decimal_text, decimals_of, floor_log10, round_half_away, round_significant, scientific_text
 from .notation import DECAYED as _DECAYED, GRADIENT_NAMES, name_latex, normal, relettered, stepped
+from .numbers import decimal_text, decimals_of, floor_log10, round_half_away, round_significant, scientific_text
+from .problem import classify, constant_node, matching_variants, rename, rules_of, variants
 from .reading import RELATION_TEX, components, general_formula, letters, students
-from .problem import constant_node, classify, matching_variants, rename, rules_of, variants
 from .spec import Exercise
 
 SEVERITY = {"ok": "ok", "arithmetic": "error", "substitution": "error", "formula": "error",
@@ -494,8 +494,7 @@ class ExerciseChecker:
         if not used:  # partly worked out in the head (-5 - 0.3 * (-3.1623)): new numbers are rounded
             known = self._known(q, v, t)
             try:
-                loose = self._evaluate(first, v, t, radii=lambda w, _i: scope[w.value] if w.value in scope
-                                       else _ZERO if w.value in known else w.half)
+                loose = self._evaluate(first, v, t, radii=lambda w, _i: scope.get(w.value, _ZERO if w.value in known else w.half))
                 used = [k for k, e in line.expectations if self.balls.agree(loose, e)]
             except SymoptError:
                 pass

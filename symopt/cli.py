@@ -370,7 +370,7 @@ def _card(args) -> int:
     return 0
 
 
-def _run(args) -> int:
+def _run(args) -> int:  # noqa: C901 (to carve into steps (issue 16))
     if args.command == "check":
         return _check(args)
     if args.command == "optimizers":

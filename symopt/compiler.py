@@ -10,8 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Callable
 
 from .arith import Arithmetic
 from .expr import BINARY, Bin, Call, Name, Neg, Node, Num, names, replaced

@@ -405,8 +405,7 @@ def _top_commas(text: str) -> list[str]:
 
 #: Words plain-text math is written with: Greek letters, functions, names such as lr and eps.
 _MATH_WORDS = frozenset(
-    "alpha beta gamma delta epsilon varepsilon eps zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
-    "upsilon phi varphi chi psi omega sqrt exp log ln sin cos tan tanh sinh cosh abs max min lr grad".split())
+    ["alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eps", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega", "sqrt", "exp", "log", "ln", "sin", "cos", "tan", "tanh", "sinh", "cosh", "abs", "max", "min", "lr", "grad"])
 _WORD = re.compile(r"\\?[^\W\d_][\w]*")
 
 
@@ -500,9 +499,7 @@ def _decimal_comma(texts: list[str]) -> bool:
                 depth -= 1
             elif depth or not 0 < i < len(text) - 1:
                 continue
-            elif ch == "," and text[i - 1].isdigit() and text[i + 1].isdigit():
-                return True
-            elif ch == ";" and text[i - 1] != "\\" and "=" in text[:i] and "=" in text[i + 1:]:
+            elif (ch == "," and text[i - 1].isdigit() and text[i + 1].isdigit()) or (ch == ";" and text[i - 1] != "\\" and "=" in text[:i] and "=" in text[i + 1:]):
                 return True
     return False
 

@@ -15,18 +15,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import decimal
-from typing import NamedTuple
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from . import printer, symbolic
-from .compiler import evaluator, fold, rational_value
 from .arith import GUARD_DIGITS, MoreDigits, NumberMode, Precision
+from .compiler import evaluator, fold, rational_value
 from .errors import Diverged, ExactTooLarge, SymoptError
 from .expr import Name, Node, names, replaced, to_text
-from .numbers import Shown
 from .notation import DECAYED, Notation
-from .optimizers import Choice, Optimizer
+from .numbers import Shown
+from .optimizers import Choice
 from .printer import Hole
 from .spec import Exercise, variables_of
 
@@ -139,7 +139,7 @@ def work(ex: Exercise, mult: str = "cdot") -> Worked:
             guard = min(MAX_GUARD, max(guard, GUARD_DIGITS) + more.digits)
 
 
-def _work(ex: Exercise, mult: str, guard: int) -> Worked:
+def _work(ex: Exercise, mult: str, guard: int) -> Worked:  # noqa: C901 (to carve into steps (issue 16))
     mode = ex.numbers
     arith = mode.arithmetic([*ex.start.values(), *(q for values in ex.state.values() for q in values.values())], guard)
     policy = arith.policy
@@ -314,10 +314,10 @@ def _adding_up(check, keys, env: dict, used: list, result: Shown, arith) -> list
         steps = _STEPS[arith.extra_digits] = (0, *(e for e in EXTRA_DIGITS if e <= arith.extra_digits))
     for extra in steps:
         if extra:
-            used = [arith.shown(env[k], extra) if s.rounded else s for k, s in zip(keys, base)]
+            used = [arith.shown(env[k], extra) if s.rounded else s for k, s in zip(keys, base, strict=True)]
         try:
             const = check.narrow_arith.const  # a shown \\frac{1}{3} (a start value) to the check's digits
-            if check.holds({k: s.number if type(s.number) is not Fraction else const(s.number) for k, s in zip(keys, used)},
+            if check.holds({k: s.number if type(s.number) is not Fraction else const(s.number) for k, s in zip(keys, used, strict=True)},
                            target, half):
                 return used
         except (SymoptError, ArithmeticError):

@@ -8,7 +8,6 @@ The md and tex files hold no dates or paths, so the same template and seed give 
 from __future__ import annotations
 
 import csv
-from fractions import Fraction
 import html
 import io
 import json

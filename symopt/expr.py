@@ -44,20 +44,20 @@ class Name:
 
 @dataclass(frozen=True)
 class Neg:
-    operand: "Node"
+    operand: Node
 
 
 @dataclass(frozen=True)
 class Bin:
     op: str  # one of + - * / ^, or a comparison (> < >= <=) as where()'s condition
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
 
 
 @dataclass(frozen=True)
 class Call:
     func: str
-    args: tuple["Node", ...]
+    args: tuple[Node, ...]
 
 
 Node = Num | Name | Neg | Bin | Call
@@ -106,7 +106,7 @@ def _text(node: Node, outer: int) -> str:
     if isinstance(node, Num):
         q = node.value
         text = decimal_text(q) if decimals_of(q) is not None else f"{q.numerator}/{q.denominator}"
-        return text if q >= 0 and "/" not in text or outer == 0 else f"({text})"
+        return text if (q >= 0 and "/" not in text) or outer == 0 else f"({text})"
     if isinstance(node, Name):
         return node.id
     if isinstance(node, Call):

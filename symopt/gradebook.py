@@ -22,16 +22,16 @@ from __future__ import annotations
 
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
-import multiprocessing
-import sys
-import threading
 import csv
 from dataclasses import dataclass
 from fractions import Fraction
 import io
+import multiprocessing
 import os
 from pathlib import Path
 import signal
+import sys
+import threading
 
 from .errors import SymoptError
 

@@ -25,8 +25,8 @@ from lark.exceptions import LarkError, VisitError
 from lark.grammar import Rule
 from lark.lexer import ContextualLexer
 from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders, ExpandSingleChild
-from lark.visitors import _vargs_inline
 from lark.parsers.lalr_analysis import Shift
+from lark.visitors import _vargs_inline
 
 from .errors import SymoptError
 from .expr import Bin, Call, Name, Neg, Node, Num
@@ -359,7 +359,7 @@ class _Driver:
             if kind == "$END" and state == self.end:
                 return state
 
-    def __call__(self, text: str) -> Node | None:
+    def __call__(self, text: str) -> Node | None:  # noqa: C901 (the LR parse loop, kept in one frame for speed)
         actions, scanners, kept, end_state = self.actions, self.scanners, self.kept, self.end
         terminal_callbacks, units = self.terminal_callbacks, self.units
         states, values = [self.start], []
@@ -429,7 +429,7 @@ def _direct(callback):
     call, for each reduction.  Any other callback is kept as it is."""
     def method(f):
         wrapper = getattr(f, "__wrapped__", None)
-        cells = dict(zip(f.__code__.co_freevars, (c.cell_contents for c in f.__closure__ or ()))) if wrapper else {}
+        cells = dict(zip(f.__code__.co_freevars, (c.cell_contents for c in f.__closure__ or ()), strict=True)) if wrapper else {}
         return wrapper if wrapper is not None and cells.get("wrapper") is _vargs_inline else None
 
     if callback is None:

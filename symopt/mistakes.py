@@ -9,9 +9,9 @@ line follows one of them.  A rewrite that does not change a rule does not apply 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable
 
 from .expr import Bin, Call, Name, Node, Num, names, replaced
 

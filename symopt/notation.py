@@ -27,9 +27,9 @@ The gradient is named as the sheet asks (``gradient_name``): ``d`` (``dw_1``, ``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 import re
-from typing import Iterable
 
 #: Greek letters LaTeX has a command for (lower case, and the capitals that differ from Latin).
 GREEK = (

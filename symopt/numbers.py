@@ -14,10 +14,10 @@ depends on binary floats; both paths give the same digits (``tests/test_numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from fractions import Fraction
 import re
+from typing import NamedTuple
 
 _DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
@@ -304,8 +304,8 @@ class Policy:
                 text = "0." + "0" * places
             return text.replace(".", "{,}") if self.comma else text
         k = d.adjusted()
-        if k < SCIENTIFIC_BELOW or places is not None and (places < 0 or self.decimals is None and (
-                k >= self.sig or places == 0 and k >= 1 and d % 10 == 0)):  # 200 to 3 figures: 2.00 \cdot 10^{2}
+        if k < SCIENTIFIC_BELOW or (places is not None and (places < 0 or (self.decimals is None and (
+                k >= self.sig or (places == 0 and k >= 1 and d % 10 == 0))))):  # 200 to 3 figures: 2.00 \cdot 10^{2}
             mantissa = d.scaleb(-k, _WIDE)
             if places is not None and self.pad:
                 mantissa = mantissa.quantize(_unit(places + k), context=_WIDE)

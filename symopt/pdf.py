@@ -7,8 +7,8 @@ paranoid), and runs no shell commands.  Without latexmk, the error says what to 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
+import re
 import shutil
 import subprocess
 import tempfile

@@ -12,9 +12,9 @@ open a group (``-5 - 0.4 * (-1)``, ``\\frac{-0.1}{1 - 0.9^1}``), fractions as ``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 import re
-from typing import Callable
 
 from .expr import Bin, Call, Name, Neg, Node, Num
 from .functions import TABLE
@@ -47,7 +47,7 @@ def decorate(text: str, paren: bool, base: bool, script: bool) -> str:
     """A number's text as it must stand in its place (see :class:`Hole`)."""
     if script:
         return text if len(text) == 1 else "{" + text + "}"
-    if (paren or base) and text.startswith("-") or paren and "\\cdot" in text:
+    if ((paren or base) and text.startswith("-")) or (paren and "\\cdot" in text):
         return "(" + text + ")"
     if base and not _plain_number(text):
         return "(" + text + ")"
@@ -111,7 +111,7 @@ class _Printer:
             return ["\\left(", *inner, "\\right)"] if node.op == "/" else ["(", *inner, ")"]
         if node.op in "+-":
             left = self.print(node.left, lead=lead)
-            right_needs = isinstance(node.right, Neg) or node.op == "-" and _precedence(node.right) <= 1
+            right_needs = isinstance(node.right, Neg) or (node.op == "-" and _precedence(node.right) <= 1)
             parts = [*left, f" {node.op} ", *self.wrap(node.right, right_needs, lead=False)]
         elif node.op == "*":
             left = self.wrap(node.left, _precedence(node.left) <= 1, lead=lead)
@@ -146,7 +146,7 @@ class _Printer:
         if len(left) == 1 and isinstance(left[0], str) and _plain_number(left[0]) and first[:1].isalpha():
             return ""  # 0.2w_1
         last = left[-1]
-        if first.startswith("\\mathrm") or isinstance(last, str) and _UPRIGHT_END.search(last):
+        if first.startswith("\\mathrm") or (isinstance(last, str) and _UPRIGHT_END.search(last)):
             return " \\, "  # \\mathrm{lr} \\, m_t: a word is set apart
         return " "
 
@@ -211,7 +211,7 @@ class Filler:
     def fill_in_order(self, texts: list[str]) -> str:
         """:meth:`fill` with one text per hole, in the order of :attr:`keys`."""
         pieces = self._pieces.copy()
-        for (i, _key, paren, base, script), text in zip(self._holes, texts):
+        for (i, _key, paren, base, script), text in zip(self._holes, texts, strict=True):
             pieces[i] = decorate(text, paren, base, script)
         return "".join(pieces)
 

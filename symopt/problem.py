@@ -76,7 +76,7 @@ def classify(math: MathLine) -> Given:
             if isinstance(value, tuple) and len(names_) > 1:  # (w_1, w_2) = (-5, -2)
                 if len(value) != len(names_):
                     return Given("other", math)
-                items += zip(names_, value)
+                items += zip(names_, value, strict=True)
             elif isinstance(value, tuple):
                 if all(isinstance(c, Name) for c in value):  # \\theta = (x, y)
                     defined = True
@@ -344,7 +344,7 @@ def _matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallAr
         forms = [rule]
         inline = {q: r for q, r in rules.items() if q != ref.key and q.endswith("_hat") and q in names(rule)}
         if inline:  # the bias correction written inside the update: V_t / (1 - \beta_1^t)
-            forms.append(rename(rule, lambda n: inline.get(n, Name(n)), False))
+            forms.append(rename(rule, lambda n, inline=inline: inline.get(n, Name(n)), False))
         if any(all(
             (value := formula_value(tree, optimizer, probe, balls, variables)) is not None
             and (expected := rule_value(form, probe, balls)) is not None
@@ -399,7 +399,7 @@ def exercises_from(doc: Document, source: str, spec: Spec | None = None) -> list
     return exercises
 
 
-def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exercise:
+def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exercise:  # noqa: C901 (to carve into steps (issue 16))
     if section.optimizer is None:
         raise SymoptError(f"the heading {section.heading!r} names no optimizer symopt knows ({', '.join(o.title for o in OPTIMIZERS.values())})")
     optimizer = OPTIMIZERS[section.optimizer]
@@ -460,7 +460,7 @@ def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exer
         if ref.variable is not None:
             given_values = {} if vector else {ref.variable: values[0]}
         elif vector:  # \\mathbf{v} = (0, 0): one value per variable, in f's order
-            given_values = dict(zip(variables, values)) if len(values) == len(variables) else {}
+            given_values = dict(zip(variables, values, strict=True)) if len(values) == len(variables) else {}
         else:  # v = 0, m_0 = v_0 = 0: every variable's state; a start value is each variable's own
             given_values = {} if ref.key == "w" else {v: values[0] for v in variables}
         for v, value in given_values.items():

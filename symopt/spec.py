@@ -15,9 +15,9 @@ import tomllib
 
 from .arith import NumberMode, parse_mode
 from .errors import SymoptError
-from .notation import GRADIENT_NAMES, name_latex
-from .files import read_text
 from .expr import Node, names, parse
+from .files import read_text
+from .notation import GRADIENT_NAMES, name_latex
 from .numbers import exact
 from .optimizers import OPTIMIZERS, Optimizer, custom, get
 
@@ -85,7 +85,7 @@ def from_dict(data: dict, source: str = "<spec>", stem: str = "sheet", overrides
         raise e if e.where and e.where.startswith(source) else e.within(source) from None
 
 
-def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
+def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:  # noqa: C901 (to carve into steps (issue 16))
     if not isinstance(data, dict):
         raise SymoptError("a spec is a table of keys")
     _only(data, TOP_KEYS, "the top level")
@@ -170,7 +170,7 @@ def variables_of(function: Node) -> tuple[str, ...]:
     return tuple(sorted(names(function) - {"pi"}, key=natural_key))
 
 
-def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exercise:
+def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exercise:  # noqa: C901 (to carve into steps (issue 16))
     if "optimizer" not in data:
         raise SymoptError(f"missing 'optimizer' ({', '.join(OPTIMIZERS)})")
     if not isinstance(data["optimizer"], str):

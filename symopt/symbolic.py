@@ -17,9 +17,9 @@ from functools import lru_cache
 
 import sympy
 
-from .expr import BINARY, Bin, Call, Name, Neg, Node, Num, names
 from .arith import MAX_EXPONENT
 from .errors import SymoptError
+from .expr import BINARY, Bin, Call, Name, Neg, Node, Num, names
 from .functions import TABLE
 from .numbers import decimals_of
 
@@ -169,7 +169,7 @@ _E = Call("exp", (ONE,))
 _MAX_FOLDED_POWER = 64
 
 
-def derivative(node: Node, v: str) -> Node:
+def derivative(node: Node, v: str) -> Node:  # noqa: C901 (to carve into steps (issue 16))
     """∂node/∂v by the rules of differentiation, on the tree as written (see above).  Not checked:
     :func:`gradient` has SymPy confirm it."""
     if v not in names(node):
@@ -362,8 +362,8 @@ def _factors(node: Node) -> tuple[Fraction, Factors]:
 
 
 def _is_power(node: Node) -> bool:
-    return isinstance(node, Call) and node.func == "sqrt" or \
-        isinstance(node, Bin) and node.op == "^" and _number(node.right) is not None
+    return (isinstance(node, Call) and node.func == "sqrt") or \
+        (isinstance(node, Bin) and node.op == "^" and _number(node.right) is not None)
 
 
 def _mul(a: Node, b: Node) -> Node:
@@ -382,7 +382,7 @@ def _div(a: Node, b: Node) -> Node:
 
 def _rank(base: Node) -> int:
     """Where a factor goes in a product: constants (π, e), names, functions, sums."""
-    if base == _E or not names(base) - {"pi"} and not isinstance(base, Call):
+    if base == _E or (not names(base) - {"pi"} and not isinstance(base, Call)):
         return 0
     core = base.left if isinstance(base, Bin) and base.op == "^" else base
     if isinstance(core, Name):
@@ -404,7 +404,7 @@ def _written_product(coefficient: Fraction, factors: Factors) -> Node:
     top = [p for b, k in kept if k > 0 for p in _powers(b, k)]
     bottom = [p for b, k in kept if k < 0 for p in _powers(b, -k)]
     c = abs(coefficient)
-    if bottom or c.denominator != 1 and decimals_of(c) is None and top:
+    if bottom or (c.denominator != 1 and decimals_of(c) is None and top):
         numerator = _chain(([Num(Fraction(c.numerator))] if c.numerator != 1 or not top else []) + top)
         denominator = _chain(([Num(Fraction(c.denominator))] if c.denominator != 1 else []) + bottom)
         body = Bin("/", numerator, denominator)

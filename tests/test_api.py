@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
+import json
 
 import pytest
 
-import symopt
 from conftest import SEED_SPEC, spec
+import symopt
 
 
 def test_load_reads_exact_decimals():

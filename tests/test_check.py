@@ -17,8 +17,8 @@ import re
 
 import pytest
 
-import symopt
 from conftest import ROOT, SEED_DOC, SEED_SPEC, seed_doc, spec
+import symopt
 from symopt.cli import main
 
 DATA = ROOT / "tests" / "data"

@@ -7,10 +7,10 @@ from fractions import Fraction
 
 import pytest
 
-import symopt
 from conftest import spec
-from symopt.expr import Bin, Call, Name, Neg, Num, parse, parse_rule, to_text
+import symopt
 from symopt.errors import SymoptError
+from symopt.expr import Bin, Call, Name, Neg, Num, parse, parse_rule, to_text
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,8 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-
-import symopt
 from conftest import SEED_SPEC, spec
+import symopt
 from symopt.cli import main
 
 

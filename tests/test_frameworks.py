@@ -18,8 +18,8 @@ import importlib.util
 
 import pytest
 
-import symopt
 from conftest import require
+import symopt
 
 # f for symopt (text), the same f for a framework (given its math module), and the start
 FUNCTIONS = {

@@ -14,13 +14,12 @@ import tempfile
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from conftest import ROOT
 import symopt
 from symopt import exam
 from symopt.cli import main
 from symopt.expr import RULE_FUNCTIONS, parse
 from symopt.mathtext import parse_math
-
-from conftest import ROOT
 
 settings.register_profile("normal", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=20_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -58,18 +57,14 @@ specs = st.fixed_dictionaries(
 @given(expressions)
 def test_expression_parser_raises_only_symopt_errors(text):
     for functions in (None, RULE_FUNCTIONS):
-        try:
+        with contextlib.suppress(symopt.SymoptError):
             parse(text) if functions is None else parse(text, functions)
-        except symopt.SymoptError:
-            pass
 
 
 @given(documents)
 def test_latex_math_parser_raises_only_symopt_errors(text):
-    try:
+    with contextlib.suppress(symopt.SymoptError):
         parse_math(text)
-    except symopt.SymoptError:
-        pass
 
 
 @examples(300)

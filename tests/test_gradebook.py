@@ -17,8 +17,8 @@ import sys
 
 import pytest
 
-import symopt
 from conftest import ROOT, SEED_DOC, seed_doc
+import symopt
 from symopt import gradebook
 from symopt.cli import main
 

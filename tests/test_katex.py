@@ -10,8 +10,8 @@ import json
 import re
 import subprocess
 
-import symopt
 from conftest import SEED_SPEC, spec
+import symopt
 
 ADAM = {"alpha": 0.2, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-6}
 

@@ -11,8 +11,8 @@ from fractions import Fraction
 
 import pytest
 
-import symopt
 from conftest import SEED_SPEC, seed_doc
+import symopt
 from symopt.arith import NumberMode
 from symopt.compiler import evaluator
 from symopt.errors import SymoptError

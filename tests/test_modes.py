@@ -6,9 +6,9 @@ from fractions import Fraction
 
 import pytest
 
+from conftest import spec
 import symopt
 from symopt.numbers import round_significant
-from conftest import spec
 
 RMSPROP = {"alpha": 0.3, "gamma": 0.9, "epsilon": 1e-6}
 

@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-import symopt
 from conftest import ROOT
+import symopt
 from symopt import card
 from symopt.cli import main
 from symopt.optimizers import OPTIMIZERS

@@ -9,7 +9,14 @@ from hypothesis import given, settings, strategies as st
 import pytest
 
 from symopt.numbers import (
-    constant_latex, decimal_text, decimals_of, exact, parse_decimal, round_half_away, round_significant, Policy,
+    Policy,
+    constant_latex,
+    decimal_text,
+    decimals_of,
+    exact,
+    parse_decimal,
+    round_half_away,
+    round_significant,
 )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import symopt
 from conftest import spec
+import symopt
 from symopt.notation import Symbol
 from symopt.optimizers import OPTIMIZERS, Optimizer
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import symopt
 from conftest import spec
+import symopt
 from symopt.expr import parse
 from symopt.optimizers import name_latex
 from symopt.printer import Hole, fill, latex, template

@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-import symopt
 from conftest import ROOT, SEED_SPEC, spec
+import symopt
 from symopt.cli import main
 
 DIVERGENT = {"function": "10*w1**2", "mult": "*", "exercise": [
@@ -26,7 +26,7 @@ def test_divergent_gd_renders_a_complete_sheet_with_the_divergence_marked():
     """f = 10 w^2, alpha = 1.1: w <- w - 1.1 * 20 w = -21 w.  |w| passes 10^12 at epoch 10
     (21^10 = 16679880978201); the sheet says so, stops that exercise, and goes on."""
     solution = symopt.solve(DIVERGENT)
-    first, second = solution.exercises
+    first, _second = solution.exercises
     assert [e.params["w1"] for e in first.epochs[:3]] == ["-21", "441", "-9261"]
     assert (first.diverged.epoch, len(first.epochs), first.epochs[-1].params["w1"]) == (10, 10, "16679880978201")
     md = solution.to_markdown()

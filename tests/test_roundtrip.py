@@ -17,8 +17,8 @@ from __future__ import annotations
 from decimal import Decimal
 import os
 
-import pytest
 from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
+import pytest
 
 import symopt
 import symopt.expr

@@ -11,9 +11,8 @@ from __future__ import annotations
 from fractions import Fraction
 import re
 
-
-import symopt
 from conftest import SEED_SPEC, seed_doc
+import symopt
 
 # (exercise, epoch, line's left-hand side) -> what differs and why
 ALLOWED = {

@@ -23,8 +23,6 @@ from pathlib import Path
 import subprocess
 import sys
 
-import pytest
-
 import symopt
 
 HERE = Path(__file__).resolve().parent / "data" / "students"
@@ -109,7 +107,7 @@ def test_corpus_is_reproducible(tmp_path):
     made = sorted(p.name for p in tmp_path.iterdir())
     committed = sorted(p.name for p in HERE.iterdir() if p.is_file() and p.name != "make.py")
     assert made == committed, f"files differ: made {made}, committed {committed}"
-    match, mismatch, errors = filecmp.cmpfiles(tmp_path, HERE, made, shallow=False)
+    _match, mismatch, errors = filecmp.cmpfiles(tmp_path, HERE, made, shallow=False)
     assert not mismatch and not errors, f"regenerate with python3 tests/data/students/make.py: {mismatch + errors}"
 
 

@@ -3,8 +3,10 @@ student work, pinned with the student's own lines."""
 
 from __future__ import annotations
 
-import symopt
+from pathlib import Path
+
 from conftest import SEED_DOC as SEED, seed_doc
+import symopt
 
 GD = """$$f(w_1, w_2) = 0.1w_1^2 + 2w_2^2$$
 
@@ -60,7 +62,7 @@ def test_a_value_at_the_writers_precision_is_not_rounded():
     """-1.9 where the value is -1.8000000016 (the reference sheet's Adam, epoch 1, w_2, on a sheet
     of 4 decimals) is arithmetic: at the writer's precision there was nothing to round."""
     seed_doc()
-    seed = open(SEED).read()
+    seed = Path(SEED).read_text(encoding="utf-8")
     line = "$$w_2 = -2 - 0.2 * \\frac{-8}{\\sqrt{64 + 10^{-6}}} = -1.8$$"
     assert line in seed
     report = symopt.check(seed.replace(line, line.replace("-1.8$$", "-1.9$$")))

@@ -13,11 +13,11 @@ file byte for byte.
 
 from __future__ import annotations
 
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal as D, getcontext
 import json
+from pathlib import Path
 import re
 import sys
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal as D, getcontext
-from pathlib import Path
 
 getcontext().prec = 50
 ONE = D(1)
@@ -139,7 +139,6 @@ def render(tmpl: str, F: Fmt, names=None, vals=None) -> str:
                 out.append(F.n(vals[j]) if m.group(2) else F.p(vals[j]))
         elif s == "*":
             if names is not None:
-                prev, nxt = toks[k - 1].group(0), toks[k + 1].group(0)
                 if F.plain:
                     out.append("*")
                 elif toks[k - 1].group(1) is not None and toks[k + 1].group(1) is not None:
@@ -266,7 +265,7 @@ def formulas(fam: str, opt: str, kw: dict) -> list[str]:
     }
     if fam == "own":  # in the variables' own names, one rule per variable
         out = []
-        for x, gx in zip(kw["names"], kw["gnames"]):
+        for x, gx in zip(kw["names"], kw["gnames"], strict=True):
             s = dict(x=x, gx=gx, sx=kw["sname"](x), vx=kw["vname"](x))
             rules = {
                 "gd": [r"<x><as><x> - <alpha><m><gx>"],
@@ -464,7 +463,7 @@ class Writer:
         c, F = self.c, self.F
         sep = c.get("sep", ", ")
         dn = c.get("data_name", lambda x, i: x)
-        items = [f"{dn(x, i)} = {F.n(D(v))}" for i, (x, v) in enumerate(zip(self.names, ex["start"]))]
+        items = [f"{dn(x, i)} = {F.n(D(v))}" for i, (x, v) in enumerate(zip(self.names, ex["start"], strict=True))]
         items += ex.get("state", [])
         items += [f"{self.hn(k, ex)} = {F.hv(D(ex['hyper'][k]))}" for k in HYPERS[ex["opt"]] if k not in ex.get("hide", [])]
         if c.get("data_sentence"):
@@ -520,7 +519,6 @@ class Writer:
         kind = plant and plant["kind"]
         how = plant and plant.get("how")
         if kind == "arithmetic" and how in ("flip", "x10", "neg", "add", "drop", "swapdigits"):
-            prev = {"w": self.wold[i] if q == "w" else None}.get(q)
             wrong = {"flip": lambda: 2 * (self.w[i]) - exact, "x10": lambda: exact * 10, "neg": lambda: -exact,
                      "add": lambda: exact + D(plant["by"]), "drop": lambda: D(plant["value"]),
                      "swapdigits": lambda: D(plant["value"])}[how]()
@@ -696,21 +694,21 @@ class Writer:
         elif q == "v":
             b = self.hyp["beta"]
             parts = [f"{F.n(b)}{F.m}{vec(self.v)} + {F.n(ONE - b)}{F.m}{vec(self.g)}"]
-            exact = [b * v + (ONE - b) * g for v, g in zip(self.v, self.g)]
+            exact = [b * v + (ONE - b) * g for v, g in zip(self.v, self.g, strict=True)]
         else:
             a = self.hyp["alpha"]
             d = self.g if self.opt == "gd" else self.v
             parts = [f"{vec(self.w)} - {F.n(a)}{F.m}{vec(d)}"]
             if self.c.get("steps") and short(*[a * x for x in d]):
                 parts.append(f"{vec(self.w)} + {vec([-a * x for x in d])}")
-            exact = [w - a * x for w, x in zip(self.w, d)]
+            exact = [w - a * x for w, x in zip(self.w, d, strict=True)]
         vals = [pol.round(x)[0] for x in exact]
         if plant:
             assert plant["kind"] == "arithmetic"
             j = plant["component"]
             vals[j] = pol.round(D(plant["value"]))[0]
             assert abs(vals[j] - pol.round(exact[j])[0]) > abs(exact[j]) / 100
-        rel = "=" if plant or all(v == x for v, x in zip(vals, exact)) else self.c.get("approx", r"\approx")
+        rel = "=" if plant or all(v == x for v, x in zip(vals, exact, strict=True)) else self.c.get("approx", r"\approx")
         store = {"g": self.g, "v": self.v, "w": self.w}[q]
         store[:] = vals
         ln = Line(self.c["name"](q, None, None, t), parts, vec(vals), rel, q, None)
