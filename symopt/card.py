@@ -9,19 +9,11 @@ shows only when its spec says ``notes = "frameworks"``.
 
 from __future__ import annotations
 
+from . import labels
 from .engine import rule_formulas
 from .numbers import constant_latex, exact
 from .optimizers import OPTIMIZERS, Optimizer, name_latex
 from .render import render
-
-HEADINGS = {
-    "en": {"title": "Optimizers in symopt", "hyper": "Hyperparameters", "state": "State (starts at)",
-           "rules": "Rules (default options)", "options": "Options", "default": "default", "none": "none",
-           "note": "Note on the sheet", "frameworks": "Frameworks"},
-    "vi": {"title": "Các thuật toán tối ưu trong symopt", "hyper": "Siêu tham số", "state": "Trạng thái (giá trị đầu)",
-           "rules": "Công thức (tùy chọn mặc định)", "options": "Tùy chọn", "default": "mặc định", "none": "không có",
-           "note": "Ghi chú trên bài giải", "frameworks": "Trong các thư viện"},
-}
 
 
 def view(lang: str = "en", optimizers: dict[str, Optimizer] | None = None) -> dict:
@@ -48,7 +40,7 @@ def view(lang: str = "en", optimizers: dict[str, Optimizer] | None = None) -> di
                 for option, choices in opt.options.items()
             ],
         })
-    return {"lang": lang, "labels": HEADINGS[lang], "optimizers": entries}
+    return {"lang": lang, "labels": labels.words(lang, "card"), "optimizers": entries}
 
 
 def _start_name(notation, state: str) -> str:

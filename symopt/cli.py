@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 import sys
 
+from . import labels
 from .errors import SymoptError
 
 FORMATS = ("md", "tex", "pdf")
@@ -76,7 +77,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", choices=("en", "vi"), help="headings in English ('Exercise 1: Adam') or Vietnamese ('Bài 1 Adam'); overrides the spec's lang (default en)")
+    p.add_argument("--lang", choices=labels.languages(), help="headings in English ('Exercise 1: Adam') or Vietnamese ('Bài 1 Adam'); overrides the spec's lang (default en)")
     p.add_argument("--numbers", metavar="MODE", help=(
         "how every exercise computes and rounds, overriding the spec: exact, precision:N (N significant "
         "digits), hand:D (D decimal places, at least 3 significant figures, carried as a student does; "
@@ -149,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     card.add_argument("--format", choices=("text", "md", "tex", "pdf"), default="text", help="text (default), md, tex, or pdf (needs -o and TeX)")
-    card.add_argument("--lang", choices=("en", "vi"), default="en", help="language of the headings and notes (default en)")
+    card.add_argument("--lang", choices=labels.languages(), default="en", help="language of the headings and notes (default en)")
     card.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
     check = sub.add_parser(

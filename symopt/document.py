@@ -22,8 +22,12 @@ between the items of a line) has every ``0,4`` of its math read as ``0{,}4``: se
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 import re
+from typing import NamedTuple
 import unicodedata
+
+from . import labels
 
 MAX_DOCUMENT = 5_000_000  # characters: a class's worked solution is a few kilobytes
 
@@ -37,10 +41,31 @@ _SPELLINGS = {  # names beyond the optimizer's own key
 _ORDER = ("adamw", "adamax", "nadam", "radam", "adam", "adagrad", "adadelta", "lion", "rmsprop", "nesterov", "momentum", "gd")
 OPTIMIZER_NAMES = tuple((key, re.compile(_SPELLINGS.get(key, rf"\b{key}\b"), re.I)) for key in _ORDER)
 
-_HEADING = re.compile(r"^(?:bài(?:\s+tập)?|bai|exercise|problem|question|câu|ex\.?)\s*(\d+)\s*[:.)\-–]?\s*(.*)$", re.I)
-_EPOCH = re.compile(
-    r"^(?:(?:in|at|trong|ở)\s+)?(?:epoch|vòng(?:\s+lặp)?|bước|step|iteration|lần\s+lặp)\s*(?:t\s*=\s*)?(\d+)"
-    r"\s*(?:\(\s*t\s*=\s*\d+\s*\))?\s*[:.]?$", re.I)
+
+
+class _Words(NamedTuple):
+    """The reader's patterns made of every language's words (:mod:`symopt.labels`, ``reads``)."""
+
+    heading: re.Pattern  # an exercise: "Bài 1 Gradient Descent", "Exercise 2: Adam", "Câu 3."
+    epoch: re.Pattern  # an epoch: "Epoch 1:", "In step 2", "Vòng 3 (t = 3):"
+    spacing: re.Pattern  # between two statements of one row: \quad, \text{and}, \text{và}
+
+
+@lru_cache(maxsize=4)
+def _patterns(langs: tuple[str, ...]) -> _Words:
+    def words(kind: str) -> str:
+        return "|".join(dict.fromkeys(w for lang in langs for w in labels.words(lang, "reads")[kind]))
+
+    return _Words(
+        re.compile(rf"^(?:{words('exercise')})\s*(\d+)\s*[:.)\-–]?\s*(.*)$", re.I),
+        re.compile(rf"^(?:(?:{words('in')})\s+)?(?:{words('epoch')})\s*(?:t\s*=\s*)?(\d+)"
+                   r"\s*(?:\(\s*t\s*=\s*\d+\s*\))?\s*[:.]?$", re.I),
+        re.compile(rf"\s*[,;]?\s*(?:\\qquad|\\quad|\\text\{{\s*(?:{words('and')}|,)\s*\}})(?![A-Za-z])\s*"))
+
+
+def _words() -> _Words:
+    return _patterns(labels.languages())
+
 _STEP_T = re.compile(r"^t\s*=\s*(\d+)\s*(:?)$")  # an epoch label when marked or followed by ':' (else t = 1 is data)
 _LATEX_HEADING = re.compile(r"^\\(section|subsection|subsubsection|paragraph)\*?\{(.*)\}\s*$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -104,7 +129,7 @@ def read(text: str) -> Document:
         if isinstance(item, MathLine):
             _place(doc, _with_commas(item) if doc.decimal_comma else item)
             continue
-        epoch, heading = _epoch_number(item), _HEADING.match(item.label)
+        epoch, heading = _epoch_number(item), _words().heading.match(item.label)
         if epoch is not None and doc.sections:
             doc.sections[-1].epochs.append(EpochBlock(epoch, item.line))
         elif heading or (item.marked and optimizer_named(item.label)):
@@ -131,8 +156,8 @@ def _drop_titles(doc: Document) -> None:
             kept.append(section)
             continue
         later = doc.sections[k + 1:]
-        over_numbered = (not _HEADING.match(section.heading) and bool(later) and not later[0].level
-                         and bool(_HEADING.match(later[0].heading)) and any(s.epochs for s in later))
+        over_numbered = (not _words().heading.match(section.heading) and bool(later) and not later[0].level
+                         and bool(_words().heading.match(later[0].heading)) and any(s.epochs for s in later))
         if section.level < deepest or over_numbered:
             (kept[-1].given if kept else doc.preamble).extend(section.given)
         else:
@@ -187,7 +212,6 @@ def _items(lines: list[str], doc: Document):
         i = close_at + 1
 
 
-_SPACING = re.compile(r"\s*[,;]?\s*(?:\\qquad|\\quad|\\text\{\s*(?:and|và|,)\s*\})(?![A-Za-z])\s*")
 
 
 def statements(row: str) -> list[str]:
@@ -196,7 +220,7 @@ def statements(row: str) -> list[str]:
     if "quad" not in row and "\\text" not in row:  # \quad, \qquad
         return [row]
     pieces, depth, start = [], 0, 0
-    for m in re.finditer(r"[{}()]|" + _SPACING.pattern, row):
+    for m in re.finditer(r"[{}()]|" + _words().spacing.pattern, row):
         token = m.group(0)
         if token in "{(":
             depth += 1
@@ -311,7 +335,7 @@ class _Text:
 def _epoch_number(text: _Text) -> int | None:
     """The epoch a label starts: ``Epoch 1:``, ``*Epoch 1*``, ``In step 1:``, ``Epoch 1 (t = 1):``;
     ``t = 1`` only marked (``**t = 1**``, ``### t = 1``) or followed by ':'."""
-    m = _EPOCH.match(text.label)
+    m = _words().epoch.match(text.label)
     if m:
         return int(m.group(1))
     m = _STEP_T.match(text.label)

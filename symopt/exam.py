@@ -28,6 +28,7 @@ import random
 import re
 import tomllib
 
+from . import labels
 from .errors import SymoptError
 from .files import read_text
 from .numbers import decimal_text, exact
@@ -198,17 +199,15 @@ def _plain(q: Fraction) -> str:
     return decimal_text(q)
 
 
-VARIANT_LABEL = {"en": "Variant {k}", "vi": "Đề số {k}"}
-
-
 def draw(t: Template, number: int, attempt: int = 0) -> Variant:
     """Variant `number`'s draw on its `attempt`-th try: a function of (seed, number, attempt) only.
     The variant's number goes into its title, so every sheet of it says which one it is."""
     rng = random.Random(f"{t.seed}:{number}:{attempt}")
     values = {d.name: d.values[rng.randrange(len(d.values))] for d in t.draws}
     spec = substitute(t.spec, values)
-    label = VARIANT_LABEL.get(spec.get("lang"), VARIANT_LABEL["en"]).format(k=number)
-    title = spec.get("title", "Optimization Algorithms in Deep Learning")
+    lang = spec.get("lang") if spec.get("lang") in labels.TEXT else "en"
+    label = labels.words(lang, "exam")["variant"].format(k=number)
+    title = spec.get("title", labels.DEFAULT_TITLE)
     spec["title"] = f"{title} · {label}" if isinstance(title, str) else title
     return Variant(number, values, spec)
 

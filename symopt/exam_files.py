@@ -13,35 +13,11 @@ import io
 import json
 from pathlib import Path
 
+from . import labels
 from .exam import Template, Variant
 from .notation import name_latex
 from .numbers import decimal_text
 from .render import render
-
-TEXT = {
-    "en": {
-        "footer": "Variant {k} · seed {seed} · regenerate it with: symopt exam {file} --seed {seed} --variant {k}",
-        "epochs": {1: "one epoch", 2: "two epochs"},
-        "epochs_n": "{n} epochs",
-        "task": "Compute {epochs} by hand, writing out every line; {how}.",
-        "hand": "round every value to {d} decimal places (small values to {s} significant figures) and go on with the rounded value",
-        "sig": "round every value to {s} significant figures and go on with the rounded value",
-        "exact": "give exact values, rounded to {d} decimal places (small values to {s} significant figures) where they do not end",
-        "precision": "give values to {n} significant digits",
-        "cloze_epoch": "Epoch {k}",
-    },
-    "vi": {
-        "footer": "Đề số {k} · seed {seed} · tạo lại đề: symopt exam {file} --seed {seed} --variant {k}",
-        "epochs": {1: "một epoch", 2: "hai epoch"},
-        "epochs_n": "{n} epoch",
-        "task": "Tính {epochs} bằng tay, viết ra mọi dòng; {how}.",
-        "hand": "làm tròn mọi giá trị đến {d} chữ số thập phân (giá trị nhỏ đến {s} chữ số có nghĩa) và tính tiếp với giá trị đã làm tròn",
-        "sig": "làm tròn mọi giá trị đến {s} chữ số có nghĩa và tính tiếp với giá trị đã làm tròn",
-        "exact": "cho giá trị chính xác, làm tròn đến {d} chữ số thập phân (giá trị nhỏ đến {s} chữ số có nghĩa) nếu không hữu hạn",
-        "precision": "cho giá trị đến {n} chữ số có nghĩa",
-        "cloze_epoch": "Epoch {k}",
-    },
-}
 
 
 def tag(number: int) -> str:
@@ -51,7 +27,7 @@ def tag(number: int) -> str:
 
 def question_view(t: Template, variant: Variant, solution) -> dict:
     view = solution.view()
-    words = TEXT[view["lang"]]
+    words = labels.words(view["lang"], "exam")
     file = Path(t.source).name
     for ex, worked in zip(view["exercises"], solution.exercises, strict=True):
         mode = worked.exercise.numbers
@@ -93,7 +69,7 @@ def moodle_xml(t: Template, pairs, rows: list[dict]) -> str:
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     for variant, solution in pairs:
         view = question_view(t, variant, solution)
-        words = TEXT[view["lang"]]
+        words = labels.words(view["lang"], "exam")
         parts = [f"<p>{html.escape(view['title'])}</p>"]
         if view["function"]:
             parts.append(f"<p>\\({html.escape(view['function'])}\\)</p>")

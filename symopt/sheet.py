@@ -13,59 +13,17 @@ from fractions import Fraction
 import json
 from pathlib import Path
 
+from . import labels
 from .engine import Worked, function_latex
 from .expr import parse
 from .numbers import decimal_text, decimals_of, plain_text
 from .render import escape_latex, render
 from .spec import Spec
 
-LABELS = {
-    "en": {"exercise": "Exercise {n}: {name}", "epoch": "Epoch {k}:",
-           "diverged": "The run diverges at epoch {k}: {reason}. The remaining epochs are not computed.",
-           "bound": "${line} = {value}$ is past $10^{{12}}$", "limit": "${line}$ is past $10^{{300}}$",
-           "overflow": "${line}$ is not finite (an overflow)",
-           "departs": "From epoch {k} on, the rounded values carried by hand are farther from the run without rounding "
-                      "than rounding explains: ${line} = {carried}$ here, ${exact}$ without rounding. "
-                      "More decimals or significant figures keep the run faithful.",
-           "kink": "$f$ has no derivative where $|\\cdot|$ is 0; there $\\frac{d|x|}{dx}$ is taken as $\\operatorname{sign}(0) = 0$.",
-           "kink_frameworks": "PyTorch's autograd gives 0 there too; jax.grad gives 1.",
-           "frameworks": "{note} In frameworks: {frameworks}",
-           "vector": "In the formulas ${p} = ({names})$: each formula holds for each variable.",
-           "exact": "Numbers: exact values; a value that does not end within {places} is shown rounded ($\\approx$) to {rounding}.",
-           "precision": "Numbers: values are shown to {digits} significant digits ($\\approx$ where rounded); they are computed with more, so every digit shown is right.",
-           "hand": "Numbers: every value is rounded to {rounding}, and the rounded value is carried into the next lines{keep}.",
-           "sig": "Numbers: every value is rounded to {sig} significant figures, and the rounded value is carried into the next lines{keep}.",
-           "decimals": "{d} decimal places, but never to fewer than {s} significant figures",
-           "places": "{d} decimal places",
-           "keep": "; a value that ends within {k} decimal places is kept whole",
-           "padded": " Rounded values keep their trailing zeros.",
-           "comma": " Decimal commas: $0{,}5$ is one half."},
-    "vi": {"exercise": "Bài {n} {name}", "epoch": "Epoch {k}:",
-           "diverged": "Quá trình phân kỳ ở epoch {k}: {reason}. Các epoch sau không được tính.",
-           "bound": "${line} = {value}$ vượt quá $10^{{12}}$", "limit": "${line}$ vượt quá $10^{{300}}$",
-           "overflow": "${line}$ không hữu hạn (tràn số)",
-           "departs": "Từ epoch {k}, các giá trị làm tròn tính tay lệch khỏi lời giải không làm tròn nhiều hơn mức "
-                      "do làm tròn: ở đây ${line} = {carried}$, không làm tròn là ${exact}$. "
-                      "Dùng thêm chữ số thập phân hoặc chữ số có nghĩa để giữ đúng lời giải.",
-           "kink": "$f$ không khả vi tại điểm $|\\cdot|$ bằng 0; tại đó lấy $\\frac{d|x|}{dx} = \\operatorname{sign}(0) = 0$.",
-           "kink_frameworks": "Autograd của PyTorch cũng cho 0 tại đó; jax.grad cho 1.",
-           "frameworks": "{note} Trong các thư viện: {frameworks}",
-           "vector": "Trong các công thức ${p} = ({names})$: mỗi công thức áp dụng cho từng biến.",
-           "exact": "Số liệu: giá trị chính xác; giá trị có nhiều hơn {places} được ghi làm tròn ($\\approx$) đến {rounding}.",
-           "precision": "Số liệu: các giá trị được ghi với {digits} chữ số có nghĩa ($\\approx$ khi làm tròn); chúng được tính với nhiều chữ số hơn, nên mọi chữ số được ghi đều đúng.",
-           "hand": "Số liệu: mọi giá trị được làm tròn đến {rounding}, và giá trị đã làm tròn được dùng cho các bước sau{keep}.",
-           "sig": "Số liệu: mọi giá trị được làm tròn đến {sig} chữ số có nghĩa, và giá trị đã làm tròn được dùng cho các bước sau{keep}.",
-           "decimals": "{d} chữ số thập phân, nhưng không ít hơn {s} chữ số có nghĩa",
-           "places": "{d} chữ số thập phân",
-           "keep": "; giá trị có không quá {k} chữ số thập phân được giữ nguyên",
-           "padded": " Giá trị làm tròn giữ các chữ số 0 ở cuối.",
-           "comma": " Dấu phẩy thập phân: $0{,}5$ là một nửa."},
-}
-
 
 def number_policy(mode, lang: str) -> str:
     """The sentence that states a sheet's number mode, in the sheet's language."""
-    words = LABELS[lang]
+    words = labels.words(lang, "sheet")
     rounding = words["decimals"].format(d=mode.decimals, s=mode.sig)
     keep = words["keep"].format(k=mode.keep) if mode.keep is not None and mode.keep > mode.decimals else ""
     if mode.kind == "exact":
@@ -108,30 +66,30 @@ class Solution:
     def view(self, figures: dict | None = None) -> dict:
         """What the templates see: plain strings and lists, in the sheet's language.  `figures`:
         ``{"dir": "seed-figures", "ext": "svg", "names": [...]}`` adds each exercise's image path."""
-        labels = LABELS[self.spec.lang]
+        sheet_words = labels.words(self.spec.lang, "sheet")
         comma = all(w.exercise.numbers.comma for w in self.exercises) and bool(self.exercises)
         top = None if self.spec.function_text is None else function_latex(parse(self.spec.function_text), self.spec.mult, comma)
         exercises = []
         for n, w in enumerate(self.exercises, start=1):
             exercises.append(
                 {
-                    "heading": labels["exercise"].format(n=n, name=w.exercise.optimizer.title),
+                    "heading": sheet_words["exercise"].format(n=n, name=w.exercise.optimizer.title),
                     "optimizer": w.exercise.optimizer.key,
                     "function": w.function_latex if w.function_latex != top else None,
                     "formulas": list(w.formulas),
-                    "notes": _notes(labels, w, self.spec.lang, self.spec.notes == "frameworks"),
+                    "notes": _notes(sheet_words, w, self.spec.lang, self.spec.notes == "frameworks"),
                     # what a question paper prints: the conventions in mathematical words only, whatever the spec's notes
-                    "math_notes": _notes(labels, w, self.spec.lang, False),
+                    "math_notes": _notes(sheet_words, w, self.spec.lang, False),
                     "data": w.data,
                     "data_rows": list(w.data_rows),
                     "derivatives": list(w.derivatives),
                     "epochs": [
-                        {"label": labels["epoch"].format(k=e.number), "lines": [line.latex for line in e.lines],
-                         "note": _departure(labels, w) if w.departs is not None and w.departs.epoch == e.number else None}
+                        {"label": sheet_words["epoch"].format(k=e.number), "lines": [line.latex for line in e.lines],
+                         "note": _departure(sheet_words, w) if w.departs is not None and w.departs.epoch == e.number else None}
                         for e in w.epochs
                     ],
-                    "diverged": None if w.diverged is None else labels["diverged"].format(
-                        k=w.diverged.epoch, reason=_reason(labels, w.diverged)),
+                    "diverged": None if w.diverged is None else sheet_words["diverged"].format(
+                        k=w.diverged.epoch, reason=_reason(sheet_words, w.diverged)),
                 }
             )
         compare = None
@@ -173,7 +131,7 @@ class Solution:
                     "diverged": w.diverged is not None,
                     "diverged_at": None if w.diverged is None else {
                         "epoch": w.diverged.epoch, "line": w.diverged.line, "kind": w.diverged.kind,
-                        "reason": _reason(LABELS["en"], w.diverged).replace("$", "")},
+                        "reason": _reason(labels.words("en", "sheet"), w.diverged).replace("$", "")},
                     "departs": None if w.departs is None else {
                         "epoch": w.departs.epoch, "variable": w.departs.variable, "carried": w.departs.carried.plain,
                         "reference": _plain(w.departs.reference)},
@@ -212,19 +170,19 @@ class Solution:
         return "\n".join(out)
 
 
-def _notes(labels: dict, w: Worked, lang: str, frameworks: bool) -> list[str]:
+def _notes(sheet_words: dict, w: Worked, lang: str, frameworks: bool) -> list[str]:
     """An exercise's notes: each option's convention in mathematical words, |.|'s kink, the number
     policy; with `frameworks` (the spec's ``notes = "frameworks"``) each convention is followed by
     the PyTorch, optax or Keras setting that gives the same steps."""
     def note(text: str, framework: str) -> str:
-        return labels["frameworks"].format(note=text, frameworks=framework) if frameworks and framework else text
+        return sheet_words["frameworks"].format(note=text, frameworks=framework) if frameworks and framework else text
 
-    notes = [note(w.notation.fill(c.note[lang]), c.frameworks.get(lang, "")) for c in w.notes]
+    notes = [note(w.notation.fill(labels.in_language(c.note, lang)), labels.in_language(c.frameworks, lang)) for c in w.notes]
     if w.notation.parameter.startswith("\\boldsymbol"):  # the formulas' vector: say what it is
         names = ", ".join(w.notation.variable(v) for v in w.exercise.variables)
-        notes.insert(0, labels["vector"].format(p=w.notation.parameter, names=names))
+        notes.insert(0, sheet_words["vector"].format(p=w.notation.parameter, names=names))
     if _has_kink(w.exercise.function):
-        notes.append(note(labels["kink"], labels["kink_frameworks"]))
+        notes.append(note(sheet_words["kink"], sheet_words["kink_frameworks"]))
     return notes + [number_policy(w.exercise.numbers, lang)]
 
 
@@ -261,12 +219,12 @@ def _line_dict(line) -> dict:
     }
 
 
-def _reason(labels: dict, d) -> str:
+def _reason(sheet_words: dict, d) -> str:
     """Why a run stopped, from its :class:`~symopt.engine.Divergence`."""
-    return labels[d.kind].format(line=d.line, value=d.shown.text if d.shown is not None else "")
+    return sheet_words[d.kind].format(line=d.line, value=d.shown.text if d.shown is not None else "")
 
 
-def _departure(labels: dict, w) -> str:
+def _departure(sheet_words: dict, w) -> str:
     d = w.departs
     exact = w.exercise.numbers.policy().show_fraction(Fraction(d.reference), exact=False, extra=1).text
-    return labels["departs"].format(k=d.epoch, line=d.line, carried=d.carried.text, exact=exact)
+    return sheet_words["departs"].format(k=d.epoch, line=d.line, carried=d.carried.text, exact=exact)

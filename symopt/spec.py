@@ -13,6 +13,7 @@ from pathlib import Path
 import re
 import tomllib
 
+from . import labels
 from .arith import NumberMode, parse_mode
 from .errors import SymoptError
 from .expr import Node, names, parse
@@ -23,7 +24,6 @@ from .optimizers import OPTIMIZERS, Optimizer, custom, get
 
 MAX_EPOCHS = 10_000
 MAX_VARIABLES = 100
-LANGS = ("en", "vi")
 MULTS = ("*", "cdot", "times")
 DEFAULT_MULT = "cdot"  # typeset products: 0.9 \cdot 0 (the reference sheet's * is mult = "*")
 TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise", "optimizers", "figures", "notes")
@@ -89,13 +89,13 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:  # noqa:
     if not isinstance(data, dict):
         raise SymoptError("a spec is a table of keys")
     _only(data, TOP_KEYS, "the top level")
-    title = data.get("title", "Optimization Algorithms in Deep Learning")
+    title = data.get("title", labels.DEFAULT_TITLE)
     if not isinstance(title, str):
         raise SymoptError("must be a string", "title")
     title = " ".join(title.split())  # a title is one line in every format
     lang = overrides.get("lang") or data.get("lang", "en")
-    if lang not in LANGS:
-        raise SymoptError(f"unknown language {lang!r}; use {' or '.join(LANGS)}", "lang")
+    if lang not in labels.TEXT:
+        raise SymoptError(f"unknown language {lang!r}; use {' or '.join(labels.languages())}", "lang")
     mult = overrides.get("mult") or data.get("mult", DEFAULT_MULT)
     if mult not in MULTS:
         raise SymoptError(f"unknown multiplication sign {mult!r}; use one of {', '.join(MULTS)}", "mult")

@@ -1,0 +1,139 @@
+"""Every word symopt writes for a reader, by language: one entry per language, holding all of it.
+
+An entry has the sheet's words (headings, notes, the number policy: :mod:`symopt.sheet`), the
+optimizer card's (:mod:`symopt.card`), the exam's (:mod:`symopt.exam`, :mod:`symopt.exam_files`),
+and the words the checker's reader takes for an exercise or an epoch in that language
+(:mod:`symopt.document`: students write "Problem 2", "Câu 2", "Step 3", "Vòng 3").  The spec's
+``lang``, the CLI's ``--lang`` and the reader take their languages from :data:`TEXT`, so adding a
+language is adding its entry (tests/test_labels.py adds one and renders, checks and grades in it).
+What an optimizer writes on a sheet (its notes, in :mod:`symopt.optimizers`) is kept with the
+optimizer, per language, and falls back to English (:func:`in_language`).
+"""
+
+from __future__ import annotations
+
+DEFAULT_TITLE = "Optimization Algorithms in Deep Learning"
+
+TEXT: dict[str, dict[str, dict]] = {
+    "en": {
+        "sheet": {
+            "exercise": "Exercise {n}: {name}",
+            "epoch": "Epoch {k}:",
+            "diverged": "The run diverges at epoch {k}: {reason}. The remaining epochs are not computed.",
+            "bound": "${line} = {value}$ is past $10^{{12}}$",
+            "limit": "${line}$ is past $10^{{300}}$",
+            "overflow": "${line}$ is not finite (an overflow)",
+            "departs": "From epoch {k} on, the rounded values carried by hand are farther from the run without rounding than rounding explains: ${line} = {carried}$ here, ${exact}$ without rounding. More decimals or significant figures keep the run faithful.",
+            "kink": "$f$ has no derivative where $|\\cdot|$ is 0; there $\\frac{d|x|}{dx}$ is taken as $\\operatorname{sign}(0) = 0$.",
+            "kink_frameworks": "PyTorch's autograd gives 0 there too; jax.grad gives 1.",
+            "frameworks": "{note} In frameworks: {frameworks}",
+            "vector": "In the formulas ${p} = ({names})$: each formula holds for each variable.",
+            "exact": "Numbers: exact values; a value that does not end within {places} is shown rounded ($\\approx$) to {rounding}.",
+            "precision": "Numbers: values are shown to {digits} significant digits ($\\approx$ where rounded); they are computed with more, so every digit shown is right.",
+            "hand": "Numbers: every value is rounded to {rounding}, and the rounded value is carried into the next lines{keep}.",
+            "sig": "Numbers: every value is rounded to {sig} significant figures, and the rounded value is carried into the next lines{keep}.",
+            "decimals": "{d} decimal places, but never to fewer than {s} significant figures",
+            "places": "{d} decimal places",
+            "keep": "; a value that ends within {k} decimal places is kept whole",
+            "padded": " Rounded values keep their trailing zeros.",
+            "comma": " Decimal commas: $0{,}5$ is one half.",
+        },
+        "card": {
+            "title": "Optimizers in symopt",
+            "hyper": "Hyperparameters",
+            "state": "State (starts at)",
+            "rules": "Rules (default options)",
+            "options": "Options",
+            "default": "default",
+            "none": "none",
+            "note": "Note on the sheet",
+            "frameworks": "Frameworks",
+        },
+        "exam": {
+            "footer": "Variant {k} · seed {seed} · regenerate it with: symopt exam {file} --seed {seed} --variant {k}",
+            "epochs": {1: "one epoch", 2: "two epochs"},
+            "epochs_n": "{n} epochs",
+            "task": "Compute {epochs} by hand, writing out every line; {how}.",
+            "hand": "round every value to {d} decimal places (small values to {s} significant figures) and go on with the rounded value",
+            "sig": "round every value to {s} significant figures and go on with the rounded value",
+            "exact": "give exact values, rounded to {d} decimal places (small values to {s} significant figures) where they do not end",
+            "precision": "give values to {n} significant digits",
+            "cloze_epoch": "Epoch {k}",
+            "variant": "Variant {k}",
+        },
+        "reads": {  # what starts an exercise or an epoch, for the reader (regular expressions)
+            "exercise": ["exercise", "problem", "question", r"ex\.?"],
+            "epoch": ["epoch", "step", "iteration"],
+            "in": ["in", "at"],
+            "and": ["and"],
+        },
+    },
+    "vi": {
+        "sheet": {
+            "exercise": "Bài {n} {name}",
+            "epoch": "Epoch {k}:",
+            "diverged": "Quá trình phân kỳ ở epoch {k}: {reason}. Các epoch sau không được tính.",
+            "bound": "${line} = {value}$ vượt quá $10^{{12}}$",
+            "limit": "${line}$ vượt quá $10^{{300}}$",
+            "overflow": "${line}$ không hữu hạn (tràn số)",
+            "departs": "Từ epoch {k}, các giá trị làm tròn tính tay lệch khỏi lời giải không làm tròn nhiều hơn mức do làm tròn: ở đây ${line} = {carried}$, không làm tròn là ${exact}$. Dùng thêm chữ số thập phân hoặc chữ số có nghĩa để giữ đúng lời giải.",
+            "kink": "$f$ không khả vi tại điểm $|\\cdot|$ bằng 0; tại đó lấy $\\frac{d|x|}{dx} = \\operatorname{sign}(0) = 0$.",
+            "kink_frameworks": "Autograd của PyTorch cũng cho 0 tại đó; jax.grad cho 1.",
+            "frameworks": "{note} Trong các thư viện: {frameworks}",
+            "vector": "Trong các công thức ${p} = ({names})$: mỗi công thức áp dụng cho từng biến.",
+            "exact": "Số liệu: giá trị chính xác; giá trị có nhiều hơn {places} được ghi làm tròn ($\\approx$) đến {rounding}.",
+            "precision": "Số liệu: các giá trị được ghi với {digits} chữ số có nghĩa ($\\approx$ khi làm tròn); chúng được tính với nhiều chữ số hơn, nên mọi chữ số được ghi đều đúng.",
+            "hand": "Số liệu: mọi giá trị được làm tròn đến {rounding}, và giá trị đã làm tròn được dùng cho các bước sau{keep}.",
+            "sig": "Số liệu: mọi giá trị được làm tròn đến {sig} chữ số có nghĩa, và giá trị đã làm tròn được dùng cho các bước sau{keep}.",
+            "decimals": "{d} chữ số thập phân, nhưng không ít hơn {s} chữ số có nghĩa",
+            "places": "{d} chữ số thập phân",
+            "keep": "; giá trị có không quá {k} chữ số thập phân được giữ nguyên",
+            "padded": " Giá trị làm tròn giữ các chữ số 0 ở cuối.",
+            "comma": " Dấu phẩy thập phân: $0{,}5$ là một nửa.",
+        },
+        "card": {
+            "title": "Các thuật toán tối ưu trong symopt",
+            "hyper": "Siêu tham số",
+            "state": "Trạng thái (giá trị đầu)",
+            "rules": "Công thức (tùy chọn mặc định)",
+            "options": "Tùy chọn",
+            "default": "mặc định",
+            "none": "không có",
+            "note": "Ghi chú trên bài giải",
+            "frameworks": "Trong các thư viện",
+        },
+        "exam": {
+            "footer": "Đề số {k} · seed {seed} · tạo lại đề: symopt exam {file} --seed {seed} --variant {k}",
+            "epochs": {1: "một epoch", 2: "hai epoch"},
+            "epochs_n": "{n} epoch",
+            "task": "Tính {epochs} bằng tay, viết ra mọi dòng; {how}.",
+            "hand": "làm tròn mọi giá trị đến {d} chữ số thập phân (giá trị nhỏ đến {s} chữ số có nghĩa) và tính tiếp với giá trị đã làm tròn",
+            "sig": "làm tròn mọi giá trị đến {s} chữ số có nghĩa và tính tiếp với giá trị đã làm tròn",
+            "exact": "cho giá trị chính xác, làm tròn đến {d} chữ số thập phân (giá trị nhỏ đến {s} chữ số có nghĩa) nếu không hữu hạn",
+            "precision": "cho giá trị đến {n} chữ số có nghĩa",
+            "cloze_epoch": "Epoch {k}",
+            "variant": "Đề số {k}",
+        },
+        "reads": {
+            "exercise": [r"bài(?:\s+tập)?", "bai", "câu"],
+            "epoch": [r"vòng(?:\s+lặp)?", "bước", r"lần\s+lặp"],
+            "in": ["trong", "ở"],
+            "and": ["và"],
+        },
+    },
+}
+
+
+def languages() -> tuple[str, ...]:
+    """The languages symopt writes, in the catalogue's order (English first)."""
+    return tuple(TEXT)
+
+
+def words(lang: str, part: str) -> dict:
+    """The words of one part ("sheet", "card", "exam", "reads") in a language."""
+    return TEXT[lang][part]
+
+
+def in_language(texts: dict[str, str], lang: str) -> str:
+    """A text given per language (an optimizer's note), in `lang`, else in English."""
+    return texts.get(lang) or texts.get("en", "")
