@@ -31,7 +31,7 @@ import mpmath
 
 from .errors import Diverged, ExactTooLarge, SymoptError
 from .functions import TABLE
-from .numbers import Policy, Shown, decimal_text, decimals_of, plain_text, round_significant
+from .numbers import WIDE, Policy, Shown, decimal_text, decimals_of, plain_text, round_significant
 
 GUARD_DIGITS = 10
 HAND_WORKING_DIGITS = 60
@@ -466,7 +466,6 @@ TINY_DIGITS = 301_030  # 10^-301030, about 2^-1000000: smaller values cannot be 
 NEAR = Decimal("1e-40")  # relative distance to a rounding boundary that sends a hand line to Fractions
 NOISE_DIGITS = 3  # a result with fewer good digits than this, of inexact operands, is 0 within the noise
 HAND_LOSS = 40  # a hand line that cancels more digits than this (of 60) is recomputed exactly
-_WIDE = decimal.Context(prec=10_000, rounding=ROUND_HALF_UP, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
 
 class _DecimalArithmetic(Arithmetic):
@@ -617,7 +616,7 @@ class Hand(_DecimalArithmetic):
             return self._exactly(exact_compute, env)
         if not self._inexact():
             rounded, self.rounded_to = self.policy.round_decimal(value)
-            return rounded if self.rounded_to is None else rounded.normalize(_WIDE)
+            return rounded if self.rounded_to is None else rounded.normalize(WIDE)
         if not value:
             return self._exactly(exact_compute, env)
         places = self.policy.places(value.adjusted())
@@ -626,12 +625,12 @@ class Hand(_DecimalArithmetic):
         rounded, self.rounded_to = self.policy.round_decimal(value)
         if self.rounded_to is None:  # a short result of inexact operations: it may be exact
             return self._exactly(exact_compute, env)
-        return rounded.normalize(_WIDE) if rounded else ZERO
+        return rounded.normalize(WIDE) if rounded else ZERO
 
     def _exactly(self, exact_compute, env) -> Decimal:
         q = self.exact.carry(exact_compute({k: Fraction(v) for k, v in env.items()}))
         self.rounded_to = self.exact.rounded_to
-        return self.const(q).normalize(_WIDE) if q else ZERO
+        return self.const(q).normalize(WIDE) if q else ZERO
 
     def _inexact(self) -> bool:
         return self.inexact_constants or self.ctx.flags[Inexact]
@@ -640,26 +639,26 @@ class Hand(_DecimalArithmetic):
         return self._inexact()  # carried values are exact decimals: only this line's operations round
 
     def compare(self, op: str, a, b) -> bool:
-        if self._inexact() and _WIDE.abs(_WIDE.subtract(a, b)) <= _WIDE.multiply(max(_WIDE.abs(a), 1), NEAR):
+        if self._inexact() and WIDE.abs(WIDE.subtract(a, b)) <= WIDE.multiply(max(WIDE.abs(a), 1), NEAR):
             self.unsure = True
         return super().compare(op, a, b)
 
     def call(self, name: str, a):
-        if name == "sign" and self._inexact() and _WIDE.abs(a) <= NEAR:
+        if name == "sign" and self._inexact() and WIDE.abs(a) <= NEAR:
             self.unsure = True
         return super().call(name, a)
 
     def _near_boundary(self, value: Decimal, places: int) -> bool:
         if value.adjusted() + places + 1 > HAND_WORKING_DIGITS - 20:  # too large for 60 digits to resolve the place
             return True
-        scaled = value.scaleb(places + 1, _WIDE)  # a tie is an odd multiple of 5 here
-        n = scaled.to_integral_value(ROUND_HALF_EVEN, _WIDE)
+        scaled = value.scaleb(places + 1, WIDE)  # a tie is an odd multiple of 5 here
+        n = scaled.to_integral_value(ROUND_HALF_EVEN, WIDE)
         if abs(int(n)) % 10 == 5 and _near(scaled, n):
             return True
         keep = self.policy.keep
         if keep is not None and keep > places:  # a value that may end within K decimals is kept, not rounded
-            scaled = value.scaleb(keep, _WIDE)
-            n = scaled.to_integral_value(ROUND_HALF_EVEN, _WIDE)
+            scaled = value.scaleb(keep, WIDE)
+            n = scaled.to_integral_value(ROUND_HALF_EVEN, WIDE)
             return bool(n) and _near(scaled, n)
         return False
 
@@ -690,7 +689,7 @@ def _unit(places: int) -> Decimal:
 
 
 def _near(x: Decimal, n: Decimal) -> bool:
-    return _WIDE.abs(_WIDE.subtract(x, n)) <= _WIDE.multiply(_WIDE.abs(x), NEAR)
+    return WIDE.abs(WIDE.subtract(x, n)) <= WIDE.multiply(WIDE.abs(x), NEAR)
 
 
 class MoreDigits(Exception):
@@ -741,10 +740,10 @@ class Precision(_DecimalArithmetic):
         if e < -TINY_DIGITS:
             raise SymoptError(f"the value is too small to write out (about 10^{e})")
         places = self.mode.digits - 1 - e + extra  # the policy's place for N significant digits
-        short = value.quantize(_unit(places), context=_WIDE)
+        short = value.quantize(_unit(places), context=WIDE)
         if short.adjusted() != e:  # 9.99996 -> 10.0000: one place fewer
             places -= short.adjusted() - e
-            short = value.quantize(_unit(places), context=_WIDE)
+            short = value.quantize(_unit(places), context=WIDE)
         if not extra and self.line_exact and short == value:
             return self.policy.show_decimal(short)
         return Shown(self.policy.write(short, places), short, True, places)

@@ -28,7 +28,7 @@ import mpmath
 
 from .errors import SymoptError
 from .functions import TABLE
-from .numbers import decimals_of
+from .numbers import EXACT, decimals_of
 
 DIGITS = 50
 MAX_QUOTIENTS = 16384  # exact values a BallArithmetic keeps as Decimals
@@ -86,18 +86,13 @@ class BallArithmetic:
         if value is None:
             places = decimals_of(q) if key[1] != 1 else 0
             if places is not None:
-                value = Decimal(key[0] * (10**places // key[1])).scaleb(-places, self.wide)
+                value = Decimal(key[0] * (10**places // key[1])).scaleb(-places, EXACT)
             else:
                 value = self.ctx.divide(Decimal(key[0]), Decimal(key[1]))
             if len(self._quotients) >= MAX_QUOTIENTS:
                 self._quotients.clear()
             self._quotients[key] = value
         return value
-
-    @cached_property
-    def wide(self) -> decimal.Context:
-        """A context that changes no digit: for scaling an exact decimal by a power of ten."""
-        return decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=_TRAPS)
 
     def const(self, q: Fraction) -> Ball:
         return self.ball(q)

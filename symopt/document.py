@@ -31,15 +31,6 @@ from . import labels
 
 MAX_DOCUMENT = 5_000_000  # characters: a class's worked solution is a few kilobytes
 
-_SPELLINGS = {  # names beyond the optimizer's own key
-    "rmsprop": r"\brms\s*-?\s*prop\b",
-    "nesterov": r"\bnesterov\b|\bnag\b",
-    "momentum": r"\bmomentum\b|quán tính",
-    "gd": r"\bgradient\s+descent\b|\bgd\b|\bsgd\b|giảm (theo )?gradient|hạ gradient",
-}
-# the first match wins: "Gradient Descent + Momentum" is momentum, "AdamW" is not Adam
-_ORDER = ("adamw", "adamax", "nadam", "radam", "adam", "adagrad", "adadelta", "lion", "rmsprop", "nesterov", "momentum", "gd")
-OPTIMIZER_NAMES = tuple((key, re.compile(_SPELLINGS.get(key, rf"\b{key}\b"), re.I)) for key in _ORDER)
 
 
 
@@ -110,10 +101,20 @@ class Document:
 
 
 def optimizer_named(text: str) -> str | None:
-    for key, pattern in OPTIMIZER_NAMES:
+    """The optimizer a heading names: by its key or a spelling of the catalogue's (``RMS prop``,
+    ``quán tính``).  The catalogue goes from GD to what builds on it, so the later of two named is
+    the one meant: "Gradient Descent + Momentum" is momentum, "Nesterov momentum" Nesterov."""
+    from .optimizers import OPTIMIZERS
+
+    for key, pattern in _optimizer_names(tuple((o.key, o.spellings) for o in OPTIMIZERS.values())):
         if pattern.search(text):
             return key
     return None
+
+
+@lru_cache(maxsize=4)
+def _optimizer_names(catalogue: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, re.Pattern], ...]:
+    return tuple((key, re.compile("|".join([rf"\b{re.escape(key)}\b", *spellings]), re.I)) for key, spellings in reversed(catalogue))
 
 
 def read(text: str) -> Document:

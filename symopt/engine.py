@@ -25,7 +25,7 @@ from .compiler import evaluator, fold, rational_value
 from .errors import Diverged, ExactTooLarge, SymoptError
 from .expr import Name, Node, names, replaced, to_text
 from .notation import DECAYED, Notation
-from .numbers import Shown
+from .numbers import EXACT, Shown
 from .optimizers import Choice
 from .printer import Hole
 from .spec import Exercise, variables_of
@@ -358,7 +358,7 @@ class _Check:
         return ctx.abs(ctx.subtract(self.wide(env), target)) <= half
 
 
-CHECK_CONTEXT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)  # exact differences
+CHECK_CONTEXT = EXACT  # exact differences
 
 
 

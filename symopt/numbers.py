@@ -14,7 +14,7 @@ depends on binary floats; both paths give the same digits (``tests/test_numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from fractions import Fraction
 import re
 from typing import NamedTuple
@@ -160,12 +160,15 @@ def constant_latex(q: Fraction) -> str:
     return f"{sign}\\frac{{{abs(q.numerator)}}}{{{q.denominator}}}"
 
 
-_WIDE = Context(prec=10_000, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
+#: Decimal contexts for work that must not round: WIDE (10 000 digits) for a value's display and
+#: rounding, EXACT (as many digits as Decimal allows) for exact differences and scaling.
+WIDE = Context(prec=10_000, rounding=ROUND_HALF_UP, Emax=MAX_EMAX, Emin=MIN_EMIN)
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def plain_text(d: Decimal) -> str:
     """:func:`decimal_text` of a Decimal: ``-4.232``, ``64``, no trailing zeros, no exponent."""
-    return format(d.normalize(_WIDE), "f") if d else "0"
+    return format(d.normalize(WIDE), "f") if d else "0"
 
 
 def scientific_text(q: Fraction, digits: int) -> str:
@@ -262,13 +265,13 @@ class Policy:
         if not d:
             return _ZERO, None
         limit = self.places(d.adjusted(), extra)
-        n = d.normalize(_WIDE)
+        n = d.normalize(WIDE)
         if -n.as_tuple().exponent <= (limit if self.keep is None else max(limit, self.keep)):
             return n, None
-        r = d.quantize(_unit(limit), context=_WIDE)
+        r = d.quantize(_unit(limit), context=WIDE)
         if r and r.adjusted() != d.adjusted():
             limit = self.places(r.adjusted(), extra)
-            r = d.quantize(_unit(limit), context=_WIDE)
+            r = d.quantize(_unit(limit), context=WIDE)
         return r, limit
 
     # -- writing ---------------------------------------------------------------------------------
@@ -283,7 +286,7 @@ class Policy:
 
     def show_decimal(self, d: Decimal, rounded_to: int | None = None) -> Shown:
         """An exact Decimal as written: `rounded_to` is the place it was rounded to (None: whole)."""
-        n = d.normalize(_WIDE) if d else _ZERO
+        n = d.normalize(WIDE) if d else _ZERO
         if rounded_to is None:
             return Shown(self.write(n, None), n, False, max(0, -n.as_tuple().exponent))
         return Shown(self.write(n, rounded_to), n, True, rounded_to)
@@ -306,16 +309,16 @@ class Policy:
         k = d.adjusted()
         if k < SCIENTIFIC_BELOW or (places is not None and (places < 0 or (self.decimals is None and (
                 k >= self.sig or (places == 0 and k >= 1 and d % 10 == 0))))):  # 200 to 3 figures: 2.00 \cdot 10^{2}
-            mantissa = d.scaleb(-k, _WIDE)
+            mantissa = d.scaleb(-k, WIDE)
             if places is not None and self.pad:
-                mantissa = mantissa.quantize(_unit(places + k), context=_WIDE)
+                mantissa = mantissa.quantize(_unit(places + k), context=WIDE)
             else:
-                mantissa = mantissa.normalize(_WIDE)
+                mantissa = mantissa.normalize(WIDE)
             text = f"{format(mantissa, 'f')} \\cdot 10^{{{k}}}"
         elif places is not None and self.pad:
-            text = format(d.quantize(_unit(places), context=_WIDE), "f")
+            text = format(d.quantize(_unit(places), context=WIDE), "f")
         else:
-            text = format(d.normalize(_WIDE), "f")
+            text = format(d.normalize(WIDE), "f")
         return text.replace(".", "{,}") if self.comma else text
 
 

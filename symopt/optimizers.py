@@ -49,6 +49,9 @@ class Optimizer:
     start: dict[str, str] = field(default_factory=dict)  # state -> initial value: a number or a hyperparameter
     fills: dict[str, str] = field(default_factory=dict)  # slots filled whatever the options
     symbols: dict[str, Symbol] = field(default_factory=dict)  # how its own quantities are written (else notation.QUANTITIES)
+    # how a heading may name it besides its key, as regular expressions in any language (the
+    # checker's reader: symopt.document.optimizer_named)
+    spellings: tuple[str, ...] = ()
 
     def notation(self, variables, options: dict | None = None, gradient: str = "d", layout: str | None = None) -> Notation:
         """How an exercise with these variables writes this optimizer's names (see
@@ -233,6 +236,7 @@ _register(
     Optimizer(
         "gd", "Gradient Descent", ("alpha",), (), ("{decay}", "w = w - alpha*g{decoupled}"),
         options={"weight_decay_style": _WEIGHT_DECAY}, defaults={"weight_decay_style": "none"},
+        spellings=(r"\bgradient\s+descent\b", r"\bsgd\b", "giảm (theo )?gradient", "hạ gradient"),
     ),
     Optimizer(
         "momentum", "Gradient Descent + Momentum", ("alpha", "beta"), ("v",),
@@ -262,11 +266,13 @@ _register(
             "weight_decay_style": _WEIGHT_DECAY,
         },
         defaults={"style": "ema", "weight_decay_style": "none"},
+        spellings=("quán tính",),
     ),
     Optimizer(
         "nesterov", "Nesterov Momentum", ("alpha", "beta"), ("v",),
         ("{decay}", "v = beta*v + g", "w = w - alpha*(g + beta*v){decoupled}"),
         options={"weight_decay_style": _WEIGHT_DECAY}, defaults={"weight_decay_style": "none"},
+        spellings=(r"\bnag\b",),
     ),
     Optimizer(
         "adagrad", "Adagrad", ("alpha", "epsilon", "s0"), ("s",),
@@ -300,6 +306,7 @@ _register(
             "weight_decay_style": _WEIGHT_DECAY,
         },
         defaults={"eps_placement": "inside", "centered": False, "momentum": False, "weight_decay_style": "none"},
+        spellings=(r"\brms\s*-?\s*prop\b",),
     ),
     Optimizer(
         "adadelta", "Adadelta", ("alpha", "rho", "epsilon"), ("s", "u"),

@@ -245,3 +245,29 @@ def test_adam_eps_placements_give_the_reference_numbers(placement, expected):
         "options": {"eps_placement": placement}, "epochs": 1, "numbers": "precision:20"}]}
     value = symopt.solve(spec).exercises[0].epochs[0].params["w1"]
     assert value.startswith(expected)
+
+
+def test_adding_an_optimizer_is_one_entry(monkeypatch, capsys):
+    """An optimizer is one entry of the catalogue: its rules, and how a heading may spell it.  The
+    engine, the sheet in both languages, the card and the checker (which reads the heading
+    "Ada-Belief" as it) take it from there."""
+    from symopt.cli import main
+    from symopt.document import optimizer_named
+    from symopt.optimizers import OPTIMIZERS, Optimizer
+
+    belief = Optimizer("adabelief", "AdaBelief", ("alpha", "beta1", "beta2", "epsilon"), ("v", "s"),
+                       ("v = beta1*v + (1 - beta1)*g", "s = beta2*s + (1 - beta2)*(g - v)^2", "w = w - alpha*v/(sqrt(s) + epsilon)"),
+                       spellings=(r"\bada[- ]?belief\b",))
+    monkeypatch.setitem(OPTIMIZERS, "adabelief", belief)
+    spec = {"function": "0.1*w1**2 + 2*w2**2", "exercise": [
+        {"optimizer": "adabelief", "hyper": {"alpha": "0.1", "beta1": "0.9", "beta2": "0.999", "epsilon": "1e-8"},
+         "start": {"w1": "-5", "w2": "-2"}, "epochs": 2, "numbers": "hand:4"}]}
+    for lang, heading in (("en", "## Exercise 1: AdaBelief"), ("vi", "## Bài 1 AdaBelief")):
+        md = symopt.solve({**spec, "lang": lang}).to_markdown()
+        assert heading in md and "$$dw_1 = 0.2 \\cdot (-5) = -1$$" in md and "$$v_1 = 0.9 \\cdot 0 + 0.1 \\cdot (-1) = -0.1$$" in md
+        report = symopt.check(md)
+        assert report.summary["lines"] > 20 and not report.errors and not report.warnings
+        wrong = symopt.check(md.replace("$$v_1 = 0.9 \\cdot 0 + 0.1 \\cdot (-1) = -0.1$$", "$$v_1 = 0.9 \\cdot 0 + 0.1 \\cdot (-1) = -0.2$$"))
+        assert [f.kind for f in wrong.errors][:1] == ["arithmetic"]
+    assert optimizer_named("Ada-Belief, by hand") == "adabelief" and optimizer_named("Adam") == "adam"
+    assert main(["optimizers"]) == 0 and "AdaBelief" in capsys.readouterr().out
