@@ -115,68 +115,80 @@ USAGE = "use exact, precision:N, hand:D (keep K, sig S) or sig:S, and pad, nopad
 _MAIN = {"exact": None, "precision": "digits", "hand": "decimals", "sig": "sig"}
 
 
-def parse_mode(value: object) -> NumberMode:  # noqa: C901 (to carve into steps (issue 16))
+def parse_mode(value: object) -> NumberMode:
     """``"exact"``, ``"precision:30"``, ``"hand:4"``, ``"hand:4 keep 7 sig 3 pad"``, ``"sig:4"``, or a
     table ``{mode, decimals, keep, digits, sig, pad, decimal}``."""
     if isinstance(value, str):
-        m = _MODE.fullmatch(value)
-        if not m or len(value) > 200:
-            raise SymoptError(f"unknown number mode {value[:60]!r}; {USAGE}")
-        kind, n, rest = m.groups()
-        fields: dict = {}
-        for option in _WORD.finditer(rest):
-            word, number = option.groups()
-            key = {"pad": "pad", "nopad": "pad", "comma": "comma"}.get(word, word)
-            if key in fields:
-                raise SymoptError(f"{word} is given twice in {value.strip()!r}")
-            if word in ("pad", "nopad", "comma"):
-                if number is not None:
-                    raise SymoptError(f"{word} takes no number; {USAGE}")
-                fields[key] = word != "nopad"
-            elif word in _NUMBERED:
-                if word == _MAIN[kind] or word not in _ALLOWED[kind]:
-                    raise SymoptError(f"{word} does not go with {kind}: write {'sig:S' if kind == 'sig' else kind + ':N' if kind == 'precision' else kind}"
-                                      f"{'' if _ALLOWED[kind] else ' alone'}; {USAGE}")
-                if number is None:
-                    raise SymoptError(f"{word} needs a number, e.g. {kind}{':4' if kind != 'exact' else ''} {word} {7 if word == 'keep' else 3}")
-                fields[word] = int(number)
-            else:
-                raise SymoptError(f"unknown word {word!r} in the number mode {value.strip()[:60]!r}; {USAGE}")
-        if kind == "exact":
-            if n is not None:
-                raise SymoptError(f"exact takes no number; {USAGE}")
-            return _checked(NumberMode("exact", **fields))
-        if n is None:
-            raise SymoptError(f"{kind} needs a number, e.g. {kind}:{ {'precision': 30, 'hand': 4, 'sig': 4}[kind]}")
-        return _checked(NumberMode(kind, **{_MAIN[kind]: int(n)}, **fields))
+        return _mode_of_text(value)
     if isinstance(value, dict):
-        allowed = {"mode", "decimals", "keep", "digits", "sig", "pad", "decimal"}
-        unknown = set(value) - allowed
-        if unknown:
-            raise SymoptError(f"unknown key {sorted(unknown)[0]!r}; numbers takes {', '.join(sorted(allowed))}")
-        kind = value.get("mode", "exact")
-        if kind not in ("exact", "precision", "hand", "sig"):
-            raise SymoptError(f"unknown number mode {kind!r}; use exact, precision, hand or sig")
-        fields = {}
-        for key in ("decimals", "keep", "digits", "sig"):
-            if key in value:
-                if isinstance(value[key], bool) or not isinstance(value[key], int):
-                    raise SymoptError(f"{key} must be a whole number, got {_plain_value(value[key])}")
-                if key != _MAIN[kind] and key not in _ALLOWED[kind]:
-                    raise SymoptError(f"{key} does not go with mode = {kind!r}; {USAGE}")
-                fields[key] = value[key]
-        if "pad" in value:
-            if not isinstance(value["pad"], bool):
-                raise SymoptError(f"pad must be true or false, got {_plain_value(value['pad'])}")
-            fields["pad"] = value["pad"]
-        if "decimal" in value:
-            if value["decimal"] not in (".", ","):
-                raise SymoptError(f'decimal must be "." or ",", got {_plain_value(value["decimal"])}')
-            fields["comma"] = value["decimal"] == ","
-        if kind in ("sig", "precision") and _MAIN[kind] not in fields:
-            raise SymoptError(f"mode = {kind!r} needs {_MAIN[kind]} = N, e.g. {{ mode = \"{kind}\", {_MAIN[kind]} = 4 }}")
-        return _checked(NumberMode(kind, **fields))
+        return _mode_of_table(value)
     raise SymoptError(f"numbers must be a string such as \"hand:4\" or a table, got {_plain_value(value)}")
+
+
+def _mode_of_text(value: str) -> NumberMode:
+    m = _MODE.fullmatch(value)
+    if not m or len(value) > 200:
+        raise SymoptError(f"unknown number mode {value[:60]!r}; {USAGE}")
+    kind, n, rest = m.groups()
+    fields: dict = {}
+    for option in _WORD.finditer(rest):
+        word, number = option.groups()
+        key = {"pad": "pad", "nopad": "pad", "comma": "comma"}.get(word, word)
+        if key in fields:
+            raise SymoptError(f"{word} is given twice in {value.strip()!r}")
+        fields[key] = _text_option(value, kind, word, number)
+    if kind == "exact":
+        if n is not None:
+            raise SymoptError(f"exact takes no number; {USAGE}")
+        return _checked(NumberMode("exact", **fields))
+    if n is None:
+        raise SymoptError(f"{kind} needs a number, e.g. {kind}:{ {'precision': 30, 'hand': 4, 'sig': 4}[kind]}")
+    return _checked(NumberMode(kind, **{_MAIN[kind]: int(n)}, **fields))
+
+
+def _text_option(value: str, kind: str, word: str, number: str | None) -> bool | int:
+    """One word after a mode's name (``keep 7``, ``pad``), as the NumberMode field's value."""
+    if word in ("pad", "nopad", "comma"):
+        if number is not None:
+            raise SymoptError(f"{word} takes no number; {USAGE}")
+        return word != "nopad"
+    if word not in _NUMBERED:
+        raise SymoptError(f"unknown word {word!r} in the number mode {value.strip()[:60]!r}; {USAGE}")
+    if word == _MAIN[kind] or word not in _ALLOWED[kind]:
+        raise SymoptError(f"{word} does not go with {kind}: write {'sig:S' if kind == 'sig' else kind + ':N' if kind == 'precision' else kind}"
+                          f"{'' if _ALLOWED[kind] else ' alone'}; {USAGE}")
+    if number is None:
+        raise SymoptError(f"{word} needs a number, e.g. {kind}{':4' if kind != 'exact' else ''} {word} {7 if word == 'keep' else 3}")
+    return int(number)
+
+
+def _mode_of_table(value: dict) -> NumberMode:
+    allowed = {"mode", "decimals", "keep", "digits", "sig", "pad", "decimal"}
+    unknown = set(value) - allowed
+    if unknown:
+        raise SymoptError(f"unknown key {sorted(unknown)[0]!r}; numbers takes {', '.join(sorted(allowed))}")
+    kind = value.get("mode", "exact")
+    if kind not in ("exact", "precision", "hand", "sig"):
+        raise SymoptError(f"unknown number mode {kind!r}; use exact, precision, hand or sig")
+    fields = {}
+    for key in ("decimals", "keep", "digits", "sig"):
+        if key in value:
+            if isinstance(value[key], bool) or not isinstance(value[key], int):
+                raise SymoptError(f"{key} must be a whole number, got {_plain_value(value[key])}")
+            if key != _MAIN[kind] and key not in _ALLOWED[kind]:
+                raise SymoptError(f"{key} does not go with mode = {kind!r}; {USAGE}")
+            fields[key] = value[key]
+    if "pad" in value:
+        if not isinstance(value["pad"], bool):
+            raise SymoptError(f"pad must be true or false, got {_plain_value(value['pad'])}")
+        fields["pad"] = value["pad"]
+    if "decimal" in value:
+        if value["decimal"] not in (".", ","):
+            raise SymoptError(f'decimal must be "." or ",", got {_plain_value(value["decimal"])}')
+        fields["comma"] = value["decimal"] == ","
+    if kind in ("sig", "precision") and _MAIN[kind] not in fields:
+        raise SymoptError(f"mode = {kind!r} needs {_MAIN[kind]} = N, e.g. {{ mode = \"{kind}\", {_MAIN[kind]} = 4 }}")
+    return _checked(NumberMode(kind, **fields))
 
 
 def _plain_value(x: object) -> str:

@@ -170,15 +170,48 @@ def variables_of(function: Node) -> tuple[str, ...]:
     return tuple(sorted(names(function) - {"pi"}, key=natural_key))
 
 
-def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exercise:  # noqa: C901 (to carve into steps (issue 16))
+def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exercise:
+    optimizer = _optimizer_of(data, customs)
+    function_text, function, variables = _function_of(data)
+    options = _table(data, "options")
+    try:
+        optimizer.choose(options)
+    except SymoptError as e:
+        raise e.within("options") from None
+    hyper_names, state_names = optimizer.hyper_for(options), optimizer.state_for(options)
+    _names_apart(optimizer, options, variables, hyper_names, state_names)
+    hyper = _hyper_of(data, optimizer, hyper_names)
+    start = _start_of(data, variables)
+    state = _state_of(data, optimizer, state_names, hyper, variables)
+
+    epochs = data.get("epochs", 2)
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
+        raise SymoptError(f"must be a whole number from 1 to {MAX_EPOCHS}, got {epochs!r}", "epochs")
+    try:
+        numbers = parse_mode(data.get("numbers", "exact"))
+    except SymoptError as e:
+        raise e.within("numbers") from None
+    gradient_name = data.get("gradient_name", "d")
+    if gradient_name not in GRADIENT_NAMES:
+        raise SymoptError(f"must be one of {', '.join(map(repr, GRADIENT_NAMES))} (dw_1, g_1 or ∂f/∂w_1), got {gradient_name!r}",
+                          "gradient_name")
+    return Exercise(optimizer, hyper, dict(options), function_text, function, variables, start, state, epochs, numbers,
+                    gradient_name)
+
+
+def _optimizer_of(data: dict, customs: dict[str, Optimizer] | None) -> Optimizer:
     if "optimizer" not in data:
         raise SymoptError(f"missing 'optimizer' ({', '.join(OPTIMIZERS)})")
     if not isinstance(data["optimizer"], str):
         raise SymoptError("must be a string such as \"adam\"", "optimizer")
     try:
-        optimizer = get(data["optimizer"], customs)
+        return get(data["optimizer"], customs)
     except SymoptError as e:
         raise e.within("optimizer") from None
+
+
+def _function_of(data: dict) -> tuple[str, Node, tuple[str, ...]]:
+    """f as written, its tree and its variables."""
     if "function" not in data:
         raise SymoptError("missing 'function': give f at the top level or in the exercise")
     function_text = data["function"]
@@ -194,13 +227,11 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exerci
         raise SymoptError("f has no variables; write it in terms of w1, w2, …", "function")
     if len(variables) > MAX_VARIABLES:
         raise SymoptError(f"f has {len(variables)} variables; at most {MAX_VARIABLES} are supported", "function")
-    options = _table(data, "options")
-    try:
-        optimizer.choose(options)
-    except SymoptError as e:
-        raise e.within("options") from None
-    hyper_names = optimizer.hyper_for(options)
-    state_names = optimizer.state_for(options)
+    return function_text, function, variables
+
+
+def _names_apart(optimizer: Optimizer, options: dict, variables, hyper_names, state_names) -> None:
+    """f's variables are neither the optimizer's names nor printed as its symbols."""
     clash = [v for v in variables if v in hyper_names or v in state_names or v in ("g", "t")]
     if clash:
         raise SymoptError(f"{clash[0]!r} names a hyperparameter or state of {optimizer.key}; rename the variable", "function")
@@ -210,6 +241,8 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exerci
         raise SymoptError(f"variable {v!r} would print as ${name_latex(v)}$, which {optimizer.title} writes as "
                           f"{symbol}; rename the variable", "function")
 
+
+def _hyper_of(data: dict, optimizer: Optimizer, hyper_names) -> dict[str, Fraction]:
     hyper_in = _table(data, "hyper")
     for key in hyper_in:
         if key not in hyper_names:
@@ -217,8 +250,10 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exerci
     missing = [h for h in hyper_names if h not in hyper_in and h not in optimizer.hyper_defaults]
     if missing:
         raise SymoptError(f"missing {', '.join(missing)}; {optimizer.key} needs {', '.join(hyper_names)}", "hyper")
-    hyper = {h: _number(hyper_in.get(h, optimizer.hyper_defaults.get(h)), f"hyper.{h}") for h in hyper_names}
+    return {h: _number(hyper_in.get(h, optimizer.hyper_defaults.get(h)), f"hyper.{h}") for h in hyper_names}
 
+
+def _start_of(data: dict, variables) -> dict[str, Fraction]:
     start_in = _table(data, "start")
     for key in start_in:
         if key not in variables:
@@ -226,15 +261,17 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exerci
     missing = [v for v in variables if v not in start_in]
     if missing:
         raise SymoptError(f"missing a start value for {', '.join(missing)}", "start")
-    start = {v: _number(start_in[v], f"start.{v}") for v in variables}
+    return {v: _number(start_in[v], f"start.{v}") for v in variables}
 
-    state_in = _table(data, "state")
+
+def _state_of(data: dict, optimizer: Optimizer, state_names, hyper: dict, variables) -> dict[str, dict[str, Fraction]]:
+    """Each state's start value per variable: the optimizer's (0, or a hyperparameter), or the spec's."""
     state = {}
     for name in state_names:
         first = optimizer.start.get(name, "0")
         q = hyper[first] if first in hyper else exact(first)
         state[name] = {v: q for v in variables}
-    for key, value in state_in.items():
+    for key, value in _table(data, "state").items():
         if key not in state_names:
             valid = ", ".join(state_names) or "none"
             raise SymoptError(f"unknown state {key!r} for {optimizer.key}; its state: {valid}", "state")
@@ -246,22 +283,7 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exerci
         else:
             q = _number(value, f"state.{key}")
             state[key] = {v: q for v in variables}
-
-    epochs = data.get("epochs", 2)
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
-        raise SymoptError(f"must be a whole number from 1 to {MAX_EPOCHS}, got {epochs!r}", "epochs")
-
-    try:
-        numbers = parse_mode(data.get("numbers", "exact"))
-    except SymoptError as e:
-        raise e.within("numbers") from None
-
-    gradient_name = data.get("gradient_name", "d")
-    if gradient_name not in GRADIENT_NAMES:
-        raise SymoptError(f"must be one of {', '.join(map(repr, GRADIENT_NAMES))} (dw_1, g_1 or ∂f/∂w_1), got {gradient_name!r}",
-                          "gradient_name")
-    return Exercise(optimizer, hyper, dict(options), function_text, function, variables, start, state, epochs, numbers,
-                    gradient_name)
+    return state
 
 
 def with_overrides(spec: Spec, **overrides) -> Spec:
