@@ -85,10 +85,40 @@ def from_dict(data: dict, source: str = "<spec>", stem: str = "sheet", overrides
         raise e if e.where and e.where.startswith(source) else e.within(source) from None
 
 
-def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:  # noqa: C901 (to carve into steps (issue 16))
+def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
     if not isinstance(data, dict):
         raise SymoptError("a spec is a table of keys")
     _only(data, TOP_KEYS, "the top level")
+    title, lang, mult, notes, figures = _sheet_keys(data, overrides)
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise SymoptError("must be a table", "defaults")
+    _only(defaults, EXERCISE_KEYS, "defaults")
+    entries = data.get("exercise")
+    if entries is None:
+        raise SymoptError("no exercises: add at least one [[exercise]] with an optimizer")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries) or not entries:
+        raise SymoptError("must be an array of tables ([[exercise]])", "exercise")
+    top_function = data.get("function")
+    customs = _customs(data)
+    exercises = []
+    for n, entry in enumerate(entries, start=1):
+        merged = {**defaults, **entry}
+        if "function" not in merged and top_function is not None:
+            merged["function"] = top_function
+        for key in ("numbers", "epochs"):
+            if overrides.get(key) is not None:
+                merged[key] = overrides[key]
+        try:
+            _only(entry, EXERCISE_KEYS, "this exercise")
+            exercises.append(_exercise(merged, customs))
+        except SymoptError as e:
+            raise e.within(f"exercise {n}") from None
+    return Spec(title, lang, top_function, tuple(exercises), mult, figures, source, stem, data, notes=notes)
+
+
+def _sheet_keys(data: dict, overrides: dict) -> tuple[str, str, str, str, str]:
+    """The keys of the whole sheet: title, lang, mult, notes, figures (CLI flags first)."""
     title = data.get("title", labels.DEFAULT_TITLE)
     if not isinstance(title, str):
         raise SymoptError("must be a string", "title")
@@ -106,16 +136,11 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:  # noqa:
     figures = data.get("figures", "none")
     if figures not in FIGURES:
         raise SymoptError(f"must be one of {', '.join(FIGURES)}, got {figures!r}", "figures")
-    defaults = data.get("defaults", {})
-    if not isinstance(defaults, dict):
-        raise SymoptError("must be a table", "defaults")
-    _only(defaults, EXERCISE_KEYS, "defaults")
-    entries = data.get("exercise")
-    if entries is None:
-        raise SymoptError("no exercises: add at least one [[exercise]] with an optimizer")
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries) or not entries:
-        raise SymoptError("must be an array of tables ([[exercise]])", "exercise")
-    top_function = data.get("function")
+    return title, lang, mult, notes, figures
+
+
+def _customs(data: dict) -> dict[str, Optimizer]:
+    """The spec's own optimizers ([optimizers.my_adamax])."""
     table = data.get("optimizers", {})
     if not isinstance(table, dict):
         raise SymoptError("must be a table of tables ([optimizers.my_adamax])", "optimizers")
@@ -125,20 +150,7 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:  # noqa:
             customs[key] = custom(key, entry)
         except SymoptError as e:
             raise e.within("optimizers") from None
-    exercises = []
-    for n, entry in enumerate(entries, start=1):
-        merged = {**defaults, **entry}
-        if "function" not in merged and top_function is not None:
-            merged["function"] = top_function
-        for key in ("numbers", "epochs"):
-            if overrides.get(key) is not None:
-                merged[key] = overrides[key]
-        try:
-            _only(entry, EXERCISE_KEYS, "this exercise")
-            exercises.append(_exercise(merged, customs))
-        except SymoptError as e:
-            raise e.within(f"exercise {n}") from None
-    return Spec(title, lang, top_function, tuple(exercises), mult, figures, source, stem, data, notes=notes)
+    return customs
 
 
 def _only(table: dict, allowed: tuple[str, ...], where: str) -> None:
