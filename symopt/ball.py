@@ -68,6 +68,7 @@ class BallArithmetic:
         self.tiny = Decimal(f"1E-{digits - 10}")  # relative: the working precision's own error
         self.evaluators: dict = {}  # compiled trees (symopt.compiler.evaluator)
         self._quotients: dict = {}  # (numerator, denominator) -> Decimal
+        self._functions: dict = {}  # name -> its function of a Decimal
 
     @cached_property
     def mp(self):  # made when first needed (pi, sin, ...): an mpmath context costs a millisecond or two
@@ -180,7 +181,14 @@ class BallArithmetic:
         return self._spread(self._function(name), a, allow_negative=name not in ("sqrt", "log"))
 
     def _function(self, name: str):
-        """x -> name(x) at the working precision: Decimal's own where it has it, else mpmath's."""
+        """x -> name(x) at the working precision: Decimal's own where it has it, else mpmath's
+        (made once per function)."""
+        made = self._functions.get(name)
+        if made is None:
+            made = self._functions[name] = self._make_function(name)
+        return made
+
+    def _make_function(self, name: str):
         row = TABLE[name]
         if row.decimal:
             method = getattr(self.ctx, row.decimal)
