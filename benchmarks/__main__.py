@@ -209,7 +209,7 @@ def check_case(lines: int, repeats: int) -> tuple[float, int]:
     assert not report.errors and not report.warnings, "the benchmark's own sheet must check clean"
 
     def cold() -> None:  # a new document: nothing of it read before (the parse cache would flatter a repeat)
-        from symopt import mathtext
+        from symopt.check import mathtext
 
         mathtext._PARSED.clear()
         symopt.check(text)
@@ -252,8 +252,8 @@ def check_before(lines: int, repeats: int) -> float | None:
 
 
 def exam_case(variants: int) -> float:
-    from symopt import exam
-    from symopt.exam_files import exam_files
+    from symopt.exam import variants as exam
+    from symopt.exam.papers import exam_files
 
     t = exam.load(ROOT / "examples" / "exam.toml")  # its draws allow 150 variants; widen them for 500
     wider = {**t.spec, "defaults": {**t.spec["defaults"], "start": {"w1": "{w1}", "w2": "{w2}"}}}

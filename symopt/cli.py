@@ -257,7 +257,8 @@ def _check(args) -> int:
 
 def _grade_class(args, spec, slack) -> int:
     """Class mode: every submission graded in a process pool, then the gradebook and the copies."""
-    from . import gradebook, load
+    from . import load
+    from .check import gradebook
     from .files import write_all
 
     for flag, given in (("--format", args.format is not None), ("--verbose", args.verbose)):
@@ -278,7 +279,7 @@ def _grade_class(args, spec, slack) -> int:
 
 
 def _exam_spec(template: str, variant: int):
-    from . import exam
+    from .exam import variants as exam
     from .spec import from_dict
 
     t = exam.load(template)
@@ -305,8 +306,8 @@ def _progress(quiet: bool):
 def _exam(args) -> int:
     from dataclasses import replace
 
-    from . import exam
-    from .exam_files import exam_files
+    from .exam import variants as exam
+    from .exam.papers import exam_files
     from .files import write_all
     from .pdf import tex_available
 
@@ -378,8 +379,9 @@ def _run(args) -> int:  # noqa: C901 (to carve into steps (issue 16))
         return _card(args)
     if args.command == "exam":
         return _exam(args)
-    from . import load, solve
+    from . import load
     from .resources import resource
+    from .sheet import solve
 
     overrides = _overrides(args)
     if args.command == "solve":

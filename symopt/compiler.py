@@ -67,7 +67,7 @@ MAX_EVALUATORS = 4096  # compiled trees an arithmetic keeps
 def evaluator(node: Node, arith: Arithmetic, constants: dict[str, Fraction]) -> Evaluator:
     """A function of the line's environment (name -> value) that computes `node` in `arith`.
 
-    An arithmetic with an ``evaluators`` dict (:class:`symopt.ball.BallArithmetic`) keeps what it
+    An arithmetic with an ``evaluators`` dict (:class:`symopt.check.ball.BallArithmetic`) keeps what it
     compiled, by the tree's shape (:func:`_shape`): the checker compiles the same trees again and
     again (a rule under each probe, a derivative line every epoch)."""
     cache = getattr(arith, "evaluators", None)

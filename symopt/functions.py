@@ -3,15 +3,15 @@
 Every other module takes what it needs from :data:`TABLE`: the parser its names and arities
 (:mod:`symopt.expr`), SymPy its functions (:mod:`symopt.symbolic`, exact mode in
 :mod:`symopt.arith`), the printer the LaTeX around the argument (:mod:`symopt.printer`), the
-checker's reader the LaTeX commands it accepts (:mod:`symopt.mathtext`), the number modes and the
-checker's balls their evaluations (:mod:`symopt.arith`, :mod:`symopt.ball`), the figures numpy's
+checker's reader the LaTeX commands it accepts (:mod:`symopt.check.mathtext`), the number modes and the
+checker's balls their evaluations (:mod:`symopt.arith`, :mod:`symopt.check.ball`), the figures numpy's
 (:mod:`symopt.figures`), and the gradient its derivative (:mod:`symopt.symbolic`).
 
 Adding a function is one row here (tests/test_functions.py adds asinh and uses it everywhere).
 Code is needed only where a number type cannot simply call a library function by name: a value
 that must stay exact for Fractions (abs, sign, a square root of a square: ``_RationalFirst.call``),
 a domain to refuse (sqrt, log: ``_check_domain``), noise near a zero (sin, cos, tan, log), and
-abs and sign on the checker's balls (:mod:`symopt.ball`).  The other modules derive their tables
+abs and sign on the checker's balls (:mod:`symopt.check.ball`).  The other modules derive their tables
 when they are imported.
 
 This module imports nothing (SymPy, mpmath and numpy functions are named, not imported), so every

@@ -1,9 +1,9 @@
 """Every word symopt writes for a reader, by language: one entry per language, holding all of it.
 
 An entry has the sheet's words (headings, notes, the number policy: :mod:`symopt.sheet`), the
-optimizer card's (:mod:`symopt.card`), the exam's (:mod:`symopt.exam`, :mod:`symopt.exam_files`),
+optimizer card's (:mod:`symopt.card`), the exam's (:mod:`symopt.exam.variants`, :mod:`symopt.exam.papers`),
 and the words the checker's reader takes for an exercise or an epoch in that language
-(:mod:`symopt.document`: students write "Problem 2", "Câu 2", "Step 3", "Vòng 3").  The spec's
+(:mod:`symopt.check.document`: students write "Problem 2", "Câu 2", "Step 3", "Vòng 3").  The spec's
 ``lang``, the CLI's ``--lang`` and the reader take their languages from :data:`TEXT`, so adding a
 language is adding its entry (tests/test_labels.py adds one and renders, checks and grades in it).
 What an optimizer writes on a sheet (its notes, in :mod:`symopt.optimizers`) is kept with the

@@ -50,7 +50,7 @@ class Optimizer:
     fills: dict[str, str] = field(default_factory=dict)  # slots filled whatever the options
     symbols: dict[str, Symbol] = field(default_factory=dict)  # how its own quantities are written (else notation.QUANTITIES)
     # how a heading may name it besides its key, as regular expressions in any language (the
-    # checker's reader: symopt.document.optimizer_named)
+    # checker's reader: symopt.check.document.optimizer_named)
     spellings: tuple[str, ...] = ()
 
     def notation(self, variables, options: dict | None = None, gradient: str = "d", layout: str | None = None) -> Notation:

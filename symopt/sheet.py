@@ -14,11 +14,12 @@ import json
 from pathlib import Path
 
 from . import labels
-from .engine import Worked, function_latex
+from .engine import Worked, function_latex, work
+from .errors import SymoptError
 from .expr import parse
 from .numbers import decimal_text, decimals_of, plain_text
 from .render import escape_latex, render
-from .spec import Spec
+from .spec import Spec, from_dict, load, with_overrides
 
 
 def number_policy(mode, lang: str) -> str:
@@ -55,8 +56,6 @@ class Solution:
         if len(self.exercises) > 1 and same and len(first.variables) == 2:
             worked = self.exercises
             if compare_epochs is not None:
-                from . import solve
-
                 worked = solve(self.spec, epochs=compare_epochs, numbers="precision:15").exercises
             figure = compare_figure(list(worked), "compare", view["title"], formats)
             if figure is not None:
@@ -228,3 +227,32 @@ def _departure(sheet_words: dict, w) -> str:
     d = w.departs
     exact = w.exercise.numbers.policy().show_fraction(Fraction(d.reference), exact=False, extra=1).text
     return sheet_words["departs"].format(k=d.epoch, line=d.line, carried=d.carried.text, exact=exact)
+
+
+def solve(
+    spec: Spec | str | Path | dict, *, lang: str | None = None, numbers: str | dict | None = None,
+    epochs: int | None = None, mult: str | None = None, notes: str | None = None,
+) -> Solution:
+    """Work out every exercise of `spec`.
+
+    `spec` is a :class:`Spec`, a path to a TOML file, or a dict with the TOML structure (floats
+    are read by their shortest repr, so 0.1 means 1/10).  The keywords are the CLI's flags and
+    override the spec: ``lang``, ``mult``, ``notes`` (``"frameworks"`` adds the framework settings to
+    each convention), and ``numbers`` and ``epochs`` for every exercise.
+    """
+    if isinstance(spec, (str, Path)):
+        spec = load(spec)
+    elif isinstance(spec, dict):
+        spec = from_dict(spec)
+    elif not isinstance(spec, Spec):
+        raise SymoptError(f"solve() takes a Spec, a path or a dict, not {type(spec).__name__}")
+    spec = with_overrides(spec, lang=lang, numbers=numbers, epochs=epochs, mult=mult, notes=notes)
+    worked = []
+    for n, exercise in enumerate(spec.exercises, start=1):
+        try:
+            worked.append(work(exercise, spec.mult))
+        except SymoptError as e:
+            raise e.within(f"{spec.source}: exercise {n} ({exercise.optimizer.key})") from None
+        except RecursionError:
+            raise SymoptError("an expression is nested too deeply", f"{spec.source}: exercise {n}") from None
+    return Solution(spec, tuple(worked))

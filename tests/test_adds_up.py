@@ -6,7 +6,7 @@ rounded, so symopt gives an operand the digits its line needs (``dw_2 = 4 * (-1.
 after ``w_2 ≈ -1.0513``); by hand the operands are the carried numbers themselves.
 
 The lines are read back here the way a reader reads them, by the checker's LaTeX parser
-(:func:`symopt.mathtext.parse_math`), and computed at 60 digits with mpmath: nothing of the engine's
+(:func:`symopt.check.mathtext.parse_math`), and computed at 60 digits with mpmath: nothing of the engine's
 own evaluation is reused.  A property over random problems and every mode, and the case that was
 wrong before (Adadelta, ``precision:12``: ``dw_2 = 4 * (-1.9968) ≈ -7.9874``).
 """
@@ -21,10 +21,10 @@ import mpmath
 import pytest
 
 import symopt
+from symopt.check.mathtext import as_written, parse_math, relations
+from symopt.check.problem import variants
 from symopt.expr import Bin, Call, Name, Neg, Num
-from symopt.mathtext import as_written, parse_math, relations
 from symopt.optimizers import OPTIMIZERS
-from symopt.problem import variants
 
 LONG = os.environ.get("SYMOPT_FUZZ") == "long"
 MP = mpmath.MPContext()

@@ -11,8 +11,8 @@ import subprocess
 import pytest
 
 import symopt
+from symopt.check.problem import variants
 from symopt.optimizers import OPTIMIZERS
-from symopt.problem import variants
 
 HYPER = {"alpha": "0.1", "beta": "0.9", "beta1": "0.9", "beta2": "0.99", "gamma": "0.9", "epsilon": "0.001",
          "s0": "0.1", "rho": "0.9", "mu": "0.5", "psi": "0.004", "weight_decay": "0.01"}
@@ -251,8 +251,8 @@ def test_adding_an_optimizer_is_one_entry(monkeypatch, capsys):
     """An optimizer is one entry of the catalogue: its rules, and how a heading may spell it.  The
     engine, the sheet in both languages, the card and the checker (which reads the heading
     "Ada-Belief" as it) take it from there."""
+    from symopt.check.document import optimizer_named
     from symopt.cli import main
-    from symopt.document import optimizer_named
     from symopt.optimizers import OPTIMIZERS, Optimizer
 
     belief = Optimizer("adabelief", "AdaBelief", ("alpha", "beta1", "beta2", "epsilon"), ("v", "s"),

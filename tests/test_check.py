@@ -614,7 +614,7 @@ def test_decimal_commas():
     assert report.summary["lines"] == 4
     assert _flagged(text.replace("2 * (-1{,}76813)", "2 * (-1{,}76823)")) == [(15, "substitution")]
     # \max(a; b) with a decimal comma
-    from symopt.mathtext import parse_math
+    from symopt.check.mathtext import parse_math
     assert parse_math("\\max(0{,}999 * 0; 1{,}5)") == parse_math("\\max(0.999 * 0, 1.5)")
 
 

@@ -17,8 +17,8 @@ import pytest
 
 from conftest import ROOT
 import symopt
-from symopt import exam
 from symopt.cli import main
+from symopt.exam import variants as exam
 from symopt.spec import from_dict
 
 TEMPLATE = ROOT / "examples" / "exam.toml"
@@ -125,7 +125,7 @@ def test_close_to_exact_can_be_turned_off_and_tolerances_follow_the_policy():
     # from the exact run), so with it off, variant 2 is an earlier draw
     assert exam.unmet(strict, symopt.solve(from_dict(exam.draw(strict, 2, 0).spec))) == "close_to_exact"
     assert exam.generate(loose, 2)[1][0].values != exam.generate(strict, 2)[1][0].values
-    from symopt.exam_files import key_rows
+    from symopt.exam.papers import key_rows
 
     rows = key_rows(exam.generate(strict, 1))
     # hand:4 with 3 significant figures: 0.00004 has tolerance 10^-7, -1.6008 has 10^-4; GD (exact) 10^-4

@@ -108,7 +108,7 @@ def test_only_ascii_digits(text):
 
 def test_an_exponent_past_decimals_range_is_one_line():
     """Found by fuzzing (tests/test_fuzz.py): Decimal raised InvalidOperation for 1e99999…."""
-    from symopt.mathtext import parse_math
+    from symopt.check.mathtext import parse_math
 
     for parser in (parse, parse_math):
         with pytest.raises(SymoptError, match="out of range"):

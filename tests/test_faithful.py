@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 
 import symopt
+from symopt.check.problem import variants
 from symopt.optimizers import OPTIMIZERS
-from symopt.problem import variants
 
 LONG = os.environ.get("SYMOPT_FUZZ") == "long"
 EPOCHS = 5

@@ -19,10 +19,10 @@ import pytest
 
 import symopt
 from symopt import functions
+from symopt.check.mathtext import parse_math
+from symopt.check.problem import rename
 from symopt.expr import FUNCTIONS, RULE_FUNCTIONS, Name, parse, to_text
-from symopt.mathtext import parse_math
 from symopt.printer import latex
-from symopt.problem import rename
 from symopt.symbolic import to_sympy
 
 DIFFERENTIABLE = [name for name, row in functions.TABLE.items() if not row.rule_only]
@@ -66,7 +66,7 @@ def test_every_function_is_read_back_as_printed(name):
 
 
 def test_every_reader_command_is_a_function_of_the_table():
-    from symopt.mathtext import _FUNCTIONS
+    from symopt.check.mathtext import _FUNCTIONS
 
     assert {c: row.name for row in functions.TABLE.values() for c in row.reads} == _FUNCTIONS
     assert to_text(parse_math("\\log(x) + \\ln(x)")) == "log(x)+log(x)"
@@ -86,11 +86,11 @@ USE_IT = textwrap.dedent(r'''
     import numpy
     import symopt
     from symopt.arith import parse_mode
-    from symopt.ball import BallArithmetic
+    from symopt.check.ball import BallArithmetic
     from symopt.compiler import evaluator
     from symopt.expr import parse, to_text
     from symopt.figures import grid_values
-    from symopt.mathtext import parse_math
+    from symopt.check.mathtext import parse_math
     from symopt.printer import latex
     from symopt.symbolic import gradient, to_sympy
 

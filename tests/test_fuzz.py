@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import ROOT
 import symopt
-from symopt import exam
+from symopt.check.mathtext import parse_math
 from symopt.cli import main
+from symopt.exam import variants as exam
 from symopt.expr import RULE_FUNCTIONS, parse
-from symopt.mathtext import parse_math
 
 settings.register_profile("normal", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=20_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

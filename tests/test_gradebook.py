@@ -19,7 +19,7 @@ import pytest
 
 from conftest import ROOT, SEED_DOC, seed_doc
 import symopt
-from symopt import gradebook
+from symopt.check import gradebook
 from symopt.cli import main
 
 SPEC = """\
@@ -265,7 +265,7 @@ def test_a_worker_failure_is_a_row(monkeypatch, klass):
 def test_the_score_of_each_kind_of_line():
     from types import SimpleNamespace
 
-    from symopt.checker import Finding
+    from symopt.check.checker import Finding
 
     def line(n, *kinds, epoch=1):
         return [Finding(n, kind, "", exercise=1, epoch=epoch) for kind in kinds]

@@ -13,8 +13,9 @@ import pytest
 
 from conftest import ROOT
 import symopt
-from symopt import exam, labels
+from symopt import labels
 from symopt.cli import main
+from symopt.exam import variants as exam
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ import pytest
 from conftest import SEED_SPEC, seed_doc
 import symopt
 from symopt.arith import NumberMode
+from symopt.check.mathtext import parse_math, split_relations
 from symopt.compiler import evaluator
 from symopt.errors import SymoptError
 from symopt.expr import names, to_text
-from symopt.mathtext import parse_math, split_relations
 
 
 @pytest.mark.parametrize(
@@ -117,8 +117,8 @@ def test_the_fast_reader_gives_larks_own_trees():
     sheet and a sheet of each optimizer is read both ways, and the trees are the same."""
     from pathlib import Path
 
-    from symopt.document import read
-    from symopt.mathtext import _fast, _normalize, _parser, _ToTree, relations
+    from symopt.check.document import read
+    from symopt.check.mathtext import _fast, _normalize, _parser, _ToTree, relations
     from symopt.optimizers import OPTIMIZERS
 
     data = Path(__file__).parent / "data"

@@ -1,4 +1,4 @@
-"""Reading a student's worked solution: the layout (symopt.document) and the problem (symopt.problem).
+"""Reading a student's worked solution: the layout (symopt.check.document) and the problem (symopt.check.problem).
 
 Each test states exactly what is read: the math lines (line number, text), the exercises and their
 epochs, and the start values, state and hyperparameters the problem is rebuilt with.  The cases
@@ -14,9 +14,9 @@ from textwrap import dedent
 import pytest
 
 import symopt
+from symopt.check.document import MathLine, plain_math, read
+from symopt.check.problem import classify, exercises_from
 from symopt.compiler import rational_value
-from symopt.document import MathLine, plain_math, read
-from symopt.problem import classify, exercises_from
 
 STUDENTS = Path(__file__).resolve().parent / "data" / "students"
 

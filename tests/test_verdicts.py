@@ -157,8 +157,8 @@ def test_messages_show_at_most_12_significant_digits():
     """A writer's 118 decimals asked for 118 in the expected value, wrong after the checker's 50."""
     from fractions import Fraction
 
-    from symopt.ball import BallArithmetic
-    from symopt.checker import _text
+    from symopt.check.ball import BallArithmetic
+    from symopt.check.checker import _text
 
     balls = BallArithmetic()
     assert _text(balls.ball(Fraction(-14, 3)), 118) == "-4.66666666667"
@@ -173,8 +173,8 @@ def test_a_tie_is_rounded_as_the_writer_rounds_it():
     checker's findings before and after its balls became decimal)."""
     from fractions import Fraction
 
-    from symopt.ball import BallArithmetic
-    from symopt.checker import _text
+    from symopt.check.ball import BallArithmetic
+    from symopt.check.checker import _text
 
     balls = BallArithmetic()
     value = balls.add(balls.mul(balls.ball(Fraction("0.9")), balls.ball(Fraction("1.7925"))), balls.ball(Fraction("0.9979")))

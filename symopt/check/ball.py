@@ -26,9 +26,9 @@ from typing import NamedTuple
 
 import mpmath
 
-from .errors import SymoptError
-from .functions import TABLE
-from .numbers import EXACT, decimals_of
+from ..errors import SymoptError
+from ..functions import TABLE
+from ..numbers import EXACT, decimals_of
 
 DIGITS = 50
 MAX_QUOTIENTS = 16384  # exact values a BallArithmetic keeps as Decimals

@@ -14,16 +14,16 @@ from fractions import Fraction
 from itertools import product
 import re
 
+from ..compiler import evaluator, rational_value
+from ..errors import SymoptError
+from ..expr import Bin, Call, Name, Neg, Node, Num, names, to_text
+from ..notation import DECAYED, GRADIENT_NAMES, Notation, name_latex, normal, relettered
+from ..optimizers import OPTIMIZERS, Optimizer
+from ..spec import Exercise, Spec, from_dict
 from .aliases import Ref, canonical_variable, resolve
 from .ball import Ball, BallArithmetic
-from .compiler import evaluator, rational_value
 from .document import Document, MathLine, Section
-from .errors import SymoptError
-from .expr import Bin, Call, Name, Neg, Node, Num, names, to_text
 from .mathtext import parse_math, relations
-from .notation import DECAYED, GRADIENT_NAMES, Notation, name_latex, normal, relettered
-from .optimizers import OPTIMIZERS, Optimizer
-from .spec import Exercise, Spec, from_dict
 
 HINT = "give the problem with --spec SPEC"
 

@@ -28,11 +28,11 @@ from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders, ExpandSingle
 from lark.parsers.lalr_analysis import Shift
 from lark.visitors import _vargs_inline
 
-from .errors import SymoptError
-from .expr import Bin, Call, Name, Neg, Node, Num
-from .functions import TABLE
-from .notation import GREEK, plain_names
-from .numbers import floor_log10, parse_decimal
+from ..errors import SymoptError
+from ..expr import Bin, Call, Name, Neg, Node, Num
+from ..functions import TABLE
+from ..notation import GREEK, plain_names
+from ..numbers import floor_log10, parse_decimal
 
 #: The LaTeX commands, without the backslash, the reader takes for functions (the table of
 #: :mod:`symopt.functions`): ``\\ln`` and ``\\log`` for log.

@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import re
 
-from .notation import index_label
+from ..notation import index_label
 
 QUANTITY_LETTERS = {"w": "w", "theta": "w", "dw": "g", "g": "g", "v": "v", "m": "v", "s": "s"}
 CORRECTED = {"v": "v_hat", "s": "s_hat"}

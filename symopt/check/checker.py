@@ -6,7 +6,7 @@ A line ``lhs = e1 = e2 = … = value`` is judged in three steps, as an examiner 
    writer's previous numbers (symbolic steps such as ``\\frac{v_1}{1 - \\beta_1^1}`` must equal the
    rule too); when not, the number that is off is named ("0.8 written where γ = 0.9");
 2. *arithmetic*: each ``=`` must hold within the rounding the writer showed -- a written number
-   stands for everything within half a unit of its last digit (:mod:`symopt.ball`), plus `slack`
+   stands for everything within half a unit of its last digit (:mod:`symopt.check.ball`), plus `slack`
    units; a result off by less than one unit is a *rounding* slip;
 3. a line with only a value (``dw_1 = 4``) is judged on the value.
 
@@ -26,19 +26,19 @@ from itertools import islice, product
 from math import floor
 import re
 
-from . import symbolic
+from .. import symbolic
+from ..compiler import evaluator, fold
+from ..errors import SymoptError, UnknownName
+from ..expr import Bin, Call, Name, Neg, Node, Num, names, replaced
+from ..notation import DECAYED as _DECAYED, GRADIENT_NAMES, name_latex, normal, relettered, stepped
+from ..numbers import decimal_text, decimals_of, floor_log10, round_half_away, round_significant, scientific_text
+from ..spec import Exercise
 from .aliases import Ref, resolve
 from .ball import Ball, BallArithmetic, fraction
-from .compiler import evaluator, fold
 from .document import Document, MathLine, Section
-from .errors import SymoptError, UnknownName
-from .expr import Bin, Call, Name, Neg, Node, Num, names, replaced
 from .mathtext import Written, as_written, literals, parse_math, relations
-from .notation import DECAYED as _DECAYED, GRADIENT_NAMES, name_latex, normal, relettered, stepped
-from .numbers import decimal_text, decimals_of, floor_log10, round_half_away, round_significant, scientific_text
 from .problem import classify, constant_node, matching_variants, rename, rules_of, variants
 from .reading import RELATION_TEX, components, general_formula, letters, students
-from .spec import Exercise
 
 SEVERITY = {"ok": "ok", "arithmetic": "error", "substitution": "error", "formula": "error",
             "rounding": "warning", "notation": "warning", "unreadable": "warning"}
@@ -340,7 +340,7 @@ class ExerciseChecker:
         if same:
             self._add(math, "ok", "derivative", quantity="dw", variable=v, name=lhs)
             return
-        from . import printer
+        from .. import printer
 
         expected = printer.latex(right, self.notation.constant, euler="e" not in self.ex.variables)
         self._add(math, "formula", f"the derivative is wrong: the derivative of $f$ with respect to ${name_latex(v)}$ is ${expected}$",
@@ -613,7 +613,7 @@ class ExerciseChecker:
 
     def _mistake(self, q: str, v: str, t: int, got: Ball, first: Node | None = None) -> str | None:
         """What is wrong with the rule the writer used, when their line follows a known mistake
-        (:mod:`symopt.mistakes`) or, for a gradient, another derivative of the right values."""
+        (:mod:`symopt.check.mistakes`) or, for a gradient, another derivative of the right values."""
         if q == "g":
             if first is None or len(self.gradients[v]) > 1:
                 return None  # a stated derivative was flagged already: its lines follow it
@@ -621,7 +621,7 @@ class ExerciseChecker:
             shown = {w.value for w in literals(first)}
             if used and all(self._start(x)[0].value in shown for x in used):  # the right values, in another formula
                 right, _ = self.gradients[v][0]
-                from . import printer
+                from .. import printer
                 return f"the derivative is wrong: ${self.notation.line('g', v)} = {printer.latex(right, self.notation.constant)}$"
             return None
         if self._mistakes is None:
@@ -1186,7 +1186,7 @@ def _rule_slots(rule: Node, checker: ExerciseChecker, source: Node | None) -> li
     label) for each of the rule's own numbers, (_NAMED, name) for each name.  A number folded
     from a part of hyperparameters is named by that part (``1 - \\beta = 0.2``, even where alpha is
     0.2 too), read from `source`, the rule before folding."""
-    from .printer import latex
+    from ..printer import latex
 
     hyper_names = {value: name for name, value in checker.ex.hyper.items()}
     out: list[tuple] = []

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 import json
 
+from ..render import escape_md, rich
 from .checker import Finding
 from .document import Document
-from .render import escape_md, rich
 
 MARK = {"ok": "✓", "error": "✗", "warning": "⚠"}
 

@@ -13,11 +13,11 @@ import io
 import json
 from pathlib import Path
 
-from . import labels
-from .exam import Template, Variant
-from .notation import name_latex
-from .numbers import decimal_text
-from .render import render
+from .. import labels
+from ..notation import name_latex
+from ..numbers import decimal_text
+from ..render import render
+from .variants import Template, Variant
 
 
 def tag(number: int) -> str:
@@ -123,7 +123,7 @@ def exam_files(t: Template, pairs, formats: list[str], out: Path) -> dict[Path, 
     if "pdf" in formats:  # one TeX run per PDF, the two side by side (TeX runs in its own process)
         from concurrent.futures import ThreadPoolExecutor
 
-        from .pdf import compile_pdf
+        from ..pdf import compile_pdf
 
         documents = [render("exam.tex.j2", {"bodies": bodies}, "tex") for bodies in (question_bodies, solution_bodies)]
         with ThreadPoolExecutor(max_workers=2) as pool:

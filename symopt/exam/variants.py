@@ -28,10 +28,10 @@ import random
 import re
 import tomllib
 
-from . import labels
-from .errors import SymoptError
-from .files import read_text
-from .numbers import decimal_text, exact
+from .. import labels
+from ..errors import SymoptError
+from ..files import read_text
+from ..numbers import decimal_text, exact
 
 MAX_VARIANTS = 10_000
 MAX_ATTEMPTS = 200  # draws per variant before a requirement is declared impossible
@@ -235,8 +235,8 @@ def unmet(t: Template, solution) -> str | None:
 
 def generate(t: Template, count: int, progress=None) -> list[tuple[Variant, object]]:
     """Variants 1..count with their solutions, each drawn until the requirements hold."""
-    from . import solve
-    from .spec import from_dict
+    from ..sheet import solve
+    from ..spec import from_dict
 
     from_dict(draw(t, 1).spec, source=t.source, stem=t.stem)  # a broken spec fails once, not per draw
     possible = 1

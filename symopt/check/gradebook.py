@@ -33,7 +33,7 @@ import signal
 import sys
 import threading
 
-from .errors import SymoptError
+from ..errors import SymoptError
 
 SUFFIXES = (".md", ".tex")
 COPY_SUFFIX = ".checked.md"  # never read back as a submission when the copies sit in the class's folder
@@ -126,7 +126,7 @@ def score(report) -> tuple[int, int, Fraction]:
 
 def grade_one(path: str | Path, spec=None, slack: Fraction | int = 0) -> Graded:
     """Check one submission; whatever goes wrong is its row's reason."""
-    from . import check
+    from .. import check
 
     name = str(path)
     try:
@@ -200,7 +200,7 @@ def grade(paths: list[Path], spec=None, slack: Fraction | int = 0, progress=None
         context = multiprocessing.get_context("fork")
     else:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["symopt.checker", "symopt.gradebook"])  # each worker starts with them read
+        context.set_forkserver_preload(["symopt.check.checker", "symopt.check.gradebook"])  # each worker starts with them read
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(spec, slack), mp_context=context)
     try:
         futures = {pool.submit(_grade_chunk, chunk): k for k, chunk in enumerate(chunks)}

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .expr import Bin, Call, Name, Node, Num, names, replaced
+from ..expr import Bin, Call, Name, Node, Num, names, replaced
 
 STATE = {"w", "g", "v", "s", "v_hat", "s_hat"}
 

@@ -3,7 +3,7 @@
 Markdown (``$$ … $$`` per line or per block, ``$ … $`` alone on a line, ``#`` headings) and LaTeX
 (``\\[ … \\]``, ``equation``/``align`` environments with ``\\\\`` rows, ``\\section``/``\\subsection``
 headings, ``\\textbf{Epoch 1:}``) are read by one scanner, line by line, in one pass.  Only the layout
-is read here; what the math says is :mod:`symopt.mathtext`'s and the checker's business.
+is read here; what the math says is :mod:`symopt.check.mathtext`'s and the checker's business.
 
 An exercise starts at a line such as ``Bài 1 Gradient Descent`` or ``## Exercise 2: Adam``, or at a
 heading (``#``, ``\\subsection*{…}``) that names an optimizer (``## RMSProp``); an epoch at a label such as ``Epoch 1:`` (also Vòng, Bước, Step,
@@ -27,7 +27,7 @@ import re
 from typing import NamedTuple
 import unicodedata
 
-from . import labels
+from .. import labels
 
 MAX_DOCUMENT = 5_000_000  # characters: a class's worked solution is a few kilobytes
 
@@ -104,7 +104,7 @@ def optimizer_named(text: str) -> str | None:
     """The optimizer a heading names: by its key or a spelling of the catalogue's (``RMS prop``,
     ``quán tính``).  The catalogue goes from GD to what builds on it, so the later of two named is
     the one meant: "Gradient Descent + Momentum" is momentum, "Nesterov momentum" Nesterov."""
-    from .optimizers import OPTIMIZERS
+    from ..optimizers import OPTIMIZERS
 
     for key, pattern in _optimizer_names(tuple((o.key, o.spellings) for o in OPTIMIZERS.values())):
         if pattern.search(text):
@@ -405,8 +405,8 @@ _DERIVATIVE_SIDE = re.compile(r"\\[dt]?frac\{\s*(?:\\partial|d)\s*f\s*\}\{.*\}|(
 
 def _is_name(text: str) -> bool:
     """A name, or a name with a superscript (``x^{(1)}``, ``g_{x_1}^{(2)}``, ``\\theta_1^0``)."""
-    from .errors import SymoptError
-    from .expr import Bin, Name
+    from ..errors import SymoptError
+    from ..expr import Bin, Name
     from .mathtext import parse_math
 
     try:

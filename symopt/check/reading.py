@@ -8,7 +8,7 @@ the checker and the problem reader share.
 - ``components(text, n)``: a vector line as its n component lines.
 - ``letters(section, optimizer)``: the document's letters for the moments (the Adam paper's m_t,
   v_t), decided from its own formula lines.
-- ``general_formula(lhs, tree, …)``: a formula line in the names :func:`symopt.problem.general_ref`
+- ``general_formula(lhs, tree, …)``: a formula line in the names :func:`symopt.check.problem.general_ref`
   reads (the variables' own names, step indices, the document's letters).
 """
 
@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 
+from ..expr import Name, Node
+from ..notation import GRADIENT_NAMES, normal, relettered, stepped
 from .document import MathLine, Section
-from .expr import Name, Node
 from .mathtext import relations
-from .notation import GRADIENT_NAMES, normal, relettered, stepped
 
 _GRADIENT_OF = re.compile(r"f'|\\nabla\s*f|\\nabla_\{?\\?[A-Za-z]+\}?\s*f")
 
@@ -175,7 +175,7 @@ def _variants(optimizer):
 
 
 def general_formula(lhs: str, tree: Node, optimizer, variables: tuple[str, ...], letters: dict[str, str]) -> tuple[str, Node]:
-    """A formula line in the names the formula reader knows (:func:`symopt.problem.general_ref`):
+    """A formula line in the names the formula reader knows (:func:`symopt.check.problem.general_ref`):
     the document's letters (m_t for v), the variables' own names (``x = x - \\alpha g_x``, read as
     the rule for every variable), step indices (``x_{t+1}``) as the general ones."""
     from .problem import general_names, general_ref, rename
