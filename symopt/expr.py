@@ -10,6 +10,7 @@ through :mod:`symopt.symbolic`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 import operator
@@ -66,7 +67,28 @@ Node = Num | Name | Neg | Bin | Call
 BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "^": operator.pow}
 
 
-def replaced(node: Node, change) -> Node:
+def children(node: Node) -> tuple[Node, ...]:
+    """A node's subtrees, left to right (none for a number or a name)."""
+    if isinstance(node, Neg):
+        return (node.operand,)
+    if isinstance(node, Bin):
+        return (node.left, node.right)
+    if isinstance(node, Call):
+        return node.args
+    return ()
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every subtree of `node`, itself first, then each child's, left to right (pre-order); the one
+    walk that reads a tree."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(children(n)))
+
+
+def replaced(node: Node, change: Callable[[Node], Node | None]) -> Node:
     """`node` with every subtree for which ``change(subtree)`` gives a tree replaced by it, the
     outermost first (a replaced subtree is not looked into); the one walk that rebuilds a tree."""
     new = change(node)
@@ -81,17 +103,23 @@ def replaced(node: Node, change) -> Node:
     return node
 
 
+def map_names(node: Node, rename: Callable[[str], str | Node | None]) -> Node:
+    """`node` with each name ``rename(id)`` gives something for replaced: a new id, or a whole tree
+    (``None`` keeps the name)."""
+    def change(n: Node) -> Node | None:
+        if not isinstance(n, Name):
+            return None
+        new = rename(n.id)
+        if new is None:
+            return n
+        return Name(new) if isinstance(new, str) else new
+
+    return replaced(node, change)
+
+
 def names(node: Node) -> set[str]:
     """Every name a tree mentions."""
-    if isinstance(node, Name):
-        return {node.id}
-    if isinstance(node, Num):
-        return set()
-    if isinstance(node, Neg):
-        return names(node.operand)
-    if isinstance(node, Bin):
-        return names(node.left) | names(node.right)
-    return set().union(*(names(a) for a in node.args))
+    return {n.id for n in walk(node) if isinstance(n, Name)}
 
 
 def to_text(node: Node) -> str:
