@@ -25,7 +25,7 @@ __all__ = ["Report", "Solution", "Spec", "SymoptError", "__version__", "check", 
 __version__ = "0.1.0"
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in ("Solution", "solve"):  # imported on first use: they bring SymPy in
         from . import sheet
 

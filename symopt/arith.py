@@ -19,6 +19,7 @@ Exactness in hand mode does not rest on it: see :class:`Hand`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 import decimal
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, Inexact
@@ -26,6 +27,7 @@ from fractions import Fraction
 from functools import cached_property
 from math import isqrt
 import re
+from typing import Any, Protocol
 
 import mpmath
 
@@ -94,7 +96,7 @@ class NumberMode:
         pad = "" if self.pad is None or self.pad == (self.kind in ("sig", "precision")) else " pad" if self.pad else " nopad"
         return text + pad + (" comma" if self.comma else "")
 
-    def arithmetic(self, inputs=(), guard: int = 0) -> Arithmetic:
+    def arithmetic(self, inputs=(), guard: int = 0) -> ModeArithmetic:
         """This mode's arithmetic.  `inputs` are the values the run starts from (start and state):
         by hand, one that is not a finite decimal (a Fraction such as 1/3 from the Python API) makes
         the whole run rational-first, since :class:`Hand` carries decimals.  `guard`: precision
@@ -112,7 +114,8 @@ _WORD = re.compile(r"([a-z]+)(?:\s+([0-9]+))?")
 _NUMBERED = ("keep", "sig", "decimals")
 _ALLOWED = {"exact": {"decimals", "keep", "sig"}, "precision": set(), "hand": {"keep", "sig"}, "sig": set()}
 USAGE = "use exact, precision:N, hand:D (keep K, sig S) or sig:S, and pad, nopad or comma"
-_MAIN = {"exact": None, "precision": "digits", "hand": "decimals", "sig": "sig"}
+_COUNT = {"precision": "digits", "hand": "decimals", "sig": "sig"}  # the number a mode's name takes (hand:4)
+_MAIN: dict[str, str | None] = {"exact": None, **_COUNT}
 
 
 def parse_mode(value: object) -> NumberMode:
@@ -130,7 +133,7 @@ def _mode_of_text(value: str) -> NumberMode:
     if not m or len(value) > 200:
         raise SymoptError(f"unknown number mode {value[:60]!r}; {USAGE}")
     kind, n, rest = m.groups()
-    fields: dict = {}
+    fields: dict[str, Any] = {}  # NumberMode's fields: whole numbers and flags (checked by _checked)
     for option in _WORD.finditer(rest):
         word, number = option.groups()
         key = {"pad": "pad", "nopad": "pad", "comma": "comma"}.get(word, word)
@@ -143,7 +146,8 @@ def _mode_of_text(value: str) -> NumberMode:
         return _checked(NumberMode("exact", **fields))
     if n is None:
         raise SymoptError(f"{kind} needs a number, e.g. {kind}:{ {'precision': 30, 'hand': 4, 'sig': 4}[kind]}")
-    return _checked(NumberMode(kind, **{_MAIN[kind]: int(n)}, **fields))
+    fields[_COUNT[kind]] = int(n)
+    return _checked(NumberMode(kind, **fields))
 
 
 def _text_option(value: str, kind: str, word: str, number: str | None) -> bool | int:
@@ -170,7 +174,7 @@ def _mode_of_table(value: dict) -> NumberMode:
     kind = value.get("mode", "exact")
     if kind not in ("exact", "precision", "hand", "sig"):
         raise SymoptError(f"unknown number mode {kind!r}; use exact, precision, hand or sig")
-    fields = {}
+    fields: dict[str, Any] = {}
     for key in ("decimals", "keep", "digits", "sig"):
         if key in value:
             if isinstance(value[key], bool) or not isinstance(value[key], int):
@@ -262,48 +266,150 @@ def _check_power(a, b, integral: bool) -> None:
         raise SymoptError("division by zero (0 to a negative power)")
 
 
+def _mpmath_name(name: str) -> str:
+    """The mpmath function of a function of one argument (max, min and where have none: the
+    compiler calls extreme() and compare() for them)."""
+    method = TABLE[name].mpmath
+    if method is None:
+        raise TypeError(f"{name} has no mpmath function")
+    return method
+
+
 def _mp_function(ctx, name: str, a):
     """A whitelisted function of an mpmath number, real-valued or refused.  sin, cos and tan of a
     zero of theirs (4 pi, with pi to the working precision), and ln of 1, give 0, not the noise."""
     _check_domain(name, a)
-    r = getattr(ctx, TABLE[name].mpmath)(a)
+    r = getattr(ctx, _mpmath_name(name))(a)
     if r and name in ("sin", "cos", "tan", "log") and ctx.mag(r) < max(ctx.mag(a), 1) - (ctx.prec - 10):
         return ctx.zero
     return r
 
 
-class Arithmetic:
-    """Operations on one mode's values.  `carry` turns a line's result into the value later lines
-    use; `shown` says how the sheet writes it (`extra` more digits, for an operand whose line must
-    add up as printed); `number` is its value for the trace; `param` its full-precision text."""
+Value = Any  # a number of one arithmetic: a Fraction, a Decimal, a SymPy or mpmath number, a checker's ball
+Evaluator = Callable[[dict[str, Any]], Any]  # a compiled tree: the line's environment (name -> value) to its value
+
+
+class Arithmetic(Protocol):
+    """What a compiled evaluator (:mod:`symopt.compiler`) calls on an arithmetic: every number mode
+    here, and the checker's balls (:class:`symopt.check.ball.BallArithmetic`)."""
+
+    @property
+    def exact(self) -> Arithmetic | None:
+        """Hand mode's second arithmetic: each tree is compiled in it too, and :meth:`settle` takes
+        a line's value from the two (None elsewhere)."""
+
+    @property
+    def evaluators(self) -> dict[Any, Evaluator] | None:
+        """Where the compiler keeps what it compiled, by the tree's shape (the checker's balls, which
+        compile the same trees again and again); None: nothing is kept."""
+
+    def const(self, q: Fraction) -> Value: ...
+    def pi(self) -> Value: ...
+    def add(self, a: Value, b: Value) -> Value: ...
+    def sub(self, a: Value, b: Value) -> Value: ...
+    def mul(self, a: Value, b: Value) -> Value: ...
+    def div(self, a: Value, b: Value) -> Value: ...
+    def pow(self, a: Value, b: Value) -> Value: ...
+    def neg(self, a: Value) -> Value: ...
+
+    def call(self, name: str, a: Value) -> Value:
+        """A function of :data:`symopt.functions.TABLE` of one argument (sqrt, exp, abs, ...)."""
+
+    def compare(self, op: str, a: Value, b: Value) -> bool:
+        """``a op b`` for a comparison of where(): > < >= <=."""
+
+    def extreme(self, func: str, a: Value, b: Value) -> Value:
+        """max(a, b) or min(a, b)."""
+
+    def settle(self, compute: Evaluator, exact_compute: Evaluator, env: dict[str, Any]) -> Value:
+        """A line's value from its two compiled closures (this arithmetic's and :attr:`exact`'s);
+        called only where :attr:`exact` is not None."""
+
+
+class ModeArithmetic(Arithmetic, Protocol):
+    """An arithmetic of a number mode, as the engine runs it besides: `carry` turns a line's result
+    into the value later lines use; `shown` says how the sheet writes it (`extra` more digits, for an
+    operand whose line must add up as printed, at most `extra_digits`); `number` is its value for
+    the trace; `param` its full-precision text."""
+
+    @property
+    def mode(self) -> NumberMode: ...
+    @property
+    def policy(self) -> Policy: ...
+    @property
+    def extra_digits(self) -> int: ...
+    def carry(self, value: Value) -> Value: ...
+    def shown(self, value: Value, extra: int = 0) -> Shown: ...
+    def number(self, value: Value) -> Fraction | Decimal: ...
+    def param(self, value: Value) -> str: ...
+
+
+class OnePass:
+    """The members of :class:`Arithmetic` of an arithmetic that computes each line once (all but
+    hand mode): no second arithmetic, nothing to settle.  (The checker's balls may inherit it.)"""
+
+    exact: Arithmetic | None = None
+    evaluators: dict[Any, Evaluator] | None = None
+
+    def settle(self, compute: Evaluator, exact_compute: Evaluator, env: dict[str, Any]) -> Value:
+        raise NotImplementedError("only an arithmetic with an exact one computes a line twice")
+
+
+class _Base(OnePass):
+    """What the number modes share (each satisfies :class:`ModeArithmetic`)."""
+
+    extra_digits = 0  # more digits an operand may be shown with (exact and precision: their lines add up as printed)
 
     def __init__(self, mode: NumberMode):
         self.mode = mode
         self.policy = mode.policy()
 
-    def shown(self, value, extra: int = 0) -> Shown:
-        q, exact = self.approx(value)
-        return self.policy.show_fraction(q, exact, extra)
+    def compare(self, op: str, a: Value, b: Value) -> bool:
+        raise NotImplementedError
 
-    def number(self, value) -> Fraction | Decimal:
-        q, exact = self.approx(value)
-        return q if exact else Decimal(decimal_text(round_significant(q, 40)))
-
-    def compare(self, op: str, a, b) -> bool:
-        """``a op b`` for a comparison of where(): > < >= <=."""
-        s = self.signum(self.sub(a, b))
-        return {">": s > 0, "<": s < 0, ">=": s >= 0, "<=": s <= 0}[op]
-
-    def extreme(self, func: str, a, b):
+    def extreme(self, func: str, a: Value, b: Value) -> Value:
         """max(a, b) or min(a, b)."""
         return a if self.compare(">=" if func == "max" else "<=", a, b) else b
 
 
-class _RationalFirst(Arithmetic):
-    """Fractions while they last; `irrational` takes over for anything else."""
+class _RationalFirst(_Base):
+    """Fractions while they last; another number type (`lift`) takes over for anything else."""
 
-    def const(self, q: Fraction):
+    def const(self, q: Fraction) -> Value:
         return q
+
+    # what each rational-first mode says for its other numbers
+    def lift(self, a: Value) -> Value:
+        raise NotImplementedError
+
+    def is_zero(self, b: Value) -> bool:
+        raise NotImplementedError
+
+    def sign_value(self, e: Value) -> Value:
+        raise NotImplementedError
+
+    def power(self, a: Value, b: Value) -> Value:
+        raise NotImplementedError
+
+    def function(self, name: str, a: Value) -> Value:
+        raise NotImplementedError
+
+    def approx(self, value: Value) -> tuple[Fraction, bool]:
+        """The value as a Fraction, and whether that is exact."""
+        raise NotImplementedError
+
+    def shown(self, value: Value, extra: int = 0) -> Shown:
+        q, exact = self.approx(value)
+        return self.policy.show_fraction(q, exact, extra)
+
+    def number(self, value: Value) -> Fraction | Decimal:
+        q, exact = self.approx(value)
+        return q if exact else Decimal(decimal_text(round_significant(q, 40)))
+
+    def compare(self, op: str, a: Value, b: Value) -> bool:
+        """``a op b`` for a comparison of where(): > < >= <=."""
+        s = self.signum(self.sub(a, b))
+        return {">": s > 0, "<": s < 0, ">=": s >= 0, "<=": s <= 0}[op]
 
     def add(self, a, b):
         return a + b if type(a) is type(b) is Fraction else self.lift(a) + self.lift(b)
@@ -354,7 +460,7 @@ class Exact(_RationalFirst):
 
     def __init__(self, mode: NumberMode):
         super().__init__(mode)
-        import sympy
+        import sympy  # type: ignore[import-untyped]  # SymPy ships no type information (as in symopt.symbolic)
 
         self.sympy = sympy
         self.functions = {f.name: getattr(sympy, f.sympy) for f in TABLE.values() if f.sympy}
@@ -480,7 +586,7 @@ NOISE_DIGITS = 3  # a result with fewer good digits than this, of inexact operan
 HAND_LOSS = 40  # a hand line that cancels more digits than this (of 60) is recomputed exactly
 
 
-class _DecimalArithmetic(Arithmetic):
+class _DecimalArithmetic(_Base):
     """Decimal floating point at a working precision, in a context of its own.
 
     The context's exponent range is as wide as :mod:`decimal` allows, so nothing overflows or
@@ -581,7 +687,7 @@ class _DecimalArithmetic(Arithmetic):
         row = TABLE[name]
         if row.decimal:  # Decimal's own: sqrt, exp, abs
             return getattr(self.ctx, row.decimal)(a)
-        r = self._from_mp(getattr(self.mp, row.mpmath)(self.mp.mpf(str(a))))
+        r = self._from_mp(getattr(self.mp, _mpmath_name(name))(self.mp.mpf(str(a))))
         if name in ("sin", "cos", "tan") and r and a and r.adjusted() < a.adjusted() + NOISE_DIGITS - self.digits:
             return ZERO  # sin(4 pi) with pi to the working precision: 0 within its noise
         return r
@@ -612,7 +718,7 @@ class Hand(_DecimalArithmetic):
 
     def __init__(self, mode: NumberMode):
         super().__init__(mode, HAND_WORKING_DIGITS, watch=True)
-        self.exact = RationalHand(mode)
+        self.exact: RationalHand = RationalHand(mode)
         self.unsure = False  # a comparison in this line may have gone either way
         self.rounded_to: int | None = None  # where the last settled value was rounded (None: kept whole)
 
@@ -651,7 +757,7 @@ class Hand(_DecimalArithmetic):
         return self._inexact()  # carried values are exact decimals: only this line's operations round
 
     def compare(self, op: str, a, b) -> bool:
-        if self._inexact() and WIDE.abs(WIDE.subtract(a, b)) <= WIDE.multiply(max(WIDE.abs(a), 1), NEAR):
+        if self._inexact() and WIDE.abs(WIDE.subtract(a, b)) <= WIDE.multiply(max(WIDE.abs(a), ONE), NEAR):
             self.unsure = True
         return super().compare(op, a, b)
 
@@ -688,7 +794,7 @@ class Hand(_DecimalArithmetic):
         return plain_text(value)
 
 
-ZERO = Decimal(0)
+ZERO, ONE = Decimal(0), Decimal(1)
 _UNITS: dict[int, Decimal] = {}
 
 

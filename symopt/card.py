@@ -1,7 +1,7 @@
 """The reference card: every optimizer with its hyperparameters, state, rules and options.
 
-``symopt optimizers`` prints it as text, Markdown or LaTeX (and PDF), for a teacher to pin up or
-hand out.  The formulas are printed from the same rules the engine runs, so the card cannot drift
+``symopt optimizers`` prints it in each format of :data:`symopt.formats.FORMATS` that offers it
+(text, Markdown, LaTeX, PDF), for a teacher to pin up or hand out.  The formulas are printed from the same rules the engine runs, so the card cannot drift
 from what the sheets compute.  Each option's choice shows the note a sheet prints for it and which
 PyTorch, optax or Keras setting gives the same steps (:attr:`Choice.frameworks`), which a sheet
 shows only when its spec says ``notes = "frameworks"``.
@@ -9,11 +9,12 @@ shows only when its spec says ``notes = "frameworks"``.
 
 from __future__ import annotations
 
-from . import labels
+from pathlib import Path
+
+from . import formats, labels
 from .engine import rule_formulas
 from .numbers import constant_latex, exact
 from .optimizers import OPTIMIZERS, Optimizer, name_latex
-from .render import render
 
 
 def view(lang: str = "en", optimizers: dict[str, Optimizer] | None = None) -> dict:
@@ -57,7 +58,7 @@ def _toml(value: object) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else f'"{value}"'
 
 
-def to_text(lang: str = "en") -> str:
+def to_text(lang: str = "en") -> str:  # the text format's maker (symopt/formats.py)
     card = view(lang)
     labels = card["labels"]
     out = [labels["title"], ""]
@@ -79,9 +80,17 @@ def to_text(lang: str = "en") -> str:
     return "\n".join(out)
 
 
-def to_markdown(lang: str = "en") -> str:
-    return render("card.md.j2", view(lang), "md")
+def make(fmt: str, lang: str = "en", templates: str | Path | None = None) -> formats.Made:
+    """The card in output format `fmt` (an entry of :data:`symopt.formats.FORMATS`): text, or bytes
+    for a binary format (PDF)."""
+    return formats.produce(fmt, "card", lambda: view(lang), lang, templates)
 
 
-def to_latex(lang: str = "en") -> str:
-    return render("card.tex.j2", view(lang), "tex")
+def to_markdown(lang: str = "en", templates: str | Path | None = None) -> str:
+    return formats.as_text(make("md", lang, templates))
+
+
+def to_latex(lang: str = "en", templates: str | Path | None = None) -> str:
+    """The card as a LaTeX document; its preamble is the shared preamble.tex.j2 (a user's `templates`
+    folder overrides either by name)."""
+    return formats.as_text(make("tex", lang, templates))

@@ -9,13 +9,20 @@ stderr, no traceback, no file written).  SymPy is imported only when a command n
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 import sys
+from typing import TYPE_CHECKING, NoReturn
 
-from . import labels
+from . import formats, labels
 from .errors import SymoptError
+from .formats import FORMATS
 
-FORMATS = ("md", "tex", "pdf")
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+    from .sheet import Solution
+    from .spec import Spec
 
 DESCRIPTION = """\
 Worked solutions of deep-learning optimizers (GD, momentum, Nesterov, Adagrad, RMSProp, Adadelta,
@@ -72,7 +79,7 @@ examples:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
+    def error(self, message: str) -> NoReturn:  # one line, exit 2
         raise SymoptError(f"{message} (see '{self.prog} --help')")
 
 
@@ -84,7 +91,31 @@ def _common(p: argparse.ArgumentParser) -> None:
         "'hand:D keep K sig S'), sig:S (S significant figures, carried); add 'pad' or 'comma' (see below)"))
     p.add_argument("--epochs", type=int, metavar="N", help="epochs for every exercise, 1 to 10000; overrides the spec")
     p.add_argument("--mult", choices=("*", "cdot", "times"), help="multiplication sign in substituted lines; overrides the spec's mult (default cdot, a centred dot)")
-    p.add_argument("--templates", metavar="DIR", help="a folder of templates that override symopt's by name (sheet.md.j2, sheet.tex.j2, body.tex.j2)")
+    sheets = [f.templates[d] for f in FORMATS.values() for d in ("sheet", "fragment") if d in f.templates]
+    p.add_argument("--templates", metavar="DIR", help=f"a folder of templates that override symopt's by name ({', '.join(sheets)})")
+
+
+def _files_help(command: str) -> str:
+    """--format's help where it takes a list: the command's formats, and its defaults."""
+    chosen = [f for f in FORMATS.values() if command in f.default_for and f.needs is None]
+    wanted = [f for f in FORMATS.values() if command in f.default_for and f.needs is not None]
+    return (f"comma-separated: {', '.join(formats.names(command))} (default: {','.join(f.name for f in chosen)}"
+            + "".join(f", and {f.name} when {f.needs} is installed" for f in wanted) + ")")
+
+
+def _fragment_formats(command: str) -> str:
+    """The formats of `command` that have a fragment (a body to \\input): ``tex``."""
+    return formats.listing([f for f in formats.names(command) if "fragment" in FORMATS[f].templates], "or")
+
+
+def _card_help() -> str:
+    """--format's help for the card: each format, what it needs."""
+    out = []
+    for name in formats.names("optimizers"):
+        fmt = FORMATS[name]
+        needs = (["-o"] if fmt.binary else []) + ([fmt.needs] if fmt.needs else [])
+        out.append(name + (" (default)" if "optimizers" in fmt.default_for else "") + (f" (needs {' and '.join(needs)})" if needs else ""))
+    return formats.listing(out, "or", serial=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,18 +125,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"symopt {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
+    written = [FORMATS[f] for f in formats.names("render")]
+    fragments = [f for f in written if "fragment" in f.templates]
     render = sub.add_parser(
-        "render", help="write the worked solution of a spec as Markdown, LaTeX and PDF files",
+        "render", help=f"write the worked solution of a spec as {formats.listing([f.title for f in written])} files",
         description=(
-            "Write DIR/<spec name>.md, .tex and .pdf and print their paths.\n"
+            f"Write DIR/<spec name>{formats.listing(['.' + f.extension for f in written])} and print their paths.\n"
             "Without SPEC, render the bundled example (the reference sheet)."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     render.add_argument("spec", nargs="?", metavar="SPEC", help="a TOML spec (default: the bundled examples/seed.toml)")
     render.add_argument("-o", "--output", metavar="DIR", default="output", help="output folder (default: output/)")
-    render.add_argument("--format", default=None, metavar="LIST", help="comma-separated: md, tex, pdf (default: md,tex, and pdf when TeX is installed)")
-    render.add_argument("--fragment", action="store_true", help="LaTeX body only, to \\input into your own document (no PDF)")
+    render.add_argument("--format", default=None, metavar="LIST", help=_files_help("render"))
+    render.add_argument("--fragment", action="store_true", help=(
+        f"{formats.listing([f.title for f in fragments], 'or')} body only, to \\input into your own document "
+        f"(no {formats.listing([f.title for f in written if f.source is not None], 'or')})"))
     render.add_argument("--figures", choices=("none", "png", "svg", "pdf"), help=(
         "draw each exercise's path on f's contours and its loss, into DIR/<spec name>-figures/: Markdown "
         "embeds png or svg (svg for pdf), LaTeX includes PDF figures; overrides the spec's figures (default none); "
@@ -113,8 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--compare-epochs", type=int, metavar="N", help="epochs of the figure comparing every path (default: the sheet's)")
     _common(render)
 
+    printed = formats.names("solve")
     solve = sub.add_parser(
-        "solve", help="print the worked solution of a spec to stdout (md, tex or json)",
+        "solve", help=f"print the worked solution of a spec to stdout ({formats.listing(printed, 'or')})",
         description=(
             "Print the worked solution to stdout. JSON holds every line with its value as shown,\n"
             "and each epoch's carried parameters at the number mode's full precision."
@@ -122,8 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     solve.add_argument("spec", metavar="SPEC", help="a TOML spec")
-    solve.add_argument("--format", choices=("md", "tex", "json"), default="md", help="output format (default md)")
-    solve.add_argument("--fragment", action="store_true", help="with --format tex: the body only")
+    solve.add_argument("--format", choices=printed, default=formats.defaults("solve")[0], help=f"output format (default {formats.defaults('solve')[0]})")
+    solve.add_argument("--fragment", action="store_true", help=f"with --format {_fragment_formats('solve')}: the body only")
     _common(solve)
 
     exam = sub.add_parser(
@@ -141,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     exam.add_argument("--seed", type=int, metavar="S", help="the random seed (default: the template's [exam] seed)")
     exam.add_argument("--variant", type=int, metavar="K", help="write variant K only")
     exam.add_argument("-o", "--output", metavar="DIR", default="output", help="output folder (default: output/)")
-    exam.add_argument("--format", default=None, metavar="LIST", help="comma-separated: md, tex, pdf (default: md,tex, and pdf when TeX is installed)")
+    exam.add_argument("--format", default=None, metavar="LIST", help=_files_help("exam"))
     exam.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     card = sub.add_parser(
@@ -149,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Every optimizer symopt knows, with its hyperparameters, state, rules and options (the\ndefault marked): a reference card to print.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    card.add_argument("--format", choices=("text", "md", "tex", "pdf"), default="text", help="text (default), md, tex, or pdf (needs -o and TeX)")
+    card.add_argument("--format", choices=formats.names("optimizers"), default=formats.defaults("optimizers")[0], help=_card_help())
     card.add_argument("--lang", choices=labels.languages(), default="en", help="language of the headings and notes (default en)")
     card.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
@@ -208,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _overrides(args) -> dict:
+def _overrides(args: argparse.Namespace) -> dict:
     from .arith import parse_mode
     from .spec import MAX_EPOCHS
 
@@ -222,8 +258,8 @@ def _overrides(args) -> dict:
     return {"lang": args.lang, "numbers": args.numbers, "epochs": args.epochs, "mult": args.mult}
 
 
-def _check(args) -> int:
-    from . import check
+def _check(args: argparse.Namespace) -> int:
+    from .check import check
     from .files import write_all
     from .numbers import exact
 
@@ -255,7 +291,7 @@ def _check(args) -> int:
     return 1 if report.errors else 0
 
 
-def _grade_class(args, spec, slack) -> int:
+def _grade_class(args: argparse.Namespace, spec: Spec | str | None, slack: Fraction) -> int:
     """Class mode: every submission graded in a process pool, then the gradebook and the copies."""
     from . import load
     from .check import gradebook
@@ -278,7 +314,7 @@ def _grade_class(args, spec, slack) -> int:
     return gradebook.exit_code(graded)
 
 
-def _exam_spec(template: str, variant: int):
+def _exam_spec(template: str, variant: int) -> Spec:
     from .exam import variants as exam
     from .spec import from_dict
 
@@ -289,7 +325,7 @@ def _exam_spec(template: str, variant: int):
     return from_dict(drawn.spec, source=t.source, stem=t.stem)
 
 
-def _progress(quiet: bool):
+def _progress(quiet: bool) -> Callable[[int, int], None] | None:
     if quiet or not sys.stderr.isatty():
         return None
 
@@ -303,15 +339,14 @@ def _progress(quiet: bool):
     return show
 
 
-def _exam(args) -> int:
+def _exam(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from .exam import variants as exam
     from .exam.papers import exam_files
     from .files import write_all
-    from .pdf import tex_available
 
-    formats = _formats(args.format, fragment=False, tex=tex_available)
+    chosen = _formats(args.format, "exam")
     t = exam.load(args.template)
     if args.variants is not None:
         if not 1 <= args.variants <= exam.MAX_VARIANTS:
@@ -332,38 +367,36 @@ def _exam(args) -> int:
     out = Path(args.output)
     if out.exists() and not out.is_dir():
         raise SymoptError("exists and is not a folder", f"-o {out}")
-    files = exam_files(t, pairs, formats, out)
+    files = exam_files(t, pairs, chosen, out)
     write_all(files)
     print(f"{out / t.stem}: {len(pairs)} variant{'s' if len(pairs) != 1 else ''}, {len(files)} files")
     return 0
 
 
-def _formats(text: str | None, fragment: bool, tex) -> list[str]:
-    """--format: a comma-separated list of md, tex, pdf; by default md, tex, and pdf when TeX is there."""
+def _formats(text: str | None, command: str, fragment: bool = False) -> list[str]:
+    """--format: a comma-separated list of the command's formats (:data:`symopt.formats.FORMATS`);
+    by default its default formats that are installed (md, tex, and pdf when TeX is there)."""
     if text is None:
-        return ["md", "tex"] + (["pdf"] if tex() and not fragment else [])
-    formats = [f.strip() for f in text.split(",") if f.strip()]
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        raise SymoptError(f"unknown format {bad[0] if bad else ''!r}; use a comma-separated list of md, tex, pdf", "--format")
-    if "pdf" in formats and fragment:
-        raise SymoptError("a fragment has no PDF; drop pdf from --format or drop --fragment", "--fragment")
-    return formats
+        return formats.defaults(command, fragment)
+    offered = formats.names(command)
+    chosen = [f.strip() for f in text.split(",") if f.strip()]
+    bad = [f for f in chosen if f not in offered]
+    if bad or not chosen:
+        raise SymoptError(f"unknown format {bad[0] if bad else ''!r}; use a comma-separated list of {', '.join(offered)}", "--format")
+    made = [FORMATS[f] for f in chosen if FORMATS[f].source is not None]
+    if made and fragment:
+        raise SymoptError(f"a fragment has no {made[0].title}; drop {made[0].name} from --format or drop --fragment", "--fragment")
+    return chosen
 
 
-def _card(args) -> int:
+def _card(args: argparse.Namespace) -> int:
     from . import card
     from .files import write_all
 
-    if args.format == "pdf" and not args.output:
-        raise SymoptError("a PDF goes to a file: add -o card.pdf", "--format pdf")
-    if args.format == "pdf":
-        from .pdf import compile_pdf
-
-        data = compile_pdf(card.to_latex(args.lang))
-    else:
-        text = {"text": card.to_text, "md": card.to_markdown, "tex": card.to_latex}[args.format](args.lang)
-        data = text.encode("utf-8")
+    fmt = FORMATS[args.format]
+    if fmt.binary and not args.output:
+        raise SymoptError(f"a {fmt.title} goes to a file: add -o card.{fmt.extension}", f"--format {fmt.name}")
+    data = formats.data(card.make(fmt.name, args.lang))
     if args.output:
         write_all({Path(args.output): data})
         print(args.output)
@@ -372,89 +405,98 @@ def _card(args) -> int:
     return 0
 
 
-def _run(args) -> int:  # noqa: C901 (to carve into steps (issue 16))
+def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args)
     if args.command == "optimizers":
         return _card(args)
     if args.command == "exam":
         return _exam(args)
+    if args.command == "solve":
+        return _solve(args)
+    return _render(args)
+
+
+def _solve(args: argparse.Namespace) -> int:
     from . import load
+    from .sheet import solve
+
+    overrides = _overrides(args)
+    fmt = FORMATS[args.format]
+    if args.fragment and "fragment" not in fmt.templates:
+        raise SymoptError(f"goes with --format {_fragment_formats('solve')}", "--fragment")
+    if args.templates and not fmt.templates:
+        templated = formats.listing([f for f in formats.names("solve") if FORMATS[f].templates], "or")
+        raise SymoptError(f"{fmt.title} uses no templates; drop --templates or choose {templated}", "--templates")
+    solution = solve(load(args.spec), **overrides)
+    sys.stdout.write(formats.as_text(solution.make(fmt.name, args.templates, fragment=args.fragment)))
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    from . import load
+    from .files import write_all
+    from .pdf import TexFailed
     from .resources import resource
     from .sheet import solve
 
     overrides = _overrides(args)
-    if args.command == "solve":
-        if args.fragment and args.format != "tex":
-            raise SymoptError("goes with --format tex", "--fragment")
-        if args.templates and args.format == "json":
-            raise SymoptError("JSON uses no templates; drop --templates or choose md or tex", "--templates")
-        solution = solve(load(args.spec), **overrides)
-        if args.format == "json":
-            text = solution.to_json()
-        elif args.format == "tex":
-            text = solution.to_latex(args.templates, fragment=args.fragment)
-        else:
-            text = solution.to_markdown(args.templates)
-        sys.stdout.write(text)
-        return 0
-
-    from .files import write_all
-    from .pdf import tex_available
-
-    formats = _formats(args.format, args.fragment, tex_available)
+    chosen = _formats(args.format, "render", args.fragment)
     spec_path = Path(args.spec) if args.spec else resource("examples/seed.toml")
     solution = solve(load(spec_path), **overrides)
     out = Path(args.output)
     if out.exists() and not out.is_dir():
         raise SymoptError("exists and is not a folder", f"-o {out}")
-    contents: dict[str, bytes] = {}  # everything is produced before anything is written
-    md_figures, tex_figures, figure_files = _figures(args, solution, formats, spec_path.stem)
-    if "md" in formats:
-        contents["md"] = solution.to_markdown(args.templates, figures=md_figures).encode("utf-8")
-    if "tex" in formats or "pdf" in formats:
-        tex = solution.to_latex(args.templates, fragment=args.fragment, figures=tex_figures)
-        if "tex" in formats:
-            contents["tex"] = tex.encode("utf-8")
-        if "pdf" in formats:
-            from .pdf import TexFailed, compile_pdf
+    wanted = [name for name in FORMATS if name in chosen]  # in the table's order: made, written and printed so
+    views, figure_files = _figures(args, solution, wanted, spec_path.stem)
 
-            pdf_files = {name: data for name, data in figure_files.items() if name.endswith(".pdf")}
-            try:
-                contents["pdf"] = compile_pdf(tex, pdf_files)
-            except TexFailed as e:  # keep what was made, the .tex above all, to find the error in
-                contents["tex"] = tex.encode("utf-8")
-                kept = {out / f"{spec_path.stem}.{fmt}": contents[fmt] for fmt in FORMATS if fmt in contents}
-                kept.update({out / name: data for name, data in figure_files.items()})
-                write_all(kept)
-                raise SymoptError(f"{e}; kept {out / f'{spec_path.stem}.tex'} to look into") from None
-    files = {out / f"{spec_path.stem}.{fmt}": contents[fmt] for fmt in FORMATS if fmt in contents}
+    def path(name: str) -> Path:
+        return out / f"{spec_path.stem}.{FORMATS[name].extension}"
+
+    contents: dict[str, bytes] = {}  # everything is produced before anything is written
+    made: dict[str, formats.Made] = {}  # each format made once: the LaTeX of the .tex is the PDF's
+    for name in wanted:
+        fmt = FORMATS[name]
+        view = views.get(name)
+        ext = view["ext"] if view else None
+        embedded = {n: data for n, data in figure_files.items() if ext is not None and n.endswith(f".{ext}")}
+        try:
+            contents[name] = formats.data(solution.make(name, args.templates, args.fragment, view, embedded, made))
+        except TexFailed as e:  # keep what was made, the source (.tex) above all, to find the error in
+            source = str(fmt.source)
+            contents[source] = formats.data(made[source])
+            kept = {path(n): contents[n] for n in FORMATS if n in contents}
+            kept.update({out / n: data for n, data in figure_files.items()})
+            write_all(kept)
+            raise SymoptError(f"{e}; kept {path(source)} to look into") from None
+    files = {path(name): contents[name] for name in wanted}
     files.update({out / name: data for name, data in figure_files.items()})
     write_all(files)
-    for path in files:
-        if path.suffix[1:] in FORMATS and path.parent == out:
-            print(path)
+    for name in wanted:
+        print(path(name))
     if figure_files:
         print(out / f"{spec_path.stem}-figures")
     return 0
 
 
-def _figures(args, solution, formats: list[str], stem: str):
-    """The figures render writes: the views for md and tex, and the files by relative path."""
+def _figures(args: argparse.Namespace, solution: Solution, chosen: list[str],
+             stem: str) -> tuple[dict[str, dict | None], dict[str, bytes]]:
+    """The figures render writes: each format's view of them (``{"dir", "ext", "names"}``, None for a
+    format that embeds none), and the files by relative path."""
     choice = args.figures or solution.spec.figures
     if choice == "none":
         if args.compare_epochs is not None:
             raise SymoptError("draws no figure without --figures png|svg|pdf", "--compare-epochs")
-        return None, None, {}
+        return {}, {}
     if args.compare_epochs is not None and not 1 <= args.compare_epochs <= 1000:
         raise SymoptError(f"must be from 1 to 1000, got {args.compare_epochs}", "--compare-epochs")
-    md_ext = "png" if choice == "png" else "svg"
-    wanted = tuple(dict.fromkeys(([md_ext] if "md" in formats else []) + (["pdf"] if "tex" in formats or "pdf" in formats else [])))
+    exts = {name: formats.image(name, choice) for name in chosen}
+    wanted = tuple(dict.fromkeys(ext for ext in exts.values() if ext is not None))
     folder = f"{stem}-figures"
     drawn = solution.figures(wanted, args.compare_epochs)
     names = [f.name for f in drawn]
     files = {f"{folder}/{f.name}.{ext}": data for f in drawn for ext, data in f.images.items()}
-    return ({"dir": folder, "ext": md_ext, "names": names}, {"dir": folder, "ext": "pdf", "names": names}, files)
+    return {name: None if ext is None else {"dir": folder, "ext": ext, "names": names} for name, ext in exts.items()}, files
 
 
 def entrypoint() -> None:

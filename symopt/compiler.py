@@ -10,13 +10,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
 
-from .arith import Arithmetic
+from .arith import Arithmetic, Evaluator
 from .expr import BINARY, Bin, Call, Name, Neg, Node, Num, names, replaced
 
-Evaluator = Callable[[dict], object]
+__all__ = ["Evaluator", "evaluator", "fold", "rational_value"]
 
 
 def rational_value(node: Node, constants: dict[str, Fraction]) -> Fraction | None:
@@ -70,12 +69,13 @@ def evaluator(node: Node, arith: Arithmetic, constants: dict[str, Fraction]) -> 
     An arithmetic with an ``evaluators`` dict (:class:`symopt.check.ball.BallArithmetic`) keeps what it
     compiled, by the tree's shape (:func:`_shape`): the checker compiles the same trees again and
     again (a rule under each probe, a derivative line every epoch)."""
-    cache = getattr(arith, "evaluators", None)
-    key = None if cache is None else _shape(node)
-    if key is None:
+    cache = arith.evaluators
+    shape = None if cache is None else _shape(node)
+    if cache is None or shape is None:
         return _evaluator(node, arith, constants)
+    key: object = shape
     if constants:
-        key = (key, tuple(sorted((name, _shape(Num(value))) for name, value in constants.items())))
+        key = (shape, tuple(sorted((name, _shape(Num(value))) for name, value in constants.items())))
     compute = cache.get(key)
     if compute is None:
         if len(cache) >= MAX_EVALUATORS:
@@ -84,25 +84,24 @@ def evaluator(node: Node, arith: Arithmetic, constants: dict[str, Fraction]) -> 
     return compute
 
 
-def _shape(node: Node):
+def _shape(node: Node) -> tuple | None:
     """What the compiled closures of `node` depend on, as plain tuples (cheap to hash, unlike trees
-    of Fractions): a number by its value, whatever it was written as.  None for a tree of other
-    nodes."""
-    kind = type(node)
-    if kind is Bin:
+    of Fractions): a number by its value, whatever it was written as (a number may be a subclass of
+    Num, the checker's Written).  None for a tree of other nodes."""
+    if isinstance(node, Bin):
         left, right = _shape(node.left), _shape(node.right)
         return None if left is None or right is None else ("b", node.op, left, right)
-    if kind is Name:
+    if isinstance(node, Name):
         return ("n", node.id)
     if isinstance(node, Num):
         value = node.value
         if type(value) is Fraction or type(value) is int:
             return ("#", value.numerator, value.denominator)
         return ("#", type(value), value)
-    if kind is Neg:
+    if isinstance(node, Neg):
         inner = _shape(node.operand)
         return None if inner is None else ("-", inner)
-    if kind is Call:
+    if isinstance(node, Call):
         args = tuple(_shape(a) for a in node.args)
         return None if None in args else ("c", node.func, args)
     return None
@@ -110,7 +109,7 @@ def _shape(node: Node):
 
 def _evaluator(node: Node, arith: Arithmetic, constants: dict[str, Fraction]) -> Evaluator:
     compute = _closure(node, arith, constants)
-    exact = getattr(arith, "exact", None)
+    exact = arith.exact
     if exact is None:
         return compute
     exact_compute, settle = _closure(node, exact, constants), arith.settle
@@ -135,9 +134,11 @@ def _closure(node: Node, arith: Arithmetic, constants: dict[str, Fraction]) -> E
         return lambda env: neg(inner(env))
     if isinstance(node, Call) and node.func == "where":  # only the chosen branch is computed
         condition, yes, no = node.args
+        if not isinstance(condition, Bin):  # the parser makes it a comparison (a > b)
+            raise TypeError("where() needs a comparison first")
         left, right = _closure(condition.left, arith, constants), _closure(condition.right, arith, constants)
-        yes_f, no_f, compare, op = _closure(yes, arith, constants), _closure(no, arith, constants), arith.compare, condition.op
-        return lambda env: yes_f(env) if compare(op, left(env), right(env)) else no_f(env)
+        yes_f, no_f, compare, relation = _closure(yes, arith, constants), _closure(no, arith, constants), arith.compare, condition.op
+        return lambda env: yes_f(env) if compare(relation, left(env), right(env)) else no_f(env)
     if isinstance(node, Call) and node.func in ("max", "min"):
         a, b = (_closure(x, arith, constants) for x in node.args)
         extreme, func = arith.extreme, node.func

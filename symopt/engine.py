@@ -4,7 +4,8 @@ The work is split so that SymPy runs once per exercise:
 
 1. SymPy derives ∂f/∂w_i (:mod:`symopt.symbolic`);
 2. each gradient and rule is printed once as a formula and once as a template with holes, and
-   compiled once into an evaluator for the exercise's number mode (:mod:`symopt.compiler`);
+   compiled once into an evaluator for the exercise's number mode (:mod:`symopt.compiler`): the
+   exercise's :class:`~symopt.plan.Plan`, which the checker shares;
 3. the epoch loop only calls evaluators and fills templates.
 
 Each epoch writes all gradient lines, then each rule for every variable, in rule order, as the
@@ -13,22 +14,26 @@ reference sheet does (all dw, then all v, ..., then all w).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 import decimal
 from decimal import Decimal
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from . import printer, symbolic
-from .arith import GUARD_DIGITS, MoreDigits, NumberMode, Precision
-from .compiler import evaluator, fold, rational_value
+from . import printer
+from .arith import GUARD_DIGITS, Evaluator, ModeArithmetic, MoreDigits, NumberMode, Precision, Value
+from .compiler import evaluator, rational_value
 from .errors import Diverged, ExactTooLarge, SymoptError
-from .expr import Name, Node, names, replaced, to_text
-from .notation import DECAYED, Notation
-from .numbers import EXACT, Shown
+from .expr import Node, names, to_text
+from .notation import Notation
+from .numbers import EXACT, Policy, Shown
 from .optimizers import Choice
-from .printer import Hole
+from .plan import Compiled, Plan, Printed, Rule, plan_of, rule_formulas
 from .spec import Exercise, variables_of
+
+__all__ = ["Departure", "Divergence", "Epoch", "Line", "Operand", "Worked", "data_rows", "function_latex", "rule_formulas",
+           "work"]
 
 
 class Operand(NamedTuple):
@@ -143,33 +148,22 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:  # noqa: C901 (to carv
     mode = ex.numbers
     arith = mode.arithmetic([*ex.start.values(), *(q for values in ex.state.values() for q in values.values())], guard)
     policy = arith.policy
-    rules, notes = ex.optimizer.choose(ex.options)
-    _check_names(ex, rules)
-    notation = ex.optimizer.notation(ex.variables, ex.options, ex.gradient_name)
-    euler = "e" not in ex.variables  # else exp prints as \exp
-    gradient = symbolic.gradient(ex.function, list(ex.variables))
+    plan = plan_of(ex)
+    _check_names(ex, ex.rules)
+    notation = plan.notation
+    # -- printed once (SymPy derives the gradient once), compiled once per run ----------------
+    printed = plan.printed(mult)
     # exact and precision lines are checked as printed (operands shown rounded must give the shown
     # result); by hand the operands are the carried numbers themselves, so lines add up already
-    checking = None if mode.carries else _checking(mode, arith)
+    checking = None if mode.carries else _checking(arith)
     shadow = Precision(NumberMode("precision", digits=20)) if mode.carries else None
-
-    # -- printed and compiled once ------------------------------------------------------------
-    derivatives = tuple(
-        f"{notation.line('g', v)} = " + printer.latex(d, notation.constant, mult, policy.comma, euler)
-        for v, d in zip(ex.variables, gradient, strict=True)
-    )
-    grad_plans = [
-        _Plan(notation.line("g", v), "g",
-              printer.Filler(printer.template(d, lambda n: "\\pi" if n == "pi" else Hole(n), mult, comma=policy.comma, euler=euler)), None,
-              evaluator(d, arith, {}), checking and _Check(d, checking, {}), shadow and evaluator(d, shadow, {}))
-        for v, d in zip(ex.variables, gradient, strict=True)
-    ]
-    formulas, rule_plans, step_terms = _compile_rules(ex, notation, rules, arith, mult, checking, shadow)
+    grad_steps, rule_steps = _steps(plan, printed, arith, checking)
+    shadows = None if shadow is None else plan.compiled(shadow)
 
     # -- the epoch loop: evaluators and templates only -------------------------------------------
     # Given values (start, state) are shown as given; computed ones by the number policy.
     n = len(ex.variables)
-    values = [{"w": arith.const(ex.start[v])} for v in ex.variables]
+    values: list[dict[str, Any]] = [{"w": arith.const(ex.start[v])} for v in ex.variables]
     shown = [{"w": policy.given(ex.start[v])} for v in ex.variables]
     for j, v in enumerate(ex.variables):
         for s in ex.state:
@@ -182,71 +176,73 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:  # noqa: C901 (to carv
         reference = [{"w": shadow.const(ex.start[v]), **{s: shadow.const(ex.state[s][v]) for s in ex.state}} for v in ex.variables]
     marks = not mode.carries  # by hand, "=" is written after rounding, as students do
     epochs = []
-    diverged = departs = None
+    diverged: Divergence | None = None
+    departs: Departure | None = None
     for t in range(1, ex.epochs + 1):
         lines: list[Line] = []
         complete = True  # an epoch cut short by an overflow has no parameters to report
         t_value, t_shown = arith.const(Fraction(t)), policy.given(Fraction(t))
         names_now = {"t": t_shown.text}  # the epoch's own names, for the lines that show the step
-        for q in notation.per_epoch:
-            names_now["@" + q], names_now["@" + q + "-"] = notation.line(q, epoch=t), notation.line(q, epoch=t - 1)
-        for key, term in step_terms.items():  # t + 1 is written 2 in epoch 1
-            names_now[key] = policy.given(rational_value(term, {"t": Fraction(t)})).text
+        for quantity in notation.per_epoch:
+            names_now["@" + quantity], names_now["@" + quantity + "-"] = notation.line(quantity, epoch=t), notation.line(quantity, epoch=t - 1)
+        for key, term in printed.step_terms.items():  # t + 1 is written 2 in epoch 1
+            names_now[key] = policy.given(_step_value(term, t)).text
         try:
             w_values = {v: values[j]["w"] for j, v in enumerate(ex.variables)}
             w_shown = {v: shown[j]["w"] for j, v in enumerate(ex.variables)}
             for j, v in enumerate(ex.variables):
-                plan = grad_plans[j]
-                value, result = _compute(arith, plan.evaluate, w_values, t, plan.lhs)
-                lines.append(_line(plan, "dw", v, value, result, w_values, w_shown, arith, marks, plan.lhs))
+                step = grad_steps[j]
+                value, result = _compute(arith, step.evaluate, w_values, t, step.lhs)
+                lines.append(_line(step, "dw", v, value, result, w_values, w_shown, arith, marks, step.lhs))
                 values[j]["g"], shown[j]["g"] = value, result
-            for plan in rule_plans:
-                if plan.epoch:  # once for the epoch, the same for every variable
+            for rule in rule_steps:
+                if rule.epoch:  # once for the epoch, the same for every variable
                     env, env_shown = values[0], shown[0]
                     env["t"], env_shown["t"] = t_value, t_shown
-                    lhs = notation.line(plan.target, epoch=t)
-                    value, result = _compute(arith, plan.evaluate, env, t, lhs)
-                    if t == 1 or not plan.constant:
-                        lines.append(_line(plan, plan.target, "", value, result, env, env_shown, arith, marks, lhs,
-                                           plan.middles and plan.middles[0], names_now))
+                    lhs = notation.line(rule.target, epoch=t)
+                    value, result = _compute(arith, rule.evaluate, env, t, lhs)
+                    if t == 1 or not rule.constant:
+                        lines.append(_line(rule, rule.target, "", value, result, env, env_shown, arith, marks, lhs,
+                                           rule.middles[0] if rule.middles else None, names_now))
                     for j in range(n):
-                        values[j][plan.target], shown[j][plan.target] = value, result
+                        values[j][rule.target], shown[j][rule.target] = value, result
                     continue
                 for j, v in enumerate(ex.variables):
                     env, env_shown = values[j], shown[j]
                     env["t"], env_shown["t"] = t_value, t_shown
-                    lhs = plan.lhs[j]
-                    value, result = _compute(arith, plan.evaluate, env, t, lhs)
-                    lines.append(_line(plan, plan.target, v, value, result, env, env_shown, arith, marks, lhs,
-                                       plan.middles and plan.middles[j], names_now))
-                    env[plan.target], env_shown[plan.target] = value, result
-                    if plan.target == "w" and diverged is None and _past_bound(value):
+                    lhs = rule.lines[j]
+                    value, result = _compute(arith, rule.evaluate, env, t, lhs)
+                    lines.append(_line(rule, rule.target, v, value, result, env, env_shown, arith, marks, lhs,
+                                       rule.middles[j] if rule.middles else None, names_now))
+                    env[rule.target], env_shown[rule.target] = value, result
+                    if rule.target == "w" and diverged is None and _past_bound(value):
                         diverged = Divergence(t, lhs, "bound", result)
         except Diverged as e:
             complete = False
             diverged = Divergence(t, e.line or "", e.kind)
-        if reference is not None:
-            reference = _shadow_epoch(ex, grad_plans, rule_plans, shadow, reference, t)
+        if shadow is not None and shadows is not None and reference is not None:
+            reference = _shadow_epoch(ex, plan.rules, shadows, shadow, reference, t)
         if lines:
             params = {v: arith.param(values[j]["w"]) for j, v in enumerate(ex.variables)} if complete else {}
             numbers = {v: arith.number(values[j]["w"]) for j, v in enumerate(ex.variables)} if complete else {}
             ref = {v: shadow.number(reference[j]["w"]) for j, v in enumerate(ex.variables)} \
-                if reference is not None and complete else None
+                if shadow is not None and reference is not None and complete else None
             epochs.append(Epoch(t, tuple(lines), params, numbers, ref))
             if departs is None and ref is not None:
                 departs = _departure(ex, notation, mode, t, numbers, ref, shown)
         if diverged is not None:
             break
 
+    data = _data_line(ex, notation, ex.rules, policy)
     return Worked(
         exercise=ex,
         function_latex=function_latex(ex.function, mult, policy.comma),
-        gradient={v: to_text(d) for v, d in zip(ex.variables, gradient, strict=True)},
-        formulas=tuple(formulas),
-        notes=tuple(notes),
-        data=DATA_SEPARATOR[policy.comma].join(data := _data_line(ex, notation, rules, policy)),
+        gradient={v: to_text(d) for v, d in zip(ex.variables, plan.gradient, strict=True)},
+        formulas=printed.formulas,
+        notes=plan.notes,
+        data=DATA_SEPARATOR[policy.comma].join(data),
         data_rows=data,
-        derivatives=derivatives,
+        derivatives=printed.derivatives,
         epochs=tuple(epochs),
         diverged=diverged,
         departs=departs,
@@ -254,37 +250,66 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:  # noqa: C901 (to carv
     )
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """A gradient or a rule, made ready for the loop: its line names (one, or per variable), its
-    substituted template, the step's middle line per variable, and its evaluators (the mode's; the
-    one that checks printed arithmetic; the run without rounding, by hand)."""
+def _step_value(term: Node, t: int) -> Fraction:
+    """A part of the step alone (``t + 1``) at step t, whose value a middle line writes: a number
+    of t's arithmetic (a function of t, sqrt(t), is not written out; such a rule was a crash)."""
+    value = rational_value(term, {"t": Fraction(t)})
+    if value is None:
+        raise SymoptError(f"a line cannot write {to_text(term)} as a number; use t in + - * / and whole powers only",
+                          f"epoch {t}")
+    return value
 
-    lhs: object  # str for a gradient, a list per variable for a rule (None: of the epoch)
+
+@dataclass(frozen=True)
+class _Step:
+    """A gradient or a rule, made ready for the loop (from the exercise's :class:`~symopt.plan.Plan`):
+    its line names, its substituted template, the step's middle line per variable, and its
+    evaluators (the mode's; the one that checks printed arithmetic)."""
+
     target: str
     filler: printer.Filler
-    middles: list | None
-    evaluate: object
-    check: object
-    shadow: object
+    middles: tuple[printer.Filler, ...] | None
+    evaluate: Evaluator
+    check: _Check | None
+    lhs: str = ""  # a gradient's line name
+    lines: tuple[str, ...] = ()  # a rule's line name per variable (none for a quantity of the epoch)
     epoch: bool = False  # a quantity of the epoch: one line per epoch, not one per variable
     constant: bool = False  # of hyperparameters only: written in the first epoch
 
 
-def _line(plan: _Plan, quantity: str, v: str, value, result: Shown, env: dict, env_shown: dict, arith, marks: bool,
-          lhs: str, middle: printer.Filler | None = None, names_now: dict | None = None) -> Line:
+def _steps(plan: Plan, printed: Printed, arith: ModeArithmetic,
+           checking: tuple[Precision, Precision] | None) -> tuple[list[_Step], list[_Step]]:
+    """The gradient's steps (one per variable) and the rules', compiled for this run."""
+    hyper = plan.exercise.hyper
+    compiled = plan.compiled(arith)
+    grads = []
+    for d, written, evaluate in zip(plan.gradient, printed.gradient, compiled.gradient, strict=True):
+        grads.append(_Step("g", written.filler, None, evaluate, None if checking is None else _Check(d, checking, {}),
+                           lhs=written.lhs if isinstance(written.lhs, str) else ""))
+    rules = []
+    for rule, written, evaluate in zip(plan.rules, printed.rules, compiled.rules, strict=True):
+        rules.append(_Step(rule.target, written.filler, written.middles, evaluate,
+                           None if checking is None else _Check(rule.computed, checking, hyper),
+                           lines=written.lhs if isinstance(written.lhs, tuple) else (), epoch=rule.epoch,
+                           constant=rule.constant))
+    return grads, rules
+
+
+def _line(step: _Step, quantity: str, v: str, value: Value, result: Shown, env: dict[str, Value],
+          env_shown: dict[str, Shown], arith: ModeArithmetic, marks: bool, lhs: str, middle: printer.Filler | None = None,
+          names_now: dict[str, str] | None = None) -> Line:
     """The line ``lhs = middle = substituted = value``: a middle that only repeats the value is left
     out.  With `marks` (exact, precision) an operand shown rounded is given more digits until the
     substituted numbers give the shown value (within half a unit of its last digit), and the line
     ends in \\approx when its value or a number in it is shown rounded."""
-    filler = plan.filler
+    filler = step.filler
     keys = filler.keys
     used = [env_shown[k] for k in keys]
     rounded = True in [s.rounded for s in used]
-    if rounded and plan.check is not None and result.places is not None:
-        used = _adding_up(plan.check, keys, env, used, result, arith)
+    if rounded and step.check is not None and result.places is not None:
+        used = _adding_up(step.check, keys, env, used, result, result.places, arith)
     out = [lhs]
-    if middle is not None:
+    if middle is not None and names_now is not None:
         filled = middle.fill(names_now)
         if filled != result.text:
             out.append(filled)
@@ -301,14 +326,17 @@ _HALF_UNITS: dict[int, Decimal] = {}
 _STEPS: dict[int, tuple[int, ...]] = {}
 
 
-def _adding_up(check, keys, env: dict, used: list, result: Shown, arith) -> list:
+def _adding_up(check: _Check, keys: tuple[str, ...], env: dict[str, Value], used: list[Shown], result: Shown,
+               places: int, arith: ModeArithmetic) -> list[Shown]:
     """The operands (one per hole, in order) with as many more digits as the line needs to add up
-    as printed: the substituted numbers as shown must give the shown value, within half a unit of
-    its last digit."""
-    half = _HALF_UNITS.get(result.places)
+    as printed: the substituted numbers as shown must give the shown value (written to `places`),
+    within half a unit of its last digit."""
+    half = _HALF_UNITS.get(places)
     if half is None:
-        half = _HALF_UNITS[result.places] = Decimal(5).scaleb(-(result.places + 1))
+        half = _HALF_UNITS[places] = Decimal(5).scaleb(-(places + 1))
     target, base = result.number, used
+    if not isinstance(target, Decimal):  # (a value with a place is a decimal: only \\frac{1}{3} is not)
+        return used
     steps = _STEPS.get(arith.extra_digits)
     if steps is None:
         steps = _STEPS[arith.extra_digits] = (0, *(e for e in EXTRA_DIGITS if e <= arith.extra_digits))
@@ -325,10 +353,11 @@ def _adding_up(check, keys, env: dict, used: list, result: Shown, arith) -> list
     return used
 
 
-def _checking(mode, arith) -> tuple:
+def _checking(arith: ModeArithmetic) -> tuple[Precision, Precision]:
     """The arithmetics that check a line as printed: one at the working precision, watched for
     cancellation, and one 50 digits wider for the lines it cannot decide."""
-    if mode.kind == "precision":
+    if isinstance(arith, Precision):
+        mode = arith.mode
         narrow, wide = Precision(mode, arith.guard, watch=True), Precision(mode, arith.guard + 50)
     else:  # exact: the shown numbers are short decimals
         narrow, wide = Precision(NumberMode("precision", digits=50), watch=True), Precision(NumberMode("precision", digits=100))
@@ -342,11 +371,11 @@ class _Check:
     holds, at 50 digits more (the reader's sum of 5.1062e9 and -1.33135e29 is exact, and 15 digits
     would absorb the small term)."""
 
-    def __init__(self, node: Node, checking: tuple, constants: dict):
+    def __init__(self, node: Node, checking: tuple[Precision, Precision], constants: dict[str, Fraction]):
         self.narrow_arith = checking[0]
         self.narrow, self.wide = (evaluator(node, a, constants) for a in checking)
 
-    def holds(self, env: dict, target, half) -> bool:
+    def holds(self, env: dict[str, Value], target: Decimal, half: Decimal) -> bool:
         ctx, a = CHECK_CONTEXT, self.narrow_arith
         a.lost = 0
         gap = ctx.abs(ctx.subtract(self.narrow(env), target))
@@ -362,23 +391,25 @@ CHECK_CONTEXT = EXACT  # exact differences
 
 
 
-def _shadow_epoch(ex: Exercise, grad_plans, rule_plans, shadow, reference, t: int):
+def _shadow_epoch(ex: Exercise, rules: tuple[Rule, ...], shadows: Compiled, shadow: Precision,
+                  reference: list[dict[str, Value]], t: int) -> list[dict[str, Value]] | None:
     """One epoch of the run without rounding (20 digits), beside a hand run; None once it fails."""
     try:
         w = {v: reference[j]["w"] for j, v in enumerate(ex.variables)}
-        for j, plan in enumerate(grad_plans):
-            reference[j]["g"] = shadow.carry(plan.shadow(w))
+        for j, evaluate in enumerate(shadows.gradient):
+            reference[j]["g"] = shadow.carry(evaluate(w))
         step = shadow.const(Fraction(t))
-        for plan in rule_plans:
+        for rule, evaluate in zip(rules, shadows.rules, strict=True):
             for j in range(len(ex.variables)):
                 reference[j]["t"] = step
-                reference[j][plan.target] = shadow.carry(plan.shadow(reference[j]))
+                reference[j][rule.target] = shadow.carry(evaluate(reference[j]))
     except (SymoptError, ArithmeticError, ValueError):
         return None
     return reference
 
 
-def _departure(ex: Exercise, notation: Notation, mode, t: int, numbers: dict, reference: dict, shown) -> Departure | None:
+def _departure(ex: Exercise, notation: Notation, mode: NumberMode, t: int, numbers: dict[str, Fraction | Decimal],
+               reference: dict[str, Decimal], shown: list[dict[str, Shown]]) -> Departure | None:
     """The first variable whose carried value is farther from `reference` than rounding explains."""
     floor = max(DEPART_ABSOLUTE, Fraction(1, 10**mode.decimals) if mode.kind == "hand" else Fraction(0))
     relative = max(DEPART_RELATIVE, Fraction(1, 10 ** (mode.sig - 1)) if mode.kind == "sig" else Fraction(0))
@@ -389,90 +420,14 @@ def _departure(ex: Exercise, notation: Notation, mode, t: int, numbers: dict, re
     return None
 
 
-def _compile_rules(ex: Exercise, notation: Notation, rules, arith, mult: str, checking=None, shadow=None):
-    """Each rule's general formula, and its :class:`_Plan` (constants folded into the template).
-
-    A rule that uses the step t or a quantity of the epoch also gets a middle line per variable,
-    the rule with t and those names filled in (``\\frac{v_1}{1 - \\beta_1^1}``, ``\\mu_2 v_1``); a rule of
-    hyperparameters only (``\\rho_\\infty``) is substituted with their values."""
-    comma = arith.policy.comma
-    formulas = rule_formulas(notation, rules, set(ex.hyper), mult, comma)
-    rule_plans = []
-    step_terms: dict[str, Node] = {}  # parts of the step alone (t + 1, 2t): their value is written
-    assigned: set[str] = set()
-    for target, rhs in rules:
-        used = names(rhs)
-        epoch = target in notation.per_epoch
-        constant = epoch and not used - set(ex.hyper)
-        folded = rhs if constant else fold(rhs, ex.hyper)
-        substituted = printer.Filler(printer.template(folded, lambda n: "\\pi" if n == "pi" else Hole(n), mult, comma=comma))
-        middles = None
-        if target != "w" and ("t" in used or constant or epoch or used & notation.per_epoch):  # (w = w - …: no)
-            def leaf(name: str, v: str | None, done=frozenset(assigned), target=target):
-                if name == "t" or name.startswith("#"):
-                    return Hole(name)
-                if name == "pi":
-                    return "\\pi"
-                if name in ex.hyper:
-                    return notation.hyper(name)
-                if name in notation.per_epoch:
-                    return Hole("@" + name + ("" if name in done else "-"), paren=False, name=True)
-                return notation.line(DECAYED if name == "g" and "g" in done else name, v)
-            stepped = _step_terms(rhs, step_terms)
-            middles = [printer.Filler(printer.template(stepped, lambda n, v=v: leaf(n, v), mult, substituted=False, comma=comma))
-                       for v in (ex.variables[:1] if epoch else ex.variables)]
-        name = DECAYED if target == "g" else target
-        rule_plans.append(_Plan(None if epoch else [notation.line(name, v) for v in ex.variables], target, substituted,
-                                middles, evaluator(folded, arith, ex.hyper), checking and _Check(folded, checking, ex.hyper),
-                                shadow and evaluator(folded, shadow, ex.hyper), epoch, constant))
-        assigned.add(target)
-    return formulas, rule_plans, step_terms
-
-
-def _step_terms(node: Node, found: dict[str, Node]) -> Node:
-    """`node` with each part that depends on the step alone (``t + 1``, ``2t``; not t itself) as a
-    name ``#…`` whose value each epoch fills in."""
-    def step(part: Node) -> Node | None:
-        if names(part) == {"t"} and not isinstance(part, Name):
-            key = "#" + to_text(part)
-            found[key] = part
-            return Name(key)
-        return None
-
-    return replaced(node, step)
-
-
-def rule_formulas(notation: Notation, rules, hyper: set[str], mult: str = "cdot", comma: bool = False) -> list[str]:
-    """Each rule as a general formula: ``V_t = \\beta V_{t-1} + (1 - \\beta) dW_t``.  A name on the
-    right is this step's value once a rule has assigned it (V_t), else the previous step's (V_{t-1});
-    the gradient after weight decay has a name of its own."""
-    formulas = []
-    assigned: set[str] = set()
-    for target, rhs in rules:
-
-        def leaf(name: str, done=frozenset(assigned)) -> str:
-            if name in hyper:
-                return notation.hyper(name)
-            if name in ("t", "pi"):
-                return "\\pi" if name == "pi" else "t"
-            if name == "g":
-                return notation.now(DECAYED if "g" in done else "g")
-            return notation.now(name) if name in done else notation.prev(name)
-
-        lhs = notation.now(DECAYED if target == "g" else target)
-        formulas.append(f"{lhs} = " + printer.latex(rhs, leaf, mult, comma))
-        assigned.add(target)
-    return formulas
-
-
-def _past_bound(value) -> bool:
+def _past_bound(value: Value) -> bool:
     """|value| > 10^12, cheaply, for a Fraction, a Decimal, an mpmath number or a SymPy number."""
     if type(value) is Fraction:
         return abs(value) > DIVERGENCE_BOUND
     return bool(abs(value) > DIVERGENCE_INT)
 
 
-def _compute(arith, evaluate, env, t: int, lhs: str):
+def _compute(arith: ModeArithmetic, evaluate: Evaluator, env: dict[str, Value], t: int, lhs: str) -> tuple[Value, Shown]:
     """A line's carried value and how it is shown, or an error that names the line."""
     try:
         value = arith.carry(evaluate(env))
@@ -492,7 +447,7 @@ def _compute(arith, evaluate, env, t: int, lhs: str):
         raise SymoptError(f"cannot be computed ({e})", f"epoch {t}, {lhs}") from None
 
 
-def _data_line(ex: Exercise, notation: Notation, rules, policy) -> str:
+def _data_line(ex: Exercise, notation: Notation, rules: Sequence[tuple[str, Node]], policy: Policy) -> tuple[str, ...]:
     """``w_1 = -5, w_2 = -2, \\alpha = 0.4``: the start values, the state's (a quantity of the epoch
     once: ``\\Pi_0 = 1``), and the hyperparameters the rules use (Adagrad's s0 is its state's
     start); with decimal commas the items are separated by ``;``."""
@@ -527,7 +482,7 @@ def data_rows(items: list[str], comma: bool = False) -> tuple[str, ...]:
     return tuple(sep.join(row) for row in rows)
 
 
-def _check_names(ex: Exercise, rules) -> None:
+def _check_names(ex: Exercise, rules: Sequence[tuple[str, Node]]) -> None:
     known = set(ex.hyper) | set(ex.state) | {"w", "g", "t", "pi"}
     for target, rhs in rules:
         unknown = names(rhs) - known

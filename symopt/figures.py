@@ -12,12 +12,17 @@ PDF metadata, so rerunning does not change the files.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 import io
+from typing import TYPE_CHECKING, Any
 
 from .errors import SymoptError
 from .expr import Call, Name, Neg, Node, Num
 from .functions import TABLE
+
+if TYPE_CHECKING:
+    from .engine import Worked
 
 INSTALL_HINT = "figures need matplotlib: pip install 'symopt[plot]' (or pip install matplotlib), or use --figures none"
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
@@ -31,7 +36,7 @@ class Figure:
     points: tuple[tuple[float, ...], ...]  # what was plotted: the start, then w after each epoch
 
 
-def _pyplot():
+def _pyplot() -> Any:  # matplotlib.pyplot (matplotlib is untyped)
     try:
         import matplotlib
     except ImportError:
@@ -46,7 +51,7 @@ def _pyplot():
     return plt
 
 
-def grid_values(node: Node, env: dict):
+def grid_values(node: Node, env: dict[str, Any]) -> Any:  # a float or a numpy array, as env's values
     """f on a numpy grid (vectorised; only for drawing contours, never for the sheet's numbers)."""
     import numpy as np
 
@@ -58,12 +63,14 @@ def grid_values(node: Node, env: dict):
         return -grid_values(node.operand, env)
     if isinstance(node, Call):
         arg = grid_values(node.args[0], env)
-        return getattr(np, TABLE[node.func].numpy)(arg)
+        function = TABLE[node.func].numpy
+        assert function is not None, node.func  # every function f may use has numpy's name
+        return getattr(np, function)(arg)
     left, right = grid_values(node.left, env), grid_values(node.right, env)
     return {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power}[node.op](left, right)
 
 
-def trace(worked) -> tuple[tuple[float, ...], ...]:
+def trace(worked: Worked) -> tuple[tuple[float, ...], ...]:
     """The start and w after each epoch, as floats."""
     ex = worked.exercise
     points = [tuple(float(ex.start[v]) for v in ex.variables)]
@@ -71,7 +78,7 @@ def trace(worked) -> tuple[tuple[float, ...], ...]:
     return tuple(points)
 
 
-def _save(fig, formats: tuple[str, ...]) -> dict[str, bytes]:
+def _save(fig: Any, formats: tuple[str, ...]) -> dict[str, bytes]:
     images = {}
     for fmt in formats:
         buffer = io.BytesIO()
@@ -82,7 +89,7 @@ def _save(fig, formats: tuple[str, ...]) -> dict[str, bytes]:
     return images
 
 
-def _window(points, margin: float = 0.25):
+def _window(points: Sequence[tuple[float, ...]], margin: float = 0.25) -> list[tuple[float, float]]:
     """Plot limits around the points, a little wider than them."""
     lows = [min(p[i] for p in points) for i in range(2)]
     highs = [max(p[i] for p in points) for i in range(2)]
@@ -93,7 +100,7 @@ def _window(points, margin: float = 0.25):
     return out
 
 
-def path_figure(worked, name: str, title: str, formats: tuple[str, ...]) -> Figure:
+def path_figure(worked: Worked, name: str, title: str, formats: tuple[str, ...]) -> Figure:
     """The exercise's path on f's contours (2 variables), on f's curve (1), or its loss (3+)."""
     import numpy as np
 
@@ -160,7 +167,7 @@ def path_figure(worked, name: str, title: str, formats: tuple[str, ...]) -> Figu
     return Figure(name, title, images, points)
 
 
-def compare_figure(worked_list, name: str, title: str, formats: tuple[str, ...]) -> Figure | None:
+def compare_figure(worked_list: list[Worked], name: str, title: str, formats: tuple[str, ...]) -> Figure | None:
     """Every exercise's path on one contour map (same f, same start, 2 variables), one colour each."""
     import numpy as np
 

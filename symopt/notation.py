@@ -27,9 +27,12 @@ The gradient is named as the sheet asks (``gradient_name``): ``d`` (``dw_1``, ``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 import re
+from typing import TypeVar
+
+_Rule = TypeVar("_Rule")  # a rule's right-hand side: whatever `names_of` reads names from
 
 #: Greek letters LaTeX has a command for (lower case, and the capitals that differ from Latin).
 GREEK = (
@@ -110,6 +113,14 @@ QUANTITIES = {
     "mu": Symbol("\\mu"), "mu_next": Symbol("\\mu", step="t+1"), "p": Symbol("\\Pi"),
     "rho": Symbol("\\rho"), "rho_inf": Symbol("\\rho", step="\\infty"),
 }
+
+
+def _head(variable: str) -> str:
+    """The letters a variable's name starts with (``theta`` of ``theta2``)."""
+    m = _NAME.fullmatch(variable)
+    if m is None:
+        raise ValueError(f"not a variable's name (letters, then digits): {variable!r}")
+    return m.group(1)
 
 
 def _at(name: str, when: str) -> str:
@@ -263,7 +274,7 @@ class Notation:
             return "W"
         taken = {self.symbol(q).letter for q in self.quantities if q not in ("w", "g")}
         taken |= {h.partition("_")[0] for h in hyper}  # as printed
-        heads = {_NAME.fullmatch(v).group(1) for v in self.variables}
+        heads = {_head(v) for v in self.variables}
         if len(self.variables) == 1 and self._variable[self.variables[0]].partition("_")[0] not in taken:
             return self._variable[self.variables[0]]
         for head in ([heads.pop()] if len(heads) == 1 else []) + ["theta", "w", "p"]:
@@ -321,7 +332,11 @@ class Notation:
             sym = self.symbol(q)
             if sym.step == "\\infty":
                 return subscript(sym.letter, "\\infty")
+            if epoch is None:
+                raise TypeError(f"{q} is a quantity of the epoch: its line needs the epoch")
             return subscript(sym.letter, str(epoch + (1 if sym.step == "t+1" else 0)))
+        if v is None:
+            raise TypeError(f"{q} is a quantity of each variable: its line needs the variable")
         if q == "w":
             return self.variable(v)
         label = self._label.get(v) or index_label(v)
@@ -389,7 +404,10 @@ class Notation:
         a quantity as in the formulas (``S_t``, ``s_t``)."""
         for h, printed in self._hyper.items():  # a symbol taken by a variable: \\lambda is \\mathrm{weight\\_decay}
             if printed != name_latex(h):
-                text = re.sub(re.escape(name_latex(h)) + r"(?![A-Za-z])", lambda _m, p=printed: "\\," + p + "\\,", text)
+                def spaced(_m: re.Match[str], printed: str = printed) -> str:
+                    return "\\," + printed + "\\,"
+
+                text = re.sub(re.escape(name_latex(h)) + r"(?![A-Za-z])", spaced, text)
         if "«" not in text:
             return text
         return _PLACEHOLDER.sub(lambda m: self.parameter if m.group(1) == "w" else self.now(m.group(1)), text)
@@ -419,7 +437,8 @@ class Notation:
         return {_normal(text): h for h, text in self._hyper.items()}
 
 
-def per_epoch(rules: Iterable[tuple[str, object]], names_of, state: Iterable[str] = ()) -> frozenset[str]:
+def per_epoch(rules: Iterable[tuple[str, _Rule]], names_of: Callable[[_Rule], set[str]],
+              state: Iterable[str] = ()) -> frozenset[str]:
     """The rule targets (and states) that depend on no variable: the least set of per-variable
     names closed under the rules (w and g are per variable; so is whatever a rule computes from a
     per-variable name), and everything else assigned by a rule."""

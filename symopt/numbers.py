@@ -5,7 +5,9 @@ Every computed number a sheet shows goes through :class:`Policy`, which rounds i
 zero, to D decimal places but never fewer than S significant figures, or to S significant figures)
 and writes it (:class:`Shown`: the text, the number it says, whether and where it was rounded).
 Given numbers (start values, hyperparameters, constants in formulas) are written by
-:func:`constant_latex`, as given.
+:func:`constant_latex`, as given.  Plain texts of exact numbers, for JSON, keys, messages and specs,
+are written here too, once each: :func:`decimal_text`, :func:`plain_text`, :func:`rational_text`,
+:func:`value_text`, :func:`inline_text` and :func:`scientific_plain`.
 
 Rounding is done on exact fractions with integer arithmetic, or on exact Decimals, so no digit
 depends on binary floats; both paths give the same digits (``tests/test_numbers.py``).
@@ -138,6 +140,19 @@ def decimal_text(q: Fraction) -> str:
     return sign + whole + ("." + frac if frac else "")
 
 
+def rational_text(q: Fraction) -> str:
+    """The exact text of any rational: its decimal when that terminates (``-4.232``), else
+    ``n/d`` (``1/3``, ``-2/3``)."""
+    return decimal_text(q) if decimals_of(q) is not None else f"{q.numerator}/{q.denominator}"
+
+
+def inline_text(q: Fraction) -> str:
+    """A terminating q as it stands inside an expression it is substituted into: its decimal
+    text, in parentheses when negative (``0.5``, ``(-0.5)``)."""
+    text = decimal_text(q)
+    return f"({text})" if q < 0 else text
+
+
 def power_of_ten(q: Fraction) -> int | None:
     """k when q == 10**k for k <= -5 (printed ``10^{-6}``), else None."""
     if q <= 0 or q.numerator != 1:
@@ -171,12 +186,56 @@ def plain_text(d: Decimal) -> str:
     return format(d.normalize(WIDE), "f") if d else "0"
 
 
-def scientific_text(q: Fraction, digits: int) -> str:
-    """q != 0 to `digits` significant digits as ``-2.117 \\cdot 10^{-9}``."""
+def value_text(x: Decimal | Fraction) -> str:
+    """A value of a run as plain text, exactly: :func:`plain_text` of a Decimal, :func:`rational_text`
+    of a Fraction (``-4.6003``, ``1/3``)."""
+    return plain_text(x) if isinstance(x, Decimal) else rational_text(x)
+
+
+def _scientific(q: Fraction, digits: int) -> tuple[str, int]:
+    """q != 0 to `digits` significant digits as (the mantissa's text, the power of ten)."""
     r = round_significant(q, digits)
     k = floor_log10(abs(r))
-    mantissa = decimal_text(r / Fraction(10) ** k)
+    return decimal_text(r / Fraction(10) ** k), k
+
+
+def scientific_text(q: Fraction, digits: int) -> str:
+    """q != 0 to `digits` significant digits as ``-2.117 \\cdot 10^{-9}``."""
+    mantissa, k = _scientific(q, digits)
     return f"{mantissa} \\cdot 10^{{{k}}}"
+
+
+def scientific_plain(q: Fraction, digits: int) -> str:
+    """:func:`scientific_text` as plain text: ``-2.117e-9``."""
+    mantissa, k = _scientific(q, digits)
+    return f"{mantissa}e{k}"
+
+
+MESSAGE_DIGITS = 12  # a computed value in a message: at most this many significant digits
+
+
+def short_text(q: Fraction) -> str:
+    """A value in a message: as written, or a computed one to 12 significant digits (a skipped
+    line's value is a binary fraction of 50 digits: -1.0316000…936536754416305354407643978089879…)."""
+    if decimals_of(q) is None:
+        return f"{q.numerator}/{q.denominator}"
+    text = decimal_text(q)
+    if sum(c.isdigit() for c in text.lstrip("-0.")) > 15:
+        return decimal_text(round_significant(q, MESSAGE_DIGITS))
+    return text
+
+
+def message_text(q: Fraction, places: int) -> str:
+    """A computed value as a message shows it beside a writer's of `places` decimals: to those
+    decimals (4 at least) and 3 significant digits at least (0.00025, not 0.0003), never more than
+    12 significant digits (the checker's 50 are not all right); below 10^-6 as 3.33e-10."""
+    if q == 0:
+        return "0"
+    lead = floor_log10(abs(q))
+    if lead < -6:
+        return scientific_plain(q, min(MESSAGE_DIGITS, max(3, places + lead + 1)))
+    decimals = min(max(places, 4, 2 - lead), MESSAGE_DIGITS - 1 - lead)
+    return decimal_text(round_half_away(q, decimals))
 
 
 SCIENTIFIC_BELOW = -6  # a value below 10^-6 is written with a power of ten: 1.96 \cdot 10^{-7}
@@ -203,10 +262,7 @@ class Shown(NamedTuple):
     @property
     def plain(self) -> str:
         """The number as plain text, with a decimal point: ``-4.6003``, ``1.96e-7``, ``1/3``."""
-        q = self.value
-        if decimals_of(q) is None:
-            return f"{q.numerator}/{q.denominator}"
-        return decimal_text(q)
+        return rational_text(self.value)
 
 
 @dataclass(frozen=True)
@@ -266,7 +322,7 @@ class Policy:
             return _ZERO, None
         limit = self.places(d.adjusted(), extra)
         n = d.normalize(WIDE)
-        if -n.as_tuple().exponent <= (limit if self.keep is None else max(limit, self.keep)):
+        if -_exponent(n) <= (limit if self.keep is None else max(limit, self.keep)):
             return n, None
         r = d.quantize(_unit(limit), context=WIDE)
         if r and r.adjusted() != d.adjusted():
@@ -288,7 +344,7 @@ class Policy:
         """An exact Decimal as written: `rounded_to` is the place it was rounded to (None: whole)."""
         n = d.normalize(WIDE) if d else _ZERO
         if rounded_to is None:
-            return Shown(self.write(n, None), n, False, max(0, -n.as_tuple().exponent))
+            return Shown(self.write(n, None), n, False, max(0, -_exponent(n)))
         return Shown(self.write(n, rounded_to), n, True, rounded_to)
 
     def given(self, q: Fraction) -> Shown:
@@ -323,6 +379,13 @@ class Policy:
 
 
 _ZERO = Decimal(0)
+
+
+def _exponent(d: Decimal) -> int:
+    """The exponent of a finite Decimal (``as_tuple()`` also allows the letter of an infinity or a NaN)."""
+    exponent = d.as_tuple().exponent
+    assert isinstance(exponent, int), d
+    return exponent
 
 
 def _unit(places: int) -> Decimal:

@@ -11,6 +11,7 @@ fills named slots of the rules and says its convention in one sentence on the sh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 import re
@@ -27,13 +28,21 @@ class Choice:
     adds, and its note for the sheet (by language; may hold inline math $...$).  The note states
     the convention in mathematical words only, for students; `frameworks` (by language too) says
     which PyTorch, optax or Keras setting gives the same steps: on the card (``symopt
-    optimizers``), and on a sheet only when its spec says ``notes = "frameworks"``."""
+    optimizers``), and on a sheet only when its spec says ``notes = "frameworks"``.  `says` (by
+    language) names the convention in a few words, as the checker's messages name it ("the
+    arithmetic follows ε outside the square root"); a choice without it is named ``option = value``."""
 
     fills: dict[str, str]
     note: dict[str, str]
     hyper: tuple[str, ...] = ()
     state: tuple[str, ...] = ()
     frameworks: dict[str, str] = field(default_factory=dict)
+    says: dict[str, str] = field(default_factory=dict)
+
+
+OptionValue = str | bool  # a choice of an option: a name ("inside") or a flag
+Choices = dict[OptionValue, Choice]  # an option's choices
+Rules = list[tuple[str, Node]]  # (target, right-hand side) in order
 
 
 @dataclass(frozen=True)
@@ -43,8 +52,8 @@ class Optimizer:
     hyper: tuple[str, ...]
     state: tuple[str, ...]
     rules: tuple[str, ...]  # may hold {slots} that options fill; a rule that fills to "" is dropped
-    options: dict[str, dict[object, Choice]] = field(default_factory=dict)
-    defaults: dict[str, object] = field(default_factory=dict)  # option -> default choice
+    options: dict[str, Choices] = field(default_factory=dict)
+    defaults: dict[str, OptionValue] = field(default_factory=dict)  # option -> default choice
     hyper_defaults: dict[str, str] = field(default_factory=dict)  # hyperparameter -> default value
     start: dict[str, str] = field(default_factory=dict)  # state -> initial value: a number or a hyperparameter
     fills: dict[str, str] = field(default_factory=dict)  # slots filled whatever the options
@@ -53,10 +62,13 @@ class Optimizer:
     # checker's reader: symopt.check.document.optimizer_named)
     spellings: tuple[str, ...] = ()
 
-    def notation(self, variables, options: dict | None = None, gradient: str = "d", layout: str | None = None) -> Notation:
+    def notation(self, variables, options: dict | None = None, gradient: str = "d", layout: str | None = None,
+                 rules: Sequence[tuple[str, Node]] | None = None) -> Notation:
         """How an exercise with these variables writes this optimizer's names (see
-        :mod:`symopt.notation`): which quantities belong to the epoch follows from the rules."""
-        rules, _ = self.choose(options or {})
+        :mod:`symopt.notation`): which quantities belong to the epoch follows from the rules
+        (`rules`: those the options choose, when they are known already)."""
+        if rules is None:
+            rules, _ = self.choose(options or {})
         quantities = (*self.state_for(options or {}), *(t for t, _ in rules))
         return Notation(variables, self.hyper_for(options or {}), per_epoch(rules, names), gradient, layout, self.symbols,
                         quantities)
@@ -91,7 +103,7 @@ class Optimizer:
     def state_for(self, options: dict[str, object]) -> tuple[str, ...]:
         return self.state + tuple(s for c in self.chosen(options) for s in c.state if s not in self.state)
 
-    def choose(self, options: dict[str, object]) -> tuple[list[tuple[str, Node]], list[Choice]]:
+    def choose(self, options: dict[str, object]) -> tuple[Rules, list[Choice]]:
         """The parsed rules and the chosen options' notes for a spec's ``options`` table."""
         chosen = self.chosen(options)
         fills = dict(self.fills)
@@ -120,28 +132,30 @@ def _toml(value: object) -> str:
 
 _EPS_INSIDE = {"en": "Convention: $\\epsilon$ inside the square root.", "vi": "Quy ước: $\\epsilon$ nằm trong dấu căn."}
 _EPS_OUTSIDE = {"en": "Convention: $\\epsilon$ outside the square root.", "vi": "Quy ước: $\\epsilon$ nằm ngoài dấu căn."}
+_SAYS_INSIDE = {"en": "ε inside the square root", "vi": "ε nằm trong dấu căn"}
+_SAYS_OUTSIDE = {"en": "ε outside the square root", "vi": "ε nằm ngoài dấu căn"}
 
 
-def _eps(inside: str, outside: str, frameworks: dict[str, dict[str, str]]) -> dict[str, Choice]:
+def _eps(inside: str, outside: str, frameworks: dict[str, dict[str, str]]) -> Choices:
     """The two placements of ε at a root, as the slot ``denominator``; `frameworks`: which
     framework settings each placement is, by placement and language."""
     return {
-        "inside": Choice({"denominator": inside}, _EPS_INSIDE, frameworks=frameworks["inside"]),
-        "outside": Choice({"denominator": outside}, _EPS_OUTSIDE, frameworks=frameworks["outside"]),
+        "inside": Choice({"denominator": inside}, _EPS_INSIDE, frameworks=frameworks["inside"], says=_SAYS_INSIDE),
+        "outside": Choice({"denominator": outside}, _EPS_OUTSIDE, frameworks=frameworks["outside"], says=_SAYS_OUTSIDE),
     }
 
 
-def _flag(on: Choice, off: Choice | None = None) -> dict[object, Choice]:
+def _flag(on: Choice, off: Choice | None = None) -> Choices:
     return {False: off or Choice({}, {}), True: on}
 
 
-_WEIGHT_DECAY = {
+_WEIGHT_DECAY: Choices = {
     "none": Choice({"decay": "", "decoupled": ""}, {}),
     "l2": Choice(
         {"decay": "g = g + weight_decay*w", "decoupled": ""},
         {"en": "Weight decay as L2: $\\lambda «w»$ is added to the gradient first.",
          "vi": "Weight decay kiểu L2: cộng $\\lambda «w»$ vào gradient trước."},
-        hyper=("weight_decay",),
+        hyper=("weight_decay",), says={"en": "Weight decay as L2", "vi": "Weight decay kiểu L2"},
         frameworks={
             "en": "PyTorch weight_decay = $\\lambda$ (AdamW's is decoupled instead); "
                   "optax add_decayed_weights($\\lambda$) chained before the optimizer.",
@@ -152,7 +166,7 @@ _WEIGHT_DECAY = {
         {"decay": "", "decoupled": " - alpha*weight_decay*w"},
         {"en": "Weight decay decoupled: $«w»$ shrinks by $\\alpha\\lambda «w»$ besides the step (AdamW).",
          "vi": "Weight decay tách rời: $«w»$ giảm thêm $\\alpha\\lambda «w»$ ngoài bước cập nhật (AdamW)."},
-        hyper=("weight_decay",),
+        hyper=("weight_decay",), says={"en": "Weight decay decoupled", "vi": "Weight decay tách rời"},
         frameworks={
             "en": "PyTorch AdamW(weight_decay = $\\lambda$), or NAdam and RAdam with decoupled_weight_decay = True; "
                   "optax adamw(weight_decay = $\\lambda$).",
@@ -161,18 +175,18 @@ _WEIGHT_DECAY = {
     ),
 }
 
-_ADAM_EPS = {
+_ADAM_EPS: Choices = {
     "inside": Choice(
         {"v_hat_rule": "v_hat = v/(1 - beta1^t)", "s_hat_rule": "s_hat = {second}/(1 - beta2^t)",
          "step": "alpha*(v_hat/sqrt(s_hat + epsilon))"},
-        _EPS_INSIDE,
+        _EPS_INSIDE, says=_SAYS_INSIDE,
         frameworks={"en": "optax adam(eps = 0, eps_root = $\\epsilon$), adamw likewise.",
                     "vi": "optax adam(eps = 0, eps_root = $\\epsilon$), adamw cũng vậy."},
     ),
     "outside": Choice(
         {"v_hat_rule": "v_hat = v/(1 - beta1^t)", "s_hat_rule": "s_hat = {second}/(1 - beta2^t)",
          "step": "alpha*(v_hat/(sqrt(s_hat) + epsilon))"},
-        _EPS_OUTSIDE,
+        _EPS_OUTSIDE, says=_SAYS_OUTSIDE,
         frameworks={"en": "PyTorch Adam and AdamW, optax adam and adamw (eps = $\\epsilon$), as in the Adam paper.",
                     "vi": "PyTorch Adam và AdamW, optax adam và adamw (eps = $\\epsilon$), như bài báo Adam gốc."},
     ),
@@ -181,6 +195,7 @@ _ADAM_EPS = {
          "step": "alpha*sqrt(1 - beta2^t)/(1 - beta1^t)*(v/(sqrt({second}) + epsilon))"},
         {"en": "Convention: the bias corrections go into the step size, and $\\epsilon$ is added to the uncorrected $\\sqrt{«s»}$.",
          "vi": "Quy ước: hiệu chỉnh độ lệch nằm trong bước học, và $\\epsilon$ cộng vào $\\sqrt{«s»}$ chưa hiệu chỉnh."},
+        says={"en": "the bias corrections go into the step size", "vi": "hiệu chỉnh độ lệch nằm trong bước học"},
         frameworks={"en": "Keras Adam (its $\\hat{\\epsilon}$ form, epsilon = $\\epsilon$).",
                     "vi": "Keras Adam (dạng $\\hat{\\epsilon}$, epsilon = $\\epsilon$)."},
     ),
@@ -190,7 +205,7 @@ _AMSGRAD = _flag(
     Choice({"max_rule": "s_max = max(s_max, s)", "second": "s_max"},
            {"en": "AMSGrad: the running maximum of $«s»$ replaces $«s»$.",
             "vi": "AMSGrad: giá trị lớn nhất của $«s»$ thay cho $«s»$."},
-           state=("s_max",),
+           state=("s_max",), says={"en": "AMSGrad", "vi": "AMSGrad"},
            frameworks={"en": "PyTorch and Keras amsgrad = True; optax amsgrad differs (it takes the maximum after bias correction).",
                        "vi": "PyTorch và Keras amsgrad = True; optax amsgrad khác (lấy giá trị lớn nhất sau hiệu chỉnh độ lệch)."}),
     Choice({"max_rule": "", "second": "s"}, {}),
@@ -245,19 +260,22 @@ _register(
             "style": {
                 "ema": Choice({"velocity": "beta*v + (1 - beta)*g", "step": "w - alpha*v"}, _notes(
                     "Momentum as an average of gradients: the new gradient has weight $1 - \\beta$.",
-                    "Momentum dạng trung bình của gradient: gradient mới có trọng số $1 - \\beta$."), frameworks=_notes(
+                    "Momentum dạng trung bình của gradient: gradient mới có trọng số $1 - \\beta$."),
+                    says=_notes("Momentum as an average of gradients", "Momentum dạng trung bình của gradient"), frameworks=_notes(
                     "PyTorch SGD(lr = $\\alpha(1 - \\beta)$, momentum = $\\beta$), not dampening = $\\beta$; "
                     "optax sgd($\\alpha(1 - \\beta)$, momentum = $\\beta$).",
                     "PyTorch SGD(lr = $\\alpha(1 - \\beta)$, momentum = $\\beta$), không phải dampening = $\\beta$; "
                     "optax sgd($\\alpha(1 - \\beta)$, momentum = $\\beta$).")),
                 "heavy_ball": Choice({"velocity": "beta*v + g", "step": "w - alpha*v"}, _notes(
                     "Heavy-ball momentum: the new gradient is added with weight 1.",
-                    "Momentum heavy-ball: gradient mới được cộng với trọng số 1."), frameworks=_notes(
+                    "Momentum heavy-ball: gradient mới được cộng với trọng số 1."),
+                    says=_notes("Heavy-ball momentum", "Momentum heavy-ball"), frameworks=_notes(
                     "PyTorch SGD(lr = $\\alpha$, momentum = $\\beta$); optax sgd($\\alpha$, momentum = $\\beta$).",
                     "PyTorch SGD(lr = $\\alpha$, momentum = $\\beta$); optax sgd($\\alpha$, momentum = $\\beta$).")),
                 "velocity": Choice({"velocity": "beta*v - alpha*g", "step": "w + v"}, _notes(
                     "Momentum as a velocity: $«v»$ is the step itself, the learning rate included.",
-                    "Momentum dạng vận tốc: $«v»$ chính là bước cập nhật, đã gồm tốc độ học."), frameworks=_notes(
+                    "Momentum dạng vận tốc: $«v»$ chính là bước cập nhật, đã gồm tốc độ học."),
+                    says=_notes("Momentum as a velocity", "Momentum dạng vận tốc"), frameworks=_notes(
                     "Keras SGD(learning_rate = $\\alpha$, momentum = $\\beta$); "
                     "PyTorch SGD(lr = $\\alpha$, momentum = $\\beta$) takes the same steps.",
                     "Keras SGD(learning_rate = $\\alpha$, momentum = $\\beta$); "
@@ -289,7 +307,8 @@ _register(
             "centered": _flag(
                 Choice({"center_rule": "m = gamma*m + (1 - gamma)*g", "avg": "s - m^2"}, _notes(
                     "Centered: the mean gradient $«m»$ is subtracted, $«s» - «m»^2$.",
-                    "Có tâm: trừ gradient trung bình $«m»$, $«s» - «m»^2$."), state=("m",), frameworks=_notes(
+                    "Có tâm: trừ gradient trung bình $«m»$, $«s» - «m»^2$."), state=("m",),
+                    says=_notes("Centered", "Có tâm"), frameworks=_notes(
                     "PyTorch RMSprop(centered = True); optax rmsprop(centered = True).",
                     "PyTorch RMSprop(centered = True); optax rmsprop(centered = True).")),
                 Choice({"center_rule": "", "avg": "s"}, {}),
@@ -298,7 +317,9 @@ _register(
                 Choice({"momentum_rule": "b = mu*b + g/{denominator}", "rms_step": "alpha*b"}, _notes(
                     "With momentum $\\mu$ on the scaled gradient.",
                     "Có momentum $\\mu$ trên gradient đã chia tỉ lệ."),
-                    hyper=("mu",), state=("b",), frameworks=_notes(
+                    hyper=("mu",), state=("b",),
+                    says=_notes("With momentum \\mu on the scaled gradient", "Có momentum \\mu trên gradient đã chia tỉ lệ"),
+                    frameworks=_notes(
                     "PyTorch RMSprop(momentum = $\\mu$); optax rmsprop(momentum = $\\mu$).",
                     "PyTorch RMSprop(momentum = $\\mu$); optax rmsprop(momentum = $\\mu$).")),
                 Choice({"momentum_rule": "", "rms_step": "alpha*(g/{denominator})"}, {}),

@@ -128,7 +128,7 @@ class _Printer:
         exponent = self.print(node.right)
         if len(exponent) == 1 and isinstance(exponent[0], Hole):  # the step: 0.9^1, 0.9^{12}
             return [*base, "^", Hole(exponent[0].key, paren=False, script=True)]
-        if len(exponent) == 1 and len(exponent[0]) == 1:
+        if len(exponent) == 1 and isinstance(exponent[0], str) and len(exponent[0]) == 1:
             return [*base, "^", exponent[0]]
         return [*base, "^{", *exponent, "}"]
 
@@ -157,6 +157,7 @@ class _Printer:
             return [before, *a, ", ", *b, after]
         if node.func == "where":  # a case per branch, each with its condition (no words to translate)
             condition, yes, no = node.args
+            assert isinstance(condition, Bin), condition  # the parser makes where()'s first argument a comparison
             left, right = self.print(condition.left), self.print(condition.right)
             return ["\\begin{cases} ", *self.print(yes), " & ", *left, f" {_RELATIONS[condition.op][0]} ", *right,
                     " \\\\ ", *self.print(no), " & ", *left, f" {_RELATIONS[condition.op][1]} ", *right, " \\end{cases}"]

@@ -1,10 +1,19 @@
-"""Jinja2 rendering: one environment factory, one escape filter per format.
+"""Jinja2 rendering: one environment factory; each format's delimiters and escape filter come from
+its entry in :data:`symopt.formats.FORMATS`.
 
 Templates live in ``templates/`` (installed as ``symopt/templates``); a user's folder given with
 ``--templates DIR`` comes first, so any template can be overridden by name.  LaTeX templates use
 brace-free delimiters -- ``((* block *))``, ``((( variable )))``, ``((= comment =))`` -- so TeX
 braces never clash with Jinja.  Plain text (titles, headings) is escaped at each insertion point;
 math from the engine is inserted raw.  Templates run in Jinja's sandbox.
+
+A part that several templates share exists once, and is found by name like any template, so a user's
+folder holding only that part changes every document built on it: ``preamble.tex.j2``, included by
+every full LaTeX document (``sheet.tex.j2``, ``card.tex.j2``, ``exam.tex.j2``, each setting ``size``,
+``margin`` and ``graphicx`` first); ``problem.md.j2`` and ``problem.tex.j2``, the problem (title, f,
+each exercise's heading, formulas, notes and data rows), which the worked sheet (``sheet.md.j2``,
+``body.tex.j2``) and the question sheet (``question.md.j2``, ``question_body.tex.j2``) extend, filling
+its blocks ``work`` (each exercise's) and ``end``.  ``tests/test_templates.py`` keeps them shared.
 
 Compiled templates are kept in Jinja's bytecode cache (its per-user folder in the temporary
 directory, which Jinja checks is the user's own and private), as Python keeps .pyc files: a cold
@@ -21,28 +30,10 @@ from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, Stri
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import SymoptError
+from .formats import FORMATS, Format, escape_latex as escape_latex, escape_md as escape_md  # the escapes: for their users
 from .resources import resource
 
-_LATEX_SPECIALS = str.maketrans(
-    {
-        "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%",
-        "&": r"\&", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-        # not special, but T1 fonts would print them as other glyphs (‘ ¡ « »)
-        "`": r"\textasciigrave{}", "<": r"\textless{}", ">": r"\textgreater{}",
-    }
-)
-_MD_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|$~&^"})
 _MATH = re.compile(r"(\$[^$]+\$)")
-
-
-def escape_latex(text: str) -> str:
-    """Plain text for LaTeX: the ten special characters (and ` < >) print as themselves."""
-    return str(text).translate(_LATEX_SPECIALS)
-
-
-def escape_md(text: str) -> str:
-    """Plain text for Markdown: characters Markdown or math renderers would act on are escaped."""
-    return str(text).translate(_MD_SPECIALS)
 
 
 def rich(escape):
@@ -55,14 +46,14 @@ def rich(escape):
 
 
 def environment(fmt: str, templates: str | Path | None = None) -> SandboxedEnvironment:
-    """The Jinja2 environment for ``md`` or ``tex``, with a user's template folder first.  One per
-    (format, folder) in a process, so each template is compiled once (Jinja reloads a template
-    whose file changed)."""
-    return _environment(fmt, None if templates is None else str(templates))
+    """The Jinja2 environment for format `fmt` (an entry of :data:`symopt.formats.FORMATS`: its
+    delimiters and its escape), with a user's template folder first.  One per (format, folder) in a
+    process, so each template is compiled once (Jinja reloads a template whose file changed)."""
+    return _environment(FORMATS[fmt], None if templates is None else str(templates))
 
 
 @lru_cache(maxsize=16)
-def _environment(fmt: str, templates: str | None) -> SandboxedEnvironment:
+def _environment(fmt: Format, templates: str | None) -> SandboxedEnvironment:
     loaders = []
     if templates is not None:
         if not Path(templates).is_dir():
@@ -73,16 +64,10 @@ def _environment(fmt: str, templates: str | None) -> SandboxedEnvironment:
         loader=ChoiceLoader(loaders), undefined=StrictUndefined, autoescape=False,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    if fmt == "tex":
-        options.update(
-            block_start_string="((*", block_end_string="*))",
-            variable_start_string="(((", variable_end_string=")))",
-            comment_start_string="((=", comment_end_string="=))",
-        )
-    env = SandboxedEnvironment(bytecode_cache=_bytecode_cache(fmt), **options)
-    escape = escape_latex if fmt == "tex" else escape_md
-    env.filters["escape"] = escape
-    env.filters["rich"] = rich(escape)
+    options.update(fmt.delimiters)
+    env = SandboxedEnvironment(bytecode_cache=_bytecode_cache(fmt.name), **options)
+    env.filters["escape"] = fmt.escape
+    env.filters["rich"] = rich(fmt.escape)
     env.filters["display"] = display_tex
     return env
 
@@ -103,7 +88,7 @@ def display_tex(line: str) -> str:
 
 
 class _Cache(FileSystemBytecodeCache):
-    """Jinja's file cache, keyed by format too: the two formats compile with other options."""
+    """Jinja's file cache, keyed by format too: formats compile with other options."""
 
     def __init__(self, fmt: str):
         super().__init__(pattern="__symopt_%s.cache")

@@ -1,4 +1,5 @@
-"""A solved spec: the worked exercises and their outputs (Markdown, LaTeX, PDF, JSON).
+"""A solved spec: the worked exercises and their outputs (:meth:`Solution.make`, in any format of
+:data:`symopt.formats.FORMATS`: Markdown, LaTeX, PDF, JSON).
 
 :class:`Solution` is what ``symopt.solve`` returns.  It turns the worked exercises into one plain
 *view* (headings in the sheet's language, lines as LaTeX) that every template reads, and shows
@@ -8,21 +9,26 @@ itself in Jupyter through ``_repr_markdown_`` and ``_repr_latex_``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import labels
-from .engine import Worked, function_latex, work
+from . import formats, labels
+from .engine import Divergence, Line, Worked, function_latex, work
 from .errors import SymoptError
-from .expr import parse
-from .numbers import decimal_text, decimals_of, plain_text
-from .render import escape_latex, render
+from .expr import Call, Node, parse, walk
+from .formats import escape_latex
+from .numbers import rational_text, value_text
 from .spec import Spec, from_dict, load, with_overrides
 
+if TYPE_CHECKING:
+    from .arith import NumberMode
+    from .figures import Figure
 
-def number_policy(mode, lang: str) -> str:
+
+def number_policy(mode: NumberMode, lang: str) -> str:
     """The sentence that states a sheet's number mode, in the sheet's language."""
     words = labels.words(lang, "sheet")
     rounding = words["decimals"].format(d=mode.decimals, s=mode.sig)
@@ -43,12 +49,12 @@ class Solution:
     spec: Spec
     exercises: tuple[Worked, ...]
 
-    def figures(self, formats: tuple[str, ...], compare_epochs: int | None = None) -> list:
+    def figures(self, formats: tuple[str, ...], compare_epochs: int | None = None) -> list[Figure]:
         """Each exercise's figure, and one comparing every path when the exercises share f and the
         start (2 variables); `compare_epochs` reruns them for that many epochs (default: the sheet's)."""
         from .figures import compare_figure, path_figure
 
-        view = self.view()
+        view = self._plain_view
         out = [path_figure(w, f"ex{n}-path", ex["heading"], formats)
                for n, (w, ex) in enumerate(zip(self.exercises, view["exercises"], strict=True), start=1)]
         first = self.exercises[0].exercise
@@ -64,7 +70,25 @@ class Solution:
 
     def view(self, figures: dict | None = None) -> dict:
         """What the templates see: plain strings and lists, in the sheet's language.  `figures`:
-        ``{"dir": "seed-figures", "ext": "svg", "names": [...]}`` adds each exercise's image path."""
+        ``{"dir": "seed-figures", "ext": "svg", "names": [...]}`` adds each exercise's image path.
+
+        Built once per Solution (:attr:`_plain_view`); each call gets its own top dict and exercise
+        dicts, to add keys to, while the lists inside them are shared and only read."""
+        plain = self._plain_view
+        exercises = [{**ex, "figure": None} for ex in plain["exercises"]]
+        compare = None
+        if figures:
+            names = set(figures["names"])
+            for n, ex in enumerate(exercises, start=1):
+                name = f"ex{n}-path"
+                ex["figure"] = f"{figures['dir']}/{name}.{figures['ext']}" if name in names else None
+            compare = f"{figures['dir']}/compare.{figures['ext']}" if "compare" in names else None
+        return {**plain, "exercises": exercises, "compare": compare}
+
+    @cached_property
+    def _plain_view(self) -> dict:
+        """The view without its figures' paths, made once: f parsed and printed, each exercise's
+        heading, notes and lines gathered, the first time a view is asked for."""
         sheet_words = labels.words(self.spec.lang, "sheet")
         comma = all(w.exercise.numbers.comma for w in self.exercises) and bool(self.exercises)
         top = None if self.spec.function_text is None else function_latex(parse(self.spec.function_text), self.spec.mult, comma)
@@ -91,28 +115,27 @@ class Solution:
                         k=w.diverged.epoch, reason=_reason(sheet_words, w.diverged)),
                 }
             )
-        compare = None
-        for ex in exercises:
-            ex["figure"] = None
-        if figures:
-            names = set(figures["names"])
-            for n, ex in enumerate(exercises, start=1):
-                name = f"ex{n}-path"
-                ex["figure"] = f"{figures['dir']}/{name}.{figures['ext']}" if name in names else None
-            compare = f"{figures['dir']}/compare.{figures['ext']}" if "compare" in names else None
-        return {"title": self.spec.title, "lang": self.spec.lang, "function": top, "exercises": exercises, "compare": compare}
+        return {"title": self.spec.title, "lang": self.spec.lang, "function": top, "exercises": exercises, "compare": None}
+
+    def make(self, fmt: str, templates: str | Path | None = None, fragment: bool = False, figures: dict | None = None,
+             files: dict[str, bytes] | None = None, made: dict[str, formats.Made] | None = None) -> formats.Made:
+        """The sheet in output format `fmt` (an entry of :data:`symopt.formats.FORMATS`): text, or
+        bytes for a binary format.  `fragment`: the LaTeX body only (a format without one writes the
+        whole sheet); `figures`: the figures' view (see :meth:`view`); `files`: each figure's path and
+        bytes, for a format made from another (PDF); `made` keeps what is made on the way, by format."""
+        return formats.produce(fmt, "fragment" if fragment else "sheet", lambda: self.view(figures), self, templates, files, made)
 
     def to_markdown(self, templates: str | Path | None = None, figures: dict | None = None) -> str:
-        return render("sheet.md.j2", self.view(figures), "md", templates)
+        return formats.as_text(self.make("md", templates, figures=figures))
 
     def to_latex(self, templates: str | Path | None = None, fragment: bool = False, figures: dict | None = None) -> str:
-        return render("body.tex.j2" if fragment else "sheet.tex.j2", self.view(figures), "tex", templates)
+        return formats.as_text(self.make("tex", templates, fragment, figures))
 
     def to_pdf(self, templates: str | Path | None = None, figures: dict | None = None, files: dict | None = None) -> bytes:
         """The PDF; with `figures`, `files` maps each figure's path to its PDF bytes."""
-        from .pdf import compile_pdf
-
-        return compile_pdf(self.to_latex(templates, figures=figures), files)
+        pdf = self.make("pdf", templates, figures=figures, files=files)
+        assert isinstance(pdf, bytes), "PDF is bytes"
+        return pdf
 
     def to_dict(self) -> dict:
         return {
@@ -123,9 +146,9 @@ class Solution:
                     "function": w.exercise.function_text,
                     "variables": list(w.exercise.variables),
                     "gradient": w.gradient,
-                    "hyper": {h: _decimal(q) for h, q in w.exercise.hyper.items()},
+                    "hyper": {h: rational_text(q) for h, q in w.exercise.hyper.items()},
                     "options": w.exercise.optimizer.effective_options(w.exercise.options),
-                    "start": {v: _decimal(q) for v, q in w.exercise.start.items()},
+                    "start": {v: rational_text(q) for v, q in w.exercise.start.items()},
                     "numbers": str(w.exercise.numbers),
                     "diverged": w.diverged is not None,
                     "diverged_at": None if w.diverged is None else {
@@ -133,12 +156,12 @@ class Solution:
                         "reason": _reason(labels.words("en", "sheet"), w.diverged).replace("$", "")},
                     "departs": None if w.departs is None else {
                         "epoch": w.departs.epoch, "variable": w.departs.variable, "carried": w.departs.carried.plain,
-                        "reference": _plain(w.departs.reference)},
+                        "reference": value_text(w.departs.reference)},
                     "epochs": [
                         {
                             "epoch": e.number,
                             "params": e.params,
-                            **({"reference": {v: _plain(x) for v, x in e.reference.items()}} if e.reference is not None else {}),
+                            **({"reference": {v: value_text(x) for v, x in e.reference.items()}} if e.reference is not None else {}),
                             "lines": [_line_dict(ln) for ln in e.lines],
                         }
                         for e in w.epochs
@@ -148,7 +171,7 @@ class Solution:
             ],
         }
 
-    def to_json(self) -> str:
+    def to_json(self) -> str:  # the json format's maker (symopt/formats.py)
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
     def _repr_markdown_(self) -> str:
@@ -176,55 +199,41 @@ def _notes(sheet_words: dict, w: Worked, lang: str, frameworks: bool) -> list[st
     def note(text: str, framework: str) -> str:
         return sheet_words["frameworks"].format(note=text, frameworks=framework) if frameworks and framework else text
 
-    notes = [note(w.notation.fill(labels.in_language(c.note, lang)), labels.in_language(c.frameworks, lang)) for c in w.notes]
-    if w.notation.parameter.startswith("\\boldsymbol"):  # the formulas' vector: say what it is
-        names = ", ".join(w.notation.variable(v) for v in w.exercise.variables)
-        notes.insert(0, sheet_words["vector"].format(p=w.notation.parameter, names=names))
+    notation = w.notation
+    assert notation is not None, "work() gives every exercise its notation"
+    notes = [note(notation.fill(labels.in_language(c.note, lang)), labels.in_language(c.frameworks, lang)) for c in w.notes]
+    if notation.parameter.startswith("\\boldsymbol"):  # the formulas' vector: say what it is
+        names = ", ".join(notation.variable(v) for v in w.exercise.variables)
+        notes.insert(0, sheet_words["vector"].format(p=notation.parameter, names=names))
     if _has_kink(w.exercise.function):
         notes.append(note(sheet_words["kink"], sheet_words["kink_frameworks"]))
     return notes + [number_policy(w.exercise.numbers, lang)]
 
 
-def _has_kink(node) -> bool:
+def _has_kink(node: Node) -> bool:
     """Whether f uses abs (or sign): not differentiable everywhere."""
-    from .expr import Bin, Call, Neg
-
-    if isinstance(node, Call):
-        return node.func in ("abs", "sign") or any(_has_kink(a) for a in node.args)
-    if isinstance(node, Neg):
-        return _has_kink(node.operand)
-    if isinstance(node, Bin):
-        return _has_kink(node.left) or _has_kink(node.right)
-    return False
+    return any(isinstance(n, Call) and n.func in ("abs", "sign") for n in walk(node))
 
 
-def _decimal(q: Fraction) -> str:
-    return decimal_text(q) if decimals_of(q) is not None else f"{q.numerator}/{q.denominator}"
-
-
-def _plain(x) -> str:
-    """A number of the trace as plain text: ``-4.6003``, ``1/3``."""
-    return plain_text(x) if isinstance(x, Decimal) else _decimal(x)
-
-
-def _line_dict(line) -> dict:
+def _line_dict(line: Line) -> dict:
     """A line for JSON: the fields of old (the value as shown), then the typed ones."""
     return {
         "quantity": line.quantity, "variable": line.variable, "latex": line.latex, "value": line.shown.text,
-        "number": _plain(line.value), "relation": "≈" if line.approx else "=",
+        "number": value_text(line.value), "relation": "≈" if line.approx else "=",
         "shown": {"text": line.shown.text, "rounded": line.shown.rounded, "places": line.shown.places},
         "operands": [{"name": o.key, "value": o.shown.plain, "rounded": o.shown.rounded, "places": o.shown.places}
                      for o in line.operands],
     }
 
 
-def _reason(sheet_words: dict, d) -> str:
+def _reason(sheet_words: dict, d: Divergence) -> str:
     """Why a run stopped, from its :class:`~symopt.engine.Divergence`."""
     return sheet_words[d.kind].format(line=d.line, value=d.shown.text if d.shown is not None else "")
 
 
-def _departure(sheet_words: dict, w) -> str:
+def _departure(sheet_words: dict, w: Worked) -> str:
     d = w.departs
+    assert d is not None, "only a run that departs has a departure note"
     exact = w.exercise.numbers.policy().show_fraction(Fraction(d.reference), exact=False, extra=1).text
     return sheet_words["departs"].format(k=d.epoch, line=d.line, carried=d.carried.text, exact=exact)
 

@@ -20,7 +20,7 @@ from .expr import Node, names, parse
 from .files import read_text
 from .notation import GRADIENT_NAMES, name_latex
 from .numbers import exact
-from .optimizers import OPTIMIZERS, Optimizer, custom, get
+from .optimizers import OPTIMIZERS, Choice, Optimizer, Rules, custom, get
 
 MAX_EPOCHS = 10_000
 MAX_VARIABLES = 100
@@ -45,6 +45,16 @@ class Exercise:
     epochs: int
     numbers: NumberMode
     gradient_name: str = "d"  # how lines name the gradient: dw_1, g_1 or \\frac{\\partial f}{\\partial w_1}
+    # the rules and the chosen options' notes (Optimizer.choose of `options`), chosen once, when the
+    # spec is checked; an exercise made without them chooses them itself
+    rules: tuple[tuple[str, Node], ...] = field(default=(), compare=False, repr=False)
+    notes: tuple[Choice, ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.rules:  # (every optimizer has a rule: at least w's)
+            rules, notes = self.optimizer.choose(self.options)
+            object.__setattr__(self, "rules", tuple(rules))
+            object.__setattr__(self, "notes", tuple(notes))
 
 
 @dataclass(frozen=True)
@@ -187,11 +197,11 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exerci
     function_text, function, variables = _function_of(data)
     options = _table(data, "options")
     try:
-        optimizer.choose(options)
+        rules, notes = optimizer.choose(options)
     except SymoptError as e:
         raise e.within("options") from None
     hyper_names, state_names = optimizer.hyper_for(options), optimizer.state_for(options)
-    _names_apart(optimizer, options, variables, hyper_names, state_names)
+    _names_apart(optimizer, options, variables, hyper_names, state_names, rules)
     hyper = _hyper_of(data, optimizer, hyper_names)
     start = _start_of(data, variables)
     state = _state_of(data, optimizer, state_names, hyper, variables)
@@ -208,7 +218,7 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exerci
         raise SymoptError(f"must be one of {', '.join(map(repr, GRADIENT_NAMES))} (dw_1, g_1 or ∂f/∂w_1), got {gradient_name!r}",
                           "gradient_name")
     return Exercise(optimizer, hyper, dict(options), function_text, function, variables, start, state, epochs, numbers,
-                    gradient_name)
+                    gradient_name, tuple(rules), tuple(notes))
 
 
 def _optimizer_of(data: dict, customs: dict[str, Optimizer] | None) -> Optimizer:
@@ -242,12 +252,12 @@ def _function_of(data: dict) -> tuple[str, Node, tuple[str, ...]]:
     return function_text, function, variables
 
 
-def _names_apart(optimizer: Optimizer, options: dict, variables, hyper_names, state_names) -> None:
-    """f's variables are neither the optimizer's names nor printed as its symbols."""
+def _names_apart(optimizer: Optimizer, options: dict, variables, hyper_names, state_names, rules: Rules) -> None:
+    """f's variables are neither the optimizer's names nor printed as its symbols (`rules`: those the options choose)."""
     clash = [v for v in variables if v in hyper_names or v in state_names or v in ("g", "t")]
     if clash:
         raise SymoptError(f"{clash[0]!r} names a hyperparameter or state of {optimizer.key}; rename the variable", "function")
-    shared = optimizer.notation(variables, options).shared_symbols()
+    shared = optimizer.notation(variables, options, rules=rules).shared_symbols()
     if shared:
         v, symbol = shared[0]
         raise SymoptError(f"variable {v!r} would print as ${name_latex(v)}$, which {optimizer.title} writes as "

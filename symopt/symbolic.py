@@ -15,11 +15,11 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import lru_cache
 
-import sympy
+import sympy  # type: ignore[import-untyped]  # SymPy ships no type information (no stubs, no py.typed)
 
 from .arith import MAX_EXPONENT
 from .errors import SymoptError
-from .expr import BINARY, Bin, Call, Name, Neg, Node, Num, names
+from .expr import BINARY, Bin, Call, Name, Neg, Node, Num, map_names, names, walk
 from .functions import TABLE
 from .numbers import decimals_of
 
@@ -133,15 +133,10 @@ _SIMPLIFY_OPS = 60
 
 
 def _has_variable_denominator(node: Node) -> bool:
-    if isinstance(node, (Num, Name)):
-        return False
-    if isinstance(node, Neg):
-        return _has_variable_denominator(node.operand)
-    if isinstance(node, Call):
-        return any(_has_variable_denominator(a) for a in node.args)
-    if node.op == "/" and names(node.right) - {"pi"} and to_sympy(node.right).is_zero is not False:
-        return True  # a denominator that may be 0 (not e^{y}, nor x^2 + 1)
-    return _has_variable_denominator(node.left) or _has_variable_denominator(node.right)
+    """Whether a quotient in `node` divides by something with a variable that may be 0 (not e^{y},
+    nor x^2 + 1)."""
+    return any(isinstance(n, Bin) and n.op == "/" and bool(names(n.right) - {"pi"}) and to_sympy(n.right).is_zero is not False
+               for n in walk(node))
 
 
 def _sympy_has_pole(expr: sympy.Expr) -> bool:
@@ -172,7 +167,7 @@ _MAX_FOLDED_POWER = 64
 def derivative(node: Node, v: str) -> Node:  # noqa: C901 (to carve into steps (issue 16))
     """∂node/∂v by the rules of differentiation, on the tree as written (see above).  Not checked:
     :func:`gradient` has SymPy confirm it."""
-    if v not in names(node):
+    if isinstance(node, Num) or v not in names(node):
         return ZERO
     if isinstance(node, Name):
         return ONE
@@ -221,20 +216,8 @@ def _outer_tree(text: str) -> Node:
 
 
 def _outer(text: str, argument: Node) -> Node:
-    """The table's derivative of a function (``1/(1 + u^2)``) at `argument`."""
-    return _substitute(_outer_tree(text), argument)
-
-
-def _substitute(node: Node, argument: Node) -> Node:
-    if isinstance(node, Name):
-        return argument if node.id == "u" else node
-    if isinstance(node, Num):
-        return node
-    if isinstance(node, Neg):
-        return Neg(_substitute(node.operand, argument))
-    if isinstance(node, Call):
-        return Call(node.func, tuple(_substitute(a, argument) for a in node.args))
-    return Bin(node.op, _substitute(node.left, argument), _substitute(node.right, argument))
+    """The table's derivative of a function (``1/(1 + u^2)``) at `argument`: its u replaced."""
+    return map_names(_outer_tree(text), lambda name: argument if name == "u" else None)
 
 
 def _constant(q: Fraction) -> Node:
@@ -407,7 +390,7 @@ def _written_product(coefficient: Fraction, factors: Factors) -> Node:
     if bottom or (c.denominator != 1 and decimals_of(c) is None and top):
         numerator = _chain(([Num(Fraction(c.numerator))] if c.numerator != 1 or not top else []) + top)
         denominator = _chain(([Num(Fraction(c.denominator))] if c.denominator != 1 else []) + bottom)
-        body = Bin("/", numerator, denominator)
+        body: Node = Bin("/", numerator, denominator)
     else:
         body = _chain(([Num(c)] if c != 1 or not top else []) + top)
     return Neg(body) if coefficient < 0 else body
@@ -491,7 +474,7 @@ def _product(expr: sympy.Mul) -> Node:
         coefficient, rest = sympy.Integer(1), expr
     numerator, denominator = sympy.fraction(rest)
     if denominator != 1:
-        body = Bin("/", from_sympy(numerator), from_sympy(denominator))
+        body: Node = Bin("/", from_sympy(numerator), from_sympy(denominator))
     else:
         factors = sympy.Mul.make_args(numerator)
         body = from_sympy(factors[0])

@@ -3,7 +3,7 @@
 #   Debian packages: TeX Live (latexmk, pdflatex, Vietnamese fonts), pdftotext; node/npm if absent
 #   npm:             tests/katex (KaTeX, pinned by its package-lock.json)
 #   Python:          symopt itself (editable) with its [test], [frameworks] and [plot] extras
-#                    (ruff among the test ones: the lint runs before the tests)
+#                    (ruff and mypy among the test ones: lint and types are checked before the tests)
 #                    (PyTorch 2.13.0 CPU, optax and jax, for the cross-checks against frameworks)
 # TeX, KaTeX and framework tests fail (not skip) here if they are missing: SYMOPT_REQUIRE_*=1.
 set -euo pipefail
@@ -29,6 +29,8 @@ python3 -m pip install -q --disable-pip-version-check -e '.[test,frameworks,plot
 
 # lint first (ruff, pinned in the [test] extra; its rules are in pyproject.toml): a finding stops the run
 python3 -m ruff check --quiet symopt benchmarks tests
+# types (mypy, pinned likewise; its settings are in pyproject.toml): the package must be clean
+python3 -m mypy --no-error-summary
 
 export SYMOPT_REQUIRE_TEX=1 SYMOPT_REQUIRE_KATEX=1 SYMOPT_REQUIRE_FRAMEWORKS=1
 exec python3 -m pytest "$@"

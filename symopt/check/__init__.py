@@ -10,6 +10,8 @@ core modules of :mod:`symopt`.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 import sys
 import types
@@ -21,8 +23,11 @@ from ..spec import Spec, from_dict, load
 if TYPE_CHECKING:
     from .report import Report
 
+#: What `slack` may be: a number (an exact one, or a float's shortest repr) or a decimal string.
+Slack = float | str | Fraction | Decimal
 
-def check(work: str | Path, spec: Spec | str | Path | dict | None = None, *, slack: float | str = 0) -> Report:
+
+def check(work: str | Path, spec: Spec | str | Path | dict | None = None, *, slack: Slack = 0) -> Report:
     """Check a hand-worked solution line by line; return the :class:`~symopt.check.report.Report`.
 
     `work` is a path (a :class:`~pathlib.Path`, or a one-line string naming an existing file) or
@@ -80,7 +85,7 @@ def _work_text(work: str | Path) -> tuple[str, str]:
 class _Package(types.ModuleType):
     """The package, callable as its :func:`check` (the name ``symopt.check`` is both)."""
 
-    def __call__(self, work: str | Path, spec: Spec | str | Path | dict | None = None, *, slack: float | str = 0) -> Report:
+    def __call__(self, work: str | Path, spec: Spec | str | Path | dict | None = None, *, slack: Slack = 0) -> Report:
         return check(work, spec, slack=slack)
 
 

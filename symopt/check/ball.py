@@ -17,15 +17,17 @@ the other functions (and pi) come from mpmath at a few more digits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 import decimal
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from functools import cached_property
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import mpmath
 
+from ..arith import Arithmetic, Evaluator, OnePass
 from ..errors import SymoptError
 from ..functions import TABLE
 from ..numbers import EXACT, decimals_of
@@ -55,23 +57,26 @@ def fraction(x: Decimal) -> Fraction:
     return Fraction(x)
 
 
-class BallArithmetic:
+class BallArithmetic(OnePass):
     """Arithmetic on :class:`Ball` values at :data:`DIGITS` digits: midpoints rounded to nearest,
-    radii rounded up."""
+    radii rounded up.  It is a :class:`symopt.arith.Arithmetic` that computes each line once
+    (:class:`~symopt.arith.OnePass`: no exact arithmetic beside it) and keeps what the compiler
+    compiled for it (`evaluators`)."""
 
     def __init__(self, digits: int = DIGITS):
-        wide = {"Emax": decimal.MAX_EMAX, "Emin": decimal.MIN_EMIN, "traps": _TRAPS}
-        self.ctx = decimal.Context(prec=digits, rounding=ROUND_HALF_EVEN, **wide)
-        self.up = decimal.Context(prec=digits, rounding=ROUND_CEILING, **wide)  # for radii
+        self.ctx = decimal.Context(prec=digits, rounding=ROUND_HALF_EVEN, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
+                                   traps=_TRAPS)
+        self.up = decimal.Context(prec=digits, rounding=ROUND_CEILING, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
+                                  traps=_TRAPS)  # for radii
         self.digits = digits
         self.zero = _ZERO
         self.tiny = Decimal(f"1E-{digits - 10}")  # relative: the working precision's own error
-        self.evaluators: dict = {}  # compiled trees (symopt.compiler.evaluator)
-        self._quotients: dict = {}  # (numerator, denominator) -> Decimal
-        self._functions: dict = {}  # name -> its function of a Decimal
+        self.evaluators: dict[Any, Evaluator] = {}  # compiled trees (symopt.compiler.evaluator)
+        self._quotients: dict[tuple[int, int], Decimal] = {}  # (numerator, denominator) -> Decimal
+        self._functions: dict[str, Callable[[Decimal], Decimal]] = {}  # name -> its function of a Decimal
 
     @cached_property
-    def mp(self):  # made when first needed (pi, sin, ...): an mpmath context costs a millisecond or two
+    def mp(self) -> mpmath.MPContext:  # made when first needed (pi, sin, ...): an mpmath context costs a millisecond or two
         mp = mpmath.MPContext()
         mp.dps = self.digits + 5
         return mp
@@ -79,13 +84,13 @@ class BallArithmetic:
     def ball(self, q: Fraction, rad: Fraction | int = 0) -> Ball:
         return Ball(self._quotient(q), self._quotient(rad) if rad else _ZERO)
 
-    def _quotient(self, q: Fraction) -> Decimal:
+    def _quotient(self, q: Fraction | int) -> Decimal:
         """q as a Decimal: exactly when it is a decimal (however many digits), else rounded (the
         same numbers come back line after line: each is made once, Decimals are immutable)."""
         key = (q.numerator, q.denominator)
         value = self._quotients.get(key)
         if value is None:
-            places = decimals_of(q) if key[1] != 1 else 0
+            places = decimals_of(q) if key[1] != 1 and isinstance(q, Fraction) else 0  # (an int: denominator 1)
             if places is not None:
                 value = Decimal(key[0] * (10**places // key[1])).scaleb(-places, EXACT)
             else:
@@ -101,7 +106,7 @@ class BallArithmetic:
     def pi(self) -> Ball:
         return Ball(self._from_mp(+self.mp.pi), _ZERO)
 
-    def _from_mp(self, x) -> Decimal:
+    def _from_mp(self, x: mpmath.mpf) -> Decimal:
         return self.ctx.plus(Decimal(mpmath.libmp.to_str(x._mpf_, self.mp.dps)))
 
     def add(self, a: Ball, b: Ball) -> Ball:
@@ -180,7 +185,7 @@ class BallArithmetic:
             raise SymoptError("logarithm of a number that is not positive")
         return self._spread(self._function(name), a, allow_negative=name not in ("sqrt", "log"))
 
-    def _function(self, name: str):
+    def _function(self, name: str) -> Callable[[Decimal], Decimal]:
         """x -> name(x) at the working precision: Decimal's own where it has it, else mpmath's
         (made once per function)."""
         made = self._functions.get(name)
@@ -188,13 +193,16 @@ class BallArithmetic:
             made = self._functions[name] = self._make_function(name)
         return made
 
-    def _make_function(self, name: str):
+    def _make_function(self, name: str) -> Callable[[Decimal], Decimal]:
         row = TABLE[name]
+        method: Callable[[Decimal], Decimal]
         if row.decimal:
             method = getattr(self.ctx, row.decimal)
-        else:
+        elif row.mpmath is not None:
             mp, function = self.mp, getattr(self.mp, row.mpmath)
             method = lambda x: self._from_mp(function(mp.mpf(str(x))))
+        else:  # max, min, where: never a call of one number (the compiler computes them)
+            raise TypeError(f"{name} is not a function of one number")
 
         def value(x: Decimal) -> Decimal:
             try:
@@ -207,7 +215,7 @@ class BallArithmetic:
 
         return value
 
-    def _spread(self, f, a: Ball, allow_negative: bool) -> Ball:
+    def _spread(self, f: Callable[[Decimal], Decimal], a: Ball, allow_negative: bool) -> Ball:
         """f at the midpoint, with the radius f's values reach at the two ends (and 0 inside)."""
         mid = f(a.mid)
         if not a.rad:
@@ -243,3 +251,7 @@ class BallArithmetic:
             room = up.add(room, slack)
         room = up.add(room, up.multiply(self.tiny, y if y > x else x))
         return self.ctx.subtract(a.mid, b.mid).copy_abs() <= room
+
+
+if TYPE_CHECKING:
+    _: Arithmetic = BallArithmetic()  # mypy's proof that the compiler's evaluators run on balls

@@ -19,35 +19,37 @@ computed silently.  The rules are compiled once per exercise; SymPy runs once, f
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from itertools import islice, product
 from math import floor
 import re
+from typing import TYPE_CHECKING, Any
 
-from .. import symbolic
-from ..compiler import evaluator, fold
+from ..compiler import Evaluator, evaluator, fold
 from ..errors import SymoptError, UnknownName
-from ..expr import Bin, Call, Name, Neg, Node, Num, names, replaced
+from ..expr import Bin, Call, Name, Neg, Node, Num, names, replaced, walk
 from ..notation import DECAYED as _DECAYED, GRADIENT_NAMES, name_latex, normal, relettered, stepped
-from ..numbers import decimal_text, decimals_of, floor_log10, round_half_away, round_significant, scientific_text
+from ..numbers import decimals_of, message_text, round_half_away, short_text
+from ..plan import plan_of
 from ..spec import Exercise
 from .aliases import Ref, resolve
 from .ball import Ball, BallArithmetic, fraction
 from .document import Document, MathLine, Section
 from .mathtext import Written, as_written, literals, parse_math, relations
-from .problem import classify, constant_node, matching_variants, rename, rules_of, variants
+from .problem import classify, constant_node, matching_variants, rename, variants
 from .reading import RELATION_TEX, components, general_formula, letters, students
+
+if TYPE_CHECKING:  # (mistakes is imported when a line first needs it)
+    from .mistakes import Mistake
 
 SEVERITY = {"ok": "ok", "arithmetic": "error", "substitution": "error", "formula": "error",
             "rounding": "warning", "notation": "warning", "unreadable": "warning"}
 MAX_COMBINATIONS = 16  # candidate values tried per line after earlier errors
 DECAYED = _DECAYED  # a rule that changes the gradient (weight decay as L2): its line is a second dw line
-
-
-def _target(target: str) -> str:
-    return DECAYED if target == "g" else target
 
 
 @dataclass(frozen=True)
@@ -84,10 +86,11 @@ class Candidate:
     computed: bool = False  # the writer skipped its line: they may write it rounded anywhere
     places: int | None = None  # written rounded to this place: a later line may substitute it with more digits
     short: Written | None = None  # written after ≈ without trailing zeros: its place may be finer than it shows
+    rad: Fraction | None = None  # the ball's radius as a Fraction, where it was made from one
 
     @cached_property
     def radius(self) -> Fraction:
-        return fraction(self.ball.rad)
+        return fraction(self.ball.rad) if self.rad is None else self.rad
 
     @cached_property
     def size(self) -> Fraction:
@@ -103,10 +106,10 @@ class _Judged:
     q: str  # the quantity, for variable v, in epoch t
     v: str
     t: int
-    texts: list[str]  # the sides after the line's name, as written, and read
+    texts: tuple[str, ...]  # the sides after the line's name, as written, and read
     trees: list[Node]
     marks: tuple[str, ...]  # the relation before each side ("=" or "≈")
-    where: dict
+    where: dict[str, object]  # the fields of each finding on the line
     value: Written  # the line's result
     expectations: list[tuple[int, Ball]]  # (convention, the rule's value) for every candidate input
     right: Ball  # the rule's value under the stated convention, from the writer's values
@@ -116,12 +119,17 @@ class _Judged:
     scope: dict[Fraction, Fraction] = field(default_factory=dict)  # rounded values it may use -> radius
     point: Ball | None = None  # the first numeric side at the numbers as written
     used: list[int] = field(default_factory=list)  # the conventions the substitution follows
+    order: list[int] = field(default_factory=list)  # those whose value it gives, the stated one first
+    complete: bool = True  # False: `used` holds only the stated convention (the others looked at when needed)
 
     @classmethod
-    def of(cls, math, q, v, t, texts, trees, marks, where, expectations, stated: int) -> _Judged:
-        named = [bool(names(tree)) for tree in trees]
-        right = next((e for k, e in expectations if k == stated), expectations[0][1] if expectations else None)
-        return cls(math, q, v, t, texts, trees, marks, where, as_written(trees[-1]), expectations, right, named,
+    def of(cls, math: MathLine, q: str, v: str, t: int, texts: tuple[str, ...], trees: list[Node],
+           marks: tuple[str, ...], where: dict[str, object], value: Written, expectations: list[tuple[int, Ball]],
+           stated: int) -> _Judged:
+        """The line, for non-empty `expectations` (a line without them is not judged)."""
+        named = [any(type(n) is Name for n in walk(tree)) for tree in trees]
+        right = next((e for k, e in expectations if k == stated), expectations[0][1])
+        return cls(math, q, v, t, texts, trees, marks, where, value, expectations, right, named,
                    [(text, tree) for text, tree, n in zip(texts, trees, named, strict=True) if not n],
                    [marks[i - 1] == "≈" if i else False for i, n in enumerate(named) if not n])
 
@@ -131,7 +139,7 @@ class _Judged:
 
     def text_of(self, ball: Ball) -> str:
         """A computed value, as a message shows it beside this line's."""
-        return _text(ball, self.value.places)
+        return _message(ball, self.value.places)
 
 
 def check_document(doc: Document, exercises: list[Exercise], slack: Fraction = Fraction(0)) -> list[Finding]:
@@ -144,8 +152,6 @@ def check_document(doc: Document, exercises: list[Exercise], slack: Fraction = F
 #: What the checkers of one exercise share: set by ExerciseChecker._compile, kept per exercise.
 _PLAN = ("balls", "variants", "stated", "rules", "order", "notation", "own", "hypers", "constants", "compiled",
          "folded_literals", "_gradient", "_probes", "_rule_groups", "_distinct", "_pairs", "_slots")
-_PLANS: dict[int, tuple[Exercise, dict]] = {}  # id(exercise) -> (the exercise, its plan)
-MAX_PLANS = 64
 
 
 class ExerciseChecker:
@@ -162,20 +168,23 @@ class ExerciseChecker:
         self.loose = False  # a line held only within the rounding of the values it substitutes
         self.start_w: dict[str, list[Candidate]] = {}  # each variable's values where the epoch starts
         self._form: dict[str, list[int]] = {}  # quantity -> the conventions the writer's form follows
-        self._line_wanted: dict[object, tuple] = {}  # the rule's slots and the sides' numbers, for the line being judged
-        self._mistakes = None  # the rules with known mistakes, compiled when a line needs them
+        # for the line being judged: (id(tree), q, v, t) -> (tree, its _labelled slots), and id(side) -> (side,
+        # its literals); each kind read back by its own key, in _wanted and _literals
+        self._line_wanted: dict[object, tuple[Node, list[Any]]] = {}
+        # the rules with known mistakes, compiled when a line needs them: per variant, (mistake, target ->
+        # (the mistaken rule folded, compiled, its numbers))
+        self._mistakes: list[list[tuple[Mistake, dict[str, tuple[Node, Evaluator, set[Fraction]]]]]] | None = None
         self.formula_stated = False  # a formula line of the document was read
         self.usual_digits = 0  # the writer's most common number of significant digits (of values with decimals)
         self.usual = 0  # the writer's most common number of decimals (of their values of 4 or more digits)
         self.finest = 0  # the finest decimal place of a value of 0.1 or more, when no policy shows
         self.seen_approx = False  # the writer marks rounded values with ≈ (exact and precision sheets)
-        plan = _PLANS.get(id(ex))
-        if plan is None or plan[0] is not ex:  # the exercise's rules, compiled once (a class: once per worker)
+        self.plan = plan_of(ex)  # the exercise's plan (symopt.plan), shared with the engine
+        shared = self.plan.shared.get("checker")
+        if shared is None:  # the exercise's rules, compiled once (kept with its plan: once per worker)
             self._compile(ex)
-            if len(_PLANS) >= MAX_PLANS:
-                _PLANS.clear()
-            plan = _PLANS[id(ex)] = (ex, {k: getattr(self, k) for k in _PLAN})
-        self.__dict__.update(plan[1])
+            shared = self.plan.shared["checker"] = {k: getattr(self, k) for k in _PLAN}
+        self.__dict__.update(shared)
         self.gradients = {v: list(pairs) for v, pairs in self._gradient.items()}  # a stated derivative goes first
         self.state: dict[str, dict[str, list[Candidate]]] = {
             v: {"w": [self._exact(ex.start[v])], **{s: [self._exact(ex.state[s][v])] for s in ex.state}}
@@ -184,45 +193,41 @@ class ExerciseChecker:
 
     def _compile(self, ex: Exercise) -> None:
         """What every document of this exercise shares (:data:`_PLAN`): the conventions, rules and
-        names, compiled once; and the caches of what is worked out from them line by line."""
+        names, compiled once from the exercise's plan (its rules, folded trees, names and gradient,
+        as the engine runs them); and the caches of what is worked out from them line by line."""
+        plan = self.plan
         self.balls = BallArithmetic()
-        self._probes: dict[tuple, object] = {}  # rules compiled with one hyperparameter changed
-        self._rule_groups: dict[str, list] = {}  # quantity -> [(compiled rule, the variants that share it)]
+        self._probes: dict[tuple[int, str, str], Evaluator] = {}  # (variant, quantity, hyperparameter) -> the rule compiled with it changed
+        self._rule_groups: dict[str, list[tuple[Evaluator, list[int]]]] = {}  # quantity -> [(compiled rule, the variants that share it)]
         self._distinct: dict[tuple, bool] = {}  # (quantity, variants) -> whether their rules differ at all
-        self._pairs: dict[tuple[str, int], list] = {}  # (quantity, variant) -> the rule's trees
-        self._slots: dict[tuple, tuple] = {}  # (id(rule), id(source)) -> (rule, source, _rule_slots)
+        self._pairs: dict[tuple[str, int], list[tuple[Node, Node | None]]] = {}  # (quantity, variant) -> the rule's trees
+        self._slots: dict[tuple[int, int], tuple[Node, Node | None, list[RuleSlot]]] = {}  # (id(rule), id(source)) -> (rule, source, _rule_slots)
         opt = ex.optimizer
         stated = opt.effective_options(ex.options)
         # the conventions a line may follow: every variant the exercise's hyperparameters allow
         self.variants = [v for v in variants(opt) if set(opt.hyper_for(v)) <= set(ex.hyper)] or [stated]
         self.stated = next((k for k, v in enumerate(self.variants) if v == stated), 0)
-        self.rules = [{_target(t): rhs for t, rhs in rules_of(opt, v).items()} for v in self.variants]
+        chosen = [plan.variant(v) for v in self.variants]  # each variant's rules by quantity, folded
+        self.rules = [{q: rule.rhs for q, rule in rules.items()} for rules in chosen]
         self.order = ["g"] + list(self.rules[self.stated])  # targets in the order an epoch computes them
         # the exercise's own line names first (m_1 is RMSProp's M, not Adam's V), then the
         # reference sheet's for the same variables (v_1 for theta1); a quantity of the epoch
         # (NAdam's \mu_1) is read with the epoch's number
-        self.notation = opt.notation(ex.variables, ex.options, ex.gradient_name)
+        self.notation = plan.notation
         quantities = ["g", "w", *ex.state, *(t for rules in self.rules for t in rules)]
         self.own: dict[str, list[Ref]] = {}
         self.hypers = self.notation.hypers()
         self.constants = {t for t in self.notation.per_epoch
                           if all(not names(rules.get(t, Num(Fraction(0)))) - set(ex.hyper) for rules in self.rules)}
-        others = [opt.notation(ex.variables, ex.options, g, layout) for layout in ("lecture", "reference") for g in GRADIENT_NAMES]
+        others = [opt.notation(ex.variables, ex.options, g, layout, rules=ex.rules) for layout in ("lecture", "reference") for g in GRADIENT_NAMES]
         for notation in (self.notation, *others):
             for name, (q, v) in notation.lines(quantities).items():
                 refs = self.own.setdefault(name, [])
                 if not any(r.key == q and r.variable == v for r in refs):
                     refs.append(Ref("quantity", q, v))
-        self.compiled = [
-            {target: evaluator(fold(rhs, ex.hyper), self.balls, ex.hyper) for target, rhs in rules.items()}
-            for rules in self.rules
-        ]
-        self.folded_literals = [
-            {target: [Fraction(x.value) for x in literals(fold(rhs, ex.hyper))] for target, rhs in rules.items()}
-            for rules in self.rules
-        ]
-        gradient = symbolic.gradient(ex.function, list(ex.variables))
-        self._gradient = {v: ((d, evaluator(d, self.balls, {})),) for v, d in zip(ex.variables, gradient, strict=True)}
+        self.compiled = [{q: evaluator(rule.folded, self.balls, ex.hyper) for q, rule in rules.items()} for rules in chosen]
+        self.folded_literals = [{q: [Fraction(x.value) for x in literals(rule.folded)] for q, rule in rules.items()} for rules in chosen]
+        self._gradient = {v: ((d, evaluator(d, self.balls, {})),) for v, d in zip(ex.variables, plan.gradient, strict=True)}
 
     def _resolve(self, name: str, written: dict[str, set[str]] | None = None, variable: str | None = None,
                  epoch: int | None = None) -> Ref | None:
@@ -253,7 +258,11 @@ class ExerciseChecker:
             hyper = self.hypers.get(normal(name))
             return Ref("hyper", hyper) if hyper else resolve(name, self.ex.variables, tuple(self.ex.hyper))
         if written is not None:
-            return next((r for r in refs if r.key not in written[r.variable]), refs[-1])
+            for r in refs:
+                assert r.variable is not None  # self.own holds the lines of one variable (Notation.lines)
+                if r.key not in written[r.variable]:
+                    return r
+            return refs[-1]
         return next((r for r in refs if r.variable == variable), refs[0])
 
     # -- driving ---------------------------------------------------------------------------------
@@ -326,6 +335,7 @@ class ExerciseChecker:
 
     def _derivative(self, math: MathLine, tree: Node, ref: Ref, lhs: str) -> None:
         v = ref.variable
+        assert v is not None  # _formula sends only a variable's derivative here
         try:
             student = self._derivative_tree(tree)
         except UnknownName as e:
@@ -371,7 +381,7 @@ class ExerciseChecker:
         return MathLine(math.line, name + rest, math.end)
 
     def _one_line(self, math: MathLine, t: int, written: dict[str, set[str]], shown: str | None = None) -> None:
-        where = {"epoch": t}
+        where: dict[str, object] = {"epoch": t}  # the fields of each finding on the line
         self._tighten()
         sides, marks = relations(math.text)
         if len(sides) < 2:
@@ -396,7 +406,7 @@ class ExerciseChecker:
         where.update(quantity="dw" if q in ("g", DECAYED) else q, variable=v, name=shown or sides[0])
         if ref.warning:
             self._warn_once(math, ref.warning, f"${sides[0]}$: {ref.warning}", **where)
-        trees = []
+        trees: list[Node] = []
         for side in sides[1:]:
             try:
                 trees.append(parse_math(side))
@@ -410,7 +420,7 @@ class ExerciseChecker:
             self._carry_unread(sides, v, q, t, marks, written)
             return
         self._fill_skipped(v, q, t, written)
-        finding = self._judge(math, q, v, t, sides[1:], trees, marks, where)
+        finding = self._judge(math, q, v, t, sides[1:], trees, marks, where, value)
         self.seen_approx = self.seen_approx or "≈" in marks
         # what the sheet's rounding looks like, from the lines that are right (a wrong value's digits
         # tell nothing); where ≈ marks rounding, a value after = is exact and tells nothing either
@@ -426,13 +436,15 @@ class ExerciseChecker:
                 self.state[x][q] = self.state[v][q]
                 written[x].add(q)
 
-    def _judge(self, math, q, v, t, texts, trees, marks, where) -> Finding:
+    def _judge(self, math: MathLine, q: str, v: str, t: int, texts: tuple[str, ...], trees: list[Node],
+               marks: tuple[str, ...], where: dict[str, object], value: Written) -> Finding:
         """An epoch line's verdict, by steps that each give a finding or pass the line on: its
         formula steps, a lone value, the substitution, the arithmetic of each ``=``."""
         self._line_wanted.clear()
-        line = _Judged.of(math, q, v, t, texts, trees, marks, where, self._expected(q, v, t), self.stated)
-        if not line.expectations:
+        expectations = self._expected(q, v, t)
+        if not expectations:
             return self._add(math, "notation", "the rule for this line cannot be computed from the lines above; it is not checked", **where)
+        line = _Judged.of(math, q, v, t, texts, trees, marks, where, value, expectations, self.stated)
         for step in (self._formula_steps, self._lone_value, self._substitution, self._arithmetic):
             finding = step(line)
             if finding is not None:
@@ -508,7 +520,10 @@ class ExerciseChecker:
             used = self._discriminate(first, q, v, t, used)
         # the conventions whose numbers the line shows, the stated one first (where every value is 0,
         # every convention gives the value; the numbers tell which one was written)
-        order = sorted(dict.fromkeys(used), key=lambda k: k != self.stated)
+        line.order = order = sorted(dict.fromkeys(used), key=lambda k: k != self.stated)
+        if order[0] == self.stated and self._same_numbers(first, q, v, t, order[0]):
+            line.used, line.complete = [order[0]], False  # no warning to give; the rest only if the arithmetic needs it
+            return None
         shown = [k for k in order if self._same_numbers(first, q, v, t, k)]
         if not shown:  # a close value from other numbers: (-1)^4, 14^{-6}
             return self._add(line.math, "substitution", self._diagnose(first, q, v, t, point, None, order[0]),
@@ -526,11 +541,16 @@ class ExerciseChecker:
         prev_tree = first
         aligned = next((a for k in sorted(used, key=lambda k: k != self.stated)
                         if (a := self._aligned(first, q, v, t, k)) is not None), None)
+        if aligned is None and not line.complete:  # the stated convention's numbers do not line up: the others'
+            used = line.used = [k for k in line.order if self._same_numbers(first, q, v, t, k)]
+            line.complete = True
+            aligned = next((a for k in sorted(used, key=lambda k: k != self.stated)
+                            if (a := self._aligned(first, q, v, t, k)) is not None), None)
         radius_of: dict[tuple[Fraction, int], Fraction] = {}  # (value, places) -> radius
         if aligned is None:  # laid out otherwise: by value, except for the rule's own numbers
             constants = {w.value for k in used for tree in self._rule_trees(q, v, k) for w in _rule_literals(tree)}
             scope = {number: radius for number, radius in scope.items() if number not in constants}
-        first_radii = (lambda w, i: aligned[i]) if aligned else (lambda w, _i: scope.get(w.value, _ZERO))
+        first_radii: Radii = (lambda w, i: aligned[i]) if aligned else (lambda w, _i: scope.get(w.value, _ZERO))
         try:
             prev = self._evaluate(prev_tree, v, t, radii=first_radii, record=radius_of)
         except SymoptError as e:
@@ -539,12 +559,17 @@ class ExerciseChecker:
         for i, (text, tree) in enumerate(line.numeric[1:], start=1):
             last = i == len(line.numeric) - 1
             carried, radius_of = radius_of, {}
+            half: Radii
             if last:
                 half = lambda w, _i: self._radius(w)
             elif line.approx_before[i]:  # a number carried on may be shown rounded here
-                half = lambda w, _i, carried=carried: max(carried.get((w.value, w.places), w.half), w.half)
+                def rounded(w: Written, _i: int, carried: dict[tuple[Fraction, int], Fraction] = carried) -> Fraction:
+                    return max(carried.get((w.value, w.places), w.half), w.half)
+                half = rounded
             else:  # a number carried on keeps its radius: the same value written the same way
-                half = lambda w, _i, carried=carried: carried.get((w.value, w.places), w.half)
+                def kept(w: Written, _i: int, carried: dict[tuple[Fraction, int], Fraction] = carried) -> Fraction:
+                    return carried.get((w.value, w.places), w.half)
+                half = kept
             try:
                 cur = self._evaluate(tree, v, t, radii=half, record=radius_of)
             except SymoptError as e:
@@ -555,6 +580,7 @@ class ExerciseChecker:
                 return self._flag(line, "arithmetic", f"${prev_text}$ is ${line.text_of(prev)}$, not ${text}$", text, prev)
             if last and i == 1 and not self.loose:  # does it hold from the numbers as written?
                 strict = line.point  # the first side at the numbers as written (the substitution's)
+                assert strict is not None  # _substitution, which passed the line on, set it
                 if not self.balls.agree(strict, cur, slack):
                     if self._rounding_slip(strict, value):  # a writer who works from the page rounded wrong
                         return self._flag(line, "rounding", f"${prev_text}$ rounds to ${line.text_of(strict)}$, not ${text}$", text, strict)
@@ -570,7 +596,8 @@ class ExerciseChecker:
         key = (q, frozenset(used))
         if key not in self._distinct:  # rules that are one tree cannot be told apart by any probe
             rules = [self._inlined(k, q) for k in set(used)]
-            self._distinct[key] = None not in rules and len({fold(rule, self.ex.hyper) for rule in rules}) > 1
+            present = [rule for rule in rules if rule is not None]
+            self._distinct[key] = len(present) == len(rules) and len({fold(rule, self.ex.hyper) for rule in present}) > 1
         if not self._distinct[key]:
             return used
         known = self._form.get(q)  # the writer's form, as an earlier line showed it
@@ -590,10 +617,10 @@ class ExerciseChecker:
                 rule = self._inlined(k, q)
                 if rule is None:
                     continue
-                key = (k, q, h)
-                compiled = self._probes.get(key)
+                probe_key = (k, q, h)
+                compiled = self._probes.get(probe_key)
                 if compiled is None:
-                    compiled = self._probes[key] = evaluator(fold(rule, hyper), self.balls, hyper)
+                    compiled = self._probes[probe_key] = evaluator(fold(rule, hyper), self.balls, hyper)
                 got = self._safe(compiled, env)
                 if got is not None and self.balls.agree(written, got):
                     kept.append(k)
@@ -636,7 +663,7 @@ class ExerciseChecker:
             ]
         keys = [(v, k) for k in self.state[v] if k != DECAYED]
         shown = {w.value for w in literals(first)} if first is not None else set()
-        found = []  # (minus how many of the mistaken rule's own numbers the line does not show, order, text)
+        found: list[tuple[int, int, str]] = []  # (minus how many of the mistaken rule's own numbers the line does not show, order, text)
         for mistake, changed in self._mistakes[self.stated]:
             if q not in changed:
                 continue
@@ -670,15 +697,15 @@ class ExerciseChecker:
         low = floor(mid / unit) * unit
         return value.value in (low, low + unit)
 
-    def _slack(self, unit: Fraction):
+    def _slack(self, unit: Fraction) -> Decimal | int:
         return self.balls.ball(self.slack * unit).mid if self.slack else 0
 
-    def _rule_env(self, v: str, t: int, combo: dict[str, Candidate]) -> dict:
+    def _rule_env(self, v: str, t: int, combo: dict[str, Candidate]) -> dict[str, Ball]:
         env = {k: c.ball for k, c in combo.items()}
         env["t"] = self.balls.const(Fraction(t))
         return env
 
-    def _combos(self, keys: list[tuple[str, str]]):
+    def _combos(self, keys: list[tuple[str, str]]) -> Iterator[tuple[Candidate, ...]]:
         """Every choice of candidate for the (variable, quantity) keys, the writer's first."""
         lists = [self._start(v) if k == "@w" else self.state[v].get(k, []) for v, k in keys]
         return islice(product(*lists), MAX_COMBINATIONS)
@@ -709,11 +736,11 @@ class ExerciseChecker:
         out.sort(key=lambda pair: pair[0])  # (stable: per variant, the writer's candidates first)
         return [(k, b) for k, b in out if b is not None]
 
-    def _groups(self, q: str) -> list[tuple[object, list[int]]]:
+    def _groups(self, q: str) -> list[tuple[Evaluator, list[int]]]:
         """The compiled rules for q, one per distinct folded rule, with the variants that share it."""
         groups = self._rule_groups.get(q)
         if groups is None:
-            by_tree: dict[Node, tuple[object, list[int]]] = {}
+            by_tree: dict[Node, tuple[Evaluator, list[int]]] = {}
             for k, compiled in enumerate(self.compiled):
                 if q in compiled:
                     tree = fold(self.rules[k][q], self.ex.hyper)
@@ -721,7 +748,7 @@ class ExerciseChecker:
             groups = self._rule_groups[q] = list(by_tree.values())
         return groups
 
-    def _safe(self, evaluate, env) -> Ball | None:
+    def _safe(self, evaluate: Evaluator, env: dict[str, Ball]) -> Ball | None:
         try:
             return evaluate(env)
         except (SymoptError, KeyError, ZeroDivisionError):
@@ -758,7 +785,7 @@ class ExerciseChecker:
         places = self._place(value) if rounded else value.places
         radius = Fraction(10) ** -places / 2 if rounded else Fraction(0)
         short = value if rounded and value.value and not value.padded else None
-        candidates = [Candidate(self.balls.ball(value.value, radius), value.value, places=places if rounded else None, short=short)]
+        candidates = [Candidate(self.balls.ball(value.value, radius), value.value, places=places if rounded else None, short=short, rad=radius)]
         if right is not None:
             shown = round_half_away(fraction(right.mid), value.places)
             candidates.append(Candidate(self.balls.around(shown, right), shown, places=value.places))
@@ -848,7 +875,7 @@ class ExerciseChecker:
                 places = self._place(first.short)
                 if places > first.places:
                     radius = Fraction(10) ** -places / 2
-                    values[q] = [Candidate(self.balls.ball(first.value, radius), first.value, places=places, short=first.short),
+                    values[q] = [Candidate(self.balls.ball(first.value, radius), first.value, places=places, short=first.short, rad=radius),
                                  *cands[1:]]
 
     def _carry_unread(self, sides, v, q, t, marks, written) -> None:
@@ -888,7 +915,7 @@ class ExerciseChecker:
                 known |= {c.value for c in cands}
         return known
 
-    def _evaluate(self, tree: Node, v: str, t: int, radii, record: dict | None = None) -> Ball:
+    def _evaluate(self, tree: Node, v: str, t: int, radii: Radii | None, record: dict | None = None) -> Ball:
         """A side of the line as a ball: names are the writer's current values; each written
         number gets the radius ``radii(number, position)`` (None: no numbers are widened), its
         position that in :func:`literals` (exponents count, though they are exact).  `record`
@@ -899,35 +926,35 @@ class ExerciseChecker:
         euler = "e" not in self.ex.variables
         ops = {"+": balls.add, "-": balls.sub, "*": balls.mul, "/": balls.div, "^": balls.pow}
         name = lambda n: self._named(n, v, t)
+        radius_of: Radii = radii or (lambda _w, _i: _ZERO)
 
         def walk(node: Node, widen: bool) -> Ball:
-            kind = type(node)
-            if kind is Name:
+            if isinstance(node, Name):
                 return name(node.id)
-            # a written number: as_written of a number, a minus on one, a power of ten or a product with one
-            w = (node if kind is Written else None if kind is Call or (kind is Bin and node.op not in "^*")
-                 else as_written(node)) if widen else None
-            if w is not None:
-                radius = radii(w, position[0])
-                position[0] += 1
-                if record is not None:
-                    shown = (w.value, w.places)
-                    record[shown] = max(record.get(shown, _ZERO), radius)
-                return balls.ball(w.value, radius)
-            if kind is Bin and node.op != "^":
+            if isinstance(node, Bin) and node.op in _NOT_WRITTEN:
                 return ops[node.op](walk(node.left, widen), walk(node.right, widen))
-            if isinstance(node, Num):
-                return balls.const(node.value)
-            if kind is Neg:
-                return balls.neg(walk(node.operand, widen))
-            if kind is Call:
+            if isinstance(node, Call):
                 if node.func == "where":
                     condition, yes, no = node.args
+                    assert isinstance(condition, Bin)  # the parser makes where's first argument a comparison
                     chosen = balls.compare(condition.op, walk(condition.left, widen), walk(condition.right, widen))
                     return walk(yes if chosen else no, widen)
                 if node.func in ("max", "min"):
                     return balls.extreme(node.func, walk(node.args[0], widen), walk(node.args[1], widen))
                 return balls.call(node.func, walk(node.args[0], widen))
+            # a written number: a number, a minus on one, a power of ten or a product with one
+            w = as_written(node) if widen else None
+            if w is not None:
+                radius = radius_of(w, position[0])
+                position[0] += 1
+                if record is not None:
+                    shown = (w.value, w.places)
+                    record[shown] = max(record.get(shown, _ZERO), radius)
+                return balls.ball(w.value, radius)
+            if isinstance(node, Num):
+                return balls.const(node.value)
+            if isinstance(node, Neg):
+                return balls.neg(walk(node.operand, widen))
             if node.op == "^":
                 if euler and isinstance(node.left, Name) and node.left.id == "e":
                     return balls.call("exp", walk(node.right, widen))
@@ -1012,7 +1039,7 @@ class ExerciseChecker:
             self._pairs[(q, variant)] = pairs
         return pairs
 
-    def _wanted(self, tree: Node, source: Node | None, q: str, v: str, t: int) -> list[tuple[Slot, object]]:
+    def _wanted(self, tree: Node, source: Node | None, q: str, v: str, t: int) -> list[tuple[Slot, Label]]:
         """:func:`_labelled` for this line, worked out once per line and rule."""
         key = (id(tree), q, v, t)
         hit = self._line_wanted.get(key)
@@ -1027,7 +1054,7 @@ class ExerciseChecker:
             hit = self._line_wanted[id(tree)] = (tree, literals(tree))
         return hit[1]
 
-    def _rule_slots(self, rule: Node, source: Node | None) -> list[tuple]:
+    def _rule_slots(self, rule: Node, source: Node | None) -> list[RuleSlot]:
         """:func:`_rule_slots`, once per rule tree (the trees are kept, so their ids stay theirs)."""
         key = (id(rule), id(source))
         hit = self._slots.get(key)
@@ -1057,8 +1084,13 @@ class ExerciseChecker:
         for tree, source in self._rule_pairs(q, v, variant):
             wanted = self._wanted(tree, source, q, v, t)
             if len(wanted) == len(got):
-                radii = [_fit(w, slot) for w, (slot, _) in zip(got, wanted, strict=True)]
-                if all(r is not None for r in radii):
+                radii: list[Fraction] = []
+                for w, (slot, _) in zip(got, wanted, strict=True):
+                    radius = _fit(w, slot)
+                    if radius is None:
+                        break
+                    radii.append(radius)
+                else:
                     return radii
         return None
 
@@ -1071,15 +1103,24 @@ class ExerciseChecker:
         if len(wanted) == len(got):
             off = [(g, label) for g, (slot, label) in zip(got, wanted, strict=True) if not _fits(g, slot)]
             if off and len(off) <= 2:
-                return "; ".join(f"${_plain(g.value)}$ written where ${label()}$" for g, label in off)
+                return "; ".join(f"${short_text(g.value)}$ written where ${label()}$" for g, label in off)
         if expected is None:
             return "the value is right, but the numbers substituted are not the rule's"
-        return f"the substituted expression gives ${_text(point, places)}$; the rule on the values above gives ${_text(expected, places)}$"
+        return f"the substituted expression gives ${_message(point, places)}$; the rule on the values above gives ${_message(expected, places)}$"
 
+
+#: The radius each written number of a side stands for, from the number and its position there.
+Radii = Callable[[Written, int], Fraction]
 
 #: What a number of a substituted line may be: (value, signs aside; tolerance; the place the value
 #: was written rounded to; its radius there).  A tolerance None means "as rounded", any rounding of the value.
 Slot = list[tuple[Fraction, Fraction | None, int | None, Fraction]]
+
+#: What a message says a slot's number is (``\beta_1 = 0.9``), worked out only for a message.
+Label = Callable[[], str]
+
+#: An entry of :func:`_rule_slots`: (slot, label) for a number of the rule, (None, name) for a name.
+RuleSlot = tuple[Slot, Label] | tuple[None, str]
 
 
 def _figures(w: Written) -> int:
@@ -1114,6 +1155,7 @@ def _fit(w: Written, slot: Slot) -> Fraction | None:
 
 
 _ZERO = Fraction(0)
+_NOT_WRITTEN = frozenset("+-/")  # a sum, a difference or a quotient is never one written number
 _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 
 
@@ -1137,7 +1179,7 @@ def _replaced(node: Node, value: Fraction, by: Fraction) -> Node:
     return replaced(node, number)
 
 
-def _same_multiset(got: list[Written], wanted: list[tuple[Slot, str]]) -> bool:
+def _same_multiset(got: list[Written], wanted: list[tuple[Slot, Label]]) -> bool:
     """Whether the written numbers fill the wanted slots one to one (signs aside)."""
     if len(wanted) != len(got):
         return True  # laid out differently: the value alone decides
@@ -1151,16 +1193,16 @@ def _same_multiset(got: list[Written], wanted: list[tuple[Slot, str]]) -> bool:
 
 
 def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int, gradient: bool,
-              source: Node | None = None) -> list[tuple[Slot, str]]:
+              source: Node | None = None) -> list[tuple[Slot, Label]]:
     """The numbers the rule's substituted line should show, with what each one is.  Each is a
     list of (value, tolerance): after a flagged line, the writer's value or the right one.
     A gradient's names are f's variables; a rule's are the optimizer's (its ``w`` is v's, and its
     ``d`` is Adadelta's step even where f has a variable d).  The rule's own numbers and their
     labels are the same on every line (:func:`_rule_slots`, worked out once per rule); only the
     names' values (the writer's state) and t are filled in here."""
-    out = []
+    out: list[tuple[Slot, Label]] = []
     for entry in checker._rule_slots(rule, source):
-        if entry[0] is _NAMED:
+        if entry[0] is None:
             _, name = entry
             if name == "t":
                 out.append(([(Fraction(t), _ZERO, None, _ZERO)], lambda: f"t = {t}"))
@@ -1172,32 +1214,32 @@ def _labelled(rule: Node, checker: ExerciseChecker, v: str, t: int, gradient: bo
                 slot = [(c.size, None if c.computed else _ZERO if k == 0 else c.radius, c.places,
                          _ZERO if c.computed else c.radius)
                         for k, c in enumerate(cands)]
-                out.append((slot, lambda key=key, x=x, value=value: f"{checker.notation.line(key, x, epoch=t)} = {_plain(value)}"))
+                def label(key: str = key, x: str = x, value: Fraction = value) -> str:
+                    return f"{checker.notation.line(key, x, epoch=t)} = {short_text(value)}"
+
+                out.append((slot, label))
         else:
             out.append(entry)
     return out
 
 
-_NAMED = object()  # marks a name in :func:`_rule_slots`' list: its value is the line's
-
-
-def _rule_slots(rule: Node, checker: ExerciseChecker, source: Node | None) -> list[tuple]:
+def _rule_slots(rule: Node, checker: ExerciseChecker, source: Node | None) -> list[RuleSlot]:
     """The part of :func:`_labelled` that does not depend on the line, in reading order: (slot,
-    label) for each of the rule's own numbers, (_NAMED, name) for each name.  A number folded
-    from a part of hyperparameters is named by that part (``1 - \\beta = 0.2``, even where alpha is
-    0.2 too), read from `source`, the rule before folding."""
+    label) for each of the rule's own numbers, (None, name) for each name (its value is the
+    line's).  A number folded from a part of hyperparameters is named by that part (``1 - \\beta =
+    0.2``, even where alpha is 0.2 too), read from `source`, the rule before folding."""
     from ..printer import latex
 
     hyper_names = {value: name for name, value in checker.ex.hyper.items()}
-    out: list[tuple] = []
+    out: list[RuleSlot] = []
 
     def walk(node: Node, src: Node | None) -> None:
         w = as_written(node)
         if w is not None and decimals_of(w.value) is None:  # 1997/3 prints as \frac{1997}{3}: two numbers
-            out.extend(([(Fraction(n), _ZERO, None, _ZERO)], lambda n=n: str(n)) for n in (abs(w.value.numerator), w.value.denominator))
+            out.extend(_whole_slot(n) for n in (abs(w.value.numerator), w.value.denominator))
         elif w is not None:
-            def label(w=w, src=src) -> str:  # worked out only for a message
-                text = _plain(w.value)
+            def label(w: Written = w, src: Node | None = src) -> str:  # worked out only for a message
+                text = short_text(w.value)
                 if src is not None and not isinstance(src, Num) and names(src) <= set(checker.ex.hyper):
                     return f"{latex(src, checker.notation.hyper)} = {text}"
                 if w.value in hyper_names:
@@ -1206,22 +1248,28 @@ def _rule_slots(rule: Node, checker: ExerciseChecker, source: Node | None) -> li
                     if w.value == 1 - h:
                         return f"1 - {checker.notation.hyper(name)} = {text}"
                 return text
-            out.append(([(w.size, _ZERO, None, _ZERO)], label))
+            slot: Slot = [(w.size, _ZERO, None, _ZERO)]
+            out.append((slot, label))
         elif isinstance(node, Name):
-            out.append((_NAMED, node.id))
-        elif hasattr(node, "operand"):
-            walk(node.operand, src.operand if type(src) is type(node) else None)
-        elif hasattr(node, "args"):
-            same = type(src) is type(node) and len(src.args) == len(node.args)
+            out.append((None, node.id))
+        elif isinstance(node, Neg):
+            walk(node.operand, src.operand if isinstance(src, Neg) else None)
+        elif isinstance(node, Call):
+            args = src.args if isinstance(src, Call) and len(src.args) == len(node.args) else None
             for k, a in enumerate(node.args):
-                walk(a, src.args[k] if same else None)
-        elif hasattr(node, "left"):
-            same = type(src) is type(node) and src.op == node.op
-            walk(node.left, src.left if same else None)
-            walk(node.right, src.right if same else None)
+                walk(a, args[k] if args is not None else None)
+        elif isinstance(node, Bin):
+            same = src if isinstance(src, Bin) and src.op == node.op else None
+            walk(node.left, same.left if same is not None else None)
+            walk(node.right, same.right if same is not None else None)
 
     walk(rule, source)
     return out
+
+
+def _whole_slot(n: int) -> tuple[Slot, Label]:
+    """A whole number of a rule (of 1997/3, printed as a fraction), labelled by itself."""
+    return [(Fraction(n), _ZERO, None, _ZERO)], lambda: str(n)
 
 
 def _rule_literals(rule: Node) -> list[Written]:
@@ -1236,43 +1284,20 @@ def _clip(text: str, size: int = 80) -> str:
     return text if len(text) <= size else text[:size] + " …"
 
 
-def _plain(q: Fraction) -> str:
-    """A value as written, or a computed one to 12 significant digits (a skipped line's value is
-    a binary fraction of 50 digits: -1.0316000…936536754416305354407643978089879250336844986…)."""
-    try:
-        text = decimal_text(q)
-    except ValueError:
-        return f"{q.numerator}/{q.denominator}"
-    if sum(c.isdigit() for c in text.lstrip("-0.")) > 15:
-        return decimal_text(round_significant(q, MESSAGE_DIGITS))
-    return text
-
-
-MESSAGE_DIGITS = 12  # a computed value in a message: at most this many significant digits
-
-
-def _text(ball: Ball, places: int) -> str:
-    """A computed value as the report shows it: to the writer's decimals (4 at least) and 3
-    significant digits at least (0.00025, not 0.0003), never more than 12 significant digits (the
-    checker's 50 are not all right); below 10^-6 as 3.33e-10."""
-    q = fraction(ball.mid)
-    if q == 0:
-        return "0"
-    lead = floor_log10(abs(q))
-    if lead < -6:
-        return scientific_text(q, min(MESSAGE_DIGITS, max(3, places + lead + 1))).replace(" \\cdot 10^{", "e").rstrip("}")
-    decimals = min(max(places, 4, 2 - lead), MESSAGE_DIGITS - 1 - lead)
-    return decimal_text(round_half_away(q, decimals))
-
-
 def _describe(optimizer, options: dict[str, object], other: dict[str, object], notation=None) -> str:
-    """How `options` differ from `other`, in the options' own words: ``ε outside the square root``."""
+    """How `options` differ from `other`, in the options' own words (:attr:`Choice.says
+    <symopt.optimizers.Choice>`): ``ε outside the square root``; ``amsgrad = False`` for a choice
+    that says nothing."""
     notation = notation or optimizer.notation(("w1", "w2"))
     notes = []
     for name, choice in options.items():
         if other.get(name) == choice:
             continue
-        note = notation.fill(optimizer.options[name][choice].note.get("en", ""))
-        note = note.removeprefix("Convention: ").split(",")[0].split(":")[0].rstrip(".").replace("$\\epsilon$", "ε").replace("$", "")
-        notes.append(note or f"{name} = {choice}")
+        says = optimizer.options[name][choice].says.get("en", "")
+        notes.append(notation.fill(says) if says else f"{name} = {choice}")
     return "; ".join(notes) or "the rule"
+
+
+def _message(ball: Ball, places: int) -> str:
+    """A computed ball's midpoint as a message shows it (:func:`symopt.numbers.message_text`)."""
+    return message_text(fraction(ball.mid), places)

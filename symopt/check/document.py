@@ -21,6 +21,7 @@ between the items of a line) has every ``0,4`` of its math read as ``0{,}4``: se
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 import re
@@ -175,7 +176,7 @@ def _place(doc: Document, math: MathLine) -> None:
         doc.sections[-1].given.append(math)
 
 
-def _items(lines: list[str], doc: Document):
+def _items(lines: list[str], doc: Document) -> Iterator[MathLine | _Text]:
     """Math lines, and the other lines as :class:`_Text` (headings, epoch labels, sentences)."""
     unclosed_from: dict[str, int] = {}  # a closer not found after line i is not found after any later line
     i = 0
@@ -264,7 +265,8 @@ def _rows(content: str) -> list[tuple[int, str]]:
     and ``aligned`` wrappers."""
     content = re.sub(r"\\(begin|end)\{(aligned|split|gathered)\}", " ", content)
     content = re.sub(r"\\(label|tag)\{[^{}]*\}|\\nonumber|\\notag", " ", content)
-    rows, offset = [], 0
+    rows: list[tuple[int, str]] = []
+    offset = 0
     for part in _split_rows(content):
         lead = len(part) - len(part.lstrip())
         row = " ".join(_CASES.sub(lambda m: m.group().replace("\n", " "), part).split())

@@ -21,6 +21,7 @@ score = points / lines, as a percentage with one decimal (half up); no scored li
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 import csv
 from dataclasses import dataclass
@@ -32,8 +33,17 @@ from pathlib import Path
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING, Protocol, cast
 
 from ..errors import SymoptError
+
+if TYPE_CHECKING:
+    from ..spec import Spec
+    from . import Slack
+    from .checker import Finding
+    from .report import Report
+
+    SpecGiven = Spec | str | Path | dict | None  # what check() takes as the problem
 
 SUFFIXES = (".md", ".tex")
 COPY_SUFFIX = ".checked.md"  # never read back as a submission when the copies sit in the class's folder
@@ -110,7 +120,7 @@ def submissions(works: list[str]) -> list[Path]:
 
 # -- grading -----------------------------------------------------------------------------------------
 
-def score(report) -> tuple[int, int, Fraction]:
+def score(report: Report) -> tuple[int, int, Fraction]:
     """(lines scored, those with nothing flagged, points) of a check report; see the module's doc."""
     by_line: dict[int, list[str]] = {}
     for f in report.findings:
@@ -124,10 +134,18 @@ def score(report) -> tuple[int, int, Fraction]:
     return len(scored), ok, Fraction(halves, 2)
 
 
-def grade_one(path: str | Path, spec=None, slack: Fraction | int = 0) -> Graded:
-    """Check one submission; whatever goes wrong is its row's reason."""
-    from .. import check
+class _Check(Protocol):
+    """``symopt.check``: the package, callable as its check() (see check/__init__.py), which mypy
+    sees as a module only."""
 
+    def __call__(self, work: str | Path, spec: SpecGiven = None, *, slack: Slack = 0) -> Report: ...
+
+
+def grade_one(path: str | Path, spec: SpecGiven = None, slack: Fraction | int = 0) -> Graded:
+    """Check one submission; whatever goes wrong is its row's reason."""
+    from .. import check as package  # looked up now, so that a replaced symopt.check is the one used
+
+    check = cast(_Check, package)
     name = str(path)
     try:
         report = check(Path(path), spec, slack=slack)
@@ -156,18 +174,18 @@ def _reason(message: str, name: str) -> str:
     return " ".join(message.split())
 
 
-def _first_error(errors) -> str:
+def _first_error(errors: list[Finding]) -> str:
     f = errors[0]
     what = f"{f.name} = {f.written}, expected ≈ {f.expected}" if f.name and f.written and f.expected else f.text
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return " ".join(f"line {f.line} {f.kind}: {what}{more}".split())
 
 
-_SPEC = None
+_SPEC: SpecGiven = None
 _SLACK: Fraction | int = 0
 
 
-def _start_worker(spec, slack) -> None:
+def _start_worker(spec: SpecGiven, slack: Fraction | int) -> None:
     global _SPEC, _SLACK
     _SPEC, _SLACK = spec, slack
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -177,7 +195,8 @@ def _grade_chunk(paths: list[str]) -> list[Graded]:
     return [grade_one(path, _SPEC, _SLACK) for path in paths]
 
 
-def grade(paths: list[Path], spec=None, slack: Fraction | int = 0, progress=None, workers: int | None = None) -> list[Graded]:
+def grade(paths: list[Path], spec: SpecGiven = None, slack: Fraction | int = 0,
+          progress: Callable[[int, int], object] | None = None, workers: int | None = None) -> list[Graded]:
     """Every submission graded, in the order given, by a pool of `workers` processes (default:
     one per core); `progress(done, total)` is called as chunks come back."""
     from . import checker, problem, report  # noqa: F401 -- imported once here, before the workers fork
@@ -196,6 +215,7 @@ def grade(paths: list[Path], spec=None, slack: Fraction | int = 0, progress=None
     # fork, which starts a worker at once with everything imported; but a caller with threads of
     # its own (a notebook, JAX in the tests) must not have them copied mid-lock: forkserver then
     native = any(name in sys.modules for name in ("jax", "torch", "tensorflow"))  # threads Python does not count
+    context: multiprocessing.context.BaseContext
     if threading.active_count() == 1 and not native:
         context = multiprocessing.get_context("fork")
     else:

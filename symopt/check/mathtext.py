@@ -15,21 +15,23 @@ hats (``\\hat{v}_1``); functions ``\\exp \\ln \\log \\sin \\cos \\tan \\tanh``, 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property, lru_cache
 import re
+from typing import Any
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, VisitError
-from lark.grammar import Rule
-from lark.lexer import ContextualLexer
+from lark.grammar import Rule, Symbol, Terminal
+from lark.lexer import BasicLexer, ContextualLexer
 from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders, ExpandSingleChild
 from lark.parsers.lalr_analysis import Shift
 from lark.visitors import _vargs_inline
 
 from ..errors import SymoptError
-from ..expr import Bin, Call, Name, Neg, Node, Num
+from ..expr import Bin, Call, Name, Neg, Node, Num, children
 from ..functions import TABLE
 from ..notation import GREEK, plain_names
 from ..numbers import floor_log10, parse_decimal
@@ -276,22 +278,31 @@ def _depth(node: Node) -> int:
     deepest, todo = 0, [(node, 1)]
     while todo:
         node, depth = todo.pop()
-        deepest = max(deepest, depth)
-        if isinstance(node, Neg):
-            todo.append((node.operand, depth + 1))
-        elif isinstance(node, Bin):
-            todo += ((node.left, depth + 1), (node.right, depth + 1))
-        elif isinstance(node, Call):
-            todo += ((a, depth + 1) for a in node.args)
+        if depth > deepest:
+            deepest = depth
+        for child in children(node):
+            todo.append((child, depth + 1))
     return deepest
 
 
 @lru_cache(maxsize=1)
-def _fast():
+def _fast() -> _Driver:
     """lark's LALR parse of the grammar, driven without its per-token overhead (see :class:`_Driver`)."""
     greek = "|".join(sorted(GREEK, key=len, reverse=True))
     return _Driver(Lark(_GRAMMAR.replace("@GREEK@", greek), parser="lalr", maybe_placeholders=False,
                         transformer=_ToTreeShared()))
+
+
+#: A reduction: how many values it takes, its callback (None for a ``?rule``'s only child), the
+#: rule's name.
+_Reduction = tuple[int, Callable[[list[Any]], Any] | None, str]
+#: A parser state's action on a terminal: (the state a shift leads to, _NO_REDUCTION) or (None, a
+#: reduction), so that one unpacking gives both, typed.
+_Action = tuple[int | None, _Reduction]
+_NO_REDUCTION: _Reduction = (0, None, "")
+#: A parser state's lexing: its terminals' patterns (lark's compiled ones: ``re``'s or the ``regex``
+#: module's, so not typed), the terminals it skips, and lark's callbacks of terminals.
+_Scanner = tuple[tuple[Any, ...], frozenset[str], dict[str, Callable[[Token], Token]]]
 
 
 class _Driver:
@@ -311,11 +322,11 @@ class _Driver:
         if not isinstance(lexer, ContextualLexer) or frontend.lexer_conf.postlex is not None:
             raise TypeError("the fast reader needs lark's contextual lexer without a postlexer")
         self.start, self.end = table.start_states[start], table.end_states[start]
-        kept = set()  # the terminals a tree keeps (the others are filtered out: no Token needed)
+        kept: set[str] = set()  # the terminals a tree keeps (the others are filtered out: no Token needed)
         for rule in callbacks:
             if isinstance(rule, Rule):
                 keep = lark.options.keep_all_tokens or rule.options.keep_all_tokens
-                kept |= {sym.name for sym in rule.expansion if sym.is_term and (keep or not sym.filter_out)}
+                kept |= {sym.name for sym in rule.expansion if isinstance(sym, Terminal) and (keep or not sym.filter_out)}
         self.terminal_callbacks = {name: f for name, f in callbacks.items() if isinstance(name, str)}
         self.kept = frozenset(kept | set(self.terminal_callbacks))
         # whether every tree is made of the transformer's (immutable) nodes, and so may be shared:
@@ -323,29 +334,31 @@ class _Driver:
         transformer = lark.options.transformer
         self.shareable = all(
             hasattr(transformer, rule.alias or rule.options.template_source or rule.origin.name)
-            or (rule.options.expand1 and not rule.alias and sum(
-                1 for sym in rule.expansion
-                if not (sym.is_term and sym.filter_out) and not (not sym.is_term and sym.name.startswith("_"))) == 1)
+            or (rule.options.expand1 and not rule.alias and _kept_children(rule.expansion) == 1)
             for rule in callbacks if isinstance(rule, Rule))
-        self.actions, self.scanners = {}, {}
+        self.actions: dict[int, dict[str, _Action]] = {}  # per state, by terminal
+        self.gotos: dict[int, dict[str, int]] = {}  # per state, the state a shift (of a rule's value too) leads to
+        self.scanners: dict[int, _Scanner] = {}
         self.units: dict[tuple[int, int, str], int] = {}  # memo of _units
         for state, actions in table.states.items():
             self.actions[state] = {
-                str(symbol): (arg, None) if action is Shift else (None, self._reduction(arg, callbacks[arg]))
+                str(symbol): (arg, _NO_REDUCTION) if action is Shift else (None, self._reduction(arg, callbacks[arg]))
                 for symbol, (action, arg) in actions.items()}
+            self.gotos[state] = {str(symbol): arg for symbol, (action, arg) in actions.items() if action is Shift}
             basic = lexer.lexers[state]
+            if not isinstance(basic, BasicLexer):
+                raise TypeError("the fast reader needs lark's basic lexer in every parser state")
             scanner = basic.scanner  # builds basic.callback too
             self.scanners[state] = (tuple(scanner._mres), basic.ignore_types, dict(basic.callback))
 
     @staticmethod
-    def _reduction(rule: Rule, callback) -> tuple:
+    def _reduction(rule: Rule, callback: Callable[[list[Any]], Any]) -> _Reduction:
         """(how many values it takes, its callback, the rule's name); the callback None for the
         reduction of a ``?rule`` to its only child, which is that child itself (lark's
         ExpandSingleChild)."""
         length = len(rule.expansion)
-        if length == 1 and type(callback) is ExpandSingleChild:
-            callback = None
-        return length, _direct(callback), str(rule.origin.name)
+        unit = length == 1 and type(callback) is ExpandSingleChild
+        return length, None if unit else _direct(callback), str(rule.origin.name)
 
     def _units(self, below: int, top: int, kind: str) -> int:
         """The state after every reduction of a ``?rule`` to its only child that `kind` calls for
@@ -355,14 +368,16 @@ class _Driver:
             step = self.actions[state].get(kind)
             if step is None or step[0] is not None or step[1][1] is not None:
                 return state
-            state = self.actions[below][step[1][2]][0]
+            state = self.gotos[below][step[1][2]]
             if kind == "$END" and state == self.end:
                 return state
 
     def __call__(self, text: str) -> Node | None:  # noqa: C901 (the LR parse loop, kept in one frame for speed)
-        actions, scanners, kept, end_state = self.actions, self.scanners, self.kept, self.end
+        actions, gotos, scanners, kept, end_state = self.actions, self.gotos, self.scanners, self.kept, self.end
         terminal_callbacks, units = self.terminal_callbacks, self.units
-        states, values = [self.start], []
+        states = [self.start]
+        values: list[Any] = []  # tokens, and what the transformer's methods return: the tree at the end
+        token: Token | str | None
         pos, size = 0, len(text)
         while True:
             state = states[-1]
@@ -417,13 +432,20 @@ class _Driver:
                 else:
                     children = []
                 values.append(callback(children))
-                state = actions[states[-1]][origin][0]
+                state = gotos[states[-1]][origin]
                 states.append(state)
                 if token is None and state == end_state:
                     return values[-1]
 
 
-def _direct(callback):
+def _kept_children(expansion: Sequence[Symbol]) -> int:
+    """How many children a rule's tree keeps: its symbols without the filtered-out terminals and
+    the inlined ``_rules``."""
+    return sum(1 for sym in expansion
+               if not (isinstance(sym, Terminal) and sym.filter_out) and not (not sym.is_term and sym.name.startswith("_")))
+
+
+def _direct(callback: Callable[[list[Any]], Any] | None) -> Callable[[list[Any]], Any] | None:
     """lark's callback for a rule, as one call of the transformer's method: lark calls a filter of
     the anonymous tokens, then a wrapper (``functools.wraps`` of the method), then v_args' inline
     call, for each reduction.  Any other callback is kept as it is."""
@@ -486,7 +508,9 @@ def literals(node: Node) -> list[Written]:
     return out
 
 
-def _collect(node: Node, out: list) -> None:
+def _collect(node: Node, out: list[Written]) -> None:
+    # not expr.walk: it stops at a written number (-5 and 10^{-6} are one each); and not a loop
+    # over expr.children, which makes this hot walk about 12% slower
     single = as_written(node)
     if single is not None:
         out.append(single)
@@ -506,7 +530,7 @@ def as_written(node: Node) -> Written | None:
     if kind is Name or kind is Call:  # the commonest answer, first
         return None
     if kind is Written:
-        return node
+        return node  # type: ignore[return-value]  # mypy narrows type(node) is Written, not the saved type
     if isinstance(node, Neg):
         inner = as_written(node.operand)
         return None if inner is None else Written(-inner.value, inner.places)
@@ -517,11 +541,12 @@ def as_written(node: Node) -> Written | None:
         if k is not None and isinstance(node.left, Num) and abs(k) <= 300 and (node.left.value == 10 or k < 0 < node.left.value):
             return Written(node.left.value ** k, max(0, -k) if node.left.value == 10 else 0)
     if isinstance(node, Bin) and node.op == "*" and isinstance(_unsigned(node.left), Num):
-        power = as_written(node.right) if isinstance(node.right, Bin) and node.right.op == "^" else None
-        k = _integer(node.right.right) if power is not None else None
-        if power is not None and isinstance(node.right.left, Num) and node.right.left.value == 10 and k is not None:
+        right = node.right
+        if isinstance(right, Bin) and right.op == "^" and isinstance(right.left, Num) and right.left.value == 10:
+            power, k = as_written(right), _integer(right.right)
             mantissa = as_written(node.left)  # 1.96 \cdot 10^{-7}, -1.96 \cdot 10^{-7}, 4.6 \cdot 10^{3}
-            return Written(mantissa.value * power.value, mantissa.places - k)
+            if power is not None and k is not None and mantissa is not None:
+                return Written(mantissa.value * power.value, mantissa.places - k)
     return None
 
 

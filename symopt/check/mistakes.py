@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..expr import Bin, Call, Name, Node, Num, names, replaced
+from ..expr import Bin, Call, Name, Node, Num, names, replaced, walk
 
 STATE = {"w", "g", "v", "s", "v_hat", "s_hat"}
 
@@ -49,13 +49,14 @@ def _one_minus(node: Node) -> str | None:
 
 def _swapped(rule: Node, hyper: frozenset) -> Node:
     """beta * v + (1 - beta) * g -> (1 - beta) * v + beta * g."""
-    both = {h for h in hyper if Name(h) in _nodes(rule) and Bin("-", Num(Fraction(1)), Name(h)) in _nodes(rule)}
+    nodes = list(walk(rule))
+    both = {h for h in hyper if Name(h) in nodes and Bin("-", Num(Fraction(1)), Name(h)) in nodes}
     if not both:
         return rule
 
     def change(node: Node) -> Node | None:
         h = _one_minus(node)
-        if h in both:
+        if h is not None and h in both:
             return Name(h)
         if isinstance(node, Name) and node.id in both:
             return Bin("-", Num(Fraction(1)), node)
@@ -65,15 +66,12 @@ def _swapped(rule: Node, hyper: frozenset) -> Node:
 
 def _beta_for_one_minus(rule: Node, hyper: frozenset) -> Node:
     """beta * v + (1 - beta) * g -> beta * v + beta * g."""
-    return replaced(rule, lambda n: Name(_one_minus(n)) if _one_minus(n) in hyper and Name(_one_minus(n)) in _nodes(rule) else None)
+    nodes = list(walk(rule))
 
-
-def _nodes(node: Node) -> list[Node]:
-    out = [node]
-    for child in (getattr(node, "operand", None), getattr(node, "left", None), getattr(node, "right", None), *getattr(node, "args", ())):
-        if child is not None:
-            out += _nodes(child)
-    return out
+    def change(node: Node) -> Node | None:
+        h = _one_minus(node)
+        return Name(h) if h is not None and h in hyper and Name(h) in nodes else None
+    return replaced(rule, change)
 
 
 def _no_square(rule: Node, hyper: frozenset) -> Node:

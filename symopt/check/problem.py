@@ -9,6 +9,7 @@ and the renderer work from the same kind of :class:`~symopt.spec.Exercise`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
@@ -16,7 +17,7 @@ import re
 
 from ..compiler import evaluator, rational_value
 from ..errors import SymoptError
-from ..expr import Bin, Call, Name, Neg, Node, Num, names, to_text
+from ..expr import Bin, Call, Name, Node, Num, map_names, names, replaced, to_text
 from ..notation import DECAYED, GRADIENT_NAMES, Notation, name_latex, normal, relettered
 from ..optimizers import OPTIMIZERS, Optimizer
 from ..spec import Exercise, Spec, from_dict
@@ -59,16 +60,18 @@ def classify(math: MathLine) -> Given:
     text = math.text
     if re.match(r"^\s*f\s*\(", text):
         return Given("function", math)
-    items, vectors, defined = [], [], False
+    items: list[tuple[str, Node]] = []
+    vectors: list[tuple[str, tuple[Node, ...]]] = []
+    defined = False
     for part in _top_level_split(text):
         sides, marks = relations(part)
         if len(sides) < 2 or any(m != "=" for m in marks):
             return Given("other", math)
-        targets = [_targets(side) for side in sides[:-1]]
+        targets = [t for side in sides[:-1] if (t := _targets(side)) is not None]
         value = _value(sides[-1])
         if isinstance(value, Name) and _parenthesised(sides[-1], least=1):  # \theta = (\xi_2): of one variable
             value = (value,)
-        if value is None or any(t is None for t in targets):
+        if value is None or len(targets) < len(sides) - 1:
             return Given("other", math)
         if len(sides) > 2 and not _numeric(value):  # a chain gives names one value, a number
             return Given("other", math)
@@ -103,8 +106,8 @@ def _targets(side: str) -> list[str] | None:
     parentheses (``(w_1, w_2)``); None when it is not such a side."""
     parts = _parenthesised(side)
     if parts is not None:
-        out = [_target(p) for p in parts]
-        return None if any(n is None for n in out) else out
+        out = [n for p in parts if (n := _target(p)) is not None]
+        return out if len(out) == len(parts) else None
     name = _target(side)
     return None if name is None else [name]
 
@@ -183,7 +186,7 @@ def function_of(math: MathLine) -> tuple[tuple[str, ...], Node]:
             raise SymoptError(f"line {math.line}: {arg.strip()!r} is not a variable name")
         variables.append(v)
     tree = parse_math(sides[1])
-    by_written = {}
+    by_written: dict[str, Node] = {}
     for name in names(tree):
         v = canonical_variable(name)
         ref = resolve(name, (), ())
@@ -213,34 +216,31 @@ def constant_node(name: str) -> Node:
     return Call("exp", (Num(Fraction(1)),)) if name == "e" else Name(name)
 
 
-def rename(node: Node, leaf, euler: bool = True) -> Node:
+def rename(node: Node, leaf: Callable[[str], Node], euler: bool = True) -> Node:
     """`node` with every Name replaced by ``leaf(name)`` (a tree); ``e^{x}`` becomes ``exp(x)``
     unless `euler` is False (a variable is named e)."""
-    if isinstance(node, Name):
-        return leaf(node.id)
-    if isinstance(node, Num):
-        return node
-    if isinstance(node, Neg):
-        return Neg(rename(node.operand, leaf, euler))
-    if isinstance(node, Call):
-        return Call(node.func, tuple(rename(a, leaf, euler) for a in node.args))
-    if euler and node.op == "^" and isinstance(node.left, Name) and node.left.id == "e":
-        return Call("exp", (rename(node.right, leaf, euler),))
-    return Bin(node.op, rename(node.left, leaf, euler), rename(node.right, leaf, euler))
+    def change(n: Node) -> Node | None:
+        if isinstance(n, Name):
+            return leaf(n.id)
+        if euler and isinstance(n, Bin) and n.op == "^" and isinstance(n.left, Name) and n.left.id == "e":
+            return Call("exp", (replaced(n.right, change),))
+        return None
+
+    return replaced(node, change)
 
 
-def variants(optimizer: Optimizer) -> list[dict[str, str]]:
+def variants(optimizer: Optimizer) -> list[dict[str, object]]:
     """Every combination of the optimizer's option choices."""
     options = list(optimizer.options)
     return [dict(zip(options, combo, strict=True)) for combo in product(*(optimizer.options[o] for o in options))]
 
 
-def rules_of(optimizer: Optimizer, options: dict) -> dict[str, Node]:
+def rules_of(optimizer: Optimizer, options: dict[str, object]) -> dict[str, Node]:
     rules, _ = optimizer.choose(options)
     return dict(rules)
 
 
-def _probe_env(probe: dict, tree: Node, balls: BallArithmetic) -> dict:
+def _probe_env(probe: dict[str, str], tree: Node, balls: BallArithmetic) -> dict[str, Ball]:
     """The probe's values, and a fixed generic value for any other name the tree uses."""
     values = {k: Fraction(x) for k, x in probe.items()}
     for name in names(tree):
@@ -248,7 +248,7 @@ def _probe_env(probe: dict, tree: Node, balls: BallArithmetic) -> dict:
     return {k: balls.const(x) for k, x in values.items()}
 
 
-_GENERAL_NAMES: dict[tuple, tuple[Optimizer, dict[str, str]]] = {}
+_GENERAL_NAMES: dict[tuple[int, tuple[str, ...]], tuple[Optimizer, dict[str, str]]] = {}
 
 
 def general_names(optimizer: Optimizer, variables: tuple[str, ...] = ()) -> dict[str, str]:
@@ -288,7 +288,7 @@ def general_ref(name: str, optimizer: Optimizer, variables: tuple[str, ...] = ()
     return resolve(name, (), optimizer.all_hyper())
 
 
-def formula_value(tree: Node, optimizer: Optimizer, probe: dict, balls: BallArithmetic,
+def formula_value(tree: Node, optimizer: Optimizer, probe: dict[str, str], balls: BallArithmetic,
                   variables: tuple[str, ...] = ()) -> Ball | None:
     """A formula line's right side at a probe point, its names read as general quantities."""
     def leaf(name: str) -> Node:
@@ -304,18 +304,18 @@ def formula_value(tree: Node, optimizer: Optimizer, probe: dict, balls: BallArit
         return None
 
 
-def rule_value(rule: Node, probe: dict, balls: BallArithmetic) -> Ball | None:
+def rule_value(rule: Node, probe: dict[str, str], balls: BallArithmetic) -> Ball | None:
     try:
         return evaluator(rule, balls, {})(_probe_env(probe, rule, balls))
     except (SymoptError, ZeroDivisionError):
         return None
 
 
-_MATCHED: dict[tuple, tuple] = {}
+_MATCHED: dict[tuple, tuple[Optimizer, str | None, tuple[int, ...]]] = {}
 
 
 def matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallArithmetic,
-                      among: list[dict] | None = None, variables: tuple[str, ...] = ()) -> tuple[str | None, list[int]]:
+                      among: list[dict[str, object]] | None = None, variables: tuple[str, ...] = ()) -> tuple[str | None, list[int]]:
     """The quantity a formula ``lhs = tree`` defines, and which option variants (indexes into
     `among`, by default all of them) it agrees with.  Worked out once per formula (a class writes
     the same formula lines 300 times)."""
@@ -331,11 +331,11 @@ def matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallAri
 
 
 def _matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallArithmetic,
-                       among: list[dict] | None, variables: tuple[str, ...]) -> tuple[str | None, list[int]]:
+                       among: list[dict[str, object]] | None, variables: tuple[str, ...]) -> tuple[str | None, list[int]]:
     ref = general_ref(lhs, optimizer, variables)
     if ref is None or ref.kind != "quantity":
         return None, []
-    matches = []
+    matches: list[int] = []
     for k, options in enumerate(variants(optimizer) if among is None else among):
         rules = rules_of(optimizer, options)
         rule = rules.get(ref.key)
@@ -344,7 +344,7 @@ def _matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallAr
         forms = [rule]
         inline = {q: r for q, r in rules.items() if q != ref.key and q.endswith("_hat") and q in names(rule)}
         if inline:  # the bias correction written inside the update: V_t / (1 - \beta_1^t)
-            forms.append(rename(rule, lambda n, inline=inline: inline.get(n, Name(n)), False))
+            forms.append(map_names(rule, inline.get))
         if any(all(
             (value := formula_value(tree, optimizer, probe, balls, variables)) is not None
             and (expected := rule_value(form, probe, balls)) is not None
@@ -356,7 +356,7 @@ def _matching_variants(lhs: str, tree: Node, optimizer: Optimizer, balls: BallAr
 
 
 def stated_options(section: Section, optimizer: Optimizer, balls: BallArithmetic,
-                   variables: tuple[str, ...] = ()) -> dict[str, str]:
+                   variables: tuple[str, ...] = ()) -> dict[str, object]:
     """The options the formula lines state (ε inside the root or outside); defaults otherwise."""
     from .reading import general_formula, letters, students
 
@@ -439,15 +439,16 @@ def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exer
             return Ref("quantity", "w")
         return ref if ref is not None and ref.kind == "quantity" else None
 
-    data_items = []
+    data_items: list[tuple[str, Node | tuple[Node, ...], bool]] = []
     for math in section.given:
         given = classify(math)
         if given.kind == "data":
             data_items += [(name, tree, False) for name, tree in given.items]
             data_items += [(name, components, True) for name, components in given.vectors]
     for name, tree, vector in data_items:
-        values = [rational_value(c, {}) for c in tree] if vector else [rational_value(tree, {})]
-        if any(v is None for v in values):
+        parts = tree if isinstance(tree, tuple) else (tree,)  # a vector's components, or the one value
+        values = [q for c in parts if (q := rational_value(c, {})) is not None]
+        if len(values) < len(parts):
             continue
         ref = meaning(name) or start_meaning(name, vector)
         if ref is None:
@@ -503,5 +504,5 @@ def _start_base(name: str) -> str | None:
 def _parameter_vector(name: str, variables: tuple[str, ...]) -> bool:
     """Whether `name` is the variables' common letter, the vector of them all (``\\mathbf{x}`` for
     x1, x2: bold is dropped by the reader)."""
-    heads = {re.fullmatch(r"([A-Za-z]+?)_?([0-9]*)", v).group(1) for v in variables if re.fullmatch(r"[A-Za-z]+_?[0-9]*", v)}
+    heads = {m.group(1) for v in variables if (m := re.fullmatch(r"([A-Za-z]+?)_?([0-9]*)", v))}
     return len(variables) > 1 and len(heads) == 1 and normal(name).lstrip("\\") == heads.pop()

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 
-from ..expr import Name, Node
+from ..expr import Node, map_names
 from ..notation import GRADIENT_NAMES, normal, relettered, stepped
+from ..optimizers import Optimizer
 from .document import MathLine, Section
 from .mathtext import relations
 
@@ -29,7 +30,7 @@ _ITERATE = re.compile(r"(?P<name>(?:\\(?:mathbf|boldsymbol|vec|hat|widehat)\{[^{
                       r"\^\{\((?P<step>[^(){}]*)\)\}")
 
 
-def _iterate(m: re.Match) -> str:
+def _iterate(m: re.Match[str]) -> str:
     """``g_x^{(1)}`` -> ``g_{x,1}``, ``x^{(t+1)}`` -> ``x_{t+1}``: the step as an index (see notation.stepped)."""
     name, step = m.group("name"), m.group("step").replace(" ", "")
     base, _, index = name.partition("_")
@@ -46,7 +47,7 @@ def components(text: str, n: int) -> list[str] | None:
     """A vector line ``(w_1, w_2) = (-5, -2) - 0.4 \\cdot (-1, -8) = (-4.6, 1.2)`` as its `n`
     component lines, each tuple replaced by its k-th entry; None when the line has no tuple of n
     entries (or tuples of other sizes)."""
-    groups = []  # (start, end, entries)
+    groups: list[tuple[int, int, list[str]]] = []  # (start, end, entries)
     i = 0
     while i < len(text):
         left = "\\left(" if text.startswith("\\left(", i) else "(" if text[i] == "(" else None
@@ -126,7 +127,7 @@ def students(math: MathLine) -> MathLine:
     return MathLine(math.line, "".join(out), math.end)
 
 
-def letters(section: Section, optimizer) -> dict[str, str]:
+def letters(section: Section, optimizer: Optimizer) -> dict[str, str]:
     """The document's letters for the moments, from its own formula lines: the Adam paper's m_t
     (first moment) and v_t (second moment, its rule squares the gradient) are symopt's v and s,
     and an optimizer with a second moment only (RMSProp, Adagrad) may call it v."""
@@ -147,10 +148,10 @@ def letters(section: Section, optimizer) -> dict[str, str]:
     return {**out, "m": "v", "v": "s"} if "v" in squared and first_m else out
 
 
-_OWN: dict[tuple, tuple[object, dict[str, str]]] = {}
+_OWN: dict[tuple[int, tuple[str, ...]], tuple[Optimizer, dict[str, str]]] = {}
 
 
-def _own_names(optimizer, variables: tuple[str, ...]) -> dict[str, str]:
+def _own_names(optimizer: Optimizer, variables: tuple[str, ...]) -> dict[str, str]:
     """Every per-variable line name of the optimizer for these variables (``x``, ``g_x``, ``v_x``,
     ``dx``, ``s_{x_1}``) -> its quantity, in every layout and gradient name."""
     key = (id(optimizer), variables)
@@ -168,17 +169,17 @@ def _own_names(optimizer, variables: tuple[str, ...]) -> dict[str, str]:
     return entry[1]
 
 
-def _variants(optimizer):
+def _variants(optimizer: Optimizer) -> list[dict[str, object]]:
     from .problem import variants
 
     return variants(optimizer)
 
 
-def general_formula(lhs: str, tree: Node, optimizer, variables: tuple[str, ...], letters: dict[str, str]) -> tuple[str, Node]:
+def general_formula(lhs: str, tree: Node, optimizer: Optimizer, variables: tuple[str, ...], letters: dict[str, str]) -> tuple[str, Node]:
     """A formula line in the names the formula reader knows (:func:`symopt.check.problem.general_ref`):
     the document's letters (m_t for v), the variables' own names (``x = x - \\alpha g_x``, read as
     the rule for every variable), step indices (``x_{t+1}``) as the general ones."""
-    from .problem import general_names, general_ref, rename
+    from .problem import general_names, general_ref
 
     inverse: dict[str, str] = {}
     for name, q in general_names(optimizer, variables).items():
@@ -195,4 +196,4 @@ def general_formula(lhs: str, tree: Node, optimizer, variables: tuple[str, ...],
                 return inverse[q]
         return name
 
-    return general(lhs), rename(tree, lambda n: Name(general(n)), False)
+    return general(lhs), map_names(tree, general)

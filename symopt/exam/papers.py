@@ -12,12 +12,21 @@ import html
 import io
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import labels
+from ..errors import SymoptError
+from ..formats import FORMATS, Format, as_text, data, produce
 from ..notation import name_latex
 from ..numbers import decimal_text
-from ..render import render
 from .variants import Template, Variant
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ..sheet import Solution
+
+Pairs = list[tuple[Variant, "Solution"]]  # each variant with its solution, as variants.generate() gives them
 
 
 def tag(number: int) -> str:
@@ -25,7 +34,7 @@ def tag(number: int) -> str:
     return f"variant-{number:03d}"
 
 
-def question_view(t: Template, variant: Variant, solution) -> dict:
+def question_view(t: Template, variant: Variant, solution: Solution) -> dict:
     view = solution.view()
     words = labels.words(view["lang"], "exam")
     file = Path(t.source).name
@@ -39,7 +48,7 @@ def question_view(t: Template, variant: Variant, solution) -> dict:
     return view
 
 
-def key_rows(pairs) -> list[dict]:
+def key_rows(pairs: Pairs) -> list[dict]:
     """One row per line of every variant's solution: what the answer key and the quiz hold."""
     rows = []
     for variant, solution in pairs:
@@ -64,7 +73,7 @@ def key_csv(rows: list[dict]) -> str:
     return out.getvalue()
 
 
-def moodle_xml(t: Template, pairs, rows: list[dict]) -> str:
+def moodle_xml(t: Template, pairs: Pairs, rows: list[dict]) -> str:
     """One Cloze question per variant: the problem, then a NUMERICAL blank for w after each epoch."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     for variant, solution in pairs:
@@ -98,35 +107,49 @@ def moodle_xml(t: Template, pairs, rows: list[dict]) -> str:
     return "\n".join(out) + "\n"
 
 
-def exam_files(t: Template, pairs, formats: list[str], out: Path) -> dict[Path, bytes]:
-    """Every file of the exam, by path, in memory."""
+def _given(view: dict) -> Callable[[], dict]:
+    return lambda: view
+
+
+def _paper(fmt: Format, sheets: list[str]) -> str:
+    """Sheets one after another as one document: the format's ``exam`` template around their bodies,
+    or a whole sheet alone where the format has none."""
+    if "exam" in fmt.templates:
+        return as_text(produce(fmt.name, "exam", lambda: {"bodies": sheets}))
+    if len(sheets) == 1:
+        return sheets[0]
+    raise SymoptError(f"{fmt.title} has no exam template to put several sheets into one document (symopt/formats.py)")
+
+
+def exam_files(t: Template, pairs: Pairs, formats: list[str], out: Path) -> dict[Path, bytes]:
+    """Every file of the exam, by path, in memory: per variant a question and a solution sheet in
+    each format made from templates; one document of all questions and one of all solutions in
+    each format made from another (PDF), made from its source's bodies."""
     base = out / t.stem
     files: dict[Path, bytes] = {}
-    question_bodies, solution_bodies = [], []
+    made = [FORMATS[name] for name in FORMATS if name in formats and FORMATS[name].source is not None]
+    bodies: dict[str, tuple[list[str], list[str]]] = {str(f.source): ([], []) for f in made}  # questions, solutions
     for variant, solution in pairs:
         view = question_view(t, variant, solution)
         name = tag(variant.number)
-        if "md" in formats:
-            files[base / f"{name}-question.md"] = render("question.md.j2", view, "md").encode("utf-8")
-            files[base / f"{name}-solution.md"] = solution.to_markdown().encode("utf-8")
-        if "tex" in formats or "pdf" in formats:
-            body = render("question_body.tex.j2", view, "tex")
-            question_bodies.append(body)
-            solution_bodies.append(solution.to_latex(fragment=True))
-            if "tex" in formats:
-                files[base / f"{name}-question.tex"] = render("exam.tex.j2", {"bodies": [body]}, "tex").encode("utf-8")
-                files[base / f"{name}-solution.tex"] = solution.to_latex().encode("utf-8")
+        for fmt in (FORMATS[f] for f in FORMATS if (f in formats and FORMATS[f].source is None) or f in bodies):
+            question = as_text(produce(fmt.name, "question", _given(view)))
+            if fmt.name in bodies:
+                bodies[fmt.name][0].append(question)
+                bodies[fmt.name][1].append(as_text(solution.make(fmt.name, fragment=True)))
+            if fmt.name in formats:
+                files[base / f"{name}-question.{fmt.extension}"] = data(_paper(fmt, [question]))
+                files[base / f"{name}-solution.{fmt.extension}"] = data(solution.make(fmt.name))
     rows = key_rows(pairs)
     files[base / "key.csv"] = key_csv(rows).encode("utf-8")
     files[base / "key.json"] = (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     files[base / "moodle.xml"] = moodle_xml(t, pairs, rows).encode("utf-8")
-    if "pdf" in formats:  # one TeX run per PDF, the two side by side (TeX runs in its own process)
+    for fmt in made:  # one conversion per document, the two side by side (TeX runs in its own process)
         from concurrent.futures import ThreadPoolExecutor
 
-        from ..pdf import compile_pdf
-
-        documents = [render("exam.tex.j2", {"bodies": bodies}, "tex") for bodies in (question_bodies, solution_bodies)]
+        assert fmt.source is not None and fmt.convert is not None
+        documents = [_paper(FORMATS[fmt.source], sheets) for sheets in bodies[fmt.source]]
         with ThreadPoolExecutor(max_workers=2) as pool:
-            questions, solutions = pool.map(compile_pdf, documents)
-        files[base / "questions.pdf"], files[base / "solutions.pdf"] = questions, solutions
+            questions, solutions = pool.map(fmt.convert, documents, [None] * len(documents))
+        files[base / f"questions.{fmt.extension}"], files[base / f"solutions.{fmt.extension}"] = data(questions), data(solutions)
     return files

@@ -20,6 +20,7 @@ draws are taken in name order.  So variant 7 of ``-n 10`` is variant 7 of ``-n 5
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -27,11 +28,15 @@ from pathlib import Path
 import random
 import re
 import tomllib
+from typing import TYPE_CHECKING, Any, overload
 
 from .. import labels
 from ..errors import SymoptError
 from ..files import read_text
-from ..numbers import decimal_text, exact
+from ..numbers import decimal_text, exact, inline_text
+
+if TYPE_CHECKING:
+    from ..sheet import Solution
 
 MAX_VARIANTS = 10_000
 MAX_ATTEMPTS = 200  # draws per variant before a requirement is declared impossible
@@ -153,9 +158,9 @@ def _draw(name: str, entry: object) -> Draw:
     except ValueError as e:
         raise SymoptError(str(e), where) from None
     if step <= 0:
-        raise SymoptError(f"step must be more than 0, got {_plain(step)}", where)
+        raise SymoptError(f"step must be more than 0, got {decimal_text(step)}", where)
     if lo > hi:
-        raise SymoptError(f"range [{_plain(lo)}, {_plain(hi)}] is empty (lo > hi)", where)
+        raise SymoptError(f"range [{decimal_text(lo)}, {decimal_text(hi)}] is empty (lo > hi)", where)
     count = int((hi - lo) / step) + 1
     if count > MAX_RANGE:
         raise SymoptError(f"the range holds {count} values; at most {MAX_RANGE} (use a larger step)", where)
@@ -175,6 +180,10 @@ def _placeholders(value: object) -> set[str]:
     return set()
 
 
+@overload
+def substitute(value: dict[str, Any], values: dict[str, Fraction]) -> dict[str, Any]: ...
+@overload
+def substitute(value: object, values: dict[str, Fraction]) -> object: ...
 def substitute(value: object, values: dict[str, Fraction]) -> object:
     """The spec with every ``{name}`` replaced: a whole-string placeholder by the number itself, one
     inside a text (``"{a}*w1**2"``) by its decimal text, in parentheses when negative."""
@@ -182,21 +191,12 @@ def substitute(value: object, values: dict[str, Fraction]) -> object:
         whole = _PLACEHOLDER.fullmatch(value.strip())
         if whole:
             return Decimal(decimal_text(values[whole.group(1)]))
-        return _PLACEHOLDER.sub(lambda m: _inline(values[m.group(1)]), value)
+        return _PLACEHOLDER.sub(lambda m: inline_text(values[m.group(1)]), value)
     if isinstance(value, dict):
         return {k: substitute(v, values) for k, v in value.items()}
     if isinstance(value, list):
         return [substitute(v, values) for v in value]
     return value
-
-
-def _inline(q: Fraction) -> str:
-    text = decimal_text(q)
-    return f"({text})" if q < 0 else text
-
-
-def _plain(q: Fraction) -> str:
-    return decimal_text(q)
 
 
 def draw(t: Template, number: int, attempt: int = 0) -> Variant:
@@ -212,7 +212,7 @@ def draw(t: Template, number: int, attempt: int = 0) -> Variant:
     return Variant(number, values, spec)
 
 
-def unmet(t: Template, solution) -> str | None:
+def unmet(t: Template, solution: Solution) -> str | None:
     """The first requirement a solved variant fails, or None."""
     for worked in solution.exercises:
         if t.close_to_exact and worked.departs is not None:
@@ -220,7 +220,7 @@ def unmet(t: Template, solution) -> str | None:
         for epoch in worked.epochs:
             for line in epoch.lines:
                 if t.max_abs is not None and abs(line.shown.value) > t.max_abs:
-                    return f"max_abs = {_plain(t.max_abs)}"
+                    return f"max_abs = {decimal_text(t.max_abs)}"
                 if line.quantity in t.terminating and line.approx:
                     return f"terminating ({line.quantity})"
             if t.close_to_exact and epoch.reference is not None:
@@ -233,7 +233,7 @@ def unmet(t: Template, solution) -> str | None:
     return None
 
 
-def generate(t: Template, count: int, progress=None) -> list[tuple[Variant, object]]:
+def generate(t: Template, count: int, progress: Callable[[int, int], None] | None = None) -> list[tuple[Variant, Solution]]:
     """Variants 1..count with their solutions, each drawn until the requirements hold."""
     from ..sheet import solve
     from ..spec import from_dict
@@ -245,12 +245,14 @@ def generate(t: Template, count: int, progress=None) -> list[tuple[Variant, obje
     if t.distinct and count > possible:
         raise SymoptError(f"distinct: the draws allow only {possible} different variants, {count} asked; "
                           "widen the draws or ask fewer", t.source)
-    out, seen = [], set()
+    out: list[tuple[Variant, Solution]] = []
+    seen: set[tuple[tuple[str, Fraction], ...]] = set()
     for number in range(1, count + 1):
         failures: dict[str, int] = {}
         for attempt in range(MAX_ATTEMPTS):
             variant = draw(t, number, attempt)
             key = tuple(sorted(variant.values.items()))
+            reason: str | None
             try:
                 solution = solve(from_dict(variant.spec, source=t.source, stem=t.stem))
             except SymoptError as e:
@@ -263,7 +265,7 @@ def generate(t: Template, count: int, progress=None) -> list[tuple[Variant, obje
                 break
             failures[reason] = failures.get(reason, 0) + 1
         else:
-            worst = max(failures, key=failures.get)
+            worst = max(failures, key=failures.__getitem__)
             hint = ("widen the draws or relax [require]" if worst != "close_to_exact" else
                     "by hand its key lies farther from the run without rounding than its tolerance; widen the draws, "
                     "round to more decimals, or set [require] close_to_exact = false")
