@@ -144,7 +144,7 @@ def work(ex: Exercise, mult: str = "cdot") -> Worked:
             guard = min(MAX_GUARD, max(guard, GUARD_DIGITS) + more.digits)
 
 
-def _work(ex: Exercise, mult: str, guard: int) -> Worked:  # noqa: C901 (to carve into steps (issue 16))
+def _work(ex: Exercise, mult: str, guard: int) -> Worked:
     mode = ex.numbers
     arith = mode.arithmetic([*ex.start.values(), *(q for values in ex.state.values() for q in values.values())], guard)
     policy = arith.policy
@@ -159,77 +159,24 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:  # noqa: C901 (to carv
     shadow = Precision(NumberMode("precision", digits=20)) if mode.carries else None
     grad_steps, rule_steps = _steps(plan, printed, arith, checking)
     shadows = None if shadow is None else plan.compiled(shadow)
+    # by hand, "=" is written after rounding, as students do
+    run = _Run(ex, arith, notation, printed, grad_steps, rule_steps, marks=not mode.carries)
 
     # -- the epoch loop: evaluators and templates only -------------------------------------------
-    # Given values (start, state) are shown as given; computed ones by the number policy.
-    n = len(ex.variables)
-    values: list[dict[str, Any]] = [{"w": arith.const(ex.start[v])} for v in ex.variables]
-    shown = [{"w": policy.given(ex.start[v])} for v in ex.variables]
-    for j, v in enumerate(ex.variables):
-        for s in ex.state:
-            values[j][s] = arith.const(ex.state[s][v])
-            shown[j][s] = policy.given(ex.state[s][v])
-        for h, q in ex.hyper.items():  # a rule of hyperparameters only is substituted with their values
-            shown[j][h] = policy.given(q)
-    reference = None
-    if shadow is not None:
-        reference = [{"w": shadow.const(ex.start[v]), **{s: shadow.const(ex.state[s][v]) for s in ex.state}} for v in ex.variables]
-    marks = not mode.carries  # by hand, "=" is written after rounding, as students do
+    values, shown = _given(ex, arith)
+    reference = None if shadow is None else _given_reference(ex, shadow)
     epochs = []
     diverged: Divergence | None = None
     departs: Departure | None = None
     for t in range(1, ex.epochs + 1):
-        lines: list[Line] = []
-        complete = True  # an epoch cut short by an overflow has no parameters to report
-        t_value, t_shown = arith.const(Fraction(t)), policy.given(Fraction(t))
-        names_now = {"t": t_shown.text}  # the epoch's own names, for the lines that show the step
-        for quantity in notation.per_epoch:
-            names_now["@" + quantity], names_now["@" + quantity + "-"] = notation.line(quantity, epoch=t), notation.line(quantity, epoch=t - 1)
-        for key, term in printed.step_terms.items():  # t + 1 is written 2 in epoch 1
-            names_now[key] = policy.given(_step_value(term, t)).text
-        try:
-            w_values = {v: values[j]["w"] for j, v in enumerate(ex.variables)}
-            w_shown = {v: shown[j]["w"] for j, v in enumerate(ex.variables)}
-            for j, v in enumerate(ex.variables):
-                step = grad_steps[j]
-                value, result = _compute(arith, step.evaluate, w_values, t, step.lhs)
-                lines.append(_line(step, "dw", v, value, result, w_values, w_shown, arith, marks, step.lhs))
-                values[j]["g"], shown[j]["g"] = value, result
-            for rule in rule_steps:
-                if rule.epoch:  # once for the epoch, the same for every variable
-                    env, env_shown = values[0], shown[0]
-                    env["t"], env_shown["t"] = t_value, t_shown
-                    lhs = notation.line(rule.target, epoch=t)
-                    value, result = _compute(arith, rule.evaluate, env, t, lhs)
-                    if t == 1 or not rule.constant:
-                        lines.append(_line(rule, rule.target, "", value, result, env, env_shown, arith, marks, lhs,
-                                           rule.middles[0] if rule.middles else None, names_now))
-                    for j in range(n):
-                        values[j][rule.target], shown[j][rule.target] = value, result
-                    continue
-                for j, v in enumerate(ex.variables):
-                    env, env_shown = values[j], shown[j]
-                    env["t"], env_shown["t"] = t_value, t_shown
-                    lhs = rule.lines[j]
-                    value, result = _compute(arith, rule.evaluate, env, t, lhs)
-                    lines.append(_line(rule, rule.target, v, value, result, env, env_shown, arith, marks, lhs,
-                                       rule.middles[j] if rule.middles else None, names_now))
-                    env[rule.target], env_shown[rule.target] = value, result
-                    if rule.target == "w" and diverged is None and _past_bound(value):
-                        diverged = Divergence(t, lhs, "bound", result)
-        except Diverged as e:
-            complete = False
-            diverged = Divergence(t, e.line or "", e.kind)
+        lines, complete, diverged = _epoch_lines(run, t, values, shown)
         if shadow is not None and shadows is not None and reference is not None:
             reference = _shadow_epoch(ex, plan.rules, shadows, shadow, reference, t)
         if lines:
-            params = {v: arith.param(values[j]["w"]) for j, v in enumerate(ex.variables)} if complete else {}
-            numbers = {v: arith.number(values[j]["w"]) for j, v in enumerate(ex.variables)} if complete else {}
-            ref = {v: shadow.number(reference[j]["w"]) for j, v in enumerate(ex.variables)} \
-                if shadow is not None and reference is not None and complete else None
-            epochs.append(Epoch(t, tuple(lines), params, numbers, ref))
-            if departs is None and ref is not None:
-                departs = _departure(ex, notation, mode, t, numbers, ref, shown)
+            epoch = _epoch(run, t, lines, values, shadow, reference) if complete else Epoch(t, tuple(lines), {}, {}, None)
+            epochs.append(epoch)
+            if departs is None and epoch.reference is not None:
+                departs = _departure(ex, notation, mode, t, epoch.values, epoch.reference, shown)
         if diverged is not None:
             break
 
@@ -248,6 +195,131 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:  # noqa: C901 (to carv
         departs=departs,
         notation=notation,
     )
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every epoch of a run uses, made ready once: its arithmetic, names, printed formulas and
+    steps, and whether its lines mark rounding (``\\approx``)."""
+
+    exercise: Exercise
+    arith: ModeArithmetic
+    notation: Notation
+    printed: Printed
+    grads: list[_Step]
+    rules: list[_Step]
+    marks: bool
+
+
+def _given(ex: Exercise, arith: ModeArithmetic) -> tuple[list[dict[str, Any]], list[dict[str, Shown]]]:
+    """Each variable's start and state, carried and as shown: given values are shown as given (a
+    rule of hyperparameters only is substituted with their values, so they are shown too)."""
+    policy = arith.policy
+    values: list[dict[str, Any]] = [{"w": arith.const(ex.start[v])} for v in ex.variables]
+    shown = [{"w": policy.given(ex.start[v])} for v in ex.variables]
+    for j, v in enumerate(ex.variables):
+        for s in ex.state:
+            values[j][s] = arith.const(ex.state[s][v])
+            shown[j][s] = policy.given(ex.state[s][v])
+        for h, q in ex.hyper.items():
+            shown[j][h] = policy.given(q)
+    return values, shown
+
+
+def _given_reference(ex: Exercise, shadow: Precision) -> list[dict[str, Value]]:
+    """The start and state of the run without rounding, beside a hand run."""
+    return [{"w": shadow.const(ex.start[v]), **{s: shadow.const(ex.state[s][v]) for s in ex.state}} for v in ex.variables]
+
+
+def _epoch_lines(run: _Run, t: int, values: list[dict[str, Any]],
+                 shown: list[dict[str, Shown]]) -> tuple[list[Line], bool, Divergence | None]:
+    """Epoch t's lines (the gradient's, then each rule's), carrying `values` and `shown` on; whether
+    the epoch ran to its end (one cut short by an overflow has no parameters to report), and where
+    the run diverged, if it did."""
+    lines: list[Line] = []
+    t_value, t_shown = run.arith.const(Fraction(t)), run.arith.policy.given(Fraction(t))
+    names_now = _epoch_names(run, t, t_shown.text)
+    diverged: Divergence | None = None
+    try:
+        _gradient_lines(run, t, values, shown, lines)
+        for rule in run.rules:
+            if rule.epoch:
+                _epoch_quantity_line(run, rule, t, t_value, t_shown, values, shown, names_now, lines)
+            else:
+                diverged = _rule_lines(run, rule, t, t_value, t_shown, values, shown, names_now, lines, diverged)
+    except Diverged as e:
+        return lines, False, Divergence(t, e.line or "", e.kind)
+    return lines, True, diverged
+
+
+def _epoch_names(run: _Run, t: int, t_text: str) -> dict[str, str]:
+    """The epoch's own names, for the lines that show the step: t, the quantities of the epoch now
+    and before (``\\Pi_t``, ``\\Pi_{t-1}``), and the parts of the step (t + 1 is written 2 in epoch 1)."""
+    notation = run.notation
+    names_now = {"t": t_text}
+    for quantity in notation.per_epoch:
+        names_now["@" + quantity], names_now["@" + quantity + "-"] = notation.line(quantity, epoch=t), notation.line(quantity, epoch=t - 1)
+    for key, term in run.printed.step_terms.items():
+        names_now[key] = run.arith.policy.given(_step_value(term, t)).text
+    return names_now
+
+
+def _gradient_lines(run: _Run, t: int, values: list[dict[str, Any]], shown: list[dict[str, Shown]],
+                    lines: list[Line]) -> None:
+    """The gradient's line for each variable, at the epoch's w; its value is the rules' g."""
+    arith, marks, variables = run.arith, run.marks, run.exercise.variables
+    w_values = {v: values[j]["w"] for j, v in enumerate(variables)}
+    w_shown = {v: shown[j]["w"] for j, v in enumerate(variables)}
+    for j, v in enumerate(variables):
+        step = run.grads[j]
+        value, result = _compute(arith, step.evaluate, w_values, t, step.lhs)
+        lines.append(_line(step, "dw", v, value, result, w_values, w_shown, arith, marks, step.lhs))
+        values[j]["g"], shown[j]["g"] = value, result
+
+
+def _epoch_quantity_line(run: _Run, rule: _Step, t: int, t_value: Value, t_shown: Shown, values: list[dict[str, Any]],
+                         shown: list[dict[str, Shown]], names_now: dict[str, str], lines: list[Line]) -> None:
+    """A quantity of the epoch: computed once, the same for every variable, and written once (one of
+    hyperparameters only, in the first epoch alone)."""
+    arith = run.arith
+    env, env_shown = values[0], shown[0]
+    env["t"], env_shown["t"] = t_value, t_shown
+    lhs = run.notation.line(rule.target, epoch=t)
+    value, result = _compute(arith, rule.evaluate, env, t, lhs)
+    if t == 1 or not rule.constant:
+        lines.append(_line(rule, rule.target, "", value, result, env, env_shown, arith, run.marks, lhs,
+                           rule.middles[0] if rule.middles else None, names_now))
+    for j in range(len(values)):
+        values[j][rule.target], shown[j][rule.target] = value, result
+
+
+def _rule_lines(run: _Run, rule: _Step, t: int, t_value: Value, t_shown: Shown, values: list[dict[str, Any]],
+                shown: list[dict[str, Shown]], names_now: dict[str, str], lines: list[Line],
+                diverged: Divergence | None) -> Divergence | None:
+    """A rule's line for each variable; the run's first w past the bound (10^12) marks it diverging."""
+    arith, marks, middles = run.arith, run.marks, rule.middles
+    for j, v in enumerate(run.exercise.variables):
+        env, env_shown = values[j], shown[j]
+        env["t"], env_shown["t"] = t_value, t_shown
+        lhs = rule.lines[j]
+        value, result = _compute(arith, rule.evaluate, env, t, lhs)
+        lines.append(_line(rule, rule.target, v, value, result, env, env_shown, arith, marks, lhs,
+                           middles[j] if middles else None, names_now))
+        env[rule.target], env_shown[rule.target] = value, result
+        if rule.target == "w" and diverged is None and _past_bound(value):
+            diverged = Divergence(t, lhs, "bound", result)
+    return diverged
+
+
+def _epoch(run: _Run, t: int, lines: list[Line], values: list[dict[str, Any]], shadow: Precision | None,
+           reference: list[dict[str, Value]] | None) -> Epoch:
+    """A complete epoch as the sheet reports it: its lines, the parameters carried, and by hand the
+    run without rounding beside them."""
+    arith, variables = run.arith, run.exercise.variables
+    params = {v: arith.param(values[j]["w"]) for j, v in enumerate(variables)}
+    numbers = {v: arith.number(values[j]["w"]) for j, v in enumerate(variables)}
+    ref = None if shadow is None or reference is None else {v: shadow.number(reference[j]["w"]) for j, v in enumerate(variables)}
+    return Epoch(t, tuple(lines), params, numbers, ref)
 
 
 def _step_value(term: Node, t: int) -> Fraction:

@@ -388,11 +388,32 @@ def get(key: str, custom: dict[str, Optimizer] | None = None) -> Optimizer:
 CUSTOM_KEYS = ("name", "state", "rules", "defaults")
 
 
-def custom(key: str, entry: object) -> Optimizer:  # noqa: C901 (to carve into steps (issue 16))
+def custom(key: str, entry: object) -> Optimizer:
     """A user's optimizer from a spec's ``[optimizers.<key>]`` table, through the same safe parser.
 
     Its hyperparameters are the names its rules use that are neither its state, nor a target of
     its rules, nor w, g or t; ``defaults`` may give some of them values."""
+    table = _custom_table(key, entry)
+    title = table.get("name", key)
+    if not isinstance(title, str) or not title.strip():
+        raise SymoptError("must be a non-empty string", f"{key}.name")
+    state = table.get("state", {})
+    if not isinstance(state, dict):
+        raise SymoptError("must be a table of initial values, e.g. { m = 0 }", f"{key}.state")
+    texts, rules = _custom_rules(key, table.get("rules"))
+    targets = [t for t, _ in rules]
+    _check_assigned(key, state, targets)
+    hyper = _hyperparameters(rules, state, targets)
+    defaults = table.get("defaults", {})
+    if not isinstance(defaults, dict) or any(k not in hyper for k in defaults):
+        raise SymoptError(f"must be a table of hyperparameter values; the hyperparameters are {', '.join(hyper) or 'none'}", f"{key}.defaults")
+    starts, hyper_defaults = _decimals(state, f"{key}.state"), _decimals(defaults, f"{key}.defaults")
+    return Optimizer(key, " ".join(title.split()), tuple(hyper), tuple(state), tuple(texts),
+                     hyper_defaults=hyper_defaults, start=starts)
+
+
+def _custom_table(key: str, entry: object) -> dict:
+    """The entry, when it may be an optimizer: a new name, and a table of only the keys one has."""
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", key):
         raise SymoptError("name an optimizer with letters, digits and _", key)
     if key in OPTIMIZERS:
@@ -402,13 +423,12 @@ def custom(key: str, entry: object) -> Optimizer:  # noqa: C901 (to carve into s
     for k in entry:
         if k not in CUSTOM_KEYS:
             raise SymoptError(f"unknown key {k!r}; valid keys: {', '.join(CUSTOM_KEYS)}", key)
-    title = entry.get("name", key)
-    if not isinstance(title, str) or not title.strip():
-        raise SymoptError("must be a non-empty string", f"{key}.name")
-    state = entry.get("state", {})
-    if not isinstance(state, dict):
-        raise SymoptError("must be a table of initial values, e.g. { m = 0 }", f"{key}.state")
-    texts = entry.get("rules")
+    return entry
+
+
+def _custom_rules(key: str, texts: object) -> tuple[list[str], list[tuple[str, Node]]]:
+    """The rules as written and as parsed (target, right-hand side); a rule that does not parse is
+    named by its place in the list."""
     if not isinstance(texts, list) or not texts or not all(isinstance(r, str) for r in texts):
         raise SymoptError('must be a list of rules such as ["v = beta*v + g", "w = w - alpha*v"]', f"{key}.rules")
     rules = []
@@ -417,7 +437,12 @@ def custom(key: str, entry: object) -> Optimizer:  # noqa: C901 (to carve into s
             rules.append(parse_rule(text, RULE_FUNCTIONS))
         except SymoptError as e:
             raise e.within(f"{key}.rules[{i}]") from None
-    targets = [t for t, _ in rules]
+    return texts, rules
+
+
+def _check_assigned(key: str, state: dict, targets: list[str]) -> None:
+    """The names the optimizer gives values: its state not w, g or t (the run's own), no rule
+    assigning t, and one rule updating w."""
     for name in state:
         if name in ("w", "g", "t") or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
             raise SymoptError(f"{name!r} cannot name a state (w, g and t are taken)", f"{key}.state")
@@ -425,17 +450,17 @@ def custom(key: str, entry: object) -> Optimizer:  # noqa: C901 (to carve into s
         raise SymoptError("t is the step number; a rule cannot assign it", f"{key}.rules")
     if "w" not in targets:
         raise SymoptError("no rule updates w; end with a rule such as 'w = w - alpha*g'", f"{key}.rules")
+
+
+def _hyperparameters(rules: list[tuple[str, Node]], state: dict, targets: list[str]) -> list[str]:
+    """The names the rules use, in the order they first appear, that are neither state, nor a
+    rule's target, nor w, g, t or pi."""
     hyper: list[str] = []
     for _, rhs in rules:
         for name in _names_in_order(rhs):
             if name not in state and name not in targets and name not in ("w", "g", "t", "pi") and name not in hyper:
                 hyper.append(name)
-    defaults = entry.get("defaults", {})
-    if not isinstance(defaults, dict) or any(k not in hyper for k in defaults):
-        raise SymoptError(f"must be a table of hyperparameter values; the hyperparameters are {', '.join(hyper) or 'none'}", f"{key}.defaults")
-    starts, hyper_defaults = _decimals(state, f"{key}.state"), _decimals(defaults, f"{key}.defaults")
-    return Optimizer(key, " ".join(title.split()), tuple(hyper), tuple(state), tuple(texts),
-                     hyper_defaults=hyper_defaults, start=starts)
+    return hyper
 
 
 def _decimals(table: dict, where: str) -> dict[str, str]:

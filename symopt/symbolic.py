@@ -12,6 +12,7 @@ form is used.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from functools import lru_cache
 
@@ -164,7 +165,7 @@ _E = Call("exp", (ONE,))
 _MAX_FOLDED_POWER = 64
 
 
-def derivative(node: Node, v: str) -> Node:  # noqa: C901 (to carve into steps (issue 16))
+def derivative(node: Node, v: str) -> Node:
     """∂node/∂v by the rules of differentiation, on the tree as written (see above).  Not checked:
     :func:`gradient` has SymPy confirm it."""
     if isinstance(node, Num) or v not in names(node):
@@ -174,38 +175,66 @@ def derivative(node: Node, v: str) -> Node:  # noqa: C901 (to carve into steps (
     if isinstance(node, Neg):
         return _neg(derivative(node.operand, v))
     if isinstance(node, Call):
-        row = TABLE.get(node.func)
-        if row is None or row.derivative is None or len(node.args) != 1:
-            raise _Unknown(node.func)
-        return _mul(_outer(row.derivative, node.args[0]), derivative(node.args[0], v))
-    op, a, b = node.op, node.left, node.right
-    if op in ("+", "-"):
-        da, db = derivative(a, v), derivative(b, v)
-        return _add(da, db) if op == "+" else _sub(da, db)
-    if op == "*":
-        if v not in names(a):
-            return _mul(a, derivative(b, v))
-        if v not in names(b):
-            return _mul(derivative(a, v), b)
-        return _add(_mul(derivative(a, v), b), _mul(a, derivative(b, v)))
-    if op == "/":
-        if v not in names(b):
-            return _div(derivative(a, v), b)
-        if v not in names(a):
-            return _neg(_div(_mul(a, derivative(b, v)), _power(b, Num(Fraction(2)))))
-        numerator = _sub(_mul(derivative(a, v), b), _mul(a, derivative(b, v)))
-        return _div(numerator, _power(b, Num(Fraction(2))))
-    if op == "^":
-        if v not in names(b):  # u^n: n u^(n-1) u'
-            n = _number(b)
-            coefficient, exponent = (b, _sub(b, ONE)) if n is None else (_constant(n), _constant(n - 1))
-            return _mul(_mul(coefficient, _power(a, exponent)), derivative(a, v))
-        log_a = Call("log", (a,))
-        if v not in names(a):  # a^u: a^u ln(a) u'
-            return _mul(_mul(node, log_a), derivative(b, v))
-        inner = _add(_mul(derivative(b, v), log_a), _div(_mul(b, derivative(a, v)), a))
-        return _mul(node, inner)
-    raise _Unknown(op)  # a comparison
+        return _chain_rule(node, v)
+    rule = _RULES.get(node.op)
+    if rule is None:
+        raise _Unknown(node.op)  # a comparison
+    return rule(node, v)
+
+
+def _chain_rule(node: Call, v: str) -> Node:
+    """f(u)' = f'(u) u', f' from the function table; only SymPy knows a function without one."""
+    row = TABLE.get(node.func)
+    if row is None or row.derivative is None or len(node.args) != 1:
+        raise _Unknown(node.func)
+    return _mul(_outer(row.derivative, node.args[0]), derivative(node.args[0], v))
+
+
+def _sum_rule(node: Bin, v: str) -> Node:
+    """(a ± b)' = a' ± b'."""
+    da, db = derivative(node.left, v), derivative(node.right, v)
+    return _add(da, db) if node.op == "+" else _sub(da, db)
+
+
+def _product_rule(node: Bin, v: str) -> Node:
+    """(ab)' = a'b + ab'; a factor without v is a constant factor (c b' or a' c)."""
+    a, b = node.left, node.right
+    if v not in names(a):
+        return _mul(a, derivative(b, v))
+    if v not in names(b):
+        return _mul(derivative(a, v), b)
+    return _add(_mul(derivative(a, v), b), _mul(a, derivative(b, v)))
+
+
+def _quotient_rule(node: Bin, v: str) -> Node:
+    """(a/b)' = (a'b - ab')/b^2; a/c is a'/c, and c/b is -(c b')/b^2."""
+    a, b = node.left, node.right
+    if v not in names(b):
+        return _div(derivative(a, v), b)
+    if v not in names(a):
+        return _neg(_div(_mul(a, derivative(b, v)), _power(b, Num(Fraction(2)))))
+    numerator = _sub(_mul(derivative(a, v), b), _mul(a, derivative(b, v)))
+    return _div(numerator, _power(b, Num(Fraction(2))))
+
+
+def _power_rule(node: Bin, v: str) -> Node:
+    """u^n: n u^(n-1) u' (a number n multiplied out); a^u: a^u ln(a) u'; and u^w, both varying:
+    u^w (w' ln(u) + w u'/u)."""
+    a, b = node.left, node.right
+    if v not in names(b):
+        n = _number(b)
+        coefficient, exponent = (b, _sub(b, ONE)) if n is None else (_constant(n), _constant(n - 1))
+        return _mul(_mul(coefficient, _power(a, exponent)), derivative(a, v))
+    log_a = Call("log", (a,))
+    if v not in names(a):
+        return _mul(_mul(node, log_a), derivative(b, v))
+    inner = _add(_mul(derivative(b, v), log_a), _div(_mul(b, derivative(a, v)), a))
+    return _mul(node, inner)
+
+
+_RULES: dict[str, Callable[[Bin, str], Node]] = {
+    "+": _sum_rule, "-": _sum_rule, "*": _product_rule, "/": _quotient_rule, "^": _power_rule,
+}
 
 
 @lru_cache(maxsize=64)

@@ -64,11 +64,11 @@ def test_one_plan_per_exercise_shared_by_the_engine_and_the_checker():
     report = symopt.check(solution.to_markdown(), spec=spec)
     assert report.summary["errors"] == 0 and symbolic._gradient.cache_info().misses == 1
     shared = plan.shared["checker"]  # the checker's compiled rules, kept with the plan for every document
-    assert shared["notation"] is plan.notation
-    stated = shared["variants"][shared["stated"]]
-    assert shared["rules"][shared["stated"]] == {q: rule.rhs for q, rule in plan.variant(stated).items()}
+    assert shared.notation is plan.notation
+    stated = shared.variants[shared.stated]
+    assert shared.rules[shared.stated] == {q: rule.rhs for q, rule in plan.variant(stated).items()}
     assert [rule.rhs for rule in plan.variant(stated).values()] == [rhs for _, rhs in ex.rules]
-    assert [tree for pairs in shared["_gradient"].values() for tree, _ in pairs] == list(plan.gradient)
+    assert [tree for pairs in shared.gradient.values() for tree, _ in pairs] == list(plan.gradient)
     assert symopt.check(solution.to_markdown(), spec=spec).summary == report.summary
     assert plan.shared["checker"] is shared
 

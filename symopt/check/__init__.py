@@ -1,6 +1,8 @@
 """Checking hand-worked solutions: reading a document (:mod:`.document`, :mod:`.mathtext`), the
 problem it works (:mod:`.problem`, :mod:`.reading`, :mod:`.aliases`), judging its lines
-(:mod:`.checker`, on the balls of :mod:`.ball`, diagnosed by :mod:`.mistakes`), and the report
+(:mod:`.checker` drives, over the exercise's compiled :mod:`.rules`, the document's :mod:`.names`,
+the writer's :mod:`.state`; :mod:`.judge` gives each line's :mod:`.findings`, on the balls of
+:mod:`.ball`; :mod:`.diagnosis` and :mod:`.mistakes` say what went wrong), and the report
 (:mod:`.report`) or a class's gradebook (:mod:`.gradebook`).  It imports only downward, from the
 core modules of :mod:`symopt`.
 

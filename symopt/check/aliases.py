@@ -92,49 +92,82 @@ def split(name: str) -> Parts | None:
     return Parts(hat, letters, tag, index, "\\" in m.group("letters"))
 
 
-def resolve(name: str, variables: tuple[str, ...], hyper: tuple[str, ...]) -> Ref | None:  # noqa: C901 (to carve into steps (issue 16))
-    """The meaning of `name` in an exercise with these variables and hyperparameters, or None."""
+def resolve(name: str, variables: tuple[str, ...], hyper: tuple[str, ...]) -> Ref | None:
+    """The meaning of `name` in an exercise with these variables and hyperparameters, or None: the
+    first of the readings (:data:`READINGS`) that fits it."""
     parts = split(name)
     if parts is None:
         return None
-    low, index, plain = parts.letters.lower(), parts.index, not parts.hat and not parts.tag
+    for reading in READINGS:
+        ref = reading(parts, variables, hyper)
+        if ref is not None:
+            return ref
+    return None
 
-    # a variable itself, or its gradient: w_1, w1, x, dw_1, dx (a variable of that very case first;
-    # a Greek letter only in its own case: \\Pi_1 is NAdam's product, not the variable pi1)
+
+def _plain(parts: Parts) -> bool:
+    """Neither hatted nor tagged: a name as it is, not a corrected one."""
+    return not parts.hat and not parts.tag
+
+
+def _as_variable(parts: Parts, variables: tuple[str, ...], hyper: tuple[str, ...]) -> Ref | None:
+    """A variable itself, or its gradient: w_1, w1, x, dw_1, dx (a variable of that very case first;
+    a Greek letter only in its own case: \\Pi_1 is NAdam's product, not the variable pi1)."""
+    if not _plain(parts):
+        return None
     for same in (str,) if parts.command else (str, str.lower):
+        letters = same(parts.letters)
         for v in variables:
             head, label = _variable_parts(v)
-            if plain and index == label and same(parts.letters) in (same(head), "d" + same(head)):
-                return Ref("quantity", "w" if same(parts.letters) == same(head) else "g", v)
-    if plain and not index and low == "t":
-        return Ref("t", "t")
-    if plain and not index and parts.letters in CONSTANTS:
-        return Ref("constant", parts.letters)
+            if parts.index == label and letters in (same(head), "d" + same(head)):
+                return Ref("quantity", "w" if letters == same(head) else "g", v)
+    return None
 
-    quantity = QUANTITY_LETTERS.get(low)
-    if quantity is not None:
-        warning = None
-        if not plain:
-            if quantity not in CORRECTED:
-                return None
-            quantity, warning = CORRECTED[quantity], TAGS.get(parts.tag)
-        if index in GENERAL_INDEX or (not index and len(variables) != 1):
-            return Ref("quantity", quantity, None, warning)
-        variable = _variable_of(index, variables)
-        if variable is not None:
-            return Ref("quantity", quantity, variable, warning)
-        if not plain:
-            return None
-        # not a variable's index: maybe a hyperparameter (s_0 is Adagrad's s0)
 
-    # hyperparameters: \beta_1 -> beta1
-    if not plain or index in GENERAL_INDEX:
+def _as_step_or_constant(parts: Parts, variables: tuple[str, ...], hyper: tuple[str, ...]) -> Ref | None:
+    """t, the step number; e and \\pi, the constants (not \\Pi, NAdam's product)."""
+    if not _plain(parts) or parts.index:
         return None
-    key = low + index
+    if parts.letters.lower() == "t":
+        return Ref("t", "t")
+    if parts.letters in CONSTANTS:
+        return Ref("constant", parts.letters)
+    return None
+
+
+def _as_quantity(parts: Parts, variables: tuple[str, ...], hyper: tuple[str, ...]) -> Ref | None:
+    """A quantity of the rules (w, g, v, s; hatted or tagged, its corrected value), general (V_t)
+    or one variable's (v_1).  A plain name whose index is no variable's is left to the next
+    reading (s_0 is Adagrad's s0)."""
+    quantity = QUANTITY_LETTERS.get(parts.letters.lower())
+    if quantity is None:
+        return None
+    warning = None
+    if not _plain(parts):
+        if quantity not in CORRECTED:
+            return None
+        quantity, warning = CORRECTED[quantity], TAGS.get(parts.tag)
+    index = parts.index
+    if index in GENERAL_INDEX or (not index and len(variables) != 1):
+        return Ref("quantity", quantity, None, warning)
+    variable = _variable_of(index, variables)
+    return None if variable is None else Ref("quantity", quantity, variable, warning)
+
+
+def _as_hyperparameter(parts: Parts, variables: tuple[str, ...], hyper: tuple[str, ...]) -> Ref | None:
+    """One of the exercise's hyperparameters, by its name or an alias (\\beta_1 is beta1, \\eta is
+    alpha; \\gamma and \\beta stand in for each other)."""
+    if not _plain(parts) or parts.index in GENERAL_INDEX:
+        return None
+    key = parts.letters.lower() + parts.index
     for candidate in (key, HYPER_ALIASES.get(key), SWAPS.get(key)):
         if candidate in hyper:
             return Ref("hyper", candidate)
     return None
+
+
+# what a written name may mean, tried in this order
+READINGS = (_as_variable, _as_step_or_constant, _as_quantity, _as_hyperparameter)
 
 
 def _variable_parts(variable: str) -> tuple[str, str]:

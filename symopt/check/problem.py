@@ -399,82 +399,16 @@ def exercises_from(doc: Document, source: str, spec: Spec | None = None) -> list
     return exercises
 
 
-def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exercise:  # noqa: C901 (to carve into steps (issue 16))
-    if section.optimizer is None:
-        raise SymoptError(f"the heading {section.heading!r} names no optimizer symopt knows ({', '.join(o.title for o in OPTIMIZERS.values())})")
-    optimizer = OPTIMIZERS[section.optimizer]
-    functions = [m for m in section.given if classify(m).kind == "function"] or top
-    if not functions:
-        raise SymoptError("no f(…) = … line states the function")
-    variables, function = function_of(functions[-1])
-    start: dict[str, Fraction] = {}
-    state: dict[str, dict[str, Fraction]] = {}
-    hyper: dict[str, Fraction] = {}
+def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exercise:
+    """The exercise a section works, read from the document: the optimizer its heading names, f from
+    its last f(…) line (else the preamble's), the options its formula lines show, and the start,
+    state and hyperparameters its data lines give."""
+    optimizer = _optimizer_named(section)
+    variables, function = function_of(_function_line(section, top))
     options = stated_options(section, optimizer, balls, variables)
-    hyper_names = optimizer.hyper_for(options)
-    notation = optimizer.notation(variables, options)
-    lines = notation.lines(("w", *optimizer.state_for(options)))
-    states = optimizer.state_for(options)
-    from .reading import letters
-
-    moments = letters(section, optimizer)  # the Adam paper's m_0 = 0.1, v_0 = 0.01 are v and s
-
-    def meaning(name: str) -> Ref | None:
-        """What a data line's name gives (a quantity without a variable: every variable's)."""
-        name = relettered(name, moments)
-        hit = notation.read_epoch(name, 0)  # a quantity of the epoch starts once: \\Pi_0 = 1
-        if hit is not None and hit[0] in states:
-            return Ref("quantity", hit[0])
-        line = lines.get(normal(name))
-        hyper_name = notation.hypers().get(normal(name))
-        return Ref("quantity", line[0], line[1]) if line else Ref("hyper", hyper_name) if hyper_name \
-            else resolve(name, variables, hyper_names)
-
-    def start_meaning(name: str, vector: bool) -> Ref | None:
-        """A name with a start value's mark (``x^{(0)}``, ``x_0``, ``w_{1,0}``, ``\\mathbf{w}_0``):
-        the quantity of the name without it.  Only a quantity: ``w_1`` is the variable w1 itself."""
-        base = _start_base(name)
-        ref = meaning(base) if base is not None else None
-        if ref is None and vector and _parameter_vector(base or name, variables):  # \\mathbf{x}_0 for x1, x2
-            return Ref("quantity", "w")
-        return ref if ref is not None and ref.kind == "quantity" else None
-
-    data_items: list[tuple[str, Node | tuple[Node, ...], bool]] = []
-    for math in section.given:
-        given = classify(math)
-        if given.kind == "data":
-            data_items += [(name, tree, False) for name, tree in given.items]
-            data_items += [(name, components, True) for name, components in given.vectors]
-    for name, tree, vector in data_items:
-        parts = tree if isinstance(tree, tuple) else (tree,)  # a vector's components, or the one value
-        values = [q for c in parts if (q := rational_value(c, {})) is not None]
-        if len(values) < len(parts):
-            continue
-        ref = meaning(name) or start_meaning(name, vector)
-        if ref is None:
-            continue
-        if ref.kind == "hyper" and not vector:
-            hyper[ref.key] = values[0]
-            continue
-        if ref.kind != "quantity" or (ref.key != "w" and ref.key not in states):
-            continue
-        if ref.variable is not None:
-            given_values = {} if vector else {ref.variable: values[0]}
-        elif vector:  # \\mathbf{v} = (0, 0): one value per variable, in f's order
-            given_values = dict(zip(variables, values, strict=True)) if len(values) == len(variables) else {}
-        else:  # v = 0, m_0 = v_0 = 0: every variable's state; a start value is each variable's own
-            given_values = {} if ref.key == "w" else {v: values[0] for v in variables}
-        for v, value in given_values.items():
-            if ref.key == "w":
-                start[v] = value
-            else:
-                state.setdefault(ref.key, {})[v] = value
-    missing = [name_latex(v) for v in variables if v not in start]
-    if missing:
-        raise SymoptError(f"the data line gives no start value for {', '.join(missing)} (write e.g. {missing[0]} = -5)")
-    missing = [name_latex(h) for h in hyper_names if h not in hyper and h not in optimizer.hyper_defaults]
-    if missing:
-        raise SymoptError(f"the data line gives no value for {', '.join(missing)}, which {optimizer.title} needs")
+    given_names = _DataNames.of(section, optimizer, options, variables)
+    start, state, hyper = _given_values(section, given_names)
+    _check_given(optimizer, given_names.hyper_names, variables, start, hyper)
     data = {
         "function": to_text(function),
         "exercise": [{
@@ -483,6 +417,124 @@ def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exer
         }],
     }
     return from_dict(data, source="the document").exercises[0]
+
+
+def _optimizer_named(section: Section) -> Optimizer:
+    """The optimizer the section's heading names."""
+    if section.optimizer is None:
+        raise SymoptError(f"the heading {section.heading!r} names no optimizer symopt knows ({', '.join(o.title for o in OPTIMIZERS.values())})")
+    return OPTIMIZERS[section.optimizer]
+
+
+def _function_line(section: Section, top: list[MathLine]) -> MathLine:
+    """The line that states f: the section's last f(…) = … line, else the preamble's."""
+    functions = [m for m in section.given if classify(m).kind == "function"] or top
+    if not functions:
+        raise SymoptError("no f(…) = … line states the function")
+    return functions[-1]
+
+
+@dataclass(frozen=True)
+class _DataNames:
+    """What the names of a section's data lines mean, for its optimizer (with its options) and
+    variables, in the document's own letters for the moments."""
+
+    variables: tuple[str, ...]
+    hyper_names: tuple[str, ...]
+    notation: Notation
+    lines: dict[str, tuple[str, str]]  # a line's name -> (quantity, variable)
+    states: tuple[str, ...]
+    moments: dict[str, str]  # the Adam paper's m_0 = 0.1, v_0 = 0.01 are v and s
+
+    @classmethod
+    def of(cls, section: Section, optimizer: Optimizer, options: dict, variables: tuple[str, ...]) -> _DataNames:
+        from .reading import letters
+
+        notation = optimizer.notation(variables, options)
+        lines = notation.lines(("w", *optimizer.state_for(options)))
+        return cls(variables, optimizer.hyper_for(options), notation, lines, optimizer.state_for(options),
+                   letters(section, optimizer))
+
+    def meaning(self, name: str) -> Ref | None:
+        """What a data line's name gives (a quantity without a variable: every variable's)."""
+        name = relettered(name, self.moments)
+        hit = self.notation.read_epoch(name, 0)  # a quantity of the epoch starts once: \\Pi_0 = 1
+        if hit is not None and hit[0] in self.states:
+            return Ref("quantity", hit[0])
+        line = self.lines.get(normal(name))
+        hyper_name = self.notation.hypers().get(normal(name))
+        return Ref("quantity", line[0], line[1]) if line else Ref("hyper", hyper_name) if hyper_name \
+            else resolve(name, self.variables, self.hyper_names)
+
+    def start_meaning(self, name: str, vector: bool) -> Ref | None:
+        """A name with a start value's mark (``x^{(0)}``, ``x_0``, ``w_{1,0}``, ``\\mathbf{w}_0``):
+        the quantity of the name without it.  Only a quantity: ``w_1`` is the variable w1 itself."""
+        base = _start_base(name)
+        ref = self.meaning(base) if base is not None else None
+        if ref is None and vector and _parameter_vector(base or name, self.variables):  # \\mathbf{x}_0 for x1, x2
+            return Ref("quantity", "w")
+        return ref if ref is not None and ref.kind == "quantity" else None
+
+
+def _given_values(section: Section, given_names: _DataNames) -> tuple[dict[str, Fraction], dict[str, dict[str, Fraction]], dict[str, Fraction]]:
+    """The start values, state and hyperparameters the section's data lines give: each item whose
+    value is a number and whose name is a hyperparameter, the parameter or a state of the optimizer."""
+    start: dict[str, Fraction] = {}
+    state: dict[str, dict[str, Fraction]] = {}
+    hyper: dict[str, Fraction] = {}
+    for name, tree, vector in _data_items(section):
+        parts = tree if isinstance(tree, tuple) else (tree,)  # a vector's components, or the one value
+        values = [q for c in parts if (q := rational_value(c, {})) is not None]
+        if len(values) < len(parts):
+            continue
+        ref = given_names.meaning(name) or given_names.start_meaning(name, vector)
+        if ref is None:
+            continue
+        if ref.kind == "hyper" and not vector:
+            hyper[ref.key] = values[0]
+            continue
+        if ref.kind != "quantity" or (ref.key != "w" and ref.key not in given_names.states):
+            continue
+        for v, value in _per_variable(ref, values, vector, given_names.variables).items():
+            if ref.key == "w":
+                start[v] = value
+            else:
+                state.setdefault(ref.key, {})[v] = value
+    return start, state, hyper
+
+
+def _data_items(section: Section) -> list[tuple[str, Node | tuple[Node, ...], bool]]:
+    """The (name, value, is a vector) items of the section's data lines: first each line's single
+    values, then its vectors (a vector's value is its components)."""
+    items: list[tuple[str, Node | tuple[Node, ...], bool]] = []
+    for math in section.given:
+        given = classify(math)
+        if given.kind == "data":
+            items += [(name, tree, False) for name, tree in given.items]
+            items += [(name, components, True) for name, components in given.vectors]
+    return items
+
+
+def _per_variable(ref: Ref, values: list[Fraction], vector: bool, variables: tuple[str, ...]) -> dict[str, Fraction]:
+    """The variables a quantity's given values are for: one variable's (not a vector); a vector's,
+    one value per variable in f's order; a general name's (v = 0, m_0 = v_0 = 0) every variable's
+    state, but no start value (that is each variable's own)."""
+    if ref.variable is not None:
+        return {} if vector else {ref.variable: values[0]}
+    if vector:
+        return dict(zip(variables, values, strict=True)) if len(values) == len(variables) else {}
+    return {} if ref.key == "w" else {v: values[0] for v in variables}
+
+
+def _check_given(optimizer: Optimizer, hyper_names: tuple[str, ...], variables: tuple[str, ...],
+                 start: dict[str, Fraction], hyper: dict[str, Fraction]) -> None:
+    """Every variable has a start value, and every hyperparameter without a default a value."""
+    missing = [name_latex(v) for v in variables if v not in start]
+    if missing:
+        raise SymoptError(f"the data line gives no start value for {', '.join(missing)} (write e.g. {missing[0]} = -5)")
+    missing = [name_latex(h) for h in hyper_names if h not in hyper and h not in optimizer.hyper_defaults]
+    if missing:
+        raise SymoptError(f"the data line gives no value for {', '.join(missing)}, which {optimizer.title} needs")
 
 
 _START_SUB = re.compile(r"^(.+?)_(?:\{\s*0\s*\}|0)$")  # x_0, \theta_{0}
