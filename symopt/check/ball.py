@@ -158,11 +158,14 @@ class BallArithmetic(OnePass):
         if not k:
             return _ONE  # 0^0 = 1, as in SymPy and mpmath (Decimal leaves it undefined)
         try:
-            return self.ctx.power(x, k)
+            r = self.ctx.power(x, k)
         except (decimal.Overflow, decimal.InvalidOperation):
             raise SymoptError("the power is too large to compute") from None
         except decimal.DivisionByZero:
             raise SymoptError("division by zero (0 to a negative power)") from None
+        if not MIN_DIGITS < r.adjusted() < MAX_DIGITS:  # 2^(10^10): computed, but no message could write it
+            raise SymoptError(f"the power is too {'large' if r.adjusted() > 0 else 'small'} to compute (about 10^{r.adjusted()})")
+        return r
 
     def _real_power(self, a: Ball, b: Ball) -> Ball:
         if a.mid < 0:
@@ -211,6 +214,8 @@ class BallArithmetic(OnePass):
                 raise SymoptError(f"{name} of {x:.6g} cannot be computed") from None
             if not r.is_finite():
                 raise SymoptError(f"{name} of {x:.6g} is not finite")
+            if not MIN_DIGITS < r.adjusted() < MAX_DIGITS:  # exp(10^5): computed, but no message could write it
+                raise SymoptError(f"{name} of {x:.6g} is too {'large' if r.adjusted() > 0 else 'small'} to compute (about 10^{r.adjusted()})")
             return r
 
         return value

@@ -40,7 +40,7 @@ class _Words(NamedTuple):
 
     heading: re.Pattern  # an exercise: "Bài 1 Gradient Descent", "Exercise 2: Adam", "Câu 3."
     epoch: re.Pattern  # an epoch: "Epoch 1:", "In step 2", "Vòng 3 (t = 3):"
-    spacing: re.Pattern  # between two statements of one row: \quad, \text{and}, \text{và}
+    spacing: re.Pattern  # a bracket, or what is between two statements of one row: \quad, \text{and}, \text{và}
 
 
 @lru_cache(maxsize=4)
@@ -51,8 +51,8 @@ def _patterns(langs: tuple[str, ...]) -> _Words:
     return _Words(
         re.compile(rf"^(?:{words('exercise')})\s*(\d+)\s*[:.)\-–]?\s*(.*)$", re.I),
         re.compile(rf"^(?:(?:{words('in')})\s+)?(?:{words('epoch')})\s*(?:t\s*=\s*)?(\d+)"
-                   r"\s*(?:\(\s*t\s*=\s*\d+\s*\))?\s*[:.]?$", re.I),
-        re.compile(rf"\s*[,;]?\s*(?:\\qquad|\\quad|\\text\{{\s*(?:{words('and')}|,)\s*\}})(?![A-Za-z])\s*"))
+                   r"\s*(?:\(\s*t\s*=\s*\d+\s*\)\s*)?[:.]?$", re.I),
+        re.compile(rf"[{{}}()]|(?:\\qquad|\\quad|\\text\{{\s*(?:{words('and')}|,)\s*\}})(?![A-Za-z])\s*"))
 
 
 def _words() -> _Words:
@@ -60,7 +60,6 @@ def _words() -> _Words:
 
 _STEP_T = re.compile(r"^t\s*=\s*(\d+)\s*(:?)$")  # an epoch label when marked or followed by ':' (else t = 1 is data)
 _LATEX_HEADING = re.compile(r"^\\(section|subsection|subsubsection|paragraph)\*?\{(.*)\}\s*$")
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LATEX_LEVELS = {"section": 1, "subsection": 2, "subsubsection": 3, "paragraph": 4}
 _ENV_BEGIN = re.compile(r"^\\begin\{(equation|align|gather|multline|displaymath|eqnarray)(\*?)\}")
 
@@ -87,6 +86,7 @@ class Section:
     given: list[MathLine] = field(default_factory=list)  # formulas, data, derivatives
     epochs: list[EpochBlock] = field(default_factory=list)
     level: int = 0  # the heading's depth (# or \section: 1, ## or \subsection: 2); 0 when not marked
+    numbered: bool = False  # a numbered heading ("Bài 1 …", "Exercise 2: …"), not only one that names an optimizer
 
 
 @dataclass
@@ -101,16 +101,29 @@ class Document:
     decimal_comma: bool = False
 
 
+MAX_SHOWN = 200  # characters of a heading that a report or a message shows
+
+
+def shortened(text: str, limit: int = MAX_SHOWN) -> str:
+    """`text`, cut to `limit` characters with an ellipsis (a heading of 100 000 characters is not
+    echoed in a message)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def optimizer_named(text: str) -> str | None:
     """The optimizer a heading names: by its key or a spelling of the catalogue's (``RMS prop``,
     ``quán tính``).  The catalogue goes from GD to what builds on it, so the later of two named is
     the one meant: "Gradient Descent + Momentum" is momentum, "Nesterov momentum" Nesterov."""
     from ..optimizers import OPTIMIZERS
 
+    text = _LONG_BLANK.sub(r"\1", text)  # "rms\s*-?\s*prop" over 100 000 blanks backtracks for each split of them
     for key, pattern in _optimizer_names(tuple((o.key, o.spellings) for o in OPTIMIZERS.values())):
         if pattern.search(text):
             return key
     return None
+
+
+_LONG_BLANK = re.compile(r"(\s{3})\s+")  # a run of blanks as its first three: the spellings read the same
 
 
 @lru_cache(maxsize=4)
@@ -131,12 +144,12 @@ def read(text: str) -> Document:
         if isinstance(item, MathLine):
             _place(doc, _with_commas(item) if doc.decimal_comma else item)
             continue
-        epoch, heading = _epoch_number(item), _words().heading.match(item.label)
+        epoch, heading = _epoch_digits(item), _words().heading.match(item.label)
         if epoch is not None and doc.sections:
-            doc.sections[-1].epochs.append(EpochBlock(epoch, item.line))
+            doc.sections[-1].epochs.append(EpochBlock(_epoch(epoch, item.line, doc), item.line))
         elif heading or (item.marked and optimizer_named(item.label)):
-            doc.sections.append(Section(item.label, item.line, optimizer_named(heading.group(2) if heading else item.label),
-                                        level=item.marked))
+            doc.sections.append(Section(shortened(item.label), item.line, optimizer_named(heading.group(2) if heading else item.label),
+                                        level=item.marked, numbered=bool(heading)))
         elif epoch is None:
             for math in _text_math(item, doc.decimal_comma):
                 _place(doc, math)
@@ -158,8 +171,8 @@ def _drop_titles(doc: Document) -> None:
             kept.append(section)
             continue
         later = doc.sections[k + 1:]
-        over_numbered = (not _words().heading.match(section.heading) and bool(later) and not later[0].level
-                         and bool(_words().heading.match(later[0].heading)) and any(s.epochs for s in later))
+        over_numbered = (not section.numbered and bool(later) and not later[0].level and later[0].numbered
+                         and any(s.epochs for s in later))
         if section.level < deepest or over_numbered:
             (kept[-1].given if kept else doc.preamble).extend(section.given)
         else:
@@ -221,16 +234,24 @@ def statements(row: str) -> list[str]:
     a pair on one row); the pieces must each have an ``=``, else the row is one statement."""
     if "quad" not in row and "\\text" not in row:  # \quad, \qquad
         return [row]
-    pieces, depth, start = [], 0, 0
-    for m in re.finditer(r"[{}()]|" + _words().spacing.pattern, row):
+    pieces, depth, start, last = [], 0, 0, 0
+    for m in _words().spacing.finditer(row):
         token = m.group(0)
         if token in "{(":
             depth += 1
         elif token in "})":
             depth -= 1
-        elif depth == 0:
-            pieces.append(row[start:m.start()])
+        elif depth == 0:  # the spacing with the blanks and one , or ; before it (found backwards: linear)
+            cut = m.start()
+            while cut > last and row[cut - 1].isspace():
+                cut -= 1
+            if cut > last and row[cut - 1] in ",;":
+                cut -= 1
+                while cut > last and row[cut - 1].isspace():
+                    cut -= 1
+            pieces.append(row[start:cut])
             start = m.end()
+        last = m.end()
     pieces.append(row[start:])
     pieces = [p.strip().rstrip(",;").strip() for p in pieces if p.strip()]
     if len(pieces) > 1 and all("=" in p for p in pieces):
@@ -269,7 +290,7 @@ def _rows(content: str) -> list[tuple[int, str]]:
     offset = 0
     for part in _split_rows(content):
         lead = len(part) - len(part.lstrip())
-        row = " ".join(_CASES.sub(lambda m: m.group().replace("\n", " "), part).split())
+        row = " ".join(_one_line_cases(part).split())
         row = _unalign(row).rstrip(",.; ").strip()
         if row and rows and re.match(r"(=|\\approx|\\simeq|≈)", row):  # "&= b": the row above goes on
             rows[-1] = (rows[-1][0], rows[-1][1] + " " + row)
@@ -282,12 +303,32 @@ def _rows(content: str) -> list[tuple[int, str]]:
 _CASES = re.compile(r"\\begin\{cases\}.*?\\end\{cases\}", re.S)
 
 
+def _cases(text: str) -> Iterator[re.Match]:
+    """The ``cases`` environments of `text`, searched only up to the last ``\\end{cases}`` (so an
+    unclosed ``\\begin{cases}`` is not searched to the end again and again: linear)."""
+    cut = text.rfind("\\end{cases}")
+    return _CASES.finditer(text, 0, cut + len("\\end{cases}")) if cut >= 0 else iter(())
+
+
+def _one_line_cases(text: str) -> str:
+    """`text` with the line breaks inside its ``cases`` as spaces."""
+    pieces, last = [], 0
+    for m in _cases(text):
+        pieces += [text[last : m.start()], m.group().replace("\n", " ")]
+        last = m.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
 def _split_rows(content: str) -> list[str]:
     """Split at ``\\\\`` outside ``cases`` (whose rows belong to one expression)."""
     parts, start = [], 0
-    protected = [(m.start(), m.end()) for m in _CASES.finditer(content)]
+    protected = [(m.start(), m.end()) for m in _cases(content)]  # in order, not overlapping
+    k = 0
     for m in re.finditer(r"\\\\", content):
-        if any(a <= m.start() < b for a, b in protected):
+        while k < len(protected) and protected[k][1] <= m.start():
+            k += 1
+        if k < len(protected) and protected[k][0] <= m.start():
             continue
         parts.append(content[start : m.start()])
         start = m.end()
@@ -298,7 +339,7 @@ def _split_rows(content: str) -> list[str]:
 def _unalign(row: str) -> str:
     """Alignment marks out, except inside ``cases``."""
     pieces, last = [], 0
-    for m in _CASES.finditer(row):
+    for m in _cases(row):
         pieces += [row[last : m.start()].replace("&", " "), m.group()]
         last = m.end()
     pieces.append(row[last:].replace("&", " "))
@@ -310,14 +351,15 @@ def _label(s: str) -> tuple[str, int, bool]:
     it is all in bold or italics (``**t = 1**``, ``*Epoch 1*``, ``\\emph{…}``)."""
     emphasised = bool(re.fullmatch(r"(\*{1,3}|_{1,3}).*\S\1|\\(textbf|textit|emph|underline)\{.*\}", s))
     marked = 0
-    m = _MD_HEADING.match(s)
-    if m:
-        marked, s = len(m.group(1)), m.group(2)
+    hashes = len(s) - len(s.lstrip("#"))
+    if 1 <= hashes <= 6 and s[hashes : hashes + 1].isspace():  # "## Title ##": in string methods, linear
+        marked, s = hashes, s[hashes:].strip().rstrip("#").rstrip()
     else:
         m = _LATEX_HEADING.match(s)
         if m:
             marked, s = _LATEX_LEVELS[m.group(1)], m.group(2)
-    s = re.sub(r"\\(textbf|textit|emph|text|underline)\{(.*?)\}", r"\2", s)
+    cut = s.rfind("}") + 1  # no search past the last }: an unclosed \text{ is not searched to the end again and again
+    s = re.sub(r"\\(textbf|textit|emph|text|underline)\{(.*?)\}", r"\2", s[:cut]) + s[cut:]
     s = s.replace("**", "").replace("__", "").strip()
     s = re.sub(r"^([*_])(\S(?:.*\S)?)\1$", r"\2", s)  # *Epoch 1*, _Epoch 1_
     s = re.sub(r"\\(medskip|bigskip|smallskip|noindent|par)\b", "", s).strip()
@@ -335,16 +377,30 @@ class _Text:
     emphasised: bool  # all in bold or italics
 
 
-def _epoch_number(text: _Text) -> int | None:
-    """The epoch a label starts: ``Epoch 1:``, ``*Epoch 1*``, ``In step 1:``, ``Epoch 1 (t = 1):``;
-    ``t = 1`` only marked (``**t = 1**``, ``### t = 1``) or followed by ':'."""
+def _epoch_digits(text: _Text) -> str | None:
+    """The number of the epoch a label starts: ``Epoch 1:``, ``*Epoch 1*``, ``In step 1:``, ``Epoch 1
+    (t = 1):``; ``t = 1`` only marked (``**t = 1**``, ``### t = 1``) or followed by ':'."""
     m = _words().epoch.match(text.label)
     if m:
-        return int(m.group(1))
+        return m.group(1)
     m = _STEP_T.match(text.label)
     if m and (text.emphasised or text.marked or m.group(2)):
-        return int(m.group(1))
+        return m.group(1)
     return None
+
+
+MAX_EPOCH_DIGITS = 9
+
+
+def _epoch(digits: str, line: int, doc: Document) -> int:
+    """An epoch's number; one of more than :data:`MAX_EPOCH_DIGITS` digits (``Epoch 999…9:``, past
+    Python's limit for reading an int) is an unreadable line, and its epoch the one after the last."""
+    if len(digits) <= MAX_EPOCH_DIGITS:
+        return int(digits)
+    epochs = doc.sections[-1].epochs
+    number = epochs[-1].number + 1 if epochs else 1
+    doc.problems.append((line, f"an epoch number of {len(digits)} digits; its lines are read as epoch {number}"))
+    return number
 
 
 # -- math in text lines ----------------------------------------------------------------------------
@@ -359,7 +415,7 @@ def _candidates(text: _Text) -> list[tuple[str, bool]]:
     inline spans with an ``=``; or, without any ``$``, the line itself when it has an ``=``.  A
     line all in bold or italics is a remark (symopt's own notes on a run, ``*… $v_1 = 0.2$ here …*``),
     and a label is none."""
-    if text.emphasised or _epoch_number(text) is not None:
+    if text.emphasised or _epoch_digits(text) is not None:
         return []
     if "$" in text.raw or "\\(" in text.raw:
         return [(span, False) for m in _INLINE.finditer(text.raw) if "=" in (span := (m.group(1) or m.group(2)).strip())]
@@ -401,7 +457,7 @@ def _states(text: str) -> bool:
     return _is_name(first)
 
 
-_F_SIDE = re.compile(r"(?:\\nabla\s*)?f\s*(?:'|\^\{?\\prime\}?)*\s*(?:\(.*\))?")
+_F_SIDE = re.compile(r"(?:\\nabla\s*)?f\s*(?:(?:'|\^\{?\\prime\}?)+\s*)?(?:\(.*\))?")
 _DERIVATIVE_SIDE = re.compile(r"\\[dt]?frac\{\s*(?:\\partial|d)\s*f\s*\}\{.*\}|(?:d|\\partial\s*)f\s*/\s*(?:d|\\partial\s*)\S.*")
 
 

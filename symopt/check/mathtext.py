@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property, lru_cache
+import math
 import re
 from typing import Any
 
@@ -161,6 +162,76 @@ def _number(text: str) -> Written:
     return Written(parse_decimal(text), _places(text))
 
 
+#: The size of a number a line may build from its constants: 10^4000 (a power tower such as
+#: ``9^{9^{9^{9}}}`` or ``((2^{1000})^{1000})^{1000}`` is not computed; its line is unreadable).  Below
+#: Python's 4300 digits for writing an int, so every exact value of a line can be written.
+MAX_MAGNITUDE = 4000
+_E = Name("e")
+_LOG10_E = math.log10(math.e)
+
+
+def _bounded(base: Node, exponent: Node) -> None:
+    """SymoptError when ``base^exponent`` (both constants) is larger than 10^MAX_MAGNITUDE or smaller
+    than its inverse, estimated in floats from the logarithms of the tree's numbers."""
+    power = _estimate(exponent)
+    if power is None:
+        return
+    size = _estimate(base)
+    if size is None or size[1] in (0.0, -math.inf):
+        return
+    value = power[0] * 10 ** power[1] if power[1] < 308 else power[0] * math.inf
+    magnitude = value * size[1]
+    if not abs(magnitude) <= MAX_MAGNITUDE:  # (also nan)
+        shown = f"about 10^{magnitude:.0f}" if abs(magnitude) < 1e12 else "a tower of powers"
+        raise SymoptError(f"the number is too large to compute ({shown}; at most 10^{MAX_MAGNITUDE} is)")
+
+
+def _estimate(node: Node) -> tuple[int, float] | None:
+    """(sign, log10 of the size) of a constant tree, in floats (None: it has names other than e, or
+    functions other than exp and the square root)."""
+    if isinstance(node, Num):
+        q = node.value
+        if not q:
+            return 0, -math.inf
+        return (1 if q > 0 else -1), math.log10(abs(q.numerator)) - math.log10(q.denominator)
+    if isinstance(node, Neg):
+        inner = _estimate(node.operand)
+        return None if inner is None else (-inner[0], inner[1])
+    if isinstance(node, Name):
+        return (1, _LOG10_E) if node.id == "e" else None
+    if isinstance(node, Call):
+        if node.func not in ("exp", "sqrt") or len(node.args) != 1:
+            return None
+        inner = _estimate(node.args[0])
+        if inner is None:
+            return None
+        if node.func == "sqrt":
+            return 1, inner[1] / 2
+        return 1, _log10_of_power(inner, _LOG10_E)
+    if isinstance(node, Bin) and node.op in ("+", "-", "*", "/", "^"):
+        a = _estimate(node.left)
+        b = _estimate(node.right) if a is not None else None
+        if a is None or b is None:
+            return None
+        if node.op == "*":
+            return a[0] * b[0], a[1] + b[1]
+        if node.op == "/":
+            return (None if not b[0] else (a[0] * b[0], a[1] - b[1]))
+        if node.op == "^":
+            return None if a[1] in (0.0, -math.inf) else (a[0], _log10_of_power(b, a[1]))
+        if max(a[1], b[1]) < 300:  # + and -: in floats when they are floats
+            total = a[0] * 10 ** a[1] + (b[0] if node.op == "+" else -b[0]) * 10 ** b[1]
+            return (0, -math.inf) if not total else ((1 if total > 0 else -1), math.log10(abs(total)))
+        return (a if a[1] >= b[1] else b)[0], max(a[1], b[1]) + 0.302
+    return None
+
+
+def _log10_of_power(power: tuple[int, float], log10_base: float) -> float:
+    """log10 of base^power, from log10 of the base and (sign, log10) of the power."""
+    value = power[0] * 10 ** power[1] if power[1] < 308 else power[0] * math.inf
+    return value * log10_base if value else 0.0
+
+
 @v_args(inline=True)
 class _ToTree(Transformer):
     def number(self, token: Token) -> Node:
@@ -186,6 +257,8 @@ class _ToTree(Transformer):
         return Neg(a)
 
     def pow(self, a, b):
+        if isinstance(b, (Num, Neg, Bin, Call)):  # a constant exponent: a number bounded in size (not w^2)
+            _bounded(a, b)
         return Bin("^", a, b)
 
     def frac(self, _frac, a, b):
@@ -198,7 +271,10 @@ class _ToTree(Transformer):
         return Call("abs", (a,))
 
     def call(self, func: Token, a):
-        return Call(_FUNCTIONS[str(func)[1:]], (a,))
+        name = _FUNCTIONS[str(func)[1:]]
+        if name == "exp" and not isinstance(a, Name):
+            _bounded(_E, a)
+        return Call(name, (a,))
 
     def extreme(self, func: Token, a, _separator, b):
         return Call(_FUNCTIONS[str(func)[1:]], (a, b))
