@@ -249,3 +249,58 @@ def test_formula_errors_are_named():
     assert (line, kind) == (17, "formula") and "not squared" in text
     ((line, kind, text),) = adam(dw1="0.1 \\cdot (-5) = -0.5", v1="0.1 \\cdot (-0.5) = -0.05")
     assert (line, kind) == (9, "formula") and "derivative is wrong" in text
+
+
+_EPSILON_LEFT_OUT = r"""$$f(x, y) = e^{0.5x} + xy + 2y^2$$
+
+## Exercise 2: RMSProp
+
+$$s_t = \gamma s_{t-1} + (1-\gamma) g_t^2$$
+
+$$\theta_t = \theta_{t-1} - \alpha \frac{g_t}{\sqrt{s_t + \epsilon}}$$
+
+Data: $x = 1, y = -1, \alpha = 0.05, \gamma = 0.9, \epsilon = 10^{-8}$
+
+**Epoch 1**
+
+$$g_x = 0.5 e^{0.5} - 1 = -0.1756$$
+
+$$g_y = 1 - 4 = -3$$
+
+$$s_x = 0.1 \times 0.1756^2 = 0.00308$$
+
+$$s_y = 0.1 \times 9 = 0.9$$
+
+$$x = 1 + 0.05 \times \frac{0.1756}{\sqrt{0.00308}} = 1.1582$$
+
+$$y = -1 + 0.05 \times \frac{3}{\sqrt{0.9}} = -0.8419$$
+
+**Epoch 2**
+
+$$g_x = 0.5 e^{0.5 \times 1.1582} - 0.8419 = 0.0503$$
+
+$$g_y = 1.1582 - 4 \times 0.8419 = -2.2094$$
+
+$$s_x = 0.9 \times 0.00308 + 0.1 \times 0.0503^2 = 0.00303$$
+
+$$s_y = 0.9 \times 0.9 + 0.1 \times 2.2094^2 = 1.2981$$
+
+$$x = 1.1582 - 0.05 \times \frac{0.0503}{\sqrt{0.00303}} = 1.1125$$
+
+$$y = -0.8419 + 0.05 \times \frac{2.2094}{\sqrt{1.2981}} = -0.7449$$
+"""
+
+
+def test_a_negligible_epsilon_left_out_is_a_note_not_an_error():
+    """A student leaves ε = 10^-8 out of √(s + ε): it changes none of the 4 decimals shown.  Before,
+    the x line was a substitution error whose message gave the same value twice ("gives 1.11251;
+    the rule gives 1.11251"), found by a new user's own RMSProp homework.  Now it is checked as
+    written with one note; a wrong number in the same line is still an error."""
+    x_line = _EPSILON_LEFT_OUT.split("\n").index("$$x = 1.1582 - 0.05 \\times \\frac{0.0503}{\\sqrt{0.00303}} = 1.1125$$") + 1
+    report = symopt.check(_EPSILON_LEFT_OUT)
+    assert report.summary["errors"] == 0 and report.summary["lines"] == 14  # the formula lines too
+    (note,) = [f for f in report.findings if f.severity != "ok"]
+    assert note.line == x_line and "\\epsilon = 10^{-8} is left out" in note.text
+    wrong = _EPSILON_LEFT_OUT.replace("\\frac{0.0503}{\\sqrt{0.00303}} = 1.1125", "\\frac{0.0530}{\\sqrt{0.00303}} = 1.1125")
+    (error,) = [f for f in symopt.check(wrong).findings if f.severity == "error"]
+    assert error.line == x_line and error.kind == "substitution"
