@@ -186,6 +186,17 @@ def _bounded(base: Node, exponent: Node) -> None:
         raise SymoptError(f"the number is too large to compute ({shown}; at most 10^{MAX_MAGNITUDE} is)")
 
 
+def _small_power(base: Node, exponent: Node) -> bool:
+    """Whether ``base^exponent`` is plainly within :data:`MAX_MAGNITUDE` (a name or a number of
+    under 180 digits to a whole power of at most 16: ``x^2``, ``0.9^3``), as nearly every power a
+    line writes is; the others are estimated (:func:`_bounded`)."""
+    if not isinstance(exponent, Num) or exponent.value.denominator != 1 or not -16 <= exponent.value.numerator <= 16:
+        return False
+    if isinstance(base, Name):
+        return True
+    return isinstance(base, Num) and base.value.numerator.bit_length() < 600 and base.value.denominator.bit_length() < 600
+
+
 def _estimate(node: Node) -> tuple[int, float] | None:
     """(sign, log10 of the size) of a constant tree, in floats (None: it has names other than e, or
     functions other than exp and the square root)."""
@@ -257,7 +268,7 @@ class _ToTree(Transformer):
         return Neg(a)
 
     def pow(self, a, b):
-        if isinstance(b, (Num, Neg, Bin, Call)):  # a constant exponent: a number bounded in size (not w^2)
+        if isinstance(b, (Num, Neg, Bin, Call)) and not _small_power(a, b):  # a constant exponent: bounded (not w^2)
             _bounded(a, b)
         return Bin("^", a, b)
 
