@@ -217,10 +217,8 @@ MESSAGE_DIGITS = 12  # a computed value in a message: at most this many signific
 def short_text(q: Fraction) -> str:
     """A value in a message: as written, or a computed one to 12 significant digits (a skipped
     line's value is a binary fraction of 50 digits: -1.0316000…936536754416305354407643978089879…)."""
-    if decimals_of(q) is None:
-        return f"{q.numerator}/{q.denominator}"
-    text = decimal_text(q)
-    if sum(c.isdigit() for c in text.lstrip("-0.")) > 15:
+    text = rational_text(q)
+    if "/" not in text and sum(c.isdigit() for c in text.lstrip("-0.")) > 15:
         return decimal_text(round_significant(q, MESSAGE_DIGITS))
     return text
 

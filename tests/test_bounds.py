@@ -1,5 +1,6 @@
 """Bounded work on a student's document (issue 17): each attack ends fast, in one line on stderr and
-exit 2 or as a finding in the report (exit 1), never a traceback or a hang.
+exit 2 or as a finding in the report (an unreadable or notation warning: exit 0), never a traceback
+or a hang.
 
 The attack files are made here (some are hundreds of kilobytes); each runs ``symopt check`` in a
 subprocess with a timeout and a memory limit, so a regression fails the test instead of hanging CI.
@@ -41,7 +42,7 @@ CASES: dict[str, tuple[str, int, str]] = {
     "a tower in the data line": (PROBLEM.replace("w_1 = 1,", "w_1 = ((2^{1000})^{1000})^{1000},"), 2, "no start value for w_1"),
     "a tower in f": (PROBLEM.replace("w_1^2", "((2^{1000})^{1000})^{1000} w_1"), 2, "the number is too large to compute"),
     "e to e to e in f": (PROBLEM.replace("w_1^2", "e^{e^{e^{e^{e^{1}}}}} w_1"), 2, "the number is too large to compute"),
-    "e to e to w in f": (PROBLEM.replace("w_1^2", "e^{e^{e^{e^{e^{w_1}}}}}") + "$$dw_1 = 2 = 2$$\n", 0, "line 9"),
+    "e to e to w in f": (PROBLEM.replace("w_1^2", "e^{e^{e^{e^{e^{w_1}}}}}") + "$$dw_1 = 2 = 2$$\n", 0, "line 9 ⚠ notation  the rule for this line cannot be computed"),
     "exp of exp of exp": (PROBLEM + "$$dw_1 = \\exp{\\exp{\\exp{100}}} = 2$$\n", 0, "the number is too large to compute"),
     "a power of a value": (PROBLEM.replace("w_1 = 1,", "w_1 = 2,") + "$$dw_1 = w_1^{10^{10}} = 2$$\n", 1,
                            "the power is too large to compute"),

@@ -265,7 +265,7 @@ def test_a_worker_failure_is_a_row(monkeypatch, klass):
 def test_the_score_of_each_kind_of_line():
     from types import SimpleNamespace
 
-    from symopt.check.checker import Finding
+    from symopt.check.findings import Finding
 
     def line(n, *kinds, epoch=1):
         return [Finding(n, kind, "", exercise=1, epoch=epoch) for kind in kinds]

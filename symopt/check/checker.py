@@ -32,24 +32,20 @@ from fractions import Fraction
 from ..compiler import evaluator
 from ..errors import SymoptError, UnknownName
 from ..expr import Bin, Name, Node
-from ..notation import DECAYED as _DECAYED, name_latex
+from ..notation import DECAYED, name_latex
 from ..plan import plan_of
 from ..spec import Exercise
 from .aliases import Ref
 from .diagnosis import Diagnosis, describe
 from .document import Document, MathLine, Section
-from .findings import SEVERITY, Finding, Findings
+from .findings import Finding, Findings
 from .judge import Judge
 from .mathtext import Written, as_written, parse_math, relations
 from .names import Names
 from .problem import classify, matching_variants
 from .reading import RELATION_TEX, components, general_formula, letters, students
 from .rules import Rules
-from .state import MAX_COMBINATIONS, Candidate, WriterState
-
-__all__ = ["DECAYED", "MAX_COMBINATIONS", "SEVERITY", "Candidate", "ExerciseChecker", "Finding", "check_document"]
-
-DECAYED = _DECAYED  # a rule that changes the gradient (weight decay as L2): its line is a second dw line
+from .state import WriterState
 
 
 def check_document(doc: Document, exercises: list[Exercise], slack: Fraction = Fraction(0)) -> list[Finding]:
@@ -164,10 +160,11 @@ class ExerciseChecker:
             self.out.add(math, "notation", f"${e.name}$: a name symopt does not know; the line is not checked")
             return
         balls, gradients = self.rules.balls, self.state.gradients
-        right, _ = gradients[v][0]
+        right, right_value = gradients[v][0]
+        student_value = evaluator(student, balls, {})
         probes = [{x: balls.const(Fraction(p + 3 * i, 7)) for i, x in enumerate(self.ex.variables)} for p in (2, 5)]
         try:
-            same = all(balls.agree(evaluator(student, balls, {})(env), evaluator(right, balls, {})(env)) for env in probes)
+            same = all(balls.agree(student_value(env), right_value(env)) for env in probes)
         except SymoptError:
             same = False
         if same:
@@ -178,7 +175,7 @@ class ExerciseChecker:
         expected = printer.latex(right, self.notation.constant, euler="e" not in self.ex.variables)
         self.out.add(math, "formula", f"the derivative is wrong: the derivative of $f$ with respect to ${name_latex(v)}$ is ${expected}$",
                      quantity="dw", variable=v, name=lhs, expected=expected)
-        gradients[v].insert(0, (student, evaluator(student, balls, {})))  # carried forward
+        gradients[v].insert(0, (student, student_value))  # carried forward
 
     # -- epoch lines ---------------------------------------------------------------------------------
     def _epoch_line(self, math: MathLine, t: int, written: dict[str, set[str]]) -> None:

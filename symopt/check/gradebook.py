@@ -40,7 +40,7 @@ from ..errors import SymoptError
 if TYPE_CHECKING:
     from ..spec import Spec
     from . import Slack
-    from .checker import Finding
+    from .findings import Finding
     from .report import Report
 
     SpecGiven = Spec | str | Path | dict | None  # what check() takes as the problem

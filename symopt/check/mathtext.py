@@ -179,8 +179,7 @@ def _bounded(base: Node, exponent: Node) -> None:
     size = _estimate(base)
     if size is None or size[1] in (0.0, -math.inf):
         return
-    value = power[0] * 10 ** power[1] if power[1] < 308 else power[0] * math.inf
-    magnitude = value * size[1]
+    magnitude = _log10_of_power(power, size[1])
     if not abs(magnitude) <= MAX_MAGNITUDE:  # (also nan)
         shown = f"about 10^{magnitude:.0f}" if abs(magnitude) < 1e12 else "a tower of powers"
         raise SymoptError(f"the number is too large to compute ({shown}; at most 10^{MAX_MAGNITUDE} is)")

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import json
 
 from ..render import escape_md, rich
-from .checker import Finding
 from .document import Document
+from .findings import Finding
 
 MARK = {"ok": "✓", "error": "✗", "warning": "⚠"}
 

@@ -92,9 +92,8 @@ class Rules:
         if pairs is None:  # the same for every line: folded once
             rule = self.rules[variant][q]
             pairs = [(fold(rule, self.ex.hyper), rule)]
-            inline = {k: r for k, r in self.rules[variant].items() if k != q and k.endswith("_hat") and k in names(rule)}
-            if inline:  # the bias correction written inside the update: \frac{-0.1/(1 - 0.9)}{…}
-                whole = rename(rule, lambda n: inline.get(n, Name(n)), False)
+            whole = self.inlined(variant, q)
+            if whole is not None and whole is not rule:  # the bias correction written inside the update: \frac{-0.1/(1 - 0.9)}{…}
                 pairs.append((fold(whole, self.ex.hyper), whole))
             self.rule_pairs[(q, variant)] = pairs
         return pairs
