@@ -208,10 +208,10 @@ def check_case(lines: int, repeats: int) -> tuple[float, int]:
     report = symopt.check(text)
     assert not report.errors and not report.warnings, "the benchmark's own sheet must check clean"
 
-    def cold() -> None:  # a new document: nothing of it read before (the parse cache would flatter a repeat)
+    def cold() -> None:  # a new document: nothing of it read before (the parse caches would flatter a repeat)
         from symopt.check import mathtext
 
-        mathtext._PARSED.clear()
+        mathtext.forget()
         symopt.check(text)
 
     return median_time(cold, repeats), report.summary["lines"]

@@ -39,6 +39,10 @@ GUARD_DIGITS = 10
 HAND_WORKING_DIGITS = 60
 EXACT_DIGITS_BUDGET = 2_000  # digits of an exact fraction's numerator or denominator
 EXACT_SIZE_BUDGET = 500  # SymPy nodes in one value: Adam and RMSProp reach 398 at epoch 4, ~1400 at epoch 5
+#: SymPy nodes of all the irrational values an exercise carries: each line's SymPy work grows with
+#: them (Adam over 60 variables spent four minutes before one value passed EXACT_SIZE_BUDGET;
+#: Adam on two variables carries 2920 in 4 epochs, and one of its values passes 500 in the fifth)
+EXACT_WORK_BUDGET = 5_000
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,8 @@ def _plain_value(x: object) -> str:
         return "true" if x else "false"
     if isinstance(x, str):
         return f'"{x[:40]}"'
+    if isinstance(x, int) and x.bit_length() > 128:  # (str() of past 4300 digits raises)
+        return f"a number of {int(x.bit_length() * 0.30103) + 1} digits"
     if isinstance(x, (int, Decimal, float)):
         return str(x)
     return type(x).__name__
@@ -208,16 +214,16 @@ def _plain_value(x: object) -> str:
 
 def _checked(mode: NumberMode) -> NumberMode:
     if not 0 <= mode.decimals <= 30:
-        raise SymoptError(f"decimals must be between 0 and 30, got {mode.decimals}")
+        raise SymoptError(f"decimals must be between 0 and 30, got {_plain_value(mode.decimals)}")
     if mode.keep is not None and not 0 <= mode.keep <= 30:
-        raise SymoptError(f"keep must be between 0 and 30, got {mode.keep}")
+        raise SymoptError(f"keep must be between 0 and 30, got {_plain_value(mode.keep)}")
     if mode.keep is not None and mode.keep <= mode.decimals:
         raise SymoptError(f"keep {mode.keep} keeps nothing: values that end within {mode.decimals} decimals are "
                           f"written whole anyway; use keep K with K > {mode.decimals}")
     if not 1 <= mode.sig <= 30:
-        raise SymoptError(f"sig (significant figures) must be between 1 and 30, got {mode.sig}")
+        raise SymoptError(f"sig (significant figures) must be between 1 and 30, got {_plain_value(mode.sig)}")
     if not 5 <= mode.digits <= 1000:
-        raise SymoptError(f"precision digits must be between 5 and 1000, got {mode.digits}")
+        raise SymoptError(f"precision digits must be between 5 and 1000, got {_plain_value(mode.digits)}")
     return mode
 
 
@@ -226,6 +232,8 @@ MAX_BITS = 20_000
 TINY_BITS = 1_000_000  # a value below 2^-1000000 (about 10^-301030) cannot be written out either
 LIMIT = Fraction(10) ** 300  # a carried value this large means the run diverges
 LIMIT_BITS = 997  # 2^997 < 10^300 < 2^998
+#: exp of more than this is past 10^43000, far past LIMIT, and exact mode does not evaluate it
+EXACT_EXP_ARGUMENT = 100_000
 
 
 def _diverges() -> SymoptError:
@@ -464,6 +472,7 @@ class Exact(_RationalFirst):
 
         self.sympy = sympy
         self.functions = {f.name: getattr(sympy, f.sympy) for f in TABLE.values() if f.sympy}
+        self.work = 0  # SymPy nodes carried so far (EXACT_WORK_BUDGET)
 
     def pi(self):
         return self.sympy.pi
@@ -488,6 +497,8 @@ class Exact(_RationalFirst):
     def function(self, name, a):
         if name in ("sqrt", "log"):
             _check_domain(name, self.numeric(a))
+        if name == "exp" and self.numeric(a) > EXACT_EXP_ARGUMENT:
+            raise _diverges()  # (its digits would take SymPy's evalf ages: exp(exp(exp(w))))
         return self.lower(self.functions[name](a))
 
     def sign_value(self, e):
@@ -509,6 +520,9 @@ class Exact(_RationalFirst):
             for size, _ in enumerate(self.sympy.preorder_traversal(value), start=1):
                 if size > EXACT_SIZE_BUDGET:
                     raise ExactTooLarge("exact values grow too large")
+            self.work += size
+            if self.work > EXACT_WORK_BUDGET:
+                raise ExactTooLarge(f"exact values grow too large over the exercise (over {EXACT_WORK_BUDGET} SymPy nodes carried)")
         return value
 
     def approx(self, value) -> tuple[Fraction, bool]:

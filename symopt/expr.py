@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+import math
 import operator
 import re
 
@@ -122,6 +123,91 @@ def map_names(node: Node, rename: Callable[[str], str | Node | None]) -> Node:
         return Name(new) if isinstance(new, str) else new
 
     return replaced(node, change)
+
+
+#: The size of a number an expression may build from its constants: 10^4000 either way.  A power
+#: tower such as ``9^{9^{9^{9}}}`` or ``((2**1000)**1000)**1000`` is refused as it is read (a spec's
+#: f or rule: one line; a student's line: unreadable), before SymPy or any arithmetic computes it.
+#: Below Python's 4300 digits for writing an int, so every exact value of a line can be written.
+MAX_MAGNITUDE = 4000
+EULER = Name("e")
+_LOG10 = {"e": math.log10(math.e), "pi": math.log10(math.pi)}
+
+
+def bound_power(base: Node, exponent: Node) -> None:
+    """SymoptError when ``base^exponent`` is a constant past 10^±MAX_MAGNITUDE, estimated in floats
+    from the logarithms of the tree's numbers (:func:`estimate`); a name as the exponent (``w^x``)
+    and a power plainly in range (``x^2``, ``0.9^3``) are passed at once, as nearly every power is."""
+    if isinstance(exponent, Name) or _small_power(base, exponent):
+        return
+    power = estimate(exponent)
+    if power is None:
+        return
+    size = estimate(base)
+    if size is None or size[1] in (0.0, -math.inf):
+        return
+    magnitude = _log10_of_power(power, size[1])
+    if not abs(magnitude) <= MAX_MAGNITUDE:  # (also nan)
+        shown = f"about 10^{magnitude:.0f}" if abs(magnitude) < 1e12 else "a tower of powers"
+        if magnitude < 0:
+            raise SymoptError(f"the number is too small to compute ({shown}; at least 10^-{MAX_MAGNITUDE} is)")
+        raise SymoptError(f"the number is too large to compute ({shown}; at most 10^{MAX_MAGNITUDE} is)")
+
+
+def _small_power(base: Node, exponent: Node) -> bool:
+    """Whether ``base^exponent`` is plainly within :data:`MAX_MAGNITUDE`: a name or a number of
+    under 180 digits to a whole power of at most 16."""
+    if not isinstance(exponent, Num) or exponent.value.denominator != 1 or not -16 <= exponent.value.numerator <= 16:
+        return False
+    if isinstance(base, Name):
+        return True
+    return isinstance(base, Num) and base.value.numerator.bit_length() < 600 and base.value.denominator.bit_length() < 600
+
+
+def estimate(node: Node) -> tuple[int, float] | None:
+    """(sign, log10 of the size) of a constant tree, in floats (None: it has names other than e
+    and pi, or functions other than exp and the square root)."""
+    if isinstance(node, Num):
+        q = node.value
+        if not q:
+            return 0, -math.inf
+        return (1 if q > 0 else -1), math.log10(abs(q.numerator)) - math.log10(q.denominator)
+    if isinstance(node, Neg):
+        inner = estimate(node.operand)
+        return None if inner is None else (-inner[0], inner[1])
+    if isinstance(node, Name):
+        return (1, _LOG10[node.id]) if node.id in _LOG10 else None
+    if isinstance(node, Call):
+        if node.func not in ("exp", "sqrt") or len(node.args) != 1:
+            return None
+        inner = estimate(node.args[0])
+        if inner is None:
+            return None
+        if node.func == "sqrt":
+            return 1, inner[1] / 2
+        return 1, _log10_of_power(inner, _LOG10["e"])
+    if isinstance(node, Bin) and node.op in ("+", "-", "*", "/", "^"):
+        a = estimate(node.left)
+        b = estimate(node.right) if a is not None else None
+        if a is None or b is None:
+            return None
+        if node.op == "*":
+            return a[0] * b[0], a[1] + b[1]
+        if node.op == "/":
+            return (None if not b[0] else (a[0] * b[0], a[1] - b[1]))
+        if node.op == "^":
+            return None if a[1] in (0.0, -math.inf) else (a[0], _log10_of_power(b, a[1]))
+        if max(a[1], b[1]) < 300:  # + and -: in floats when they are floats
+            total = a[0] * 10 ** a[1] + (b[0] if node.op == "+" else -b[0]) * 10 ** b[1]
+            return (0, -math.inf) if not total else ((1 if total > 0 else -1), math.log10(abs(total)))
+        return (a if a[1] >= b[1] else b)[0], max(a[1], b[1]) + 0.302
+    return None
+
+
+def _log10_of_power(power: tuple[int, float], log10_base: float) -> float:
+    """log10 of base^power, from log10 of the base and (sign, log10) of the power."""
+    value = power[0] * 10 ** power[1] if power[1] < 308 else power[0] * math.inf
+    return value * log10_base if value else 0.0
 
 
 def names(node: Node) -> set[str]:
@@ -276,7 +362,9 @@ class _Parser:
         if self.peek()[:2] == ("op", "^"):
             self.take()
             self.count()
-            return Bin("^", base, self.unary())
+            exponent = self.unary()
+            bound_power(base, exponent)
+            return Bin("^", base, exponent)
         return base
 
     def atom(self) -> Node:
@@ -307,6 +395,8 @@ class _Parser:
                     raise SymoptError(
                         f"{value}() takes {self.functions[value]} argument(s), got {len(args)} in {self.text!r}"
                     )
+                if value == "exp":
+                    bound_power(EULER, args[0])
                 return Call(value, tuple(args))
             if value in self.functions:
                 raise SymoptError(f"{value} is a function: write {value}(...) in {self.text!r}")

@@ -6,6 +6,7 @@ exactly 10^-6.  Every problem is reported as ``<file>: <where>: <what is wrong a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -24,6 +25,10 @@ from .optimizers import OPTIMIZERS, Choice, Optimizer, Rules, custom, get
 
 MAX_EPOCHS = 10_000
 MAX_VARIABLES = 100
+#: The work budget of one run: epochs × variables summed over its exercises (over every variant of
+#: an exam), checked before any work.  200 000 is Adam on 20 variables for 10 000 epochs, about
+#: 20 s and a 100 MB Markdown sheet on a 2-core machine; each key's own bound alone allows 10 000 times more.
+MAX_WORK = 200_000
 MULTS = ("*", "cdot", "times")
 DEFAULT_MULT = "cdot"  # typeset products: 0.9 \cdot 0 (the reference sheet's * is mult = "*")
 TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise", "optimizers", "figures", "notes")
@@ -83,6 +88,8 @@ def loads(text: str, source: str = "<spec>", stem: str = "sheet") -> Spec:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as e:
         raise SymoptError(f"not valid TOML: {e}", source) from None
+    except RecursionError:  # tomllib's parser recurses into each nested array or table
+        raise SymoptError("not valid TOML: arrays or tables nested too deeply", source) from None
     return from_dict(data, source=source, stem=stem)
 
 
@@ -98,6 +105,7 @@ def from_dict(data: dict, source: str = "<spec>", stem: str = "sheet", overrides
 def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
     if not isinstance(data, dict):
         raise SymoptError("a spec is a table of keys")
+    screen(data)
     _only(data, TOP_KEYS, "the top level")
     title, lang, mult, notes, figures = _sheet_keys(data, overrides)
     defaults = data.get("defaults", {})
@@ -124,7 +132,55 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
             exercises.append(_exercise(merged, customs))
         except SymoptError as e:
             raise e.within(f"exercise {n}") from None
+    check_work(work(exercises))
     return Spec(title, lang, top_function, tuple(exercises), mult, figures, source, stem, data, notes=notes)
+
+
+def work(exercises: Iterable[Exercise]) -> int:
+    """The work of exercises in the budget's unit (:data:`MAX_WORK`): epochs × variables, summed."""
+    return sum(ex.epochs * len(ex.variables) for ex in exercises)
+
+
+def check_work(total: int, times: int = 1, what: str = "") -> None:
+    """SymoptError, before any work, when `times` runs of `total` are past :data:`MAX_WORK`."""
+    if total * times > MAX_WORK:
+        asked = f"{times} variants × {total}" if times > 1 else f"{total}"
+        raise SymoptError(f"asks for {asked} epochs × variables (summed over the exercises{what}); one run works at most "
+                          f"{MAX_WORK}: ask for fewer epochs, exercises or variants")
+
+
+#: Characters no text of a spec may hold: control characters (but tab and newline) and the bidi
+#: embeddings, overrides and isolates, which make a title read otherwise than it is stored ("Trojan
+#: source"), in a sheet, a terminal or an LMS page
+_HIDDEN = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]")
+_WHOLE_BITS = 997  # a whole number past 2^997 is past 10^300: no key takes one
+
+
+MAX_NESTING = 20  # tables and arrays within each other (a spec needs four)
+
+
+def screen(data: object, where: str = "", sep: str = ".", depth: int = 0) -> None:
+    """SymoptError naming the first key of `data` (nested tables and arrays, as TOML or the Python
+    API gives them; `sep` joins `where` and a key) that holds what no key of a spec may: a string with a control or bidi character
+    (:data:`_HIDDEN`), or a whole number past 10^300 (whose digits Python will not even print)."""
+    if isinstance(data, str):
+        m = _HIDDEN.search(data)
+        if m:
+            kind = "a bidi control" if ord(m.group()) > 0x9F else "a control character"
+            raise SymoptError(f"holds {kind} (U+{ord(m.group()):04X}), which shows otherwise than it is stored; remove it",
+                              where or None)
+    elif isinstance(data, int) and not isinstance(data, bool) and data.bit_length() > _WHOLE_BITS:
+        raise SymoptError(f"a number of about {int(data.bit_length() * 0.30103) + 1} digits; numbers are at most 10^300", where or None)
+    elif isinstance(data, (dict, list, tuple)) and depth >= MAX_NESTING:
+        # named by its top key: the path down would be twenty keys long
+        raise SymoptError(f"tables and arrays nested more than {MAX_NESTING} deep", re.split(r"[ .]", where)[0] or None)
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            screen(str(key), where)
+            screen(value, f"{where}{sep}{key}" if where else str(key), ".", depth + 1)
+    elif isinstance(data, (list, tuple)):  # named as the other errors name them: exercise 2: start.w1
+        for i, value in enumerate(data, start=1):
+            screen(value, f"{where} {i}", ": ", depth + 1)
 
 
 def _sheet_keys(data: dict, overrides: dict) -> tuple[str, str, str, str, str]:

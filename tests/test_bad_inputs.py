@@ -1,5 +1,7 @@
 """The bad-input catalogue (tests/bad_inputs/cases.toml): each case exits with its code (2 unless
-said), prints one line naming what is wrong, no traceback, and writes nothing."""
+said), prints one line naming what is wrong, no traceback, and writes nothing.  A case's file is
+`file` (text), `hex` (bytes), or `file` with ``{repeat}`` standing for `repeat.text` `repeat.times`
+times (an input too long to write out)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ def test_the_catalogue_is_broad():
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_bad_input(case, tmp_path, capsys):
     path = tmp_path / "input.toml"
-    path.write_bytes(bytes.fromhex(case["hex"]) if "hex" in case else case["file"].encode("utf-8"))
+    text = case.get("file", "").replace("{repeat}", case["repeat"]["text"] * case["repeat"]["times"]) if "repeat" in case else case.get("file")
+    path.write_bytes(bytes.fromhex(case["hex"]) if "hex" in case else text.encode("utf-8"))
     out = tmp_path / "out"
     args = [a.replace("{file}", str(path)).replace("{out}", str(out)) for a in case["args"]]
     try:

@@ -1,15 +1,15 @@
-"""Bounded work on a student's document (issue 17): each attack ends fast, in one line on stderr and
-exit 2 or as a finding in the report (an unreadable or notation warning: exit 0), never a traceback
-or a hang.
+"""Bounded work (issue 17): each attack ends fast, never a traceback or a hang.  A student's document
+(``symopt check``) ends in one line on stderr and exit 2 or as a finding in the report (an unreadable
+or notation warning: exit 0); a spec (``symopt render``) in one line and exit 2, or a sheet that
+says where the run diverges.
 
-The attack files are made here (some are hundreds of kilobytes); each runs ``symopt check`` in a
-subprocess with a timeout and a memory limit, so a regression fails the test instead of hanging CI.
-The time bound is generous (the cases take well under a second of work beside Python's start-up)."""
+The attack files are made here (some are hundreds of kilobytes); each runs symopt in a subprocess
+with a timeout and a memory limit, so a regression fails the test instead of hanging CI.  The time
+bound is generous (the cases take well under a second of work beside Python's start-up)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-import resource
 import subprocess
 import sys
 import time
@@ -54,14 +54,60 @@ CASES: dict[str, tuple[str, int, str]] = {
 }
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+def spec(function: str, optimizer: str = "gd", epochs: int = 2, numbers: str = "hand:4", variables: int = 1,
+         exercises: int = 1, extra: str = "") -> str:
+    hyper = {"gd": "alpha = 0.1", "adam": "alpha = 0.1, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8"}.get(optimizer, "alpha = 0.1")
+    start = ", ".join(f"w{i} = {i}" for i in range(1, variables + 1))
+    exercise = (f'[[exercise]]\noptimizer = "{optimizer}"\nnumbers = "{numbers}"\nepochs = {epochs}\n'
+                f"hyper = {{ {hyper} }}\nstart = {{ {start} }}\n")
+    return f'function = "{function}"\n{extra}\n' + exercise * exercises
+
+
+SQUARES = " + ".join(f"w{i}**2" for i in range(1, 41))
+
+#: name -> (the spec, the exit code, what stderr (exit 2) or the sheet (exit 0) says)
+SPEC_CASES: dict[str, tuple[str, int, str]] = {
+    # SymPy evaluated these powers as it built f
+    "a power of a power in f": (spec("(9**9999)**9999*w1"), 2, "function: the number is too large to compute (about 10^9541"),
+    "a tower in f": (spec("((2**1000)**1000)**1000*w1"), 2, "the number is too large to compute (about 10^301030"),
+    "10^300 to the 10 000th": (spec("(10**300)**10000*w1"), 2, "the number is too large to compute (about 10^3000000"),
+    "a tiny power": (spec("w1*(1/3)**10000"), 2, "the number is too small to compute (about 10^-4771"),
+    "exp of exp of a constant": (spec("exp(exp(exp(100)))*w1"), 2, "the number is too large to compute"),
+    # the compiler folded the rule's constants
+    "a tower in a rule": (spec("w1**2", "mine", extra='[optimizers.mine]\nname = "Mine"\nrules = ["w = w - 0.1*g*((2^1000)^1000)^1000"]'),
+                          2, "mine.rules[0]: the number is too large to compute"),
+    # exact mode asked SymPy for 60 digits of exp(exp(exp(…))) at every line
+    "exp towers in exact mode": (spec("exp(exp(exp(exp(exp(exp(exp(w1)))))))", numbers="exact"), 0,
+                                 "The run diverges at epoch 1: $dw_1$ is past $10^{300}$"),
+    # exact Adam on 40 variables: each line's SymPy work grows with every value carried
+    "exact Adam on 40 variables": (spec(SQUARES, "adam", 10, "exact", variables=40), 2,
+                                   "exact values grow too large over the exercise (over 5000 SymPy nodes carried)"),
+    # every key in its bound, the whole past the work budget
+    "200 exercises of 10 000 epochs": (spec("w1**2", epochs=10_000, exercises=200), 2,
+                                       "asks for 2000000 epochs × variables (summed over the exercises); one run works at most 200000"),
+    "Adam on 40 variables for 10 000 epochs": (spec(SQUARES, "adam", 10_000, variables=40), 2, "asks for 400000 epochs × variables"),
+    "a bidi override in the title": ('title = "Exercise \u202e1 txet"\n' + spec("w1**2"), 2,
+                                     "title: holds a bidi control (U+202E), which shows otherwise than it is stored"),
+    "a control character in a rule": (spec("w1**2", "mine", extra='[optimizers.mine]\nname = "Mine"\nrules = ["w = w - 0.1*g\\u0008"]'),
+                                      2, "optimizers.mine.rules 1: holds a control character (U+0008)"),
+}
+
+
+#: Runs symopt with its address space limited to MEMORY: the limit is set in the child before it
+#: starts symopt (not in a preexec_fn, which forks a pytest process that JAX has made multithreaded)
+_LIMITED = (f"import os, resource, runpy, sys; resource.setrlimit(resource.RLIMIT_AS, ({MEMORY}, {MEMORY})); "
+            "sys.argv[0] = 'symopt'; runpy.run_module('symopt', run_name='__main__')")
+
+
+def symopt_limited(*args: str) -> list[str]:
+    """The command line of `symopt ARGS` in a child whose memory is limited to :data:`MEMORY`."""
+    return [sys.executable, "-c", _LIMITED, *args]
 
 
 def run_check(path: Path) -> tuple[int, str, str, float]:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "symopt", "check", str(path)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=4 * LIMIT_S, preexec_fn=_limit_memory)
+    done = subprocess.run(symopt_limited("check", str(path)), capture_output=True, text=True,
+                          cwd=ROOT, timeout=4 * LIMIT_S)
     return done.returncode, done.stdout, done.stderr, time.perf_counter() - start
 
 
@@ -78,3 +124,110 @@ def test_an_attack_ends_fast_in_one_line_or_a_finding(name, tmp_path):
         assert err.count("\n") == 1 and message in err and len(err) < 600, err[:1000]
     else:
         assert not err and message in out, (err[:500], out[:2000])
+
+
+@pytest.mark.parametrize("name", SPEC_CASES)
+def test_a_spec_attack_ends_fast_in_one_line_or_a_marked_sheet(name, tmp_path):
+    text, code, message = SPEC_CASES[name]
+    path = tmp_path / "attack.toml"
+    path.write_text(text, encoding="utf-8")
+    start = time.perf_counter()
+    done = subprocess.run(symopt_limited("render", str(path), "-o", str(tmp_path / "out"), "--format", "md"),
+                          capture_output=True, text=True, cwd=ROOT, timeout=4 * LIMIT_S)
+    seconds = time.perf_counter() - start
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.returncode == code, (done.returncode, done.stderr[:500])
+    assert seconds < LIMIT_S, f"{name}: {seconds:.1f} s"
+    if code == 2:
+        assert done.stderr.count("\n") == 1 and message in done.stderr and len(done.stderr) < 600, done.stderr[:1000]
+        assert not (tmp_path / "out").exists()
+    else:
+        assert message in (tmp_path / "out" / "attack.md").read_text(encoding="utf-8")
+
+
+def test_python_api_numbers_past_any_bound_are_one_line():
+    """A whole number of 5000 digits from the Python API: Python refuses to print it (its 4300-digit
+    limit), which was a ValueError traceback; the key is named instead."""
+    import symopt
+    from symopt.errors import SymoptError
+
+    base = {"optimizer": "gd", "epochs": 2, "hyper": {"alpha": 0.1}, "start": {"w1": 1}}
+    for key, value, message in [("epochs", 10**5000, "exercise 1: epochs: a number of about 5001 digits; numbers are at most 10^300"),
+                                ("start", {"w1": -(10**400)}, "exercise 1: start.w1: a number of about 401 digits"),
+                                ("numbers", {"mode": "hand", "decimals": 10**200}, "decimals must be between 0 and 30, got a number of 201 digits")]:
+        with pytest.raises(SymoptError) as e:
+            symopt.solve({"function": "w1**2", "exercise": [{**base, key: value}]})
+        assert message in str(e.value)
+
+
+# -- properties: random inputs with random size multipliers end within their bound ----------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+import symopt  # noqa: E402
+
+PROPERTY_S = 8.0  # one example's work, in-process (no interpreter start-up)
+
+
+class _Overran(Exception):
+    pass
+
+
+def within_bound(run) -> None:
+    """Run `run()` under an interval timer: past PROPERTY_S it is interrupted (a Python frame at
+    least; a C loop is measured when it returns) and the example fails."""
+    import signal
+
+    def overran(*_):
+        raise _Overran
+
+    previous = signal.signal(signal.SIGALRM, overran)
+    signal.setitimer(signal.ITIMER_REAL, PROPERTY_S)
+    start = time.perf_counter()
+    try:
+        run()
+    except symopt.SymoptError as e:
+        assert "\n" not in str(e)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.perf_counter() - start < PROPERTY_S
+
+
+BIG = st.sampled_from(["10**300", "9**999", "2**1000", "1e-300", "1e300", "(1/3)", "0.999", "710", "1e5", "99999"])
+LEAVES = st.one_of(st.sampled_from(["w1", "w2", "pi"]), BIG, st.integers(0, 10**6).map(str))
+
+
+def _tree(children):
+    binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/", "**"]), children).map(lambda t: f"({t[0]}{t[1]}{t[2]})")
+    call = st.tuples(st.sampled_from(["exp", "sqrt", "log", "sin", "abs"]), children).map(lambda t: f"{t[0]}({t[1]})")
+    return binary | call
+
+
+trees = st.recursive(LEAVES, _tree, max_leaves=12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees, st.sampled_from(["gd", "adam", "rmsprop"]), st.sampled_from(["exact", "hand:4", "precision:30", "sig:3"]),
+       st.sampled_from([1, 3, 300]))
+def test_random_functions_with_large_constants_end_within_the_bound(f, optimizer, numbers, epochs):
+    hyper = {"gd": {"alpha": 0.1}, "adam": {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+             "rmsprop": {"alpha": 0.1, "gamma": 0.9, "epsilon": 1e-8}}[optimizer]
+    data = {"function": f"{f} + w1**2 + w2**2", "exercise": [
+        {"optimizer": optimizer, "hyper": hyper, "numbers": numbers, "epochs": epochs, "start": {"w1": 1.5, "w2": -2}}]}
+    within_bound(lambda: symopt.solve(data).to_markdown())
+
+
+#: pieces of the reader's grammar, each repeated by a random multiplier
+PIECES = ["\\text{", "\\begin{cases}", "{", "(", "\\left(", "^{9", "9", " ", "\\frac{", "\\sqrt{", "$", "$$", "\\\\", "&",
+          "e^{", "\\exp{", "0,", ";", "= ", "\\approx ", "w_1^{(", "\\quad", "#", "Epoch 1", "Bài 1 Adam", "\n"]
+HEAD = "$$f(w_1) = w_1^2$$\n\n## Exercise 1: GD\n\n$$w_1 = 1, \\alpha = 0.1$$\n\nEpoch 1:\n\n"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from([1, 2, 10, 300, 5000, 60_000])), min_size=1, max_size=6),
+       st.booleans())
+def test_random_documents_with_size_multipliers_end_within_the_bound(parts, headed):
+    body = "".join(piece * times for piece, times in parts)
+    text = (HEAD if headed else "") + "$$dw_1 = " + body + " = 2$$\n" + body[:20_000] + "\n"
+    within_bound(lambda: symopt.check(text))

@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property, lru_cache
-import math
 import re
 from typing import Any
 
@@ -32,7 +31,7 @@ from lark.parsers.lalr_analysis import Shift
 from lark.visitors import _vargs_inline
 
 from ..errors import SymoptError
-from ..expr import Bin, Call, Name, Neg, Node, Num, children
+from ..expr import EULER, Bin, Call, Name, Neg, Node, Num, bound_power, children
 from ..functions import TABLE
 from ..notation import GREEK, plain_names
 from ..numbers import floor_log10, parse_decimal
@@ -162,86 +161,6 @@ def _number(text: str) -> Written:
     return Written(parse_decimal(text), _places(text))
 
 
-#: The size of a number a line may build from its constants: 10^4000 (a power tower such as
-#: ``9^{9^{9^{9}}}`` or ``((2^{1000})^{1000})^{1000}`` is not computed; its line is unreadable).  Below
-#: Python's 4300 digits for writing an int, so every exact value of a line can be written.
-MAX_MAGNITUDE = 4000
-_E = Name("e")
-_LOG10_E = math.log10(math.e)
-
-
-def _bounded(base: Node, exponent: Node) -> None:
-    """SymoptError when ``base^exponent`` (both constants) is larger than 10^MAX_MAGNITUDE or smaller
-    than its inverse, estimated in floats from the logarithms of the tree's numbers."""
-    power = _estimate(exponent)
-    if power is None:
-        return
-    size = _estimate(base)
-    if size is None or size[1] in (0.0, -math.inf):
-        return
-    magnitude = _log10_of_power(power, size[1])
-    if not abs(magnitude) <= MAX_MAGNITUDE:  # (also nan)
-        shown = f"about 10^{magnitude:.0f}" if abs(magnitude) < 1e12 else "a tower of powers"
-        raise SymoptError(f"the number is too large to compute ({shown}; at most 10^{MAX_MAGNITUDE} is)")
-
-
-def _small_power(base: Node, exponent: Node) -> bool:
-    """Whether ``base^exponent`` is plainly within :data:`MAX_MAGNITUDE` (a name or a number of
-    under 180 digits to a whole power of at most 16: ``x^2``, ``0.9^3``), as nearly every power a
-    line writes is; the others are estimated (:func:`_bounded`)."""
-    if not isinstance(exponent, Num) or exponent.value.denominator != 1 or not -16 <= exponent.value.numerator <= 16:
-        return False
-    if isinstance(base, Name):
-        return True
-    return isinstance(base, Num) and base.value.numerator.bit_length() < 600 and base.value.denominator.bit_length() < 600
-
-
-def _estimate(node: Node) -> tuple[int, float] | None:
-    """(sign, log10 of the size) of a constant tree, in floats (None: it has names other than e, or
-    functions other than exp and the square root)."""
-    if isinstance(node, Num):
-        q = node.value
-        if not q:
-            return 0, -math.inf
-        return (1 if q > 0 else -1), math.log10(abs(q.numerator)) - math.log10(q.denominator)
-    if isinstance(node, Neg):
-        inner = _estimate(node.operand)
-        return None if inner is None else (-inner[0], inner[1])
-    if isinstance(node, Name):
-        return (1, _LOG10_E) if node.id == "e" else None
-    if isinstance(node, Call):
-        if node.func not in ("exp", "sqrt") or len(node.args) != 1:
-            return None
-        inner = _estimate(node.args[0])
-        if inner is None:
-            return None
-        if node.func == "sqrt":
-            return 1, inner[1] / 2
-        return 1, _log10_of_power(inner, _LOG10_E)
-    if isinstance(node, Bin) and node.op in ("+", "-", "*", "/", "^"):
-        a = _estimate(node.left)
-        b = _estimate(node.right) if a is not None else None
-        if a is None or b is None:
-            return None
-        if node.op == "*":
-            return a[0] * b[0], a[1] + b[1]
-        if node.op == "/":
-            return (None if not b[0] else (a[0] * b[0], a[1] - b[1]))
-        if node.op == "^":
-            return None if a[1] in (0.0, -math.inf) else (a[0], _log10_of_power(b, a[1]))
-        if max(a[1], b[1]) < 300:  # + and -: in floats when they are floats
-            total = a[0] * 10 ** a[1] + (b[0] if node.op == "+" else -b[0]) * 10 ** b[1]
-            return (0, -math.inf) if not total else ((1 if total > 0 else -1), math.log10(abs(total)))
-        return (a if a[1] >= b[1] else b)[0], max(a[1], b[1]) + 0.302
-    return None
-
-
-def _log10_of_power(power: tuple[int, float], log10_base: float) -> float:
-    """log10 of base^power, from log10 of the base and (sign, log10) of the power."""
-    value = power[0] * 10 ** power[1] if power[1] < 308 else power[0] * math.inf
-    return value * log10_base if value else 0.0
-
-
 @v_args(inline=True)
 class _ToTree(Transformer):
     def number(self, token: Token) -> Node:
@@ -267,8 +186,7 @@ class _ToTree(Transformer):
         return Neg(a)
 
     def pow(self, a, b):
-        if isinstance(b, (Num, Neg, Bin, Call)) and not _small_power(a, b):  # a constant exponent: bounded (not w^2)
-            _bounded(a, b)
+        bound_power(a, b)
         return Bin("^", a, b)
 
     def frac(self, _frac, a, b):
@@ -282,8 +200,8 @@ class _ToTree(Transformer):
 
     def call(self, func: Token, a):
         name = _FUNCTIONS[str(func)[1:]]
-        if name == "exp" and not isinstance(a, Name):
-            _bounded(_E, a)
+        if name == "exp":
+            bound_power(EULER, a)
         return Call(name, (a,))
 
     def extreme(self, func: Token, a, _separator, b):
@@ -313,6 +231,12 @@ def _normalize(text: str) -> str:
 #: Trees read so far, by the text as given (at most MAX_PARSED; trees are immutable, so shared).
 _PARSED: dict[str, Node] = {}
 MAX_PARSED = 8192
+
+
+def forget() -> None:
+    """Forget every side and line read so far (a benchmark's cold run: a document never seen)."""
+    _PARSED.clear()
+    relations.cache_clear()
 
 
 def parse_math(text: str) -> Node:
