@@ -142,7 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
         f"{formats.listing([f.title for f in fragments], 'or')} body only, to \\input into your own document "
         f"(no {formats.listing([f.title for f in written if f.source is not None], 'or')})"))
     render.add_argument("--figures", choices=("none", "png", "svg", "pdf"), help=(
-        "draw each exercise's path on f's contours and its loss, into DIR/<spec name>-figures/: Markdown "
+        "draw each exercise's path on f's contours and its loss, into DIR/<spec name>-figures/ (letters, digits "
+        "and - _ . of the name kept, anything else as _): Markdown "
         "embeds png or svg (svg for pdf), LaTeX includes PDF figures; overrides the spec's figures (default none); "
         "needs matplotlib (pip install 'symopt[plot]')"))
     render.add_argument("--compare-epochs", type=int, metavar="N", help="epochs of the figure comparing every path (default: the sheet's)")
@@ -168,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Draw N variants of an exam template (a spec with [exam], [draw] and [require] tables) and\n"
             "write under DIR/<template name>/: per variant a question and a solution sheet, questions.pdf\n"
             "and solutions.pdf with all variants, key.csv and key.json, and moodle.xml (Cloze questions).\n"
+            "The folder is replaced whole: it holds this run's files only, never a mix with an earlier run's.\n"
             "Variant K depends only on the seed and K: --variant K regenerates it alone."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -276,7 +278,7 @@ def _check(args: argparse.Namespace) -> int:
         spec = _exam_spec(args.exam, args.variant)
     if len(args.work) > 1 or Path(args.work[0]).is_dir():
         return _grade_class(args, spec, slack)
-    report = check(args.work[0], spec, slack=slack)
+    report = check(Path(args.work[0]), spec, slack=slack)  # a path, even one with = or $ in its name
     if args.format == "json":
         text = report.to_json(args.verbose)
     elif args.format == "md":
@@ -344,10 +346,12 @@ def _exam(args: argparse.Namespace) -> int:
 
     from .exam import variants as exam
     from .exam.papers import exam_files
-    from .files import write_all
+    from .files import inside, write_all
 
     chosen = _formats(args.format, "exam")
     t = exam.load(args.template)
+    out = Path(args.output)
+    bundle = inside(out, t.stem)  # what exam_files writes into, swapped in whole
     if args.variants is not None:
         if not 1 <= args.variants <= exam.MAX_VARIANTS:
             raise SymoptError(f"must be from 1 to {exam.MAX_VARIANTS}, got {args.variants}", "-n")
@@ -364,12 +368,11 @@ def _exam(args: argparse.Namespace) -> int:
     pairs = exam.generate(t, count, _progress(args.quiet))
     if args.variant is not None:
         pairs = pairs[-1:]
-    out = Path(args.output)
     if out.exists() and not out.is_dir():
         raise SymoptError("exists and is not a folder", f"-o {out}")
     files = exam_files(t, pairs, chosen, out)
-    write_all(files)
-    print(f"{out / t.stem}: {len(pairs)} variant{'s' if len(pairs) != 1 else ''}, {len(files)} files")
+    write_all(files, [bundle])
+    print(f"{bundle}: {len(pairs)} variant{'s' if len(pairs) != 1 else ''}, {len(files)} files")
     return 0
 
 
@@ -449,6 +452,7 @@ def _render(args: argparse.Namespace) -> int:
         raise SymoptError("exists and is not a folder", f"-o {out}")
     wanted = [name for name in FORMATS if name in chosen]  # in the table's order: made, written and printed so
     views, figure_files = _figures(args, solution, wanted, spec_path.stem)
+    bundles = [out / _figure_folder(spec_path.stem)] if figure_files else []  # the figures: swapped in whole
 
     def path(name: str) -> Path:
         return out / f"{spec_path.stem}.{FORMATS[name].extension}"
@@ -467,15 +471,15 @@ def _render(args: argparse.Namespace) -> int:
             contents[source] = formats.data(made[source])
             kept = {path(n): contents[n] for n in FORMATS if n in contents}
             kept.update({out / n: data for n, data in figure_files.items()})
-            write_all(kept)
+            write_all(kept, bundles)
             raise SymoptError(f"{e}; kept {path(source)} to look into") from None
     files = {path(name): contents[name] for name in wanted}
     files.update({out / name: data for name, data in figure_files.items()})
-    write_all(files)
+    write_all(files, bundles)
     for name in wanted:
         print(path(name))
-    if figure_files:
-        print(out / f"{spec_path.stem}-figures")
+    for bundle in bundles:
+        print(bundle)
     return 0
 
 
@@ -492,11 +496,19 @@ def _figures(args: argparse.Namespace, solution: Solution, chosen: list[str],
         raise SymoptError(f"must be from 1 to 1000, got {args.compare_epochs}", "--compare-epochs")
     exts = {name: formats.image(name, choice) for name in chosen}
     wanted = tuple(dict.fromkeys(ext for ext in exts.values() if ext is not None))
-    folder = f"{stem}-figures"
+    folder = _figure_folder(stem)
     drawn = solution.figures(wanted, args.compare_epochs)
     names = [f.name for f in drawn]
     files = {f"{folder}/{f.name}.{ext}": data for f in drawn for ext, data in f.images.items()}
     return {name: None if ext is None else {"dir": folder, "ext": ext, "names": names} for name, ext in exts.items()}, files
+
+
+def _figure_folder(stem: str) -> str:
+    """``seed-figures``: the sheets link to it by this name, so it is a slug of the spec's name
+    (``a b#c.toml`` gives ``a_b_c-figures``): nothing in it is Markdown or TeX."""
+    from .files import slug
+
+    return f"{slug(stem)}-figures"
 
 
 def entrypoint() -> None:

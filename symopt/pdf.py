@@ -1,15 +1,20 @@
 """LaTeX to PDF with latexmk, in a temporary folder, with shell escape off.
 
 TeX reads and writes only inside its temporary folder (``openin_any=p``, ``openout_any=p``:
-paranoid), and runs no shell commands.  Without latexmk, the error says what to install.
+paranoid), and runs no shell commands.  latexmk runs in a process group of its own, so that at the
+time limit (or when symopt is interrupted) latexmk and every pdflatex it started are killed
+together: a document that loops forever leaves no TeX running.  Without latexmk, the error says
+what to install.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 import os
 from pathlib import Path
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 
@@ -19,7 +24,7 @@ INSTALL_HINT = (
     "PDF needs latexmk and TeX Live (Debian/Ubuntu: apt-get install latexmk texlive-latex-recommended "
     "texlive-fonts-recommended texlive-lang-other); md and tex work without them"
 )
-TIMEOUT_SECONDS = 120
+TIMEOUT_SECONDS = 120  # read at each run (the tests set a short one)
 
 
 class TexFailed(SymoptError):
@@ -36,7 +41,8 @@ def compile_pdf(tex: str, files: dict[str, bytes] | None = None) -> bytes:
     if not tex_available():
         raise SymoptError(INSTALL_HINT)
     env = {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f"}
-    with tempfile.TemporaryDirectory(prefix="symopt-tex-") as tmp:
+    # a TeX killed at the time limit may still be dying while its folder is removed
+    with tempfile.TemporaryDirectory(prefix="symopt-tex-", ignore_cleanup_errors=True) as tmp:
         for name, data in (files or {}).items():
             target = (Path(tmp) / name).resolve()
             if Path(tmp).resolve() not in target.parents:
@@ -49,17 +55,28 @@ def compile_pdf(tex: str, files: dict[str, bytes] | None = None) -> bytes:
             "latexmk", "-pdf", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
             "-file-line-error", "sheet.tex",
         ]
-        try:
-            done = subprocess.run(
-                command, cwd=tmp, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                timeout=TIMEOUT_SECONDS,
-            )
-        except subprocess.TimeoutExpired:
-            raise SymoptError(f"LaTeX did not finish within {TIMEOUT_SECONDS} s") from None
+        returncode = _run(command, tmp, env)
         pdf = Path(tmp) / "sheet.pdf"
-        if done.returncode != 0 or not pdf.exists():
+        if returncode != 0 or not pdf.exists():
             raise TexFailed(f"LaTeX failed: {_first_error(Path(tmp) / 'sheet.log')}")
         return pdf.read_bytes()
+
+
+def _run(command: list[str], folder: str, env: dict[str, str]) -> int:
+    """latexmk's exit code; past the time limit, or on any interruption, its whole process group
+    is killed and waited for.  Its output is not read: the log says what went wrong."""
+    timeout = TIMEOUT_SECONDS
+    with subprocess.Popen(command, cwd=folder, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, start_new_session=True) as proc:
+        try:
+            return proc.wait(timeout=timeout)
+        except BaseException as e:
+            with suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)  # latexmk is still there (not waited for): its group too
+            proc.wait()
+            if isinstance(e, subprocess.TimeoutExpired):
+                raise SymoptError(f"LaTeX did not finish within {timeout} s") from None
+            raise
 
 
 def _first_error(log: Path) -> str:
