@@ -23,10 +23,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-import csv
 from dataclasses import dataclass
 from fractions import Fraction
-import io
 import multiprocessing
 import os
 from pathlib import Path
@@ -36,6 +34,7 @@ import threading
 from typing import TYPE_CHECKING, Protocol, cast
 
 from ..errors import SymoptError
+from ..files import csv_text
 
 if TYPE_CHECKING:
     from ..spec import Spec
@@ -264,12 +263,7 @@ def copy_names(files: list[str]) -> dict[str, str]:
 
 
 def gradebook_csv(graded: list[Graded]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for g in graded:
-        writer.writerow(g.row())
-    return out.getvalue().encode("utf-8")
+    return csv_text([COLUMNS, *(g.row() for g in graded)]).encode("utf-8")
 
 
 def outputs(graded: list[Graded], folder: Path) -> dict[Path, bytes]:

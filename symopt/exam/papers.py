@@ -3,19 +3,24 @@ solutions as one PDF each, the answer key (CSV, JSON) and a Moodle quiz (Cloze q
 
 Everything is produced in memory first and written all-or-nothing (:func:`symopt.files.write_all`).
 The md and tex files hold no dates or paths, so the same template and seed give the same bytes.
+
+Text from the template (titles, optimizer names) is hostile until escaped: into the sheets by each
+format's escape filter (:mod:`symopt.render`), into the Moodle quiz by :func:`cloze_text` (HTML,
+Cloze and the math filters), into key.csv by :func:`symopt.files.csv_cell` (spreadsheet formulas).  Each writer
+is linear in the variants: -n 10000 takes about ten times -n 1000.
 """
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 from pathlib import Path
+import re
 from typing import TYPE_CHECKING
 
 from .. import labels
 from ..errors import SymoptError
+from ..files import csv_text
 from ..formats import FORMATS, Format, as_text, data, produce
 from ..notation import name_latex
 from ..numbers import decimal_text
@@ -66,37 +71,64 @@ def key_rows(pairs: Pairs) -> list[dict]:
 
 
 def key_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["variant"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    header = list(rows[0]) if rows else ["variant"]
+    return csv_text([header, *([row[k] for k in header] for row in rows)])
+
+
+# What XML 1.0 cannot hold in any form (not even as &#1;): a quiz with one is no quiz at all
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Plain text in a Cloze question, shown as it is and not read as markup.  Besides HTML's < > & " ':
+# Cloze makes a blank of "{1:SHORTANSWER:=...}" wherever a brace opens one (text never stands inside
+# a blank, where } # ~ / " \ would need Cloze's backslash), and Moodle's MathJax and TeX filters make
+# math of \( \[ $$ and [tex].  A brace or [ as an entity is none to Moodle, which reads the stored
+# text; \ and $ each in a span of their own are no delimiter to MathJax either, which reads the page's
+# text with entities decoded but not across tags (MathJax's own advice); "nolink" keeps Moodle's
+# other filters out of the span, as its MathJax filter does for math.
+_CLOZE_TEXT = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;",
+                             "\\": '<span class="nolink">&#92;</span>', "$": '<span class="nolink">&#36;</span>'})
+
+
+def xml_safe(text: str) -> str:
+    """Text that XML can hold: each character it cannot (control characters, U+FFFE) as U+FFFD, the
+    replacement character, so a title with U+0001 still gives a quiz Moodle imports."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def cloze_text(text: str) -> str:
+    """Plain text (a title, a heading, the task) as the HTML of a Cloze question: what it says, no markup."""
+    return html.escape(text).translate(_CLOZE_TEXT)
+
+
+def _math(latex: str) -> str:
+    """symopt's own LaTeX as inline math: its braces and backslashes are MathJax's to read."""
+    return f"\\({html.escape(latex)}\\)"
 
 
 def moodle_xml(t: Template, pairs: Pairs, rows: list[dict]) -> str:
-    """One Cloze question per variant: the problem, then a NUMERICAL blank for w after each epoch."""
+    """One Cloze question per variant: the problem, then a NUMERICAL blank for w after each epoch.
+    The rows are grouped once, by variant and exercise, so the quiz takes time linear in the variants."""
+    asked: dict[tuple[int, int], dict[int, list[dict]]] = {}  # (variant, exercise) -> epoch -> its w rows
+    for r in rows:
+        if r["quantity"] == "w":
+            asked.setdefault((r["variant"], r["exercise"]), {}).setdefault(r["epoch"], []).append(r)
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     for variant, solution in pairs:
         view = question_view(t, variant, solution)
         words = labels.words(view["lang"], "exam")
-        parts = [f"<p>{html.escape(view['title'])}</p>"]
+        parts = [f"<p>{cloze_text(view['title'])}</p>"]
         if view["function"]:
-            parts.append(f"<p>\\({html.escape(view['function'])}\\)</p>")
+            parts.append(f"<p>{_math(view['function'])}</p>")
         for n, ex in enumerate(view["exercises"], start=1):
-            parts.append(f"<h4>{html.escape(ex['heading'])}</h4>")
-            parts += [f"<p>\\({html.escape(f)}\\)</p>" for f in ([ex["function"]] if ex["function"] else []) + ex["formulas"]]
-            parts.append(f"<p>\\({html.escape(ex['data'])}\\)</p><p>{html.escape(ex['task'])}</p>")
-            asked = [r for r in rows if r["variant"] == variant.number and r["exercise"] == n and r["quantity"] == "w"]
-            for epoch in sorted({r["epoch"] for r in asked}):
-                blanks = []
-                for r in (r for r in asked if r["epoch"] == epoch):
-                    name = name_latex(r["variable"])
-                    blanks.append(f"\\({html.escape(name)}\\) = {{1:NUMERICAL:={r['value']}:{r['tolerance']}}}")
+            parts.append(f"<h4>{cloze_text(ex['heading'])}</h4>")
+            parts += [f"<p>{_math(f)}</p>" for f in ([ex["function"]] if ex["function"] else []) + ex["formulas"]]
+            parts.append(f"<p>{_math(ex['data'])}</p><p>{cloze_text(ex['task'])}</p>")
+            for epoch, lines in sorted(asked.get((variant.number, n), {}).items()):
+                blanks = [f"{_math(name_latex(r['variable']))} = {{1:NUMERICAL:={r['value']}:{r['tolerance']}}}" for r in lines]
                 parts.append(f"<p>{words['cloze_epoch'].format(k=epoch)}: " + ", ".join(blanks) + "</p>")
-        text = "\n".join(parts)
+        text = xml_safe("\n".join(parts))
         out += [
             '  <question type="cloze">',
-            f"    <name><text>{html.escape(t.stem)} {variant.number}</text></name>",
+            f"    <name><text>{html.escape(xml_safe(t.stem))} {variant.number}</text></name>",
             f'    <questiontext format="html"><text><![CDATA[{text}]]></text></questiontext>',
             '    <generalfeedback format="html"><text></text></generalfeedback>',
             "    <penalty>0.3333333</penalty>",

@@ -5,13 +5,19 @@ A template is a spec plus three tables:
 
 - ``[exam]``: ``variants`` (how many) and ``seed``;
 - ``[draw]``: named random values, ``{ choice = [...] }`` or ``{ range = [lo, hi], step = s,
-  exclude = [...] }``, all exact decimals; ``"{a}"`` in any string of the spec is replaced by the
+  exclude = [...] }``, all exact decimals (at most :data:`MAX_DRAWS` draws, holding at most
+  :data:`MAX_RANGE` values together); ``"{a}"`` in any string of the spec is replaced by the
   drawn value (a whole string ``"{a}"`` becomes the number itself);
 - ``[require]``: ``max_abs`` (no shown value larger), ``terminating`` (quantities whose values end
   within the shown decimals, in exact mode), ``distinct`` (no two variants alike), and
   ``close_to_exact`` (on unless set false: by hand, every w in the key lies within its tolerance of
   the run without rounding, so a student who carries more digits is right too).  A variant that
-  fails is drawn again, a bounded number of times.
+  fails is drawn again, a bounded number of times: :data:`MAX_ATTEMPTS` per variant, and rejected
+  draws may cost at most :data:`REJECT_WORK` plus :data:`REJECT_RATIO` times the work kept, so an
+  impossible requirement on long runs fails in seconds, not minutes.
+
+The template's own tables hold no control or bidi characters (:func:`symopt.spec.screen`, as every
+spec key), and each malformed key is one line naming it (``draw.w1.exclude: must be a list``).
 
 Variant K's draw depends only on (seed, K): its random generator is seeded with the text
 ``"<seed>:<K>:<attempt>"`` (string seeds are hashed with SHA-512, whatever PYTHONHASHSEED), and
@@ -40,7 +46,16 @@ if TYPE_CHECKING:
 
 MAX_VARIANTS = 10_000
 MAX_ATTEMPTS = 200  # draws per variant before a requirement is declared impossible
-MAX_RANGE = 100_000  # values a range may hold
+# Values the draws may hold together (each value is built and kept: 100 000 take 0.4 s), and so
+# many an exclude list; draws, each drawn at every attempt
+MAX_RANGE = 100_000
+MAX_DRAWS = 100
+# Rejected draws may cost REJECT_WORK epochs × variables (symopt.spec.work, a draw's cost before it
+# is solved) plus REJECT_RATIO times the work of the draws kept: a template whose draws mostly pass
+# goes on, one whose requirement nothing meets stops after a few long runs (a draw of 10 000
+# epochs on 2 variables is 20 000: about 1.5 s), never after 200 of them per variant.
+REJECT_WORK = 10_000
+REJECT_RATIO = 10
 EXAM_KEYS = ("exam", "draw", "require")
 REQUIRE_KEYS = ("max_abs", "terminating", "distinct", "close_to_exact")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -80,6 +95,8 @@ def load(path: str | Path) -> Template:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as e:
         raise SymoptError(f"not valid TOML: {e}", str(path)) from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise SymoptError("not valid TOML here: arrays or tables nested hundreds deep", str(path)) from None
     try:
         return template(data, str(path), path.stem)
     except SymoptError as e:
@@ -87,6 +104,10 @@ def load(path: str | Path) -> Template:
 
 
 def template(data: dict, source: str = "<template>", stem: str = "exam") -> Template:
+    from ..spec import screen
+
+    for key in EXAM_KEYS:  # the spec's own keys are screened by symopt.spec.from_dict, at each draw
+        screen(data.get(key), key)
     exam = data.get("exam", {})
     if not isinstance(exam, dict):
         raise SymoptError("must be a table: [exam] variants = 30, seed = 2026", "exam")
@@ -94,23 +115,15 @@ def template(data: dict, source: str = "<template>", stem: str = "exam") -> Temp
         if key not in ("variants", "seed"):
             raise SymoptError(f"unknown key {key!r}; valid keys: variants, seed", "exam")
     variants = _whole(exam.get("variants", 1), "exam.variants", 1, MAX_VARIANTS)
-    seed = _whole(exam.get("seed", 0), "exam.seed", 0, 2**63)
-    draw_table = data.get("draw", {})
-    if not isinstance(draw_table, dict):
-        raise SymoptError("must be a table of named draws", "draw")
-    draws = tuple(_draw(name, draw_table[name]) for name in sorted(draw_table))
+    seed = _whole(exam.get("seed", 0), "exam.seed", 0, 2**63 - 1)  # as --seed
+    draws = _draws(data.get("draw", {}))
     require = data.get("require", {})
     if not isinstance(require, dict):
         raise SymoptError("must be a table", "require")
     for key in require:
         if key not in REQUIRE_KEYS:
             raise SymoptError(f"unknown requirement {key!r}; valid: {', '.join(REQUIRE_KEYS)}", "require")
-    max_abs = None
-    if "max_abs" in require:
-        try:
-            max_abs = exact(require["max_abs"])
-        except ValueError as e:
-            raise SymoptError(str(e), "require.max_abs") from None
+    max_abs = None if "max_abs" not in require else _max_abs(require["max_abs"])
     terminating = require.get("terminating", [])
     if not isinstance(terminating, list) or not all(isinstance(q, str) for q in terminating):
         raise SymoptError('must be a list of quantities such as ["dw", "w"]', "require.terminating")
@@ -128,13 +141,35 @@ def template(data: dict, source: str = "<template>", stem: str = "exam") -> Temp
     return Template(spec, draws, variants, seed, max_abs, tuple(terminating), distinct, source, stem, close_to_exact)
 
 
+def _max_abs(value: object) -> Fraction:
+    """[require] max_abs: a size no shown value may pass, so 0 or more (below 0 nothing would do)."""
+    bound = _number(value, "require.max_abs")
+    if bound < 0:
+        raise SymoptError(f"must be 0 or more (the largest size a shown value may have), got {decimal_text(bound)}",
+                          "require.max_abs")
+    return bound
+
+
 def _whole(value: object, where: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise SymoptError(f"must be a whole number from {low} to {high}, got {value!r}", where)
     return value
 
 
-def _draw(name: str, entry: object) -> Draw:
+def _draws(table: object) -> tuple[Draw, ...]:
+    """[draw], in name order: at most MAX_DRAWS draws, holding at most MAX_RANGE values together."""
+    if not isinstance(table, dict):
+        raise SymoptError("must be a table of named draws", "draw")
+    if len(table) > MAX_DRAWS:
+        raise SymoptError(f"{len(table)} draws; at most {MAX_DRAWS}", "draw")
+    draws: list[Draw] = []
+    for name in sorted(table):
+        draws.append(_draw(name, table[name], MAX_RANGE - sum(len(d.values) for d in draws)))
+    return tuple(draws)
+
+
+def _draw(name: str, entry: object, room: int) -> Draw:
+    """The draw `name`, of at most `room` values (what the draws before it leave of MAX_RANGE)."""
     where = f"draw.{name}"
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise SymoptError("name a draw with letters, digits and _", where)
@@ -144,30 +179,46 @@ def _draw(name: str, entry: object) -> Draw:
     for key in entry:
         if key not in allowed:
             raise SymoptError(f"unknown key {key!r}; valid keys: {', '.join(allowed)}", where)
-    try:
-        if "choice" in entry:
-            if not isinstance(entry["choice"], list) or not entry["choice"]:
-                raise SymoptError("an empty choice: list at least one value", where)
-            return Draw(name, tuple(exact(v) for v in entry["choice"]))
-        bounds = entry["range"]
-        if not isinstance(bounds, list) or len(bounds) != 2:
-            raise SymoptError("range must be [lo, hi]", where)
-        lo, hi = (exact(b) for b in bounds)
-        step = exact(entry.get("step", 1))
-        exclude = {exact(x) for x in entry.get("exclude", [])}
-    except ValueError as e:
-        raise SymoptError(str(e), where) from None
+    if "choice" in entry:
+        choice = _numbers(entry["choice"], f"{where}.choice", "[0.1, 0.2]", room)
+        if not choice:
+            raise SymoptError("an empty choice: list at least one value", where)
+        return Draw(name, tuple(choice))
+    bounds = entry["range"]
+    if not isinstance(bounds, list) or len(bounds) != 2:
+        raise SymoptError("must be [lo, hi], like [-5, 5]", f"{where}.range")
+    lo, hi = (_number(b, f"{where}.range") for b in bounds)
+    step = _number(entry.get("step", 1), f"{where}.step")
+    exclude = set(_numbers(entry.get("exclude", []), f"{where}.exclude", "[0]", MAX_RANGE))
     if step <= 0:
         raise SymoptError(f"step must be more than 0, got {decimal_text(step)}", where)
     if lo > hi:
         raise SymoptError(f"range [{decimal_text(lo)}, {decimal_text(hi)}] is empty (lo > hi)", where)
-    count = int((hi - lo) / step) + 1
-    if count > MAX_RANGE:
-        raise SymoptError(f"the range holds {count} values; at most {MAX_RANGE} (use a larger step)", where)
+    count = (hi - lo) // step + 1
+    if count > room:  # (count itself may have hundreds of digits: 1e-300 steps)
+        raise SymoptError(f"the range holds more than {room} values (the draws hold at most {MAX_RANGE} together); "
+                          "use a larger step", where)
     values = tuple(v for v in (lo + k * step for k in range(count)) if v not in exclude)
     if not values:
         raise SymoptError("every value of the range is excluded", where)
     return Draw(name, values)
+
+
+def _number(value: object, where: str) -> Fraction:
+    try:
+        return exact(value)
+    except ValueError as e:
+        raise SymoptError(str(e), where) from None
+
+
+def _numbers(value: object, where: str, like: str, room: int) -> list[Fraction]:
+    """A choice's or an exclude's numbers: a list (a string or a number would be read otherwise,
+    or not at all), of at most `room` values, each an exact decimal."""
+    if not isinstance(value, list):
+        raise SymoptError(f"must be a list of numbers, like {like}", where)
+    if len(value) > room:
+        raise SymoptError(f"holds {len(value)} values; at most {room} here (the draws hold at most {MAX_RANGE} together)", where)
+    return [_number(v, where) for v in value]
 
 
 def _placeholders(value: object) -> set[str]:
@@ -234,11 +285,20 @@ def unmet(t: Template, solution: Solution) -> str | None:
 
 
 def generate(t: Template, count: int, progress: Callable[[int, int], None] | None = None) -> list[tuple[Variant, Solution]]:
-    """Variants 1..count with their solutions, each drawn until the requirements hold."""
-    from ..sheet import solve
-    from ..spec import from_dict
+    """Variants 1..count with their solutions, each drawn until the requirements hold.
 
-    from_dict(draw(t, 1).spec, source=t.source, stem=t.stem)  # a broken spec fails once, not per draw
+    The work is bounded before it is done: the variants' whole work by :func:`symopt.spec.check_work`,
+    the draws rejected by :data:`MAX_ATTEMPTS` per variant and by the rejected work (:data:`REJECT_WORK`
+    plus :data:`REJECT_RATIO` times the work kept).  A draw that repeats a variant's values under
+    ``distinct`` is rejected before it is solved, so it costs nothing."""
+    from ..sheet import solve
+    from ..spec import check_work, from_dict, work
+
+    first = from_dict(draw(t, 1).spec, source=t.source, stem=t.stem)  # a broken spec fails once, not per draw
+    try:
+        check_work(work(first.exercises), count)
+    except SymoptError as e:
+        raise e.within(t.source) from None
     possible = 1
     for d in t.draws:
         possible *= len(d.values)
@@ -247,29 +307,58 @@ def generate(t: Template, count: int, progress: Callable[[int, int], None] | Non
                           "widen the draws or ask fewer", t.source)
     out: list[tuple[Variant, Solution]] = []
     seen: set[tuple[tuple[str, Fraction], ...]] = set()
+    rejected: dict[str, int] = {}  # over the whole run, for the message when the rejected work is past its bound
+    kept_work = rejected_work = 0
     for number in range(1, count + 1):
         failures: dict[str, int] = {}
         for attempt in range(MAX_ATTEMPTS):
             variant = draw(t, number, attempt)
             key = tuple(sorted(variant.values.items()))
-            reason: str | None
-            try:
-                solution = solve(from_dict(variant.spec, source=t.source, stem=t.stem))
-            except SymoptError as e:
-                reason = f"a solvable draw ({e})"
-            else:
-                reason = unmet(t, solution) or ("distinct" if t.distinct and key in seen else None)
+            reason: str | None = "distinct" if t.distinct and key in seen else None
+            cost = 0
+            if reason is None:
+                try:
+                    spec = from_dict(variant.spec, source=t.source, stem=t.stem)
+                    cost = work(spec.exercises)
+                    solution = solve(spec)
+                except SymoptError as e:
+                    reason = f"a solvable draw ({e})"
+                else:
+                    reason = unmet(t, solution)
             if reason is None:
                 seen.add(key)
                 out.append((variant, solution))
+                kept_work += cost
                 break
             failures[reason] = failures.get(reason, 0) + 1
+            rejected[reason] = rejected.get(reason, 0) + 1
+            rejected_work += cost
+            if rejected_work > REJECT_WORK + REJECT_RATIO * kept_work:
+                n = sum(rejected.values())
+                raise SymoptError(f"variant {number}: gave up after {n} rejected draw{'s' if n != 1 else ''} "
+                                  f"({_tally(rejected)}) costing {rejected_work} epochs × variables, past the bound of "
+                                  f"{REJECT_WORK} + {REJECT_RATIO} × the {kept_work} kept; {_hint(rejected)}", t.source)
         else:
             worst = max(failures, key=failures.__getitem__)
-            hint = ("widen the draws or relax [require]" if worst != "close_to_exact" else
-                    "by hand its key lies farther from the run without rounding than its tolerance; widen the draws, "
-                    "round to more decimals, or set [require] close_to_exact = false")
-            raise SymoptError(f"variant {number}: no draw in {MAX_ATTEMPTS} meets the requirement {worst}; {hint}", t.source)
+            raise SymoptError(f"variant {number}: no draw in {MAX_ATTEMPTS} meets the requirement {worst} "
+                              f"(it rejected {failures[worst]}); {_hint(failures)}", t.source)
         if progress:
             progress(number, count)
     return out
+
+
+def _tally(reasons: dict[str, int]) -> str:
+    """Which requirement rejected how many draws, most first: ``max_abs = 0.001: 3, close_to_exact: 1``;
+    past three (unsolvable draws each say their own error), the rest as a count, so the line stays short."""
+    ranked = sorted(reasons.items(), key=lambda item: -item[1])
+    shown = ", ".join(f"{reason}: {n}" for reason, n in ranked[:3])
+    rest = sum(n for _, n in ranked[3:])
+    return shown + (f", other reasons: {rest}" if rest else "")
+
+
+def _hint(reasons: dict[str, int]) -> str:
+    """What to change, for the requirement that rejected the most draws."""
+    if max(reasons, key=reasons.__getitem__) == "close_to_exact":
+        return ("by hand its key lies farther from the run without rounding than its tolerance; widen the draws, "
+                "round to more decimals, or set [require] close_to_exact = false")
+    return "widen the draws or relax [require]"
