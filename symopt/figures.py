@@ -8,6 +8,12 @@ plotted, and a test compares them with the trace.
 matplotlib (Agg, no display) is an optional extra, ``pip install 'symopt[plot]'``.  Figures are
 deterministic: DejaVu Sans (bundled with matplotlib), a fixed SVG hash salt, and no dates in SVG or
 PDF metadata, so rerunning does not change the files.
+
+Titles and optimizer names are the spec's text: :func:`_text` draws their ``$...$`` as math only when
+matplotlib's parser reads it, else literally (a ``$\\frac{$`` in a name is text, not a crash).  Values
+past 10^300 (exp(w1) at w1 = 710) are gaps in a curve, not an error.  A long run is drawn
+in full as a line, with markers and epoch labels thinned to :data:`MARKED` points (10 000 labelled
+points took 50 s a figure).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
     from .engine import Worked
 
 INSTALL_HINT = "figures need matplotlib: pip install 'symopt[plot]' (or pip install matplotlib), or use --figures none"
+MARKED = 40  # a path of more points has only its first MARKED/2 and its last marked and labelled
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -49,6 +56,49 @@ def _pyplot() -> Any:  # matplotlib.pyplot (matplotlib is untyped)
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def _text(text: str) -> str:
+    """`text` as matplotlib should draw it: its ``$...$`` math kept when matplotlib's mathtext reads
+    every part of it, else every ``$`` escaped, so the text is drawn as written."""
+    parts = text.replace("\\$", "").split("$")
+    if len(parts) == 1:
+        return text
+    if len(parts) % 2 == 1:  # paired dollars: the odd parts are math
+        from matplotlib.mathtext import MathTextParser
+
+        try:
+            parser = MathTextParser("path")
+            for math in parts[1::2]:
+                parser.parse(f"${math}$")
+            return text
+        except (ValueError, RecursionError, IndexError, KeyError):
+            pass
+    return text.replace("\\$", "$").replace("$", "\\$")
+
+
+def _marked(count: int, spread: bool = False) -> list[int]:
+    """Indices of the points (0 is the start) drawn with a marker and labelled: all of a short path;
+    of a long one its first :data:`MARKED`/2 (where a path moves; late epochs crowd at the minimum)
+    and its last, or, `spread`, about :data:`MARKED` evenly (a loss curve over the epochs)."""
+    if count <= MARKED:
+        return list(range(count))
+    if spread:
+        return sorted({*range(0, count, -(-count // MARKED)), count - 1})
+    return [*range(MARKED // 2), count - 1]
+
+
+BEYOND = 1e300  # past it a value is a gap in a curve, as a run past 10^300 diverges on the sheet
+
+
+def _finite(values: Any) -> Any:
+    """Values past :data:`BEYOND` (or a float's overflow) as nan: matplotlib leaves a gap there, where
+    its tick arithmetic (a range of 10^308) would overflow."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.abs(values) <= BEYOND, values, np.nan)
 
 
 def grid_values(node: Node, env: dict[str, Any]) -> Any:  # a float or a numpy array, as env's values
@@ -108,7 +158,10 @@ def path_figure(worked: Worked, name: str, title: str, formats: tuple[str, ...])
     ex = worked.exercise
     points = trace(worked)
     labels = [_latex_name(v) for v in ex.variables]
-    losses = [float(grid_values(ex.function, dict(zip(ex.variables, p, strict=True)))) for p in points]
+    with np.errstate(all="ignore"):
+        losses = list(_finite([grid_values(ex.function, dict(zip(ex.variables, p, strict=True))) for p in points]))
+    marked = _marked(len(points))
+    shown, name_of_path = _text(title), _text(ex.optimizer.title)
     columns = 2 if len(ex.variables) <= 2 else 1
     fig, axes = plt.subplots(1, columns, figsize=(10 if columns == 2 else 5.5, 4.2))
     axes = list(np.atleast_1d(axes))
@@ -116,23 +169,23 @@ def path_figure(worked: Worked, name: str, title: str, formats: tuple[str, ...])
         (x0, x1), (y0, y1) = _window(points)
         xs, ys = np.meshgrid(np.linspace(x0, x1, 240), np.linspace(y0, y1, 240))
         with np.errstate(all="ignore"):
-            zs = grid_values(ex.function, {ex.variables[0]: xs, ex.variables[1]: ys}) * np.ones_like(xs)
+            zs = _finite(grid_values(ex.function, {ex.variables[0]: xs, ex.variables[1]: ys}) * np.ones_like(xs))
         ax = axes[0]
         contours = ax.contour(xs, ys, zs, levels=18, cmap="viridis", linewidths=0.8)
         contours.set_gid("contours")
         px, py = [p[0] for p in points], [p[1] for p in points]
-        (line,) = ax.plot(px, py, "-o", color=COLOURS[1], markersize=4, linewidth=1.4, label=ex.optimizer.title)
+        (line,) = ax.plot(px, py, "-o", color=COLOURS[1], markersize=4, linewidth=1.4, label=name_of_path, markevery=marked)
         line.set_gid("path")
         ax.plot(px[:1], py[:1], "s", color="black", markersize=7, label="start")
-        i, j = np.unravel_index(np.nanargmin(zs), zs.shape)
+        i, j = np.unravel_index(np.nanargmin(zs), zs.shape) if np.isfinite(zs).any() else (0, 0)
         if 0 < i < zs.shape[0] - 1 and 0 < j < zs.shape[1] - 1:  # a minimum inside the view, not its edge
             ax.plot([xs[i, j]], [ys[i, j]], "*", color="black", markersize=11, label="minimum")
-        for k, (x, y) in enumerate(points[1:], start=1):
-            ax.annotate(str(k), (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        for k in marked[1:]:
+            ax.annotate(str(k), points[k][:2], textcoords="offset points", xytext=(4, 4), fontsize=8)
         ax.set_xlabel(f"${labels[0]}$")
         ax.set_ylabel(f"${labels[1]}$")
         ax.legend(loc="best", fontsize=8)
-        ax.set_title(title, fontsize=10)
+        ax.set_title(shown, fontsize=10)
     elif len(ex.variables) == 1:
         ax = axes[0]
         xs_p = [p[0] for p in points]
@@ -140,25 +193,26 @@ def path_figure(worked: Worked, name: str, title: str, formats: tuple[str, ...])
         span = max(hi - lo, 1e-9, 0.2 * max(abs(lo), abs(hi)))
         xs = np.linspace(lo - 0.3 * span, hi + 0.3 * span, 400)
         with np.errstate(all="ignore"):
-            ax.plot(xs, grid_values(ex.function, {ex.variables[0]: xs}) * np.ones_like(xs), color="gray", linewidth=1)
-        (line,) = ax.plot(xs_p, losses, "-o", color=COLOURS[1], markersize=4, label=ex.optimizer.title)
+            ax.plot(xs, _finite(grid_values(ex.function, {ex.variables[0]: xs}) * np.ones_like(xs)), color="gray", linewidth=1)
+        (line,) = ax.plot(xs_p, losses, "-o", color=COLOURS[1], markersize=4, label=name_of_path, markevery=marked)
         line.set_gid("path")
         ax.plot(xs_p[:1], losses[:1], "s", color="black", markersize=7, label="start")
-        for k, (x, y) in enumerate(zip(xs_p[1:], losses[1:], strict=True), start=1):
-            ax.annotate(str(k), (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        for k in marked[1:]:
+            if np.isfinite(losses[k]):
+                ax.annotate(str(k), (xs_p[k], losses[k]), textcoords="offset points", xytext=(4, 4), fontsize=8)
         ax.set_xlabel(f"${labels[0]}$")
         ax.set_ylabel("$f$")
         ax.legend(loc="best", fontsize=8)
-        ax.set_title(title, fontsize=10)
+        ax.set_title(shown, fontsize=10)
     loss_ax = axes[-1]
-    (loss_line,) = loss_ax.plot(range(len(losses)), losses, "-o", color=COLOURS[0], markersize=4)
+    (loss_line,) = loss_ax.plot(range(len(losses)), losses, "-o", color=COLOURS[0], markersize=4, markevery=_marked(len(losses), spread=True))
     loss_line.set_gid("loss")
     from matplotlib.ticker import MaxNLocator
 
     loss_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     loss_ax.set_xlabel("epoch")
     loss_ax.set_ylabel("$f(w_t)$")
-    loss_ax.set_title("loss" if len(ex.variables) <= 2 else f"{title}: loss ({len(ex.variables)} variables: no contour)", fontsize=10)
+    loss_ax.set_title("loss" if len(ex.variables) <= 2 else f"{shown}: loss ({len(ex.variables)} variables: no contour)", fontsize=10)
     if len(ex.variables) > 2:
         loss_ax.title.set_gid("no-contour-note")
     fig.tight_layout()
@@ -179,18 +233,18 @@ def compare_figure(worked_list: list[Worked], name: str, title: str, formats: tu
     (x0, x1), (y0, y1) = _window([p for path in paths for p in path])
     xs, ys = np.meshgrid(np.linspace(x0, x1, 240), np.linspace(y0, y1, 240))
     with np.errstate(all="ignore"):
-        zs = grid_values(first.function, {first.variables[0]: xs, first.variables[1]: ys}) * np.ones_like(xs)
+        zs = _finite(grid_values(first.function, {first.variables[0]: xs, first.variables[1]: ys}) * np.ones_like(xs))
     fig, ax = plt.subplots(figsize=(7, 5))
     ax.contour(xs, ys, zs, levels=18, cmap="Greys", linewidths=0.7)
     for k, (w, path) in enumerate(zip(worked_list, paths, strict=True)):
-        ax.plot([p[0] for p in path], [p[1] for p in path], "-o", markersize=3, linewidth=1.3,
-                color=COLOURS[k % len(COLOURS)], label=w.exercise.optimizer.title)
+        ax.plot([p[0] for p in path], [p[1] for p in path], "-o", markersize=3, linewidth=1.3, markevery=_marked(len(path)),
+                color=COLOURS[k % len(COLOURS)], label=_text(w.exercise.optimizer.title))
     ax.plot([paths[0][0][0]], [paths[0][0][1]], "s", color="black", markersize=7, label="start")
     labels = [_latex_name(v) for v in first.variables]
     ax.set_xlabel(f"${labels[0]}$")
     ax.set_ylabel(f"${labels[1]}$")
     ax.legend(loc="best", fontsize=8)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(_text(title), fontsize=10)
     fig.tight_layout()
     images = _save(fig, formats)
     plt.close(fig)

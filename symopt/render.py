@@ -5,7 +5,11 @@ Templates live in ``templates/`` (installed as ``symopt/templates``); a user's f
 ``--templates DIR`` comes first, so any template can be overridden by name.  LaTeX templates use
 brace-free delimiters -- ``((* block *))``, ``((( variable )))``, ``((= comment =))`` -- so TeX
 braces never clash with Jinja.  Plain text (titles, headings) is escaped at each insertion point;
-math from the engine is inserted raw.  Templates run in Jinja's sandbox.
+math from the engine is inserted raw.  Templates run in Jinja's sandbox, bounded (:class:`_Bounded`):
+a template builds no text past :data:`MAX_TEXT` characters and writes no document past it, includes
+itself only so deep, and is read only from inside its folder (a symlink out of it is refused).  A
+user's templates are the user's own code: these bounds turn a template that runs away into one line,
+they do not make a hostile template safe to run (see SECURITY.md).
 
 A part that several templates share exists once, and is found by name like any template, so a user's
 folder holding only that part changes every document built on it: ``preamble.tex.j2``, included by
@@ -23,8 +27,10 @@ render then does not compile its templates again.  The cache reloads a template 
 from __future__ import annotations
 
 from functools import lru_cache
+import os
 from pathlib import Path
 import re
+from typing import Any
 
 from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
@@ -34,6 +40,135 @@ from .formats import FORMATS, Format, escape_latex as escape_latex, escape_md as
 from .resources import resource
 
 _MATH = re.compile(r"(\$[^$]+\$)")
+
+MAX_TEXT = 256 * 2**20
+"""Characters in any one text a template builds and in the document it writes (256 Mi).  The largest
+sheet the work budget allows (:data:`symopt.spec.MAX_WORK` epochs x variables of hand Adam, about
+600 characters each) is about 120 MB."""
+MAX_POWER_BITS = 2**20
+"""Bits of a whole number a template may compute with ``**``."""
+
+
+class _TooLarge(Exception):
+    """A template asked for more than the bounds allow; `what` says what."""
+
+
+def _bound(size: int, what: str) -> None:
+    if size > MAX_TEXT:
+        raise _TooLarge(f"{what} would be about {size:,} characters; a template builds at most {MAX_TEXT:,}")
+
+
+def _length(value: Any) -> int:
+    return len(value) if isinstance(value, (str, list, tuple)) else len(str(value))
+
+
+def _width(args: tuple, what: str) -> None:
+    """Whole numbers handed to a call or filter that pads or repeats by them (``center``, ``indent``,
+    ``format``...) are widths: each is bounded before the call allocates."""
+    for a in args:
+        if isinstance(a, int) and not isinstance(a, bool):
+            _bound(abs(a), what)
+
+
+_FORMAT_WIDTH = re.compile(r"\d{9,}")
+
+
+def _precheck(name: str, value: Any, args: tuple, kwargs: dict) -> None:
+    """Refuse a text operation whose result would pass :data:`MAX_TEXT`, from its arguments, before it
+    runs: the str methods and Jinja filters that grow text by a number or a repetition."""
+    every = (*args, *kwargs.values())
+    if name in ("center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map", "indent"):
+        _width(every, name)
+        if name in ("format", "format_map") and isinstance(value, str) and _FORMAT_WIDTH.search(value):
+            raise _TooLarge(f"{name}: a field width of more than 8 digits")
+        if name == "expandtabs" and isinstance(value, str):
+            _bound(len(value) + value.count("\t") * int(args[0] if args else 8), name)
+        if name == "indent" and isinstance(value, str):
+            width = every[0] if every else 4
+            _bound(len(value) + (value.count("\n") + 1) * (width if isinstance(width, int) else len(str(width))), name)
+    elif name == "replace" and isinstance(value, str) and len(args) >= 2:
+        old, new = str(args[0]), str(args[1])
+        _bound(len(value) + (value.count(old) if old else len(value) + 1) * len(new), name)
+    elif name == "join" and args:
+        items = args[0]
+        if isinstance(items, (list, tuple)):
+            _bound(sum(_length(i) for i in items) + len(value) * len(items), name)
+
+
+def _checked_filter(name: str, function: Any) -> Any:
+    """Jinja's filter `name`, prechecked like the str method of the same name and its result bounded."""
+    passed = getattr(function, "jinja_pass_arg", None)  # the context, eval context or environment first
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        lead, (value, *rest) = args[: 1 if passed else 0], args[1 if passed else 0:]
+        if name == "join":
+            value = list(value)  # a generator (map, select) materialised once, to be measured
+            sep = str(rest[0] if rest else kwargs.get("d", ""))
+            _bound(sum(_length(i) for i in value) + len(sep) * len(value), name)
+        elif name == "wordwrap" and isinstance(value, str):
+            wrap = rest[2] if len(rest) > 2 else kwargs.get("wrapstring") or "\n"
+            _bound(len(value) * (1 + len(str(wrap))), name)
+        else:
+            _precheck(name, value, tuple(rest), kwargs)
+        result = function(*lead, value, *rest, **kwargs)
+        if isinstance(result, str):
+            _bound(len(result), name)
+        return result
+
+    if passed is not None:
+        checked.jinja_pass_arg = passed  # type: ignore[attr-defined]
+    return checked
+
+
+_GROWING_FILTERS = ("center", "indent", "format", "replace", "join", "wordwrap")
+
+
+def _binop(op: str, left: Any, right: Any) -> None:
+    """The bound on ``*``, ``**`` and ``%`` of a template: repeated text and lists, powers, formats."""
+    if op == "*":
+        for seq, n in ((left, right), (right, left)):
+            if isinstance(seq, (str, list, tuple)) and isinstance(n, int):
+                _bound(len(seq) * n, "'*'")
+    elif op == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
+        if abs(left) > 1 and right * abs(left).bit_length() > MAX_POWER_BITS:
+            raise _TooLarge(f"'**' would build a number of about {right * abs(left).bit_length():,} bits; a template computes at most {MAX_POWER_BITS:,}")
+    elif op == "%" and isinstance(left, str):
+        if _FORMAT_WIDTH.search(left):
+            raise _TooLarge("'%': a field width of more than 8 digits")
+        _width(right if isinstance(right, tuple) else (right,), "'%'")
+
+
+class _Bounded(SandboxedEnvironment):
+    """Jinja's sandbox with the size bounds of :data:`MAX_TEXT` and :data:`MAX_POWER_BITS` on the
+    operators, calls and filters that grow text or numbers."""
+
+    intercepted_binops = frozenset(["*", "**", "%"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        _binop(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # Jinja's signature
+        name = getattr(__obj, "__name__", "")
+        owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)  # the sandbox wraps str.format
+        if isinstance(owner, str) or name in ("format", "format_map"):
+            _precheck(name, owner, args, kwargs)
+        result = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(result, str):
+            _bound(len(result), name or "a call")
+        return result
+
+
+class _Folder(FileSystemLoader):
+    """A template folder whose files are read only from inside it: a template that is a symlink out of
+    the folder (to /etc/hostname, say) is refused, not rendered into the sheet."""
+
+    def get_source(self, environment: Any, template: str) -> Any:
+        source, filename, uptodate = super().get_source(environment, template)
+        folder = os.path.realpath(self.searchpath[0])
+        if os.path.commonpath([folder, os.path.realpath(filename)]) != folder:
+            raise SymoptError(f"template {template}: a link to {os.path.realpath(filename)}, outside the template folder {folder}; copy the file in instead")
+        return source, filename, uptodate
 
 
 def rich(escape):
@@ -58,14 +193,16 @@ def _environment(fmt: Format, templates: str | None) -> SandboxedEnvironment:
     if templates is not None:
         if not Path(templates).is_dir():
             raise SymoptError("no such folder", f"templates {templates}")
-        loaders.append(FileSystemLoader(str(templates)))
-    loaders.append(FileSystemLoader(str(resource("templates"))))
+        loaders.append(_Folder(str(templates)))
+    loaders.append(_Folder(str(resource("templates"))))
     options = dict(
         loader=ChoiceLoader(loaders), undefined=StrictUndefined, autoescape=False,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     options.update(fmt.delimiters)
-    env = SandboxedEnvironment(bytecode_cache=_bytecode_cache(fmt.name), **options)
+    env = _Bounded(bytecode_cache=_bytecode_cache(fmt.name), **options)
+    for name in _GROWING_FILTERS:
+        env.filters[name] = _checked_filter(name, env.filters[name])
     env.filters["escape"] = fmt.escape
     env.filters["rich"] = rich(fmt.escape)
     env.filters["display"] = display_tex
@@ -88,10 +225,11 @@ def display_tex(line: str) -> str:
 
 
 class _Cache(FileSystemBytecodeCache):
-    """Jinja's file cache, keyed by format too: formats compile with other options."""
+    """Jinja's file cache, keyed by format too: formats compile with other options.  The name carries
+    the sandbox's version (its intercepted operators are compiled into the code)."""
 
     def __init__(self, fmt: str):
-        super().__init__(pattern="__symopt_%s.cache")
+        super().__init__(pattern="__symopt2_%s.cache")
         self.fmt = fmt
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
@@ -107,9 +245,26 @@ def _bytecode_cache(fmt: str) -> FileSystemBytecodeCache | None:
 
 def render(name: str, view: dict, fmt: str, templates: str | Path | None = None) -> str:
     try:
-        return environment(fmt, templates).get_template(name).render(**view)
+        return _written(environment(fmt, templates).get_template(name).generate(**view))
     except TemplateError as e:
         raise SymoptError(f"template {name}: {e}") from None
+    except _TooLarge as e:
+        raise SymoptError(f"template {name}: {e}") from None
+    except RecursionError:
+        raise SymoptError(f"template {name}: includes, extends or calls itself without end (too deeply nested)") from None
+    except MemoryError:
+        raise SymoptError(f"template {name}: ran out of memory") from None
     except (ArithmeticError, LookupError, TypeError, ValueError, OSError) as e:
         # a user's template is code of its own: its errors are reported, not raised through
         raise SymoptError(f"template {name}: {type(e).__name__}: {e}") from None
+
+
+def _written(chunks: Any) -> str:
+    """The document a template writes, stopped past :data:`MAX_TEXT` characters."""
+    out, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_TEXT:
+            raise _TooLarge(f"the document passes {MAX_TEXT:,} characters")
+        out.append(chunk)
+    return "".join(out)

@@ -1,0 +1,153 @@
+"""User templates and figures under issue 17's bounds: a template that runs away (a huge repetition,
+a width of 10^9, a self-include, a symlink out of its folder) ends in one line and exit 2, within a
+time and memory limit the harness enforces; the bounds leave an ordinary template's output alone.
+Figures draw a hostile optimizer name literally, leave gaps where f overflows a float, and draw a
+10 000-epoch run with thinned markers, fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import subprocess
+import time
+
+import pytest
+
+from conftest import ROOT, SEED_SPEC, spec
+import symopt
+from symopt import figures
+from test_bounds import symopt_limited
+from test_figures import markers_in
+
+LIMIT_S = 8.0  # wall time of a case, start-up and the seed's solve included
+
+#: name -> (sheet.md.j2, what the one line on stderr says)
+TEMPLATES: dict[str, tuple[str, str]] = {
+    "a repetition of 10^10": ("{{ 'x' * 10**10 }}", "'*' would be about 10,000,000,000 characters; a template builds at most 268,435,456"),
+    "center of 10^9": ("{{ 'x'.center(1000000000) }}", "center would be about 1,000,000,000 characters"),
+    "the center filter": ("{{ 'x'|center(1000000000) }}", "center would be about 1,000,000,000 characters"),
+    "a power": ("{{ 2**(10**9) }}", "'**' would build a number of about 2,000,000,000 bits"),
+    "a % width": ("{{ '%1000000000s' % 'x' }}", "'%': a field width of more than 8 digits"),
+    "a format width": ("{{ '{:>1000000000}'.format(1) }}", "format: a field width of more than 8 digits"),
+    "a format width argument": ("{{ '{:{w}}'.format(1, w=10**9) }}", "format would be about 1,000,000,000 characters"),
+    "the format filter": ("{{ '%*s'|format(10**9, 'x') }}", "format would be about 1,000,000,000 characters"),
+    "indent": ("{{ ('a\\n' * 1000000)|indent(1000) }}", "indent would be about 1,002,001,000 characters"),
+    "replace": ("{{ ('x' * 10**6).replace('x', 'y' * 10**6) }}", "replace would be about 1,000,001,000,000 characters"),
+    "join": ("{{ (['x' * 10**7] * 100)|join }}", "join would be about 1,000,000,000 characters"),
+    "str.join": ("{{ ''.join(['x' * 10**7] * 100) }}", "join would be about 1,000,000,000 characters"),
+    "a generator joined": ("{{ range(100)|map('string')|join('y' * 10**7) }}", "join would be about 1,000,000,190 characters"),
+    "loops that write": ("{% for i in range(100000) %}{% for j in range(100000) %}{{ 'x' * 100 }}{% endfor %}{% endfor %}",
+                         "the document passes 268,435,456 characters"),
+    "a template including itself": ("{% include 'sheet.md.j2' %}", "includes, extends or calls itself without end"),
+}
+
+
+def render_with(templates: Path, tmp_path: Path, *extra: str) -> tuple[subprocess.CompletedProcess, float]:
+    start = time.perf_counter()
+    done = subprocess.run(symopt_limited("render", str(SEED_SPEC), "--templates", str(templates), "-o", str(tmp_path / "out"),
+                                         "--format", "md", *extra),
+                          capture_output=True, text=True, cwd=ROOT, timeout=4 * LIMIT_S)
+    return done, time.perf_counter() - start
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_a_template_that_runs_away_is_one_line(name, tmp_path):
+    body, message = TEMPLATES[name]
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "sheet.md.j2").write_text(body, encoding="utf-8")
+    done, seconds = render_with(folder, tmp_path)
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr[:1000]
+    assert done.stderr.startswith("symopt: error: template sheet.md.j2: ") and message in done.stderr, done.stderr
+    assert seconds < LIMIT_S, f"{name}: {seconds:.1f} s"
+    assert not (tmp_path / "out").exists()  # nothing half-written
+
+
+def test_a_template_linked_out_of_its_folder_is_refused(tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("the host's secret\n", encoding="utf-8")
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "sheet.md.j2").symlink_to(outside)
+    done, _ = render_with(folder, tmp_path)
+    assert done.returncode == 2 and "secret" not in done.stdout, done.stdout
+    assert f"template sheet.md.j2: a link to {outside}, outside the template folder {folder}; copy the file in instead" in done.stderr
+    # a folder that is itself a link is the folder: its own files are read
+    (folder / "sheet.md.j2").unlink()
+    (folder / "sheet.md.j2").write_text("mine: {{ 'ab'|center(6) }}|", encoding="utf-8")
+    link = tmp_path / "linked"
+    link.symlink_to(folder)
+    done, _ = render_with(link, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "seed.md").read_text(encoding="utf-8") == "mine:   ab  |"
+
+
+def test_the_bounds_leave_ordinary_templates_alone():
+    """Every operation the bounds watch, at an ordinary size, gives Jinja's own result."""
+    body = ("{{ 'ab'|center(6) }}|{{ '%5.2f' % 3.14159 }}|{{ 'x' * 3 }}|{{ [1] * 2 }}|{{ 2**10 }}|{{ ['a', 'b']|join(',') }}|"
+            "{{ range(3)|map('string')|join('-') }}|{{ 'a\\nb'|indent(2) }}|{{ 'a-b'.replace('-', '+') }}|"
+            "{{ '{:>4}'.format(7) }}|{{ 'a b c'|wordwrap(1, wrapstring='/') }}|{{ '%s=%d'|format('n', 3) }}|{{ title|escape }}")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "sheet.md.j2").write_text(body, encoding="utf-8")
+        out = symopt.solve(spec("gd", {"alpha": 0.1}, epochs=1)).to_markdown(templates=folder)
+    assert out.split("|")[:12] == ["  ab  ", " 3.14", "xxx", "[1, 1]", "1024", "a,b", "0-1-2", "a\n  b", "a+b", "   7", "a/b/c", "n=3"]
+
+
+# -- figures ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, drawn", [
+    ("Adam", "Adam"),
+    ("Adam ($\\beta$ = 0.9)", "Adam ($\\beta$ = 0.9)"),  # math matplotlib reads stays math
+    ("My $\\frac{$ opt", "My \\$\\frac{\\$ opt"),  # broken math is drawn as written
+    ("one $ dollar", "one \\$ dollar"),
+    ("$" + "{" * 500 + "x" + "}" * 500 + "$", "\\$" + "{" * 500 + "x" + "}" * 500 + "\\$"),  # too deep for mathtext
+    ("cost \\$5 and $x$", "cost \\$5 and $x$"),
+])
+def test_figure_text_is_math_only_when_matplotlib_reads_it(text, drawn):
+    assert figures._text(text) == drawn
+
+
+def test_figures_of_a_hostile_name_an_overflow_and_a_long_run(tmp_path):
+    toml = '''title = "A $\\\\frac{$ title"
+function = "exp(w1) + 2*w2**2"
+[optimizers.mine]
+name = "My $\\\\frac{$ opt $x^{$y$}$"
+state = { m = 0 }
+rules = ["m = 0.5*m + g", "w = w - alpha*m"]
+[[exercise]]
+optimizer = "mine"
+epochs = 3
+start = { w1 = -1, w2 = -2 }
+hyper = { alpha = 0.1 }
+[[exercise]]
+optimizer = "gd"
+numbers = "hand:4"
+epochs = 10000
+start = { w1 = -1, w2 = -2 }
+hyper = { alpha = 0.01 }
+[[exercise]]
+optimizer = "gd"
+numbers = "precision:20"
+function = "exp(w1)"
+epochs = 2
+start = { w1 = 690 }
+hyper = { alpha = 0.000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001 }
+'''
+    path = tmp_path / "attack.toml"
+    path.write_text(toml, encoding="utf-8")
+    start = time.perf_counter()
+    done = subprocess.run(symopt_limited("render", str(path), "-o", str(tmp_path / "out"), "--format", "md", "--figures", "svg"),
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    seconds = time.perf_counter() - start
+    assert done.returncode == 0 and "Traceback" not in done.stderr and "Warning" not in done.stderr, done.stderr[-2000:]
+    assert seconds < 3 * LIMIT_S, f"{seconds:.1f} s"  # 10 000 labelled points took 50 s
+    drawn = tmp_path / "out" / "attack-figures"
+    hostile = (drawn / "ex1-path.svg").read_bytes()
+    assert markers_in(hostile, "path") == 4
+    long_run = (drawn / "ex2-path.svg").read_bytes()
+    assert markers_in(long_run, "path") == figures.MARKED // 2 + 1  # the first epochs and the last
+    assert 0 < markers_in(long_run, "loss") <= figures.MARKED + 1
+    overflow = (drawn / "ex3-path.svg").read_bytes()  # f near 10^299 on the path; past 10^300 (a float's overflow too) on the wider view: a gap
+    assert markers_in(overflow, "path") == 3
