@@ -103,9 +103,33 @@ def slug(stem: str) -> str:
     return "".join(c if c.isalpha() or c.isdecimal() or c in "-_." else "_" for c in text)
 
 
+#: Characters no text symopt reads may hold (a spec's keys and strings, a file's name): control
+#: characters (but tab and newline) and the bidi embeddings, overrides and isolates, which make a text
+#: read otherwise than it is stored ("Trojan source"), in a sheet, a terminal or an LMS page
+HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def hidden_kind(text: str) -> str | None:
+    """"a control character (U+001B)" or "a bidi control (U+202E)": the first of :data:`HIDDEN` in
+    `text`, or None."""
+    m = HIDDEN.search(text)
+    if m is None:
+        return None
+    return f"{'a bidi control' if ord(m.group()) > 0x9F else 'a control character'} (U+{ord(m.group()):04X})"
+
+
+def shown(text: str) -> str:
+    """`text` with every character of :data:`HIDDEN` written as its code (\\u001b), to be printed."""
+    return HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def read_text(path: Path, what: str) -> str:
     """A user's UTF-8 file (`what` names it in errors: "a spec file"), or one clear line.  A byte
-    order mark at its start (Windows editors write one) is dropped."""
+    order mark at its start (Windows editors write one) is dropped.  A name holding a control or
+    bidi character is refused: it reaches sheets, footers and the terminal."""
+    kind = hidden_kind(str(path))
+    if kind:
+        raise SymoptError(f"the file's name holds {kind}, which shows otherwise than it is stored; rename the file", shown(str(path)))
     try:
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

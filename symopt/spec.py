@@ -18,7 +18,7 @@ from . import labels
 from .arith import NumberMode, parse_mode
 from .errors import SymoptError
 from .expr import Node, names, parse
-from .files import read_text
+from .files import hidden_kind, read_text
 from .notation import GRADIENT_NAMES, name_latex
 from .numbers import exact
 from .optimizers import OPTIMIZERS, Choice, Optimizer, Rules, custom, get
@@ -149,10 +149,6 @@ def check_work(total: int, times: int = 1, what: str = "") -> None:
                           f"{MAX_WORK}: ask for fewer epochs, exercises or variants")
 
 
-#: Characters no text of a spec may hold: control characters (but tab and newline) and the bidi
-#: embeddings, overrides and isolates, which make a title read otherwise than it is stored ("Trojan
-#: source"), in a sheet, a terminal or an LMS page
-_HIDDEN = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]")
 _WHOLE_BITS = 997  # a whole number past 2^997 is past 10^300: no key takes one
 
 
@@ -162,13 +158,11 @@ MAX_NESTING = 20  # tables and arrays within each other (a spec needs four)
 def screen(data: object, where: str = "", sep: str = ".", depth: int = 0) -> None:
     """SymoptError naming the first key of `data` (nested tables and arrays, as TOML or the Python
     API gives them; `sep` joins `where` and a key) that holds what no key of a spec may: a string with a control or bidi character
-    (:data:`_HIDDEN`), or a whole number past 10^300 (whose digits Python will not even print)."""
+    (:data:`symopt.files.HIDDEN`), or a whole number past 10^300 (whose digits Python will not even print)."""
     if isinstance(data, str):
-        m = _HIDDEN.search(data)
-        if m:
-            kind = "a bidi control" if ord(m.group()) > 0x9F else "a control character"
-            raise SymoptError(f"holds {kind} (U+{ord(m.group()):04X}), which shows otherwise than it is stored; remove it",
-                              where or None)
+        kind = hidden_kind(data)
+        if kind:
+            raise SymoptError(f"holds {kind}, which shows otherwise than it is stored; remove it", where or None)
     elif isinstance(data, int) and not isinstance(data, bool) and data.bit_length() > _WHOLE_BITS:
         raise SymoptError(f"a number of about {int(data.bit_length() * 0.30103) + 1} digits; numbers are at most 10^300", where or None)
     elif isinstance(data, (dict, list, tuple)) and depth >= MAX_NESTING:

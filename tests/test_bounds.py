@@ -166,7 +166,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E
 
 import symopt  # noqa: E402
 
-PROPERTY_S = 8.0  # one example's work, in-process (no interpreter start-up)
+PROPERTY_S = 12.0  # one example's work, in-process (no start-up): exact Adam on f = w1 for 300 epochs takes 3 s, 8 s under a second load
 
 
 class _Overran(Exception):

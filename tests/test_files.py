@@ -40,6 +40,7 @@ start = { w1 = 1 }
 epochs = 2
 """
 EXAM = ROOT / "examples" / "exam.toml"
+HIDDEN_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 HIDDEN = re.compile(r"^\.(.+)\.\d+-[0-9a-f]{8}\.tmp$")  # the writer's temporaries: .s.md.4711-3f9a0c1b.tmp
 
 
@@ -462,3 +463,26 @@ def test_the_next_run_removes_what_a_killed_run_left_but_not_a_running_one(tmp_p
     finally:
         alive.kill()
         alive.wait()
+
+
+@pytest.mark.parametrize("name, command, shown", [
+    ("s\x1b[31mred.toml", "render", "s\\u001b[31mred.toml: the file's name holds a control character (U+001B)"),
+    ("exam\x01.toml", "exam", "exam\\u0001.toml: the file's name holds a control character (U+0001)"),
+    ("work\u202edm.md", "check", "work\\u202edm.md: the file's name holds a bidi control (U+202E)"),
+])
+def test_a_file_name_with_a_control_character_is_refused_and_printed_without_it(tmp_path, capsys, name, command, shown):
+    """A name reaches sheet footers, LaTeX (which stopped on ^^A) and the terminal (\\x1b is an escape
+    sequence): refused at load, the error printing its code instead of the character."""
+    path = tmp_path / name
+    path.write_bytes((ROOT / "examples" / ("exam.toml" if command == "exam" else "seed.toml")).read_bytes())
+    assert main([command, str(path), *(["-o", str(tmp_path / "out")] if command != "check" else [])]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and shown in err and "rename the file" in err and not HIDDEN_CHARS.search(err), err
+    assert not (tmp_path / "out").exists()
+    # in a class, the submission is an unreadable row, named without the character
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "bad\x1b.md").write_text("# x\n", encoding="utf-8")
+    assert main(["check", str(folder), "--spec", str(ROOT / "examples" / "seed.toml"), "-q", "-o", str(tmp_path / "graded")]) == 1
+    book = (tmp_path / "graded" / "gradebook.csv").read_text(encoding="utf-8")
+    assert "bad\\u001b.md" in book and not HIDDEN_CHARS.search(book), book

@@ -34,7 +34,7 @@ import threading
 from typing import TYPE_CHECKING, Protocol, cast
 
 from ..errors import SymoptError
-from ..files import csv_text
+from ..files import csv_text, shown
 
 if TYPE_CHECKING:
     from ..spec import Spec
@@ -145,7 +145,7 @@ def grade_one(path: str | Path, spec: SpecGiven = None, slack: Fraction | int = 
     from .. import check as package  # looked up now, so that a replaced symopt.check is the one used
 
     check = cast(_Check, package)
-    name = str(path)
+    name = shown(str(path))  # a name with a control character is refused below, and printed without it
     try:
         report = check(Path(path), spec, slack=slack)
     except SymoptError as e:
