@@ -84,13 +84,25 @@ def load(path: str | Path) -> Spec:
 
 
 def loads(text: str, source: str = "<spec>", stem: str = "sheet") -> Spec:
+    return from_dict(read_toml(text, source), source=source, stem=stem)
+
+
+def read_toml(text: str, source: str) -> dict:
+    """TOML text as nested dicts, floats as exact Decimals, or one line naming `source`: tomllib's own
+    errors, and what it raises past its limits (nesting, a whole number of more than 4300 digits,
+    an exponent Decimal cannot hold, memory)."""
     try:
-        data = tomllib.loads(text, parse_float=Decimal)
+        return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as e:
         raise SymoptError(f"not valid TOML: {e}", source) from None
     except RecursionError:  # tomllib's parser recurses into each nested array or table
         raise SymoptError("not valid TOML: arrays or tables nested too deeply", source) from None
-    return from_dict(data, source=source, stem=stem)
+    except ValueError:  # Python's limit on the digits of a whole number (tomllib's int())
+        raise SymoptError("a whole number of more than 4300 digits; numbers are at most 10^300", source) from None
+    except ArithmeticError:  # decimal.InvalidOperation: 1e999999999999999999
+        raise SymoptError("a number whose exponent is past any bound; numbers are between 10^-300 and 10^300", source) from None
+    except MemoryError:
+        raise SymoptError("too large to read (keys nested or repeated past memory)", source) from None
 
 
 def from_dict(data: dict, source: str = "<spec>", stem: str = "sheet", overrides: dict | None = None) -> Spec:

@@ -33,7 +33,6 @@ from fractions import Fraction
 from pathlib import Path
 import random
 import re
-import tomllib
 from typing import TYPE_CHECKING, Any, overload
 
 from .. import labels
@@ -91,12 +90,9 @@ class Variant:
 def load(path: str | Path) -> Template:
     path = Path(path)
     text = read_text(path, "an exam template")
-    try:
-        data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as e:
-        raise SymoptError(f"not valid TOML: {e}", str(path)) from None
-    except RecursionError:  # tomllib parses nested arrays and tables recursively
-        raise SymoptError("not valid TOML here: arrays or tables nested hundreds deep", str(path)) from None
+    from ..spec import read_toml  # spec imports the catalogue: late, as below
+
+    data = read_toml(text, str(path))
     try:
         return template(data, str(path), path.stem)
     except SymoptError as e:
