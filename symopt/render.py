@@ -120,6 +120,17 @@ def _checked_filter(name: str, function: Any) -> Any:
     return checked
 
 
+def _lipsum(lipsum: Any) -> Any:
+    """Jinja's ``lipsum(n, html, min, max)``, whose n paragraphs of at most `max` words are bounded
+    from its arguments (about 10 characters a word)."""
+
+    def bounded(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # Jinja's names
+        _bound(abs(int(n)) * abs(int(max)) * 10, "lipsum")
+        return str(lipsum(n, html, min, max))
+
+    return bounded
+
+
 _GROWING_FILTERS = ("center", "indent", "format", "replace", "join", "wordwrap")
 
 
@@ -203,6 +214,7 @@ def _environment(fmt: Format, templates: str | None) -> SandboxedEnvironment:
     env = _Bounded(bytecode_cache=_bytecode_cache(fmt.name), **options)
     for name in _GROWING_FILTERS:
         env.filters[name] = _checked_filter(name, env.filters[name])
+    env.globals["lipsum"] = _lipsum(env.globals["lipsum"])
     env.filters["escape"] = fmt.escape
     env.filters["rich"] = rich(fmt.escape)
     env.filters["display"] = display_tex

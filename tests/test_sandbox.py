@@ -37,6 +37,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "a generator joined": ("{{ range(100)|map('string')|join('y' * 10**7) }}", "join would be about 1,000,000,190 characters"),
     "loops that write": ("{% for i in range(100000) %}{% for j in range(100000) %}{{ 'x' * 100 }}{% endfor %}{% endfor %}",
                          "the document passes 268,435,456 characters"),
+    "lipsum": ("{{ lipsum(100000000)|length }}", "lipsum would be about 100,000,000,000 characters"),  # a red-team find
     "a template including itself": ("{% include 'sheet.md.j2' %}", "includes, extends or calls itself without end"),
 }
 
