@@ -199,6 +199,11 @@ def _mode_of_table(value: dict) -> NumberMode:
     return _checked(NumberMode(kind, **fields))
 
 
+def whole_digits(n: int) -> int:
+    """The digits of a whole number from its bits (about: str() of one past 4300 digits raises)."""
+    return int(abs(n).bit_length() * 0.30103) + 1
+
+
 def _plain_value(x: object) -> str:
     """A spec value as the user wrote it: 4.5, true, "x" (not Decimal('4.5'), True)."""
     if isinstance(x, bool):
@@ -206,7 +211,7 @@ def _plain_value(x: object) -> str:
     if isinstance(x, str):
         return f'"{x[:40]}"'
     if isinstance(x, int) and x.bit_length() > 128:  # (str() of past 4300 digits raises)
-        return f"a number of {int(x.bit_length() * 0.30103) + 1} digits"
+        return f"a number of {whole_digits(x)} digits"
     if isinstance(x, (int, Decimal, float)):
         return str(x)
     return type(x).__name__

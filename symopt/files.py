@@ -48,6 +48,7 @@ from pathlib import Path
 import re
 import shutil
 import stat
+import time
 import unicodedata
 
 from .errors import SymoptError
@@ -299,8 +300,6 @@ _STALE_SECONDS = 24 * 3600  # a temporary this old is stale whatever its process
 def _sweep(target: Path) -> None:
     """Remove the temporaries of `target` that a killed run left (:func:`_beside`'s names): those whose
     writer is no longer running, or older than a day.  Best effort: what cannot be removed stays."""
-    import time
-
     prefix = f".{target.name[:50]}."
     with suppress(OSError), os.scandir(target.parent) as entries:
         for entry in entries:

@@ -71,16 +71,28 @@ def _width(args: tuple, what: str) -> None:
 
 
 _FORMAT_WIDTH = re.compile(r"\d{9,}")
+_WIDTH_FROM_ARGUMENT = re.compile(r"\*|\{[^{}]*\{")  # '%*s', '{:{w}}': a width an argument gives
+
+
+def _format(text: Any, args: tuple, what: str) -> None:
+    """A format (``%`` or ``str.format``) bounded by its field widths: those written in it, and
+    arguments only where it takes its width from one (a number merely formatted is not a width)."""
+    if not isinstance(text, str):
+        return
+    if _FORMAT_WIDTH.search(text):
+        raise _TooLarge(f"{what}: a field width of more than 8 digits")
+    if _WIDTH_FROM_ARGUMENT.search(text):
+        _width(args, what)
 
 
 def _precheck(name: str, value: Any, args: tuple, kwargs: dict) -> None:
     """Refuse a text operation whose result would pass :data:`MAX_TEXT`, from its arguments, before it
     runs: the str methods and Jinja filters that grow text by a number or a repetition."""
     every = (*args, *kwargs.values())
-    if name in ("center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map", "indent"):
+    if name in ("format", "format_map"):
+        _format(value, every, name)
+    elif name in ("center", "ljust", "rjust", "zfill", "expandtabs", "indent"):
         _width(every, name)
-        if name in ("format", "format_map") and isinstance(value, str) and _FORMAT_WIDTH.search(value):
-            raise _TooLarge(f"{name}: a field width of more than 8 digits")
         if name == "expandtabs" and isinstance(value, str):
             _bound(len(value) + value.count("\t") * int(args[0] if args else 8), name)
         if name == "indent" and isinstance(value, str):
@@ -144,9 +156,7 @@ def _binop(op: str, left: Any, right: Any) -> None:
         if abs(left) > 1 and right * abs(left).bit_length() > MAX_POWER_BITS:
             raise _TooLarge(f"'**' would build a number of about {right * abs(left).bit_length():,} bits; a template computes at most {MAX_POWER_BITS:,}")
     elif op == "%" and isinstance(left, str):
-        if _FORMAT_WIDTH.search(left):
-            raise _TooLarge("'%': a field width of more than 8 digits")
-        _width(right if isinstance(right, tuple) else (right,), "'%'")
+        _format(left, right if isinstance(right, tuple) else (right,), "'%'")
 
 
 class _Bounded(SandboxedEnvironment):

@@ -15,7 +15,7 @@ import re
 import tomllib
 
 from . import labels
-from .arith import NumberMode, parse_mode
+from .arith import NumberMode, parse_mode, whole_digits
 from .errors import SymoptError
 from .expr import Node, names, parse
 from .files import hidden_kind, read_text
@@ -176,7 +176,7 @@ def screen(data: object, where: str = "", sep: str = ".", depth: int = 0) -> Non
         if kind:
             raise SymoptError(f"holds {kind}, which shows otherwise than it is stored; remove it", where or None)
     elif isinstance(data, int) and not isinstance(data, bool) and data.bit_length() > _WHOLE_BITS:
-        raise SymoptError(f"a number of about {int(data.bit_length() * 0.30103) + 1} digits; numbers are at most 10^300", where or None)
+        raise SymoptError(f"a number of about {whole_digits(data)} digits; numbers are at most 10^300", where or None)
     elif isinstance(data, (dict, list, tuple)) and depth >= MAX_NESTING:
         # named by its top key: the path down would be twenty keys long
         raise SymoptError(f"tables and arrays nested more than {MAX_NESTING} deep", re.split(r"[ .]", where)[0] or None)

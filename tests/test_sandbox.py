@@ -87,13 +87,14 @@ def test_the_bounds_leave_ordinary_templates_alone():
     """Every operation the bounds watch, at an ordinary size, gives Jinja's own result."""
     body = ("{{ 'ab'|center(6) }}|{{ '%5.2f' % 3.14159 }}|{{ 'x' * 3 }}|{{ [1] * 2 }}|{{ 2**10 }}|{{ ['a', 'b']|join(',') }}|"
             "{{ range(3)|map('string')|join('-') }}|{{ 'a\\nb'|indent(2) }}|{{ 'a-b'.replace('-', '+') }}|"
-            "{{ '{:>4}'.format(7) }}|{{ 'a b c'|wordwrap(1, wrapstring='/') }}|{{ '%s=%d'|format('n', 3) }}|{{ title|escape }}")
+            "{{ '{:>4}'.format(7) }}|{{ 'a b c'|wordwrap(1, wrapstring='/') }}|{{ '%s=%d'|format('n', 3) }}|"
+            "{{ '%d' % 300000000 }}|{{ '{}'.format(10**12) }}|{{ title|escape }}")  # a big number formatted is no width
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "sheet.md.j2").write_text(body, encoding="utf-8")
         out = symopt.solve(spec("gd", {"alpha": 0.1}, epochs=1)).to_markdown(templates=folder)
-    assert out.split("|")[:12] == ["  ab  ", " 3.14", "xxx", "[1, 1]", "1024", "a,b", "0-1-2", "a\n  b", "a+b", "   7", "a/b/c", "n=3"]
+    assert out.split("|")[:14] == ["  ab  ", " 3.14", "xxx", "[1, 1]", "1024", "a,b", "0-1-2", "a\n  b", "a+b", "   7", "a/b/c", "n=3", "300000000", "1000000000000"]
 
 
 # -- figures ----------------------------------------------------------------------------------------
