@@ -26,13 +26,15 @@ render then does not compile its templates again.  The cache reloads a template 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
 import os
 from pathlib import Path
 import re
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import SymoptError
@@ -41,12 +43,18 @@ from .resources import resource
 
 _MATH = re.compile(r"(\$[^$]+\$)")
 
-MAX_TEXT = 256 * 2**20
-"""Characters in any one text a template builds and in the document it writes (256 Mi).  The largest
-sheet the work budget allows (:data:`symopt.spec.MAX_WORK` epochs x variables of hand Adam, about
-600 characters each) is about 120 MB."""
+MAX_TEXT = 128 * 2**20
+"""Characters in any one text a template builds and in the document it writes (128 Mi).  The largest
+sheet the work budget allows (:data:`symopt.spec.MAX_WORK` worked lines) is about 90 MB: 1000-digit
+Adam; hand Adam is about 35 MB."""
+MAX_ITEMS = 2**22
+"""Items of a list a template builds (``|list``, ``|batch``, ``+``): 4 Mi."""
 MAX_POWER_BITS = 2**20
 """Bits of a whole number a template may compute with ``**``."""
+MAX_MEMORY = 2 * 2**30
+"""Memory a template's rendering may take beyond what the process holds (2 GiB, where the system
+lets a process limit its own address space): whatever the size checks above do not foresee runs
+out of memory here, as one line, instead of taking the machine's."""
 
 
 class _TooLarge(Exception):
@@ -60,6 +68,15 @@ def _bound(size: int, what: str) -> None:
 
 def _length(value: Any) -> int:
     return len(value) if isinstance(value, (str, list, tuple)) else len(str(value))
+
+
+def _result(value: Any, what: str) -> Any:
+    """`value`, which a call, filter or operator built, if it is within the bounds."""
+    if isinstance(value, str):
+        _bound(len(value), what)
+    elif isinstance(value, (list, tuple)) and len(value) > MAX_ITEMS:
+        raise _TooLarge(f"{what} would build a list of {len(value):,} items; a template builds at most {MAX_ITEMS:,}")
+    return value
 
 
 def _width(args: tuple, what: str) -> None:
@@ -122,10 +139,7 @@ def _checked_filter(name: str, function: Any) -> Any:
             _bound(len(value) * (1 + len(str(wrap))), name)
         else:
             _precheck(name, value, tuple(rest), kwargs)
-        result = function(*lead, value, *rest, **kwargs)
-        if isinstance(result, str):
-            _bound(len(result), name)
-        return result
+        return _result(function(*lead, value, *rest, **kwargs), f"the filter {name}")
 
     if passed is not None:
         checked.jinja_pass_arg = passed  # type: ignore[attr-defined]
@@ -146,6 +160,46 @@ def _lipsum(lipsum: Any) -> Any:
 _GROWING_FILTERS = ("center", "indent", "format", "replace", "join", "wordwrap")
 
 
+#: Filters whose text grows by at most a factor of the text they are given (an escape writes
+#: ``\textbackslash{}`` for ``\``, ``urlize`` a link of some 40 characters for ``a.io``): the text
+#: given is bounded by the factor before they run.
+_GROWTH = {"escape": 16, "e": 16, "forceescape": 16, "rich": 16, "display": 2, "tojson": 6, "pprint": 10,
+           "xmlattr": 6, "urlencode": 12, "urlize": 64, "upper": 3, "lower": 3, "title": 3, "capitalize": 3,
+           "string": 1, "truncate": 1, "trim": 1, "striptags": 1}
+#: Filters that build a list of about as many items as their value has (characters of a text).
+_LISTING = frozenset(["list", "batch", "slice", "map", "select", "reject", "selectattr", "rejectattr", "sort",
+                      "unique", "dictsort", "groupby", "items", "reverse"])
+
+
+def _given(value: Any) -> int:
+    """The size of a filter's value: a text's characters, a table's keys and values (``xmlattr``)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_length(k) + _length(v) for k, v in value.items())
+    return 0
+
+
+def _bounded_filter(name: str, function: Any) -> Any:
+    """Any other filter, prechecked where its growth is known (:data:`_GROWTH`, :data:`_LISTING`)
+    and its result bounded: a text it was given is bounded, so what it builds is bounded before it
+    is checked."""
+    passed = getattr(function, "jinja_pass_arg", None)
+    growth = _GROWTH.get(name)
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        value = args[1 if passed else 0] if len(args) > (1 if passed else 0) else None
+        if growth is not None:
+            _bound(_given(value) * growth, f"the filter {name}")
+        elif name in _LISTING and isinstance(value, (str, list, tuple)) and len(value) > MAX_ITEMS:
+            raise _TooLarge(f"the filter {name} would build a list of about {len(value):,} items; a template builds at most {MAX_ITEMS:,}")
+        return _result(function(*args, **kwargs), f"the filter {name}")
+
+    if passed is not None:
+        bounded.jinja_pass_arg = passed  # type: ignore[attr-defined]
+    return bounded
+
+
 def _binop(op: str, left: Any, right: Any) -> None:
     """The bound on ``*``, ``**`` and ``%`` of a template: repeated text and lists, powers, formats."""
     if op == "*":
@@ -157,27 +211,47 @@ def _binop(op: str, left: Any, right: Any) -> None:
             raise _TooLarge(f"'**' would build a number of about {right * abs(left).bit_length():,} bits; a template computes at most {MAX_POWER_BITS:,}")
     elif op == "%" and isinstance(left, str):
         _format(left, right if isinstance(right, tuple) else (right,), "'%'")
+    elif op == "+":
+        if isinstance(left, str) and isinstance(right, str):
+            _bound(len(left) + len(right), "'+'")
+        elif isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)) and len(left) + len(right) > MAX_ITEMS:
+            raise _TooLarge(f"'+' would build a list of {len(left) + len(right):,} items; a template builds at most {MAX_ITEMS:,}")
+
+
+class _Generator(CodeGenerator):
+    """Jinja's code generator, whose ``~`` (concatenation) is bounded as ``+`` is: it calls the
+    environment's :meth:`_Bounded.joined`."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.joined((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
 
 
 class _Bounded(SandboxedEnvironment):
     """Jinja's sandbox with the size bounds of :data:`MAX_TEXT` and :data:`MAX_POWER_BITS` on the
     operators, calls and filters that grow text or numbers."""
 
-    intercepted_binops = frozenset(["*", "**", "%"])
+    intercepted_binops = frozenset(["*", "**", "%", "+"])
+    code_generator_class = _Generator
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _binop(operator, left, right)
-        return super().call_binop(context, operator, left, right)
+        return _result(super().call_binop(context, operator, left, right), f"'{operator}'")
+
+    def joined(self, parts: tuple) -> str:
+        texts = [str(p) for p in parts]  # (each part's own text is bounded where it was built)
+        _bound(sum(map(len, texts)), "'~'")
+        return "".join(texts)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # Jinja's signature
         name = getattr(__obj, "__name__", "")
         owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)  # the sandbox wraps str.format
         if isinstance(owner, str) or name in ("format", "format_map"):
             _precheck(name, owner, args, kwargs)
-        result = super().call(__context, __obj, *args, **kwargs)
-        if isinstance(result, str):
-            _bound(len(result), name or "a call")
-        return result
+        return _result(super().call(__context, __obj, *args, **kwargs), name or "a call")
 
 
 class _Folder(FileSystemLoader):
@@ -222,12 +296,12 @@ def _environment(fmt: Format, templates: str | None) -> SandboxedEnvironment:
     )
     options.update(fmt.delimiters)
     env = _Bounded(bytecode_cache=_bytecode_cache(fmt.name), **options)
-    for name in _GROWING_FILTERS:
-        env.filters[name] = _checked_filter(name, env.filters[name])
-    env.globals["lipsum"] = _lipsum(env.globals["lipsum"])
     env.filters["escape"] = fmt.escape
     env.filters["rich"] = rich(fmt.escape)
     env.filters["display"] = display_tex
+    for name, function in env.filters.items():
+        env.filters[name] = (_checked_filter if name in _GROWING_FILTERS else _bounded_filter)(name, function)
+    env.globals["lipsum"] = _lipsum(env.globals["lipsum"])
     return env
 
 
@@ -251,7 +325,7 @@ class _Cache(FileSystemBytecodeCache):
     the sandbox's version (its intercepted operators are compiled into the code)."""
 
     def __init__(self, fmt: str):
-        super().__init__(pattern="__symopt2_%s.cache")
+        super().__init__(pattern="__symopt3_%s.cache")
         self.fmt = fmt
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
@@ -267,7 +341,8 @@ def _bytecode_cache(fmt: str) -> FileSystemBytecodeCache | None:
 
 def render(name: str, view: dict, fmt: str, templates: str | Path | None = None) -> str:
     try:
-        return _written(environment(fmt, templates).get_template(name).generate(**view))
+        with _memory_ceiling():
+            return _written(environment(fmt, templates).get_template(name).generate(**view))
     except TemplateError as e:
         raise SymoptError(f"template {name}: {e}") from None
     except _TooLarge as e:
@@ -275,10 +350,14 @@ def render(name: str, view: dict, fmt: str, templates: str | Path | None = None)
     except RecursionError:
         raise SymoptError(f"template {name}: includes, extends or calls itself without end (too deeply nested)") from None
     except MemoryError:
-        raise SymoptError(f"template {name}: ran out of memory") from None
-    except (ArithmeticError, LookupError, TypeError, ValueError, OSError) as e:
+        raise SymoptError(f"template {name}: ran out of memory (a template may take {_mebi(MAX_MEMORY)})") from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, OSError, AttributeError, AssertionError) as e:
         # a user's template is code of its own: its errors are reported, not raised through
         raise SymoptError(f"template {name}: {type(e).__name__}: {e}") from None
+
+
+def _mebi(size: int) -> str:
+    return f"{size // 2**30} GiB" if size % 2**30 == 0 else f"{size // 2**20} MiB"
 
 
 def _written(chunks: Any) -> str:
@@ -290,3 +369,30 @@ def _written(chunks: Any) -> str:
             raise _TooLarge(f"the document passes {MAX_TEXT:,} characters")
         out.append(chunk)
     return "".join(out)
+
+
+@contextmanager
+def _memory_ceiling() -> Any:
+    """The process's address space limited to what it holds now plus :data:`MAX_MEMORY` while a
+    template renders (where the system has ``RLIMIT_AS`` and ``/proc/self/statm``; a tighter limit
+    already set is kept), so an allocation past it is a MemoryError, not the machine's memory."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        with open("/proc/self/statm") as statm:
+            held = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (ImportError, OSError, ValueError, IndexError):
+        yield
+        return
+    ceiling = held + MAX_MEMORY
+    if hard != resource.RLIM_INFINITY:
+        ceiling = min(ceiling, hard)
+    if soft != resource.RLIM_INFINITY and soft <= ceiling:
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))

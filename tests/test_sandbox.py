@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 import subprocess
+import sys
 import time
 
 import pytest
@@ -22,7 +23,7 @@ LIMIT_S = 8.0  # wall time of a case, start-up and the seed's solve included
 
 #: name -> (sheet.md.j2, what the one line on stderr says)
 TEMPLATES: dict[str, tuple[str, str]] = {
-    "a repetition of 10^10": ("{{ 'x' * 10**10 }}", "'*' would be about 10,000,000,000 characters; a template builds at most 268,435,456"),
+    "a repetition of 10^10": ("{{ 'x' * 10**10 }}", "'*' would be about 10,000,000,000 characters; a template builds at most 134,217,728"),
     "center of 10^9": ("{{ 'x'.center(1000000000) }}", "center would be about 1,000,000,000 characters"),
     "the center filter": ("{{ 'x'|center(1000000000) }}", "center would be about 1,000,000,000 characters"),
     "a power": ("{{ 2**(10**9) }}", "'**' would build a number of about 2,000,000,000 bits"),
@@ -36,9 +37,28 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "str.join": ("{{ ''.join(['x' * 10**7] * 100) }}", "join would be about 1,000,000,000 characters"),
     "a generator joined": ("{{ range(100)|map('string')|join('y' * 10**7) }}", "join would be about 1,000,000,190 characters"),
     "loops that write": ("{% for i in range(100000) %}{% for j in range(100000) %}{{ 'x' * 100 }}{% endfor %}{% endfor %}",
-                         "the document passes 268,435,456 characters"),
+                         "the document passes 134,217,728 characters"),
     "lipsum": ("{{ lipsum(100000000)|length }}", "lipsum would be about 100,000,000,000 characters"),  # a red-team find
     "a template including itself": ("{% include 'sheet.md.j2' %}", "includes, extends or calls itself without end"),
+    # red-team finds: text that grows by concatenation, by a filter's factor or into a list of its characters
+    "a text doubled by ~": ("{% set n = namespace(s='x') %}{% for i in range(40) %}{% set n.s = n.s ~ n.s %}{% endfor %}",
+                            "'~' would be about 268,435,456 characters"),
+    "a text doubled by +": ("{% set n = namespace(s='x') %}{% for i in range(40) %}{% set n.s = n.s + n.s %}{% endfor %}",
+                            "'+' would be about 268,435,456 characters"),
+    "a list doubled by +": ("{% set n = namespace(s=[1]) %}{% for i in range(40) %}{% set n.s = n.s + n.s %}{% endfor %}",
+                            "'+' would build a list of 8,388,608 items; a template builds at most 4,194,304"),
+    "an escape of 10^8": ("{{ ('<' * 10**8)|e }}", "the filter e would be about 1,600,000,000 characters"),
+    "tojson": ("{{ ('<' * 10**8)|tojson }}", "the filter tojson would be about 600,000,000 characters"),
+    "pprint": ("{{ ('\\x00' * 10**8)|pprint }}", "the filter pprint would be about 1,000,000,000 characters"),
+    "xmlattr": ("{{ {'a': '<' * 10**8}|xmlattr }}", "the filter xmlattr would be about 600,000,006 characters"),
+    "upper": ("{{ ('ß' * 10**8)|upper }}", "the filter upper would be about 300,000,000 characters"),
+    "urlize": ("{{ ('a.io ' * 2 * 10**7)|urlize }}", "the filter urlize would be about 6,400,000,000 characters"),
+    "batch": ("{{ ('a' * 10**8)|batch(1)|list|length }}", "the filter batch would build a list of about 100,000,000 items"),
+    "a % of many arguments": ("{{ ('%s' * 3 * 10**7) % ((1,) * 3 * 10**7) }}", "'*' would build a list of 30,000,000 items"),
+    # Jinja's own checks were tracebacks
+    "xmlattr of a text": ("{{ 'x'|xmlattr }}", "AttributeError: 'str' object has no attribute 'items'"),
+    "truncate(-1)": ("{{ 'abc'|truncate(-1) }}", "AssertionError: expected length >= 3, got -1"),
+    "a negative leeway": ("{{ 'abcdefgh'|truncate(5, leeway=-10) }}", "AssertionError: expected leeway >= 0, got -10"),
 }
 
 
@@ -88,13 +108,41 @@ def test_the_bounds_leave_ordinary_templates_alone():
     body = ("{{ 'ab'|center(6) }}|{{ '%5.2f' % 3.14159 }}|{{ 'x' * 3 }}|{{ [1] * 2 }}|{{ 2**10 }}|{{ ['a', 'b']|join(',') }}|"
             "{{ range(3)|map('string')|join('-') }}|{{ 'a\\nb'|indent(2) }}|{{ 'a-b'.replace('-', '+') }}|"
             "{{ '{:>4}'.format(7) }}|{{ 'a b c'|wordwrap(1, wrapstring='/') }}|{{ '%s=%d'|format('n', 3) }}|"
-            "{{ '%d' % 300000000 }}|{{ '{}'.format(10**12) }}|{{ title|escape }}")  # a big number formatted is no width
+            "{{ '%d' % 300000000 }}|{{ '{}'.format(10**12) }}|{{ 'a' ~ 1 ~ 'b' }}|{{ 'a' + 'b' }}|{{ [1] + [2] }}|"
+            "{{ '<&>'|e }}|{{ 'x'|tojson }}|{{ 'ß'|upper }}|{{ 'abc'|list|length }}|{{ 'abcd'|batch(3)|list|length }}|"
+            "{{ {'k': 'v'}|xmlattr }}|{{ title|escape }}")  # a big number formatted is no width
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "sheet.md.j2").write_text(body, encoding="utf-8")
         out = symopt.solve(spec("gd", {"alpha": 0.1}, epochs=1)).to_markdown(templates=folder)
-    assert out.split("|")[:14] == ["  ab  ", " 3.14", "xxx", "[1, 1]", "1024", "a,b", "0-1-2", "a\n  b", "a+b", "   7", "a/b/c", "n=3", "300000000", "1000000000000"]
+    assert out.split("|")[:23] == ["  ab  ", " 3.14", "xxx", "[1, 1]", "1024", "a,b", "0-1-2", "a\n  b", "a+b", "   7", "a/b/c", "n=3",
+                                   "300000000", "1000000000000", "a1b", "ab", "[1, 2]", "&lt;&amp;&gt;", '"x"', "SS", "3", "2", ' k="v"']
+    # (|e is the format's escape: Markdown's escapes HTML)
+
+
+def test_what_the_size_checks_do_not_foresee_runs_out_of_the_templates_memory(tmp_path):
+    """The address-space ceiling around rendering (render.MAX_MEMORY above what the process holds):
+    here 16 MiB, and a 64 MB text within MAX_TEXT passes it.  In a fresh process: one that has run
+    other tests may hold enough freed memory to build the text without mapping more."""
+    (tmp_path / "t.md.j2").write_text("{{ ('x' * 64 * 2**20)|length }}", encoding="utf-8")
+    program = f"""
+import resource
+from symopt import render
+from symopt.errors import SymoptError
+before = resource.getrlimit(resource.RLIMIT_AS)
+render.MAX_MEMORY = 16 * 2**20
+try:
+    render.render("t.md.j2", {{}}, "md", {str(tmp_path)!r})
+except SymoptError as e:
+    print(e)
+assert resource.getrlimit(resource.RLIMIT_AS) == before  # the process's own limit is back
+render.MAX_MEMORY = 2**30
+print(render.render("t.md.j2", {{}}, "md", {str(tmp_path)!r}))
+"""
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["template t.md.j2: ran out of memory (a template may take 16 MiB)", str(64 * 2**20)]
 
 
 # -- figures ----------------------------------------------------------------------------------------
