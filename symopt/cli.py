@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 import sys
 from typing import TYPE_CHECKING, NoReturn
 
 from . import formats, labels
-from .errors import SymoptError
+from .errors import SymoptError, echo
 from .formats import FORMATS
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def _common(p: argparse.ArgumentParser) -> None:
         "how every exercise computes and rounds, overriding the spec: exact, precision:N (N significant "
         "digits), hand:D (D decimal places, at least 3 significant figures, carried as a student does; "
         "'hand:D keep K sig S'), sig:S (S significant figures, carried); add 'pad' or 'comma' (see below)"))
-    p.add_argument("--epochs", type=int, metavar="N", help="epochs for every exercise, 1 to 10000; overrides the spec")
+    p.add_argument("--epochs", type=_whole, metavar="N", help="epochs for every exercise, 1 to 10000; overrides the spec")
     p.add_argument("--mult", choices=("*", "cdot", "times"), help="multiplication sign in substituted lines; overrides the spec's mult (default cdot, a centred dot)")
     sheets = [f.templates[d] for f in FORMATS.values() for d in ("sheet", "fragment") if d in f.templates]
     p.add_argument("--templates", metavar="DIR", help=f"a folder of templates that override symopt's by name ({', '.join(sheets)})")
@@ -146,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and - _ . of the name kept, anything else as _): Markdown "
         "embeds png or svg (svg for pdf), LaTeX includes PDF figures; overrides the spec's figures (default none); "
         "needs matplotlib (pip install 'symopt[plot]')"))
-    render.add_argument("--compare-epochs", type=int, metavar="N", help="epochs of the figure comparing every path (default: the sheet's)")
+    render.add_argument("--compare-epochs", type=_whole, metavar="N", help="epochs of the figure comparing every path (default: the sheet's)")
     _common(render)
 
     printed = formats.names("solve")
@@ -175,9 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     exam.add_argument("template", metavar="TEMPLATE", help="an exam template (TOML)")
-    exam.add_argument("-n", "--variants", type=int, metavar="N", help="how many variants (default: the template's [exam] variants)")
-    exam.add_argument("--seed", type=int, metavar="S", help="the random seed (default: the template's [exam] seed)")
-    exam.add_argument("--variant", type=int, metavar="K", help="write variant K only")
+    exam.add_argument("-n", "--variants", type=_whole, metavar="N", help="how many variants (default: the template's [exam] variants)")
+    exam.add_argument("--seed", type=_whole, metavar="S", help="the random seed (default: the template's [exam] seed)")
+    exam.add_argument("--variant", type=_whole, metavar="K", help="write variant K only")
     exam.add_argument("-o", "--output", metavar="DIR", default="output", help="output folder (default: output/)")
     exam.add_argument("--format", default=None, metavar="LIST", help=_files_help("exam"))
     exam.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -222,11 +223,19 @@ def build_parser() -> argparse.ArgumentParser:
                             "gradebook.csv and the annotated copies (default: graded/)")
     check.add_argument("--verbose", action="store_true", help="one file only: list every line, ok ones too")
     check.add_argument("--exam", metavar="TEMPLATE", help="grade against variant --variant K of this exam template")
-    check.add_argument("--variant", type=int, metavar="K", help="with --exam: the variant the work answers")
+    check.add_argument("--variant", type=_whole, metavar="K", help="with --exam: the variant the work answers")
     check.add_argument("--slack", default="0", metavar="UNITS",
                        help="accept each = within this many more units of the last written digit (default 0: half a unit, the rounding shown)")
     check.add_argument("-q", "--quiet", action="store_true", help="class mode: no progress bar")
     return parser
+
+
+def _whole(text: str) -> int:
+    """A flag's whole number; argparse's own message repeated a 5000-digit argument whole."""
+    if len(text) <= 12:
+        with suppress(ValueError):
+            return int(text)
+    raise argparse.ArgumentTypeError(f"not a whole number of at most 12 digits: {echo(text)}")
 
 
 def main(argv: list[str] | None = None) -> int:

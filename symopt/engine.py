@@ -19,10 +19,11 @@ from dataclasses import dataclass
 import decimal
 from decimal import Decimal
 from fractions import Fraction
+import time
 from typing import Any, NamedTuple
 
-from . import printer
-from .arith import GUARD_DIGITS, Evaluator, ModeArithmetic, MoreDigits, NumberMode, Precision, Value
+from . import printer, spec as _bounds
+from .arith import GUARD_DIGITS, Evaluator, Exact, ModeArithmetic, MoreDigits, NumberMode, Precision, Value
 from .compiler import evaluator, rational_value
 from .errors import Diverged, ExactTooLarge, SymoptError
 from .expr import Node, names, to_text
@@ -131,20 +132,22 @@ DEPART_ABSOLUTE = Fraction(1, 1000)
 MAX_GUARD = 1_000  # precision mode's guard digits grow this far for a run that cancels
 
 
-def work(ex: Exercise, mult: str = "cdot") -> Worked:
+def work(ex: Exercise, mult: str = "cdot", deadline: float | None = None) -> Worked:
     """The exercise worked out.  A precision run whose lines cancel more digits than its guard
-    holds is done again with a wider guard (:class:`symopt.arith.MoreDigits`)."""
+    holds is done again with a wider guard (:class:`symopt.arith.MoreDigits`).  Past `deadline`
+    (:func:`time.monotonic`) it stops at the next epoch, in one line: the work budget counts lines,
+    and a line whose check needs 90 digits of f's functions again and again costs a hundred."""
     guard = 0
     while True:
         try:
-            return _work(ex, mult, guard)
+            return _work(ex, mult, guard, deadline)
         except MoreDigits as more:
             if guard >= MAX_GUARD:
                 raise SymoptError(f"a line cancels more than {MAX_GUARD} digits; use exact or hand mode") from None
             guard = min(MAX_GUARD, max(guard, GUARD_DIGITS) + more.digits)
 
 
-def _work(ex: Exercise, mult: str, guard: int) -> Worked:
+def _work(ex: Exercise, mult: str, guard: int, deadline: float | None = None) -> Worked:
     mode = ex.numbers
     arith = mode.arithmetic([*ex.start.values(), *(q for values in ex.state.values() for q in values.values())], guard)
     policy = arith.policy
@@ -169,6 +172,9 @@ def _work(ex: Exercise, mult: str, guard: int) -> Worked:
     diverged: Divergence | None = None
     departs: Departure | None = None
     for t in range(1, ex.epochs + 1):
+        if deadline is not None and time.monotonic() > deadline:
+            raise SymoptError(f"stopped at epoch {t}: the run has taken more than {_bounds.MAX_SECONDS} s (its lines need many digits "
+                              "of f's functions to add up as printed); ask for fewer epochs or fewer digits")
         lines, complete, diverged = _epoch_lines(run, t, values, shown)
         if shadow is not None and shadows is not None and reference is not None:
             reference = _shadow_epoch(ex, plan.rules, shadows, shadow, reference, t)
@@ -306,7 +312,7 @@ def _rule_lines(run: _Run, rule: _Step, t: int, t_value: Value, t_shown: Shown, 
         lines.append(_line(rule, rule.target, v, value, result, env, env_shown, arith, marks, lhs,
                            middles[j] if middles else None, names_now))
         env[rule.target], env_shown[rule.target] = value, result
-        if rule.target == "w" and diverged is None and _past_bound(value):
+        if rule.target == "w" and diverged is None and _past_bound(value, arith):
             diverged = Divergence(t, lhs, "bound", result)
     return diverged
 
@@ -492,10 +498,13 @@ def _departure(ex: Exercise, notation: Notation, mode: NumberMode, t: int, numbe
     return None
 
 
-def _past_bound(value: Value) -> bool:
-    """|value| > 10^12, cheaply, for a Fraction, a Decimal, an mpmath number or a SymPy number."""
+def _past_bound(value: Value, arith: ModeArithmetic) -> bool:
+    """|value| > 10^12, cheaply, for a Fraction, a Decimal, an mpmath number or a SymPy number (by
+    its numeric value: SymPy's own abs and > simplify)."""
     if type(value) is Fraction:
         return abs(value) > DIVERGENCE_BOUND
+    if isinstance(arith, Exact):
+        return arith.past(value, DIVERGENCE_INT)
     return bool(abs(value) > DIVERGENCE_INT)
 
 

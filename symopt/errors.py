@@ -7,6 +7,19 @@ a bug in symopt.
 """
 
 
+ECHO = 60  # characters of a user's text an error repeats
+
+
+def echo(text: str, quote: bool = True) -> str:
+    """A user's text as an error repeats it: in quotes as written (a LaTeX backslash once, not
+    doubled as repr writes it), at most :data:`ECHO` characters (a 5000-digit argument is not
+    printed back whole), control and bidi characters written as codes."""
+    from .files import shown
+
+    cut = shown(text if len(text) <= ECHO else text[:ECHO] + "…")
+    return f"'{cut}'" if quote else cut
+
+
 class SymoptError(Exception):
     """A problem with the user's input, explained in one line."""
 

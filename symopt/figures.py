@@ -77,6 +77,22 @@ def _text(text: str) -> str:
     return text.replace("\\$", "$").replace("$", "\\$")
 
 
+def _title(text: str, width: int = 70, lines: int = 3) -> str:
+    """A figure's title (or a legend's label) as :func:`_text` draws it, wrapped at `width`
+    characters on at most `lines` lines (a 300-character sheet title made the figure 20 inches
+    wide, an 80-character optimizer name ran over the next panel).  A text with math is kept on one
+    line: a break inside ``$...$`` would break the math."""
+    import textwrap
+
+    if len(text) <= width or "$" in text:
+        return _text(text)
+    return _text(textwrap.fill(text, width, max_lines=lines, placeholder=" …"))
+
+
+def _label(text: str) -> str:
+    return _title(text, 30, 2)
+
+
 def _marked(count: int, spread: bool = False) -> list[int]:
     """Indices of the points (0 is the start) drawn with a marker and labelled: all of a short path;
     of a long one its first :data:`MARKED`/2 (where a path moves; late epochs crowd at the minimum)
@@ -161,7 +177,7 @@ def path_figure(worked: Worked, name: str, title: str, formats: tuple[str, ...])
     with np.errstate(all="ignore"):
         losses = list(_finite([grid_values(ex.function, dict(zip(ex.variables, p, strict=True))) for p in points]))
     marked = _marked(len(points))
-    shown, name_of_path = _text(title), _text(ex.optimizer.title)
+    shown, name_of_path = _title(title, 60), _label(ex.optimizer.title)
     columns = 2 if len(ex.variables) <= 2 else 1
     fig, axes = plt.subplots(1, columns, figsize=(10 if columns == 2 else 5.5, 4.2))
     axes = list(np.atleast_1d(axes))
@@ -238,13 +254,13 @@ def compare_figure(worked_list: list[Worked], name: str, title: str, formats: tu
     ax.contour(xs, ys, zs, levels=18, cmap="Greys", linewidths=0.7)
     for k, (w, path) in enumerate(zip(worked_list, paths, strict=True)):
         ax.plot([p[0] for p in path], [p[1] for p in path], "-o", markersize=3, linewidth=1.3, markevery=_marked(len(path)),
-                color=COLOURS[k % len(COLOURS)], label=_text(w.exercise.optimizer.title))
+                color=COLOURS[k % len(COLOURS)], label=_label(w.exercise.optimizer.title))
     ax.plot([paths[0][0][0]], [paths[0][0][1]], "s", color="black", markersize=7, label="start")
     labels = [_latex_name(v) for v in first.variables]
     ax.set_xlabel(f"${labels[0]}$")
     ax.set_ylabel(f"${labels[1]}$")
     ax.legend(loc="best", fontsize=8)
-    ax.set_title(_text(title), fontsize=10)
+    ax.set_title(_title(title), fontsize=10)
     fig.tight_layout()
     images = _save(fig, formats)
     plt.close(fig)

@@ -105,9 +105,13 @@ def slug(stem: str) -> str:
 
 
 #: Characters no text symopt reads may hold (a spec's keys and strings, a file's name): control
-#: characters (but tab and newline) and the bidi embeddings, overrides and isolates, which make a text
-#: read otherwise than it is stored ("Trojan source"), in a sheet, a terminal or an LMS page
-HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: characters (but tab and newline); the bidi marks, embeddings, overrides and isolates, which make a
+#: text read otherwise than it is stored ("Trojan source"), in a sheet, a terminal or an LMS page;
+#: the line and paragraph separators (a new line to JavaScript and some terminals); and the
+#: invisible ones (soft hyphen, zero-width space, word joiner, a byte order mark inside a text)
+HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u180e\u200b\u200e\u200f\u2028\u2029\u202a-\u202e"
+                    "\u2060\u2066-\u2069\ufeff]")
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def hidden_kind(text: str) -> str | None:
@@ -116,7 +120,10 @@ def hidden_kind(text: str) -> str | None:
     m = HIDDEN.search(text)
     if m is None:
         return None
-    return f"{'a bidi control' if ord(m.group()) > 0x9F else 'a control character'} (U+{ord(m.group()):04X})"
+    c = m.group()
+    kind = ("a control character" if ord(c) <= 0x9F else "a bidi control" if _BIDI.match(c) else
+            "a line separator" if c in "\u2028\u2029" else "an invisible character")
+    return f"{kind} (U+{ord(c):04X})"
 
 
 def shown(text: str) -> str:

@@ -21,6 +21,8 @@ from fractions import Fraction
 import re
 from typing import NamedTuple
 
+from .errors import echo
+
 _DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
@@ -65,8 +67,8 @@ def exact(value: object) -> Fraction:
         try:
             return parse_decimal(value)
         except (ValueError, InvalidOperation):
-            raise ValueError(f"not a number: {value!r}") from None
-    raise ValueError(f"not a number: {value!r}")
+            raise ValueError(f"not a number: {echo(value)}") from None
+    raise ValueError(f"not a number: {echo(repr(value), quote=False)}")
 
 
 def round_half_away(q: Fraction, decimals: int) -> Fraction:
@@ -226,10 +228,13 @@ def short_text(q: Fraction) -> str:
 def message_text(q: Fraction, places: int) -> str:
     """A computed value as a message shows it beside a writer's of `places` decimals: to those
     decimals (4 at least) and 3 significant digits at least (0.00025, not 0.0003), never more than
-    12 significant digits (the checker's 50 are not all right); below 10^-6 as 3.33e-10."""
+    12 significant digits (the checker's 50 are not all right); below 10^-6 as 3.33e-10, and from
+    10^12 as 2e+299 (not 300 digits)."""
     if q == 0:
         return "0"
     lead = floor_log10(abs(q))
+    if lead >= MESSAGE_DIGITS:
+        return scientific_plain(q, MESSAGE_DIGITS)
     if lead < -6:
         return scientific_plain(q, min(MESSAGE_DIGITS, max(3, places + lead + 1)))
     decimals = min(max(places, 4, 2 - lead), MESSAGE_DIGITS - 1 - lead)
@@ -362,7 +367,7 @@ class Policy:
             return text.replace(".", "{,}") if self.comma else text
         k = d.adjusted()
         if k < SCIENTIFIC_BELOW or (places is not None and (places < 0 or (self.decimals is None and (
-                k >= self.sig or (places == 0 and k >= 1 and d % 10 == 0))))):  # 200 to 3 figures: 2.00 \cdot 10^{2}
+                k >= self.sig or (places == 0 and k >= 1 and not WIDE.remainder(d, 10)))))):  # 200 to 3 figures: 2.00 \cdot 10^{2}
             mantissa = d.scaleb(-k, WIDE)
             if places is not None and self.pad:
                 mantissa = mantissa.quantize(_unit(places + k), context=WIDE)

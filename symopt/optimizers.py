@@ -386,6 +386,7 @@ def get(key: str, custom: dict[str, Optimizer] | None = None) -> Optimizer:
 
 
 CUSTOM_KEYS = ("name", "state", "rules", "defaults")
+MAX_NAME = 160
 
 
 def custom(key: str, entry: object) -> Optimizer:
@@ -397,6 +398,8 @@ def custom(key: str, entry: object) -> Optimizer:
     title = table.get("name", key)
     if not isinstance(title, str) or not title.strip():
         raise SymoptError("must be a non-empty string", f"{key}.name")
+    if len(title) > MAX_NAME:
+        raise SymoptError(f"is {len(title)} characters long; an optimizer's name is at most {MAX_NAME} (a heading and a legend)", f"{key}.name")
     state = table.get("state", {})
     if not isinstance(state, dict):
         raise SymoptError("must be a table of initial values, e.g. { m = 0 }", f"{key}.state")

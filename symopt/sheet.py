@@ -13,9 +13,10 @@ from fractions import Fraction
 from functools import cached_property
 import json
 from pathlib import Path
+import time
 from typing import TYPE_CHECKING
 
-from . import formats, labels
+from . import formats, labels, spec as _bounds
 from .engine import Divergence, Line, Worked, function_latex, work
 from .errors import SymoptError
 from .expr import Call, Node, parse, walk
@@ -51,9 +52,16 @@ class Solution:
 
     def figures(self, formats: tuple[str, ...], compare_epochs: int | None = None) -> list[Figure]:
         """Each exercise's figure, and one comparing every path when the exercises share f and the
-        start (2 variables); `compare_epochs` reruns them for that many epochs (default: the sheet's)."""
+        start (2 variables); `compare_epochs` reruns them for that many epochs (default: the sheet's).
+        They count in the work budget (:data:`symopt.spec.FIGURE_WORK` an image), before any is drawn."""
         from .figures import compare_figure, path_figure
+        from .spec import FIGURE_WORK, check_work, work
 
+        images = (len(self.exercises) + 1) * len(formats)
+        try:
+            check_work(work(self.spec.exercises) + images * FIGURE_WORK, what=f" and {images} images")
+        except SymoptError as e:
+            raise e.within(self.spec.source) from None
         view = self._plain_view
         out = [path_figure(w, f"ex{n}-path", ex["heading"], formats)
                for n, (w, ex) in enumerate(zip(self.exercises, view["exercises"], strict=True), start=1)]
@@ -257,9 +265,10 @@ def solve(
         raise SymoptError(f"solve() takes a Spec, a path or a dict, not {type(spec).__name__}")
     spec = with_overrides(spec, lang=lang, numbers=numbers, epochs=epochs, mult=mult, notes=notes)
     worked = []
+    deadline = time.monotonic() + _bounds.MAX_SECONDS
     for n, exercise in enumerate(spec.exercises, start=1):
         try:
-            worked.append(work(exercise, spec.mult))
+            worked.append(work(exercise, spec.mult, deadline))
         except SymoptError as e:
             raise e.within(f"{spec.source}: exercise {n} ({exercise.optimizer.key})") from None
         except RecursionError:

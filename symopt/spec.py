@@ -25,10 +25,19 @@ from .optimizers import OPTIMIZERS, Choice, Optimizer, Rules, custom, get
 
 MAX_EPOCHS = 10_000
 MAX_VARIABLES = 100
-#: The work budget of one run: epochs × variables summed over its exercises (over every variant of
-#: an exam), checked before any work.  200 000 is Adam on 20 variables for 10 000 epochs, about
-#: 20 s and a 100 MB Markdown sheet on a 2-core machine; each key's own bound alone allows 10 000 times more.
-MAX_WORK = 200_000
+MAX_EXERCISES = 200
+#: The work budget of one run, in worked lines (:func:`work`) summed over its exercises (over every
+#: variant of an exam), checked before any work.  400 000 is hand Adam on 20 variables for 3 000
+#: epochs: 12 s, 450 MB and a 34 MB Markdown sheet on a 2-core machine (SECURITY.md lists the
+#: largest runs measured); each key's own bound alone allows 100 times more.
+MAX_WORK = 400_000
+#: A run that takes longer than this anyway (lines of f's functions at many digits cost up to a
+#: hundred times a plain line) stops in one line (symopt.engine.work); the budget is meant to keep
+#: every run far from it.
+MAX_SECONDS = 120
+EXERCISE_WORK = 50  # an exercise's own lines (heading, f, gradient, formulas) and its set-up
+EPOCH_WORK = 3  # an epoch's heading and its set-up
+FIGURE_WORK = 6000  # an image of figures (the path on f's contours and the loss: about 0.3 s)
 MULTS = ("*", "cdot", "times")
 DEFAULT_MULT = "cdot"  # typeset products: 0.9 \cdot 0 (the reference sheet's * is mult = "*")
 TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise", "optimizers", "figures", "notes")
@@ -129,6 +138,8 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
         raise SymoptError("no exercises: add at least one [[exercise]] with an optimizer")
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries) or not entries:
         raise SymoptError("must be an array of tables ([[exercise]])", "exercise")
+    if len(entries) > MAX_EXERCISES:
+        raise SymoptError(f"{len(entries)} exercises; a spec holds at most {MAX_EXERCISES}: split it into several specs", "exercise")
     top_function = data.get("function")
     customs = _customs(data)
     exercises = []
@@ -149,32 +160,46 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
 
 
 def work(exercises: Iterable[Exercise]) -> int:
-    """The work of exercises in the budget's unit (:data:`MAX_WORK`): epochs × variables, summed."""
-    return sum(ex.epochs * len(ex.variables) for ex in exercises)
+    """The work of exercises in the budget's unit (:data:`MAX_WORK`), worked lines: per exercise
+    :data:`EXERCISE_WORK`, per epoch :data:`EPOCH_WORK` and per variable a line for its gradient and
+    one per rule (6 for Adam), each weighed by the digits the number mode writes (a line of 100
+    digits counts twice: its time and memory grow with them)."""
+    return sum(EXERCISE_WORK + ex.epochs * (EPOCH_WORK + len(ex.variables) * (len(ex.rules) + 1)) * (100 + _shown(ex.numbers)) // 100
+               for ex in exercises)
+
+
+def _shown(mode: NumberMode) -> int:
+    """About how many digits a value of `mode` is written with."""
+    return {"precision": mode.digits, "hand": mode.kept + mode.sig, "sig": mode.sig}.get(mode.kind, 30)
 
 
 def check_work(total: int, times: int = 1, what: str = "") -> None:
     """SymoptError, before any work, when `times` runs of `total` are past :data:`MAX_WORK`."""
     if total * times > MAX_WORK:
         asked = f"{times} variants × {total}" if times > 1 else f"{total}"
-        raise SymoptError(f"asks for {asked} epochs × variables (summed over the exercises{what}); one run works at most "
-                          f"{MAX_WORK}: ask for fewer epochs, exercises or variants")
+        raise SymoptError(f"asks for {asked} worked lines (summed over the exercises{what}, longer lines counted more); one run works at most "
+                          f"{MAX_WORK}: ask for fewer epochs, exercises, variables, digits, variants or figures")
 
 
 _WHOLE_BITS = 997  # a whole number past 2^997 is past 10^300: no key takes one
 
 
 MAX_NESTING = 20  # tables and arrays within each other (a spec needs four)
+MAX_STRING = 4000  # characters of any one string (f of 120 operators is under 2000)
+MAX_TITLE = 300  # characters of a title: one line of a sheet, a figure and an LMS question
 
 
 def screen(data: object, where: str = "", sep: str = ".", depth: int = 0) -> None:
     """SymoptError naming the first key of `data` (nested tables and arrays, as TOML or the Python
     API gives them; `sep` joins `where` and a key) that holds what no key of a spec may: a string with a control or bidi character
-    (:data:`symopt.files.HIDDEN`), or a whole number past 10^300 (whose digits Python will not even print)."""
+    (:data:`symopt.files.HIDDEN`) or past :data:`MAX_STRING` characters, or a whole number past 10^300
+    (whose digits Python will not even print)."""
     if isinstance(data, str):
         kind = hidden_kind(data)
         if kind:
             raise SymoptError(f"holds {kind}, which shows otherwise than it is stored; remove it", where or None)
+        if len(data) > MAX_STRING:
+            raise SymoptError(f"is {len(data)} characters long; a spec's text is at most {MAX_STRING}", where or None)
     elif isinstance(data, int) and not isinstance(data, bool) and data.bit_length() > _WHOLE_BITS:
         raise SymoptError(f"a number of about {whole_digits(data)} digits; numbers are at most 10^300", where or None)
     elif isinstance(data, (dict, list, tuple)) and depth >= MAX_NESTING:
@@ -195,6 +220,8 @@ def _sheet_keys(data: dict, overrides: dict) -> tuple[str, str, str, str, str]:
     if not isinstance(title, str):
         raise SymoptError("must be a string", "title")
     title = " ".join(title.split())  # a title is one line in every format
+    if len(title) > MAX_TITLE:
+        raise SymoptError(f"is {len(title)} characters long; a title is at most {MAX_TITLE} (one line)", "title")
     lang = overrides.get("lang") or data.get("lang", "en")
     if lang not in labels.TEXT:
         raise SymoptError(f"unknown language {lang!r}; use {' or '.join(labels.languages())}", "lang")

@@ -112,14 +112,28 @@ def _confirmed(mine: Node, parts: list[tuple[int, Node, Node]], v: str, expected
     if not all(_equal(d, sympy.diff(term, x)) for _, term, d in written):
         return False
     total = ours - sympy.Add(*(sign * d for sign, _, d in written))
-    return total == 0 or sympy.expand(total) == 0
+    return total == 0 or (not _huge_power(total) and sympy.expand(total) == 0)
+
+
+_EXPANDED_EXPONENT = 10_000  # a power whose exponent holds a larger number is not expanded
+
+
+def _huge_power(e: sympy.Expr) -> bool:
+    """Whether `e` has a power whose exponent holds a number past :data:`_EXPANDED_EXPONENT`:
+    expanding (2 w1)^(w2 + 10^300) computes 2^(10^300), which never ends."""
+    return any(abs(n) > _EXPANDED_EXPONENT for p in e.atoms(sympy.Pow) for n in p.exp.atoms(sympy.Number))
 
 
 def _equal(a: sympy.Expr, b: sympy.Expr) -> bool:
     """a == b, proved by SymPy: by its arithmetic, by expanding, over a common denominator (the
-    quotient rule's one fraction), or by simplify(), these two when small; else not known."""
+    quotient rule's one fraction), or by simplify(), these two when small; else not known (also
+    for a power of a huge exponent, which none of them may touch)."""
     difference = a - b
-    if difference == 0 or sympy.expand(difference) == 0:
+    if difference == 0:
+        return True
+    if _huge_power(difference):
+        return False
+    if sympy.expand(difference) == 0:
         return True
     size = sympy.count_ops(difference)
     if size <= _CANCEL_OPS and sympy.cancel(difference) == 0:

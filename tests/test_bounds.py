@@ -39,7 +39,8 @@ CASES: dict[str, tuple[str, int, str]] = {
     "epoch label with blanks": (PROBLEM.replace("Epoch 1:", "Epoch 1" + " " * 100_000 + "x"), 0, "in 0 lines checked"),
     # numbers past any bound: unreadable (the reader) or an arithmetic finding (the balls), never computed
     "a tower in an epoch line": (PROBLEM + "$$dw_1 = 9^{9^{9^{9}}} = 2$$\n", 0, "the number is too large to compute"),
-    "a tower in the data line": (PROBLEM.replace("w_1 = 1,", "w_1 = ((2^{1000})^{1000})^{1000},"), 2, "no start value for w_1"),
+    "a tower in the data line": (PROBLEM.replace("w_1 = 1,", "w_1 = ((2^{1000})^{1000})^{1000},"), 2,
+                                 "the data line gives no start value for w_1: cannot read '((2^{1000})^{1000})^{1000}': the number is too large"),
     "a tower in f": (PROBLEM.replace("w_1^2", "((2^{1000})^{1000})^{1000} w_1"), 2, "the number is too large to compute"),
     "e to e to e in f": (PROBLEM.replace("w_1^2", "e^{e^{e^{e^{e^{1}}}}} w_1"), 2, "the number is too large to compute"),
     "e to e to w in f": (PROBLEM.replace("w_1^2", "e^{e^{e^{e^{e^{w_1}}}}}") + "$$dw_1 = 2 = 2$$\n", 0, "line 9 ⚠ notation  the rule for this line cannot be computed"),
@@ -49,6 +50,8 @@ CASES: dict[str, tuple[str, int, str]] = {
     "exp of a value": (PROBLEM.replace("w_1 = 1,", "w_1 = 2,") + "$$dw_1 = \\exp{w_1 \\cdot 10^{5}} = 2$$\n", 1,
                        "exp of 200000 is too large to compute"),
     # Python's limit of 4300 digits for reading an int
+    # mpmath's sin of 10^3999 at 60 digits is the sine of another number: it was accepted as 0.4666
+    "sin of 10^3999": (PROBLEM + "$$dw_1 = \\sin(10^{3999}) = 2$$\n", 1, "sin of a number of about 10^3999 cannot be computed at this precision"),
     "an epoch of 5000 digits": (PROBLEM.replace("Epoch 1:", "Epoch " + "9" * 5000 + ":") + "$$dw_1 = 2 = 2$$\n", 0,
                                 "an epoch number of 5000 digits"),
 }
@@ -64,6 +67,7 @@ def spec(function: str, optimizer: str = "gd", epochs: int = 2, numbers: str = "
 
 
 SQUARES = " + ".join(f"w{i}**2" for i in range(1, 41))
+SQUARES20 = " + ".join(f"w{i}**2" for i in range(1, 21))
 
 #: name -> (the spec, the exit code, what stderr (exit 2) or the sheet (exit 0) says)
 SPEC_CASES: dict[str, tuple[str, int, str]] = {
@@ -84,8 +88,25 @@ SPEC_CASES: dict[str, tuple[str, int, str]] = {
                                    "exact values grow too large over the exercise (over 5000 SymPy nodes carried)"),
     # every key in its bound, the whole past the work budget
     "200 exercises of 10 000 epochs": (spec("w1**2", epochs=10_000, exercises=200), 2,
-                                       "asks for 2000000 epochs × variables (summed over the exercises); one run works at most 200000"),
-    "Adam on 40 variables for 10 000 epochs": (spec(SQUARES, "adam", 10_000, variables=40), 2, "asks for 400000 epochs × variables"),
+                                       "asks for 10710000 worked lines (summed over the exercises, longer lines counted more); "
+                                       "one run works at most 400000"),
+    # figures were not in the budget: 200 exercises with figures took 47 s (0.3 s an image)
+    "80 exercises with figures": (spec("w1**2", epochs=20, exercises=80, extra='figures = "png"'), 2,
+                                  "attack.toml: asks for 498560 worked lines (summed over the exercises and 81 images"),
+    "201 exercises": (spec("w1**2", epochs=1, exercises=201), 2, "exercise: 201 exercises; a spec holds at most 200"),
+    "Adam on 40 variables for 10 000 epochs": (spec(SQUARES, "adam", 10_000, variables=40), 2, "asks for 2600150 worked lines"),
+    # within the first budget (epochs × variables): 135 s and 1.4 GB, and a MemoryError at 1000 digits
+    "Adam on 20 variables for 10 000 epochs": (spec(SQUARES20, "adam", 10_000, variables=20), 2, "asks for 1316150 worked lines"),
+    "the same at 1000 digits": (spec(SQUARES20, "adam", 10_000, "precision:1000", variables=20), 2, "asks for 13530050 worked lines"),
+    # 30 digits of 10^200 say nothing of its cosine (-0.2464): it was written as 0, in hand mode too
+    "cos of 10^200 in 30 digits": (spec("sin(w1*10**200)", numbers="precision:30"), 2,
+                                   "epoch 1, dw_1: cos of a number of about 10^200 cannot be computed at this precision"),
+    "cos of 10^200 by hand": (spec("sin(w1*10**200)"), 2, "cos of a number of about 10^200 cannot be computed at this precision"),
+    # red-team finds: a 100 000-character optimizer name took 26-86 s in figures, a 50 MB title was accepted
+    "a long optimizer name": (spec("w1**2", "mine", extra=f'[optimizers.mine]\nname = "{"M" * 200}"\nrules = ["w = w - 0.1*g"]'),
+                              2, "optimizers: mine.name: is 200 characters long; an optimizer's name is at most 160"),
+    "a long title": (f'title = "{"T " * 200}"\n' + spec("w1**2"), 2, "title: is 399 characters long; a title is at most 300 (one line)"),
+    "a long string": (f'title = "{"T" * 5000}"\n' + spec("w1**2"), 2, "title: is 5000 characters long; a spec's text is at most 4000"),
     "a bidi override in the title": ('title = "Exercise \u202e1 txet"\n' + spec("w1**2"), 2,
                                      "title: holds a bidi control (U+202E), which shows otherwise than it is stored"),
     "a control character in a rule": (spec("w1**2", "mine", extra='[optimizers.mine]\nname = "Mine"\nrules = ["w = w - 0.1*g\\u0008"]'),
@@ -160,9 +181,36 @@ def test_python_api_numbers_past_any_bound_are_one_line():
         assert message in str(e.value)
 
 
+def test_the_cosine_of_10_to_the_200_is_computed_with_the_digits_it_needs():
+    """cos(10^200) = -0.24638717555926673433214673054404... (mpmath at 400 digits): exact mode and
+    precision:250 write it; precision:30 and hand mode refuse it (SPEC_CASES), they do not write 0."""
+    import mpmath
+
+    mpmath.mp.dps = 400
+    truth = mpmath.nstr(mpmath.cos(mpmath.mpf(10) ** 200), 30)
+    mpmath.mp.dps = 15
+    for numbers, shown in (("exact", "-0.2464"), ("precision:250", truth)):
+        sheet = symopt.solve({"function": "sin(w1)", "exercise": [{"optimizer": "gd", "hyper": {"alpha": 0.1}, "epochs": 1,
+                                                                     "numbers": numbers, "start": {"w1": 10**200}}]}).to_markdown()
+        line = next(row for row in sheet.splitlines() if row.startswith("$$dw_1 = \\cos\\left(1"))
+        assert line.split(" \\approx ")[1].startswith(shown), (numbers, line[-80:])
+
+
+def test_a_run_past_its_time_limit_stops_in_one_line(monkeypatch):
+    """The work budget counts lines; a line of w^w whose check needs 90 digits costs a hundred
+    plain ones, so a run also stops at its time limit (spec.MAX_SECONDS), here already passed."""
+    from symopt.errors import SymoptError
+    import symopt.spec
+
+    monkeypatch.setattr(symopt.spec, "MAX_SECONDS", -1)
+    with pytest.raises(SymoptError, match=r"^<spec>: exercise 1 \(gd\): stopped at epoch 1: the run has taken more than -1 s"):
+        symopt.solve({"function": "w1**w1", "exercise": [{"optimizer": "gd", "hyper": {"alpha": 0.1}, "epochs": 3,
+                                                          "numbers": "precision:30", "start": {"w1": 1.5}}]})
+
+
 # -- properties: random inputs with random size multipliers end within their bound ----------------
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings, strategies as st  # noqa: E402
 
 import symopt  # noqa: E402
 
@@ -210,6 +258,10 @@ trees = st.recursive(LEAVES, _tree, max_leaves=12)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trees, st.sampled_from(["gd", "adam", "rmsprop"]), st.sampled_from(["exact", "hand:4", "precision:30", "sig:3"]),
        st.sampled_from([1, 3, 300]))
+# w1**w1 grows to a whole number of 30 digits and more: its last digit was asked with Decimal's
+# default 28-digit context (DivisionImpossible); exact RMSProp measured evalf before its size (3.4 s)
+@example(f="((w1**w1)/sin(129))", optimizer="adam", numbers="precision:30", epochs=300)
+@example(f="((w1**w1)/sin(9347))", optimizer="rmsprop", numbers="exact", epochs=300)
 def test_random_functions_with_large_constants_end_within_the_bound(f, optimizer, numbers, epochs):
     hyper = {"gd": {"alpha": 0.1}, "adam": {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
              "rmsprop": {"alpha": 0.1, "gamma": 0.9, "epsilon": 1e-8}}[optimizer]

@@ -236,16 +236,16 @@ LONG = BASE.replace('hyper = { alpha = 0.1 }', 'hyper = { alpha = 0.1 }\nepochs 
 
 
 def test_an_impossible_requirement_on_long_runs_gives_up_within_seconds(tmp_path):
-    # every draw runs 10 000 epochs (20 000 epochs × variables, about 1.5 s) and none meets max_abs:
+    # every draw runs 10 000 epochs (74 950 worked lines, about 1.5 s) and none meets max_abs:
     # it was 200 draws (82 s and more) before the per-variant bound said so
     err = one_line(tmp_path, LONG.replace("seed = 1", "seed = 1\n[require]\nmax_abs = 0.001"),
-                   "variant 1: gave up after 1 rejected draw (max_abs = 0.001: 1) costing 20000 epochs × variables, "
+                   "variant 1: gave up after 1 rejected draw (max_abs = 0.001: 1) costing 74950 worked lines, "
                    f"past the bound of {exam.REJECT_WORK} + {exam.REJECT_RATIO} × the 0 kept", timeout=20)
     assert "widen the draws or relax [require]" in err
 
 
 def test_rejected_work_may_grow_with_the_work_kept(monkeypatch):
-    # 100 epochs × 2 variables a draw; the first three draws pass, every later one is rejected, and
+    # 100 epochs × 2 variables a draw (799 worked lines); the first three draws pass, every later one is rejected, and
     # the bound (REJECT_WORK + REJECT_RATIO × kept) stops the run only once the rejected work is past it
     t = exam.template(tomllib.loads(LONG.replace("epochs = 10000", "epochs = 100")))
     judged = []
@@ -257,10 +257,10 @@ def test_rejected_work_may_grow_with_the_work_kept(monkeypatch):
     monkeypatch.setattr(exam, "unmet", unmet)
     with pytest.raises(SymoptError) as stopped:
         exam.generate(t, 5)
-    # 3 variants kept (600): the rejected work may reach 10 000 + 10 × 600 = 16 000, so 81 draws of 200
+    # 3 variants kept (2397): the rejected work may reach 60 000 + 10 × 2397 = 83 970, so 106 draws of 799
     assert str(stopped.value).startswith(
-        "<template>: variant 4: gave up after 81 rejected draws (max_abs = 1: 81) costing 16200 epochs × variables, "
-        "past the bound of 10000 + 10 × the 600 kept; widen the draws")
+        "<template>: variant 4: gave up after 106 rejected draws (max_abs = 1: 106) costing 84694 worked lines, "
+        "past the bound of 60000 + 10 × the 2397 kept; widen the draws")
 
 
 def test_a_repeated_draw_under_distinct_is_not_solved(monkeypatch):
@@ -277,5 +277,5 @@ def test_a_repeated_draw_under_distinct_is_not_solved(monkeypatch):
 
 
 def test_the_variants_whole_work_is_checked_before_any(tmp_path):
-    # 11 variants of 20 000 epochs × variables are past one run's budget: refused before the first draw is solved
-    one_line(tmp_path, LONG, "asks for 11 variants × 20000 epochs × variables", "-n", "11", timeout=20)
+    # 6 variants of 75 250 worked lines (74 950 and the papers) are past one run's budget: refused before the first draw is solved
+    one_line(tmp_path, LONG, "asks for 6 variants × 75250 worked lines", "-n", "6", timeout=20)

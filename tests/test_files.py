@@ -26,7 +26,7 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, spec
 import symopt
 from symopt import files
 from symopt.cli import main
@@ -40,7 +40,7 @@ start = { w1 = 1 }
 epochs = 2
 """
 EXAM = ROOT / "examples" / "exam.toml"
-HIDDEN_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+HIDDEN_CHARS = files.HIDDEN
 HIDDEN = re.compile(r"^\.(.+)\.\d+-[0-9a-f]{8}\.tmp$")  # the writer's temporaries: .s.md.4711-3f9a0c1b.tmp
 
 
@@ -486,3 +486,34 @@ def test_a_file_name_with_a_control_character_is_refused_and_printed_without_it(
     assert main(["check", str(folder), "--spec", str(ROOT / "examples" / "seed.toml"), "-q", "-o", str(tmp_path / "graded")]) == 1
     book = (tmp_path / "graded" / "gradebook.csv").read_text(encoding="utf-8")
     assert "bad\\u001b.md" in book and not HIDDEN_CHARS.search(book), book
+
+
+@pytest.mark.parametrize("char, kind", [
+    ("\u0007", "a control character"), ("\u202e", "a bidi control"), ("\u200f", "a bidi control"), ("\u200e", "a bidi control"),
+    ("\u061c", "a bidi control"), ("\u2028", "a line separator"), ("\u2029", "a line separator"),
+    ("\u200b", "an invisible character"), ("\u2060", "an invisible character"), ("\ufeff", "an invisible character"),
+    ("\u00ad", "an invisible character"), ("\u180e", "an invisible character"),
+])
+def test_a_hidden_character_in_a_spec_is_refused_by_its_kind(char, kind):
+    """A red-team pass found U+2028, U+200B, U+200E/F and U+061C passing: each reads otherwise than
+    it is stored (or breaks a line in JavaScript); Vietnamese letters and tabs are not refused."""
+    from symopt.errors import SymoptError
+
+    with pytest.raises(SymoptError, match=f"^<spec>: title: holds {kind} \\(U\\+{ord(char):04X}\\), which shows otherwise"):
+        symopt.solve(spec("gd", {"alpha": 0.1}, epochs=1) | {"title": f"Bài{char} tập"})
+    assert symopt.solve(spec("gd", {"alpha": 0.1}, epochs=1) | {"title": "Bài tập\tAdam"}).spec.title == "Bài tập Adam"
+
+
+def test_the_annotated_copy_of_a_students_html_runs_nothing():
+    """The checker's annotated copy (--format md, a class's <stem>.checked.md) copied the student's
+    raw HTML: a Markdown viewer ran it.  Now every tag, comment and autolink is written as text."""
+    work = ("$$f(w_1) = w_1^2$$\n\n## Exercise 1: GD <script>alert(1)</script>\n\n$$w_1 = 1, \\alpha = 0.1$$\n\n"
+            "Epoch 1:\n\n<img src=x onerror=alert(2)> <!-- c --> <javascript:alert(3)>\n\n$$dw_1 = 2 \\cdot 1 = 3$$\n\n"
+            "$$w_1 = 1 - 0.1 \\cdot 2 = 0.8$$\n\nso w < 0, a <= b\n")
+    copy = symopt.check(work).to_markdown()
+    assert "✗" in copy  # the wrong line is marked
+    html = MarkdownIt("commonmark").render(copy)
+    assert not re.search(r"<(script|img|!--)|href=\"javascript", html), html
+    text = re.sub(r"<[^>]+>", "", html)
+    for shown in ("<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "<javascript:alert(3)>", "w < 0, a <= b"):
+        assert shown in text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"), text

@@ -67,9 +67,7 @@ def _work_text(work: str | Path) -> tuple[str, str]:
     if isinstance(work, str) and ("\n" in work or not Path(work).exists()):
         if "\n" not in work and "$" not in work and "=" not in work:  # one line and no math: a path
             raise SymoptError("no such file", work)
-        if len(work) > MAX_DOCUMENT:
-            raise SymoptError(f"the document is larger than {MAX_DOCUMENT} characters", "<text>")
-        return work, "<text>"
+        return _within(work, "<text>"), "<text>"
     if not isinstance(work, (str, Path)):
         raise SymoptError(f"check() takes a path or the document's text, not {type(work).__name__}")
     path = Path(work)
@@ -78,10 +76,19 @@ def _work_text(work: str | Path) -> tuple[str, str]:
             raise SymoptError(f"is larger than {MAX_DOCUMENT * 4 // 1_000_000} MB; a worked solution is a few kilobytes", str(path))
     except OSError:
         pass  # read_text says what is wrong with it
-    text = read_text(path, "a worked solution")
+    return _within(read_text(path, "a worked solution"), str(path)), str(path)
+
+
+def _within(text: str, where: str) -> str:
+    """`text` if it is within the reader's bounds (MAX_DOCUMENT characters, MAX_LINES lines)."""
+    from .document import MAX_DOCUMENT, MAX_LINES
+
     if len(text) > MAX_DOCUMENT:
-        raise SymoptError(f"is longer than {MAX_DOCUMENT} characters; a worked solution is a few kilobytes", str(path))
-    return text, str(path)
+        raise SymoptError(f"is longer than {MAX_DOCUMENT} characters; a worked solution is a few kilobytes", where)
+    lines = text.count("\n") + 1
+    if lines > MAX_LINES:
+        raise SymoptError(f"has {lines} lines; the checker reads at most {MAX_LINES} (a worked solution has a few hundred)", where)
+    return text
 
 
 class _Package(types.ModuleType):

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import mpmath
 
-from ..arith import Arithmetic, Evaluator, OnePass
+from ..arith import PERIODIC, Arithmetic, Evaluator, OnePass, periodic_past
 from ..errors import SymoptError
 from ..functions import TABLE
 from ..numbers import EXACT, decimals_of
@@ -208,6 +208,8 @@ class BallArithmetic(OnePass):
             raise TypeError(f"{name} is not a function of one number")
 
         def value(x: Decimal) -> Decimal:
+            if name in PERIODIC and x and x.adjusted() > self.mp.dps - 10:
+                raise SymoptError(periodic_past(name, x.adjusted(), advice=""))
             try:
                 r = method(x)
             except (decimal.Overflow, decimal.InvalidOperation, OverflowError, ValueError):

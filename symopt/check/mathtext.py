@@ -30,7 +30,7 @@ from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders, ExpandSingle
 from lark.parsers.lalr_analysis import Shift
 from lark.visitors import _vargs_inline
 
-from ..errors import SymoptError
+from ..errors import SymoptError, echo
 from ..expr import EULER, Bin, Call, Name, Neg, Node, Num, bound_power, children
 from ..functions import TABLE
 from ..notation import GREEK, plain_names
@@ -268,13 +268,13 @@ def parse_math(text: str) -> Node:
         tree = _parser().parse(text)
         node = _ToTree().transform(tree)
     except VisitError as e:  # a number that cannot be read as an exact decimal
-        raise SymoptError(f"cannot read {text[:60]!r}: {e.orig_exc}") from None
+        raise SymoptError(f"cannot read {echo(text)}: {e.orig_exc}") from None
     except LarkError as e:
         column = getattr(e, "column", None)
         where = f" at column {column}" if isinstance(column, int) and column > 0 else ""
-        raise SymoptError(f"cannot read {text!r}{where}") from None
+        raise SymoptError(f"cannot read {echo(text)}{where}") from None
     except (ValueError, RecursionError):
-        raise SymoptError(f"cannot read {text!r}") from None
+        raise SymoptError(f"cannot read {echo(text)}") from None
     return node
 
 

@@ -408,7 +408,7 @@ def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exer
     options = stated_options(section, optimizer, balls, variables)
     given_names = _DataNames.of(section, optimizer, options, variables)
     start, state, hyper = _given_values(section, given_names)
-    _check_given(optimizer, given_names.hyper_names, variables, start, hyper)
+    _check_given(optimizer, given_names.hyper_names, variables, start, hyper, section)
     data = {
         "function": to_text(function),
         "exercise": [{
@@ -527,14 +527,32 @@ def _per_variable(ref: Ref, values: list[Fraction], vector: bool, variables: tup
 
 
 def _check_given(optimizer: Optimizer, hyper_names: tuple[str, ...], variables: tuple[str, ...],
-                 start: dict[str, Fraction], hyper: dict[str, Fraction]) -> None:
+                 start: dict[str, Fraction], hyper: dict[str, Fraction], section: Section) -> None:
     """Every variable has a start value, and every hyperparameter without a default a value."""
     missing = [name_latex(v) for v in variables if v not in start]
     if missing:
+        why = _unread_value(section, missing)
+        if why:
+            raise SymoptError(f"the data line gives no start value for {why}")
         raise SymoptError(f"the data line gives no start value for {', '.join(missing)} (write e.g. {missing[0]} = -5)")
     missing = [name_latex(h) for h in hyper_names if h not in hyper and h not in optimizer.hyper_defaults]
     if missing:
         raise SymoptError(f"the data line gives no value for {', '.join(missing)}, which {optimizer.title} needs")
+
+
+def _unread_value(section: Section, names: list[str]) -> str | None:
+    """``w_1 cannot be read: the number is too large to compute…``: why a data line that names one
+    of `names` gave it no value (its value could not be read), or None."""
+    for math in section.given:
+        for part in _top_level_split(math.text):
+            sides, marks = relations(part)
+            if len(sides) != 2 or tuple(marks) != ("=",) or (target := _target(sides[0])) is None or target not in names:
+                continue
+            try:
+                parse_math(sides[1])
+            except SymoptError as e:
+                return f"{target}: {e}"
+    return None
 
 
 _START_SUB = re.compile(r"^(.+?)_(?:\{\s*0\s*\}|0)$")  # x_0, \theta_{0}

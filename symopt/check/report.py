@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import json
+import re
 
 from ..render import escape_md, rich
 from .document import Document
@@ -78,10 +79,15 @@ class Report:
         s = self.summary
         out = [f"> **symopt check**: {_count(s['errors'], 'error')}, {_count(s['warnings'], 'warning')} in {_count(s['lines'], 'line')} checked", ""]
         for number, line in enumerate(self.document.lines, start=1):
-            out.append(line)
+            out.append(_TAG.sub("&lt;", line))
             for note in notes.get(number, []):
                 out += ["", note, ""]
         return "\n".join(out).rstrip("\n") + "\n"
+
+
+#: What starts raw HTML in Markdown (a tag, a comment, an autolink such as <javascript:...>): the
+#: student's text is copied with it escaped, so a copy opened in a Markdown viewer runs nothing.
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
 
 
 def _count(n: int, word: str) -> str:

@@ -49,11 +49,12 @@ MAX_ATTEMPTS = 200  # draws per variant before a requirement is declared impossi
 # many an exclude list; draws, each drawn at every attempt
 MAX_RANGE = 100_000
 MAX_DRAWS = 100
-# Rejected draws may cost REJECT_WORK epochs × variables (symopt.spec.work, a draw's cost before it
+# Rejected draws may cost REJECT_WORK worked lines (symopt.spec.work, a draw's cost before it
 # is solved) plus REJECT_RATIO times the work of the draws kept: a template whose draws mostly pass
-# goes on, one whose requirement nothing meets stops after a few long runs (a draw of 10 000
-# epochs on 2 variables is 20 000: about 1.5 s), never after 200 of them per variant.
-REJECT_WORK = 10_000
+# goes on, one whose requirement nothing meets stops after a few long runs (a hand draw of 10 000
+# epochs of GD on 2 variables is 74 950 lines: about 1.5 s), never after 200 of them per variant.
+REJECT_WORK = 60_000
+VARIANT_WORK = 300  # a variant's own papers (question and solution sheets, its pages of the PDFs, key rows): about 15 ms
 REJECT_RATIO = 10
 EXAM_KEYS = ("exam", "draw", "require")
 REQUIRE_KEYS = ("max_abs", "terminating", "distinct", "close_to_exact")
@@ -283,7 +284,8 @@ def unmet(t: Template, solution: Solution) -> str | None:
 def generate(t: Template, count: int, progress: Callable[[int, int], None] | None = None) -> list[tuple[Variant, Solution]]:
     """Variants 1..count with their solutions, each drawn until the requirements hold.
 
-    The work is bounded before it is done: the variants' whole work by :func:`symopt.spec.check_work`,
+    The work is bounded before it is done: the variants' whole work (their exercises' and
+    :data:`VARIANT_WORK` each) by :func:`symopt.spec.check_work`,
     the draws rejected by :data:`MAX_ATTEMPTS` per variant and by the rejected work (:data:`REJECT_WORK`
     plus :data:`REJECT_RATIO` times the work kept).  A draw that repeats a variant's values under
     ``distinct`` is rejected before it is solved, so it costs nothing."""
@@ -292,7 +294,7 @@ def generate(t: Template, count: int, progress: Callable[[int, int], None] | Non
 
     first = from_dict(draw(t, 1).spec, source=t.source, stem=t.stem)  # a broken spec fails once, not per draw
     try:
-        check_work(work(first.exercises), count)
+        check_work(work(first.exercises) + VARIANT_WORK, count)
     except SymoptError as e:
         raise e.within(t.source) from None
     possible = 1
@@ -332,7 +334,7 @@ def generate(t: Template, count: int, progress: Callable[[int, int], None] | Non
             if rejected_work > REJECT_WORK + REJECT_RATIO * kept_work:
                 n = sum(rejected.values())
                 raise SymoptError(f"variant {number}: gave up after {n} rejected draw{'s' if n != 1 else ''} "
-                                  f"({_tally(rejected)}) costing {rejected_work} epochs × variables, past the bound of "
+                                  f"({_tally(rejected)}) costing {rejected_work} worked lines, past the bound of "
                                   f"{REJECT_WORK} + {REJECT_RATIO} × the {kept_work} kept; {_hint(rejected)}", t.source)
         else:
             worst = max(failures, key=failures.__getitem__)
