@@ -251,6 +251,18 @@ def check_before(lines: int, repeats: int) -> float | None:
         return float(done.stdout) if done.returncode == 0 else None
 
 
+def exam_template():
+    from symopt.exam import variants as exam
+
+    return exam.load(ROOT / "examples" / "exam.toml")
+
+
+def stress_report(t, count: int) -> str:
+    from symopt.exam.stress import report
+
+    return report(t, count)[0]
+
+
 def exam_case(variants: int) -> float:
     from symopt.exam import variants as exam
     from symopt.exam.papers import exam_files
@@ -358,6 +370,9 @@ def main(argv: list[str] | None = None) -> int:
     variants = 20 if quick else 500
     exam_s = exam_case(variants)
     row(f"exam {variants} variants md+tex", exam_s, f"{exam_s / variants * 1000:.1f} ms/variant", target="<= 10 s")
+    stressed = 50 if quick else 500
+    stress_s = median_time(lambda: stress_report(exam_template(), stressed), 1)
+    row(f"exam --stress {stressed} on examples/exam.toml", stress_s, f"{stress_s / stressed * 1000:.1f} ms/variant", target="<= 10 s")
 
     sizes = [240, 960] if quick else [1000, 5000]
     checks = [check_case(n, repeats) for n in sizes]

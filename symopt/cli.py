@@ -168,10 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
         "exam", help="randomized exam variants: question and solution sheets, answer key, Moodle quiz",
         description=(
             "Draw N variants of an exam template (a spec with [exam], [draw] and [require] tables) and\n"
-            "write under DIR/<template name>/: per variant a question and a solution sheet, questions.pdf\n"
-            "and solutions.pdf with all variants, key.csv and key.json, and moodle.xml (Cloze questions).\n"
-            "The folder is replaced whole: it holds this run's files only, never a mix with an earlier run's.\n"
-            "Variant K depends only on the seed and K: --variant K regenerates it alone."
+            "write under DIR/<template name>/: per variant a question paper (header, points, instructions,\n"
+            "answer space; [exam] course, date, duration, fields, points, ask, answer) and a solution sheet,\n"
+            "questions.pdf and solutions.pdf with all variants, key.csv and key.json (the asked lines), and\n"
+            "moodle.xml (Cloze questions, partial credit for known convention mistakes, the worked solution\n"
+            "as feedback). The folder is replaced whole: it holds this run's files only, never a mix with an\n"
+            "earlier run's. Variant K depends only on the seed and K: --variant K regenerates it alone.\n"
+            "--stress N tests the template's draws instead and writes nothing."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -181,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
     exam.add_argument("--variant", type=_whole, metavar="K", help="write variant K only")
     exam.add_argument("-o", "--output", metavar="DIR", default="output", help="output folder (default: output/)")
     exam.add_argument("--format", default=None, metavar="LIST", help=_files_help("exam"))
+    exam.add_argument("--stress", type=_whole, metavar="N", help=(
+        "draw N variants and print, per drawn value and per asked answer, the range and a histogram, the share "
+        "of variants drawn again and why, and the degenerate variants (an answer equal to its start, a step "
+        "larger than alpha, a hand run that leaves the exact one); writes nothing; exit 1 when any is degenerate"))
     exam.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     card = sub.add_parser(
@@ -370,6 +377,16 @@ def _exam(args: argparse.Namespace) -> int:
             raise SymoptError("must be a whole number from 0", "--seed")
         t = replace(t, seed=args.seed)
     count = t.variants
+    if args.stress is not None:
+        from .exam.stress import report
+
+        if args.variant is not None or args.variants is not None:
+            raise SymoptError("draws its own N variants: drop --variant and -n", "--stress")
+        if not 1 <= args.stress <= exam.MAX_VARIANTS:
+            raise SymoptError(f"must be from 1 to {exam.MAX_VARIANTS}, got {args.stress}", "--stress")
+        text, degenerate = report(t, args.stress, _progress(args.quiet))
+        sys.stdout.write(text)
+        return 1 if degenerate else 0
     if args.variant is not None:
         if not 1 <= args.variant <= exam.MAX_VARIANTS:
             raise SymoptError(f"must be from 1 to {exam.MAX_VARIANTS}", "--variant")

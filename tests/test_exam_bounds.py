@@ -157,13 +157,13 @@ def questions(xml: str) -> list[str]:
     else:
         etree.fromstring(xml.encode("utf-8"))
     root = ET.fromstring(xml)
-    return [q.find("questiontext/text").text for q in root.findall("question")]
+    return [q.find("questiontext/text").text for q in root.findall("question") if q.get("type") == "cloze"]
 
 
 def test_moodle_xml_shows_hostile_text_as_text():
     title = HOSTILE + " \x01\x0b\x1f\ufffe end"
     pairs = hostile_pairs(title)
-    rows = papers.key_rows(pairs)
+    rows = papers.key_rows(pairs, ("w",))
     texts = questions(papers.moodle_xml(exam.template(tomllib.loads(BASE)), pairs, rows))
     assert len(texts) == 2
     for k, text in enumerate(texts, start=1):
@@ -191,7 +191,8 @@ def test_moodle_xml_of_a_hostile_file_name_parses(tmp_path):
     pairs = exam.generate(t, 1)
     xml = papers.moodle_xml(t, pairs, papers.key_rows(pairs))
     assert questions(xml)
-    assert ET.fromstring(xml).find("question/name/text").text == "quiz\ufffd<&>]]> 1"
+    assert ET.fromstring(xml).find("question[@type='cloze']/idnumber").text == "quiz\ufffd<&>]]>-1"
+    assert ET.fromstring(xml).find("question[@type='category']/category/text").text == "$course$/top/symopt/quiz\ufffd<&>]]>"
 
 
 def test_csv_cells_that_would_be_formulas_are_neutralised_but_numbers_stay():

@@ -12,6 +12,7 @@ is linear in the variants: -n 10000 takes about ten times -n 1000.
 
 from __future__ import annotations
 
+from fractions import Fraction
 import html
 import json
 from pathlib import Path
@@ -22,9 +23,8 @@ from .. import labels
 from ..errors import SymoptError
 from ..files import csv_text
 from ..formats import FORMATS, Format, as_text, data, produce
-from ..notation import name_latex
 from ..numbers import decimal_text
-from .variants import Template, Variant
+from .variants import Template, Variant, exercise_points
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,34 +40,84 @@ def tag(number: int) -> str:
 
 
 def question_view(t: Template, variant: Variant, solution: Solution) -> dict:
+    """What a question paper shows: the problem of the solution's view, and the paper's header
+    (course, date, duration, total, the boxes a student fills in), instructions, each exercise's
+    points and task, the answer space of each epoch (as many lines as its worked lines, and one for
+    its heading), and a footer with the variant's code alone."""
     view = solution.view()
     words = labels.words(view["lang"], "exam")
-    file = Path(t.source).name
-    for ex, worked in zip(view["exercises"], solution.exercises, strict=True):
+    paper = t.paper
+    points = exercise_points(paper, [w.exercise.epochs for w in solution.exercises])
+    for ex, worked, p in zip(view["exercises"], solution.exercises, points, strict=True):
         mode = worked.exercise.numbers
         how = words[mode.kind].format(d=mode.decimals, s=mode.sig, n=mode.digits)
         n = worked.exercise.epochs
         epochs = words["epochs"].get(n) or words["epochs_n"].format(n=n)
         ex["task"] = words["task"].format(epochs=epochs, how=how)
-    view["footer"] = words["footer"].format(k=variant.number, seed=t.seed, file=file)
+        ex["points"] = points_text(words, p)
+        ex["heading"] = f"{ex['heading']} ({ex['points']})"
+        ex["answer"] = [{"label": words["epoch"].format(k=e.number), "lines": len(e.lines) + 1} for e in worked.epochs]
+    if paper.title:
+        view["title"] = f"{paper.title} · {words['variant'].format(k=variant.number)}"
+    view["paper"] = {
+        "facts": [f"{words[key]}: {getattr(paper, key)}" for key in ("course", "date", "duration") if getattr(paper, key)],
+        "total": words["total"].format(p=points_text(words, sum(points, Fraction(0)))),
+        "fields": [words["fields"][f] for f in paper.fields],
+        "instructions_title": words["instructions"],
+        "instructions": [*words["rules"], words["asked"].format(names=", ".join(_asked_names(solution, paper.ask))),
+                         *([paper.instructions] if paper.instructions else [])],
+        "answer": paper.answer,
+    }
+    view["footer"] = words["variant"].format(k=variant.number)
     return view
 
 
-def key_rows(pairs: Pairs) -> list[dict]:
-    """One row per line of every variant's solution: what the answer key and the quiz hold."""
+def points_text(words: dict, p: Fraction) -> str:
+    """``4 points``, ``1 point``, ``2.5 points`` (``4 điểm``)."""
+    number = decimal_text(p)
+    return words["points"].get(p) or words["points_n"].format(p=number)
+
+
+def _asked_names(solution: Solution, ask: tuple[str, ...]) -> list[str]:
+    """The asked lines as the sheet names them (``$w_1$``, ``$w_2$``), in the order of an epoch."""
+    names: dict[str, None] = {}
+    for worked in solution.exercises:
+        for line in worked.epochs[0].lines if worked.epochs else ():
+            if line.quantity in ask:
+                names[f"${line.latex.split(' = ')[0]}$"] = None
+    return list(names)
+
+
+def key_rows(pairs: Pairs, ask: tuple[str, ...] | None = None) -> list[dict]:
+    """One row per asked line of every variant's solution (every line when `ask` is None): what the
+    answer key and the quiz hold.  The tolerance is one unit of the value's last place under the
+    rounding policy: a fixed place for decimal places, one that follows the value for significant
+    figures."""
     rows = []
     for variant, solution in pairs:
         for n, worked in enumerate(solution.exercises, start=1):
             policy = worked.exercise.numbers.policy()
             for epoch in worked.epochs:
                 for line in epoch.lines:
+                    if ask is not None and line.quantity not in ask:
+                        continue
                     value = line.shown.value
                     rows.append({
                         "variant": variant.number, "exercise": n, "epoch": epoch.number, "variable": line.variable,
-                        "quantity": line.quantity, "value": line.shown.plain,
+                        "quantity": line.quantity, "line": line.latex.split(" = ")[0], "value": line.shown.plain,
                         "tolerance": decimal_text(policy.unit(value)),
                     })
     return rows
+
+
+def check_asked(t: Template, pairs: Pairs) -> None:
+    """Every quantity [exam] ask names is a line of some exercise: one line naming it otherwise."""
+    if not pairs:
+        return
+    have = {line.quantity for worked in pairs[0][1].exercises for epoch in worked.epochs[:1] for line in epoch.lines}
+    for q in t.paper.ask:
+        if q not in have:
+            raise SymoptError(f"{q!r} is no quantity of these exercises; they have {', '.join(sorted(have))}", f"{t.source}: exam.ask")
 
 
 def key_csv(rows: list[dict]) -> str:
@@ -104,17 +154,105 @@ def _math(latex: str) -> str:
     return f"\\({html.escape(latex)}\\)"
 
 
+#: The convention mistakes a quiz gives partial credit for: (what the student did, the exercise's
+#: optimizer keys, how the exercise is changed).  Each is worked by the engine like the exercise.
+MISTAKE_CREDIT = 50  # percent
+
+
+def mistakes(spec: dict, index: int, key: str, options: dict) -> list[tuple[str, dict]]:
+    """(the mistake's name in labels' ``mistakes``, the variant's spec with exercise `index`
+    (0-based) worked with it), for each known convention mistake
+    of its optimizer: epsilon on the other side of the square root (Adam, AdamW, RMSProp, Adagrad),
+    momentum without 1 - beta (momentum as an average), Adam without bias correction."""
+    out: list[tuple[str, dict]] = []
+
+    def changed(entry: dict, extra: dict | None = None) -> dict:
+        exercises = [dict(e) for e in spec["exercise"]]
+        exercises[index] = {**exercises[index], **entry}
+        return {**spec, "exercise": exercises, **(extra or {})}
+
+    place = options.get("eps_placement")
+    if place in ("inside", "outside"):
+        other = "outside" if place == "inside" else "inside"
+        out.append((f"eps_{other}", changed({"options": {**options, "eps_placement": other}})))
+    if key == "momentum" and options.get("style") == "ema":
+        out.append(("no_one_minus_beta", changed({"options": {**options, "style": "heavy_ball"}})))
+    if key == "adam" and not options.get("amsgrad") and options.get("weight_decay_style", "none") == "none":
+        step = "w - alpha*v/sqrt(s + epsilon)" if place == "inside" else "w - alpha*v/(sqrt(s) + epsilon)"
+        custom = {"name": "Adam", "state": {"v": 0, "s": 0},
+                  "rules": ["v = beta1*v + (1 - beta1)*g", "s = beta2*s + (1 - beta2)*g^2", f"w = {step}"]}
+        out.append(("no_bias_correction", changed({"optimizer": "symopt_no_bias_correction", "options": {}},
+                                                  {"optimizers": {**spec.get("optimizers", {}), "symopt_no_bias_correction": custom}})))
+    return out
+
+
+def mistaken_values(variant: Variant, solution: Solution) -> dict[tuple, list[tuple[str, str]]]:
+    """(exercise, epoch, variable, quantity) -> [(mistake, the value it gives as written)] for the
+    known convention mistakes of each exercise (:func:`mistakes`), each worked by the engine."""
+    from ..sheet import solve
+    from ..spec import from_dict
+
+    out: dict[tuple, list[tuple[str, str]]] = {}
+    for n, worked in enumerate(solution.exercises, start=1):
+        ex = worked.exercise
+        options = {**ex.optimizer.defaults, **ex.options}
+        for label, spec in mistakes(variant.spec, n - 1, ex.optimizer.key, options):
+            try:
+                wrong = solve(from_dict(spec)).exercises[n - 1]
+            except SymoptError:
+                continue  # a mistake the engine cannot work (it diverges): no credit for it
+            for epoch in wrong.epochs:
+                for line in epoch.lines:
+                    out.setdefault((n, epoch.number, line.variable, line.quantity), []).append((label, line.shown.plain))
+    return out
+
+
+def _cloze_feedback(text: str) -> str:
+    """Text inside a Cloze answer's feedback: Cloze's own specials escaped with a backslash."""
+    return re.sub(r"([}#~/\\\"])", r"\\\1", html.escape(text, quote=False))
+
+
+def _blank(row: dict, wrong: list[tuple[str, str]]) -> str:
+    """A NUMERICAL blank: the key's value at full credit, each mistake's at partial credit."""
+    tolerance = Fraction(row["tolerance"])
+    answers = [f"={row['value']}:{row['tolerance']}"]
+    seen = {Fraction(row["value"])}
+    for label, value in wrong:
+        v = Fraction(value)
+        if all(abs(v - s) > 2 * tolerance for s in seen):
+            seen.add(v)
+            answers.append(f"%{MISTAKE_CREDIT}%{value}:{row['tolerance']}#{_cloze_feedback(label)}")
+    return "{1:NUMERICAL:" + "~".join(answers) + "}"
+
+
+def _solution_html(solution: Solution) -> str:
+    """The variant's worked solution as the question's general feedback: headings and every line."""
+    view = solution.view()
+    parts = []
+    for ex in view["exercises"]:
+        parts.append(f"<h4>{cloze_text(ex['heading'])}</h4>")
+        for epoch in ex["epochs"]:
+            parts.append(f"<p><b>{cloze_text(epoch['label'])}</b></p>")
+            parts += [f"<p>{_math(line)}</p>" for line in epoch["lines"]]
+    return "\n".join(parts)
+
+
 def moodle_xml(t: Template, pairs: Pairs, rows: list[dict]) -> str:
-    """One Cloze question per variant: the problem, then a NUMERICAL blank for w after each epoch.
-    The rows are grouped once, by variant and exercise, so the quiz takes time linear in the variants."""
-    asked: dict[tuple[int, int], dict[int, list[dict]]] = {}  # (variant, exercise) -> epoch -> its w rows
+    """One Cloze question per variant, in a category named after the template: the problem, then
+    after each epoch a NUMERICAL blank for each asked line, with partial credit for the values of
+    known convention mistakes (:func:`mistaken_values`), and the worked solution as general
+    feedback.  The rows are grouped once, by variant and exercise, so the quiz takes time linear in
+    the variants."""
+    asked: dict[tuple[int, int], dict[int, list[dict]]] = {}  # (variant, exercise) -> epoch -> its asked rows
     for r in rows:
-        if r["quantity"] == "w":
-            asked.setdefault((r["variant"], r["exercise"]), {}).setdefault(r["epoch"], []).append(r)
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
+        asked.setdefault((r["variant"], r["exercise"]), {}).setdefault(r["epoch"], []).append(r)
+    category = f"$course$/top/symopt/{xml_safe(t.stem)}"
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>",
+           '  <question type="category">', f"    <category><text>{html.escape(category)}</text></category>", "  </question>"]
     for variant, solution in pairs:
         view = question_view(t, variant, solution)
         words = labels.words(view["lang"], "exam")
+        wrong = {k: [(words["mistakes"][m], v) for m, v in found] for k, found in mistaken_values(variant, solution).items()}
         parts = [f"<p>{cloze_text(view['title'])}</p>"]
         if view["function"]:
             parts.append(f"<p>{_math(view['function'])}</p>")
@@ -123,20 +261,27 @@ def moodle_xml(t: Template, pairs: Pairs, rows: list[dict]) -> str:
             parts += [f"<p>{_math(f)}</p>" for f in ([ex["function"]] if ex["function"] else []) + ex["formulas"]]
             parts.append(f"<p>{_math(ex['data'])}</p><p>{cloze_text(ex['task'])}</p>")
             for epoch, lines in sorted(asked.get((variant.number, n), {}).items()):
-                blanks = [f"{_math(name_latex(r['variable']))} = {{1:NUMERICAL:={r['value']}:{r['tolerance']}}}" for r in lines]
+                blanks = [f"{_math(r['line'])} = {_blank(r, wrong.get((n, epoch, r['variable'], r['quantity']), []))}" for r in lines]
                 parts.append(f"<p>{words['cloze_epoch'].format(k=epoch)}: " + ", ".join(blanks) + "</p>")
         text = xml_safe("\n".join(parts))
+        name = xml_safe(view["title"])
         out += [
             '  <question type="cloze">',
-            f"    <name><text>{html.escape(xml_safe(t.stem))} {variant.number}</text></name>",
-            f'    <questiontext format="html"><text><![CDATA[{text}]]></text></questiontext>',
-            '    <generalfeedback format="html"><text></text></generalfeedback>',
+            f"    <name><text>{html.escape(name)}</text></name>",
+            f'    <questiontext format="html"><text><![CDATA[{_cdata(text)}]]></text></questiontext>',
+            f'    <generalfeedback format="html"><text><![CDATA[{_cdata(xml_safe(_solution_html(solution)))}]]></text></generalfeedback>',
             "    <penalty>0.3333333</penalty>",
             "    <hidden>0</hidden>",
+            f"    <idnumber>{html.escape(xml_safe(t.stem))}-{variant.number}</idnumber>",
             "  </question>",
         ]
     out.append("</quiz>")
     return "\n".join(out) + "\n"
+
+
+def _cdata(text: str) -> str:
+    """Text inside CDATA: its one terminator split so the section cannot end early."""
+    return text.replace("]]>", "]]]]><![CDATA[>")
 
 
 def _given(view: dict) -> Callable[[], dict]:
@@ -172,7 +317,8 @@ def exam_files(t: Template, pairs: Pairs, formats: list[str], out: Path) -> dict
             if fmt.name in formats:
                 files[base / f"{name}-question.{fmt.extension}"] = data(_paper(fmt, [question]))
                 files[base / f"{name}-solution.{fmt.extension}"] = data(solution.make(fmt.name))
-    rows = key_rows(pairs)
+    check_asked(t, pairs)
+    rows = key_rows(pairs, t.paper.ask)
     files[base / "key.csv"] = key_csv(rows).encode("utf-8")
     files[base / "key.json"] = (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     files[base / "moodle.xml"] = moodle_xml(t, pairs, rows).encode("utf-8")

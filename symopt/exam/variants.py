@@ -67,6 +67,29 @@ class Draw:
     values: tuple[Fraction, ...]  # every value it may take, in order
 
 
+PAPER_TEXTS = ("course", "title", "date", "duration", "instructions")  # [exam] texts of the paper's header
+FIELDS = ("name", "student_id", "class")  # the boxes a student fills in, in this order
+ANSWERS = ("ruled", "boxed")
+MAX_POINTS = 1000
+
+
+@dataclass(frozen=True)
+class Paper:
+    """How the question paper looks and is marked, from ``[exam]``: the header's texts (any may be
+    missing), the boxes a student fills in, each exercise's points (None: one per epoch), the
+    quantities asked (their values are the key and the quiz's blanks), and the answer space."""
+
+    course: str | None = None
+    title: str | None = None  # the exam's title (default: the spec's)
+    date: str | None = None
+    duration: str | None = None
+    instructions: str | None = None  # the teacher's own, after symopt's
+    fields: tuple[str, ...] = FIELDS
+    points: tuple[Fraction, ...] | None = None
+    ask: tuple[str, ...] = ("w",)
+    answer: str = "ruled"
+
+
 @dataclass(frozen=True)
 class Template:
     spec: dict  # the spec part, with placeholders
@@ -79,6 +102,7 @@ class Template:
     source: str
     stem: str
     close_to_exact: bool = True  # by hand, each key value is within its tolerance of the run without rounding
+    paper: Paper = Paper()
 
 
 @dataclass(frozen=True)
@@ -109,10 +133,11 @@ def template(data: dict, source: str = "<template>", stem: str = "exam") -> Temp
     if not isinstance(exam, dict):
         raise SymoptError("must be a table: [exam] variants = 30, seed = 2026", "exam")
     for key in exam:
-        if key not in ("variants", "seed"):
-            raise SymoptError(f"unknown key {key!r}; valid keys: variants, seed", "exam")
+        if key not in EXAM_TABLE_KEYS:
+            raise SymoptError(f"unknown key {key!r}; valid keys: {', '.join(EXAM_TABLE_KEYS)}", "exam")
     variants = _whole(exam.get("variants", 1), "exam.variants", 1, MAX_VARIANTS)
     seed = _whole(exam.get("seed", 0), "exam.seed", 0, 2**63 - 1)  # as --seed
+    paper = _paper(exam)
     draws = _draws(data.get("draw", {}))
     require = data.get("require", {})
     if not isinstance(require, dict):
@@ -135,7 +160,63 @@ def template(data: dict, source: str = "<template>", stem: str = "exam") -> Temp
     for used in sorted(_placeholders(spec)):
         if used not in names:
             raise SymoptError(f"'{{{used}}}' is never drawn; add {used} to [draw] or write the value")
-    return Template(spec, draws, variants, seed, max_abs, tuple(terminating), distinct, source, stem, close_to_exact)
+    _check_points(paper, spec)
+    return Template(spec, draws, variants, seed, max_abs, tuple(terminating), distinct, source, stem, close_to_exact, paper)
+
+
+EXAM_TABLE_KEYS = ("variants", "seed", *PAPER_TEXTS, "fields", "points", "ask", "answer")
+
+
+def _paper(exam: dict) -> Paper:
+    """[exam]'s keys of the paper, each checked: one line naming the key when it is wrong."""
+    texts: dict[str, str] = {}
+    for key in PAPER_TEXTS:
+        if key in exam:
+            value = exam[key]
+            if not isinstance(value, str) or not value.strip():
+                raise SymoptError("must be a non-empty string", f"exam.{key}")
+            limit = 2000 if key == "instructions" else 200
+            if len(value) > limit:
+                raise SymoptError(f"is {len(value)} characters long; at most {limit}", f"exam.{key}")
+            texts[key] = " ".join(value.split())
+    fields = exam.get("fields", list(FIELDS))
+    if not isinstance(fields, list) or not all(isinstance(f, str) and f in FIELDS for f in fields) or len(set(fields)) < len(fields):
+        raise SymoptError(f"must be a list of distinct fields among {', '.join(FIELDS)} (or [] for none)", "exam.fields")
+    points: tuple[Fraction, ...] | None = None
+    if "points" in exam:
+        given = exam["points"]
+        listed = given if isinstance(given, list) else [given]
+        if not listed or isinstance(given, bool):
+            raise SymoptError("must be a number (each exercise's points) or a list of them, one per exercise", "exam.points")
+        points = tuple(_number(p, "exam.points") if not isinstance(p, bool) else Fraction(-1) for p in listed)
+        if any(not 0 < p <= MAX_POINTS for p in points):
+            raise SymoptError(f"points must be more than 0 and at most {MAX_POINTS}", "exam.points")
+    ask = exam.get("ask", ["w"])
+    if not isinstance(ask, list) or not ask or not all(isinstance(q, str) for q in ask) or len(set(ask)) < len(ask):
+        raise SymoptError('must be a list of distinct quantities, such as ["w"] or ["dw", "w"]', "exam.ask")
+    answer = exam.get("answer", "ruled")
+    if answer not in ANSWERS:
+        raise SymoptError(f"must be one of {', '.join(ANSWERS)}, got {answer!r}", "exam.answer")
+    return Paper(**texts, fields=tuple(fields), points=points, ask=tuple(ask), answer=answer)
+
+
+def _check_points(paper: Paper, spec: dict) -> None:
+    """A list of points has one entry per exercise."""
+    if paper.points is not None and len(paper.points) > 1:
+        exercises = spec.get("exercise")
+        count = len(exercises) if isinstance(exercises, list) else 0
+        if len(paper.points) != count:
+            raise SymoptError(f"lists {len(paper.points)} points for {count} exercises; give one per exercise, or one number for each", "exam.points")
+
+
+def exercise_points(paper: Paper, epochs: list[int]) -> list[Fraction]:
+    """Each exercise's points: the template's (one number for each, or one per exercise), else one
+    point per epoch."""
+    if paper.points is None:
+        return [Fraction(n) for n in epochs]
+    if len(paper.points) == 1:
+        return [paper.points[0]] * len(epochs)
+    return list(paper.points)
 
 
 def _max_abs(value: object) -> Fraction:
@@ -281,8 +362,11 @@ def unmet(t: Template, solution: Solution) -> str | None:
     return None
 
 
-def generate(t: Template, count: int, progress: Callable[[int, int], None] | None = None) -> list[tuple[Variant, Solution]]:
-    """Variants 1..count with their solutions, each drawn until the requirements hold.
+def generate(t: Template, count: int, progress: Callable[[int, int], None] | None = None,
+             tally: dict[str, Any] | None = None) -> list[tuple[Variant, Solution]]:
+    """Variants 1..count with their solutions, each drawn until the requirements hold.  `tally`,
+    when given, receives ``rejected`` (requirement -> draws it rejected) and ``redrawn`` (the
+    variants whose first draw was rejected), for the stress test.
 
     The work is bounded before it is done: the variants' whole work (their exercises' and
     :data:`VARIANT_WORK` each) by :func:`symopt.spec.check_work`,
@@ -306,7 +390,7 @@ def generate(t: Template, count: int, progress: Callable[[int, int], None] | Non
     out: list[tuple[Variant, Solution]] = []
     seen: set[tuple[tuple[str, Fraction], ...]] = set()
     rejected: dict[str, int] = {}  # over the whole run, for the message when the rejected work is past its bound
-    kept_work = rejected_work = 0
+    kept_work = rejected_work = redrawn = 0
     for number in range(1, count + 1):
         failures: dict[str, int] = {}
         for attempt in range(MAX_ATTEMPTS):
@@ -327,6 +411,7 @@ def generate(t: Template, count: int, progress: Callable[[int, int], None] | Non
                 seen.add(key)
                 out.append((variant, solution))
                 kept_work += cost
+                redrawn += attempt > 0
                 break
             failures[reason] = failures.get(reason, 0) + 1
             rejected[reason] = rejected.get(reason, 0) + 1
@@ -342,6 +427,8 @@ def generate(t: Template, count: int, progress: Callable[[int, int], None] | Non
                               f"(it rejected {failures[worst]}); {_hint(failures)}", t.source)
         if progress:
             progress(number, count)
+    if tally is not None:
+        tally.update(rejected=rejected, redrawn=redrawn)
     return out
 
 
