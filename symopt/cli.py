@@ -286,21 +286,34 @@ def _check(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise SymoptError(f"{e}; give a number of units such as 0.5", "--slack") from None
     spec = args.spec
+    marks = None
     if args.exam or args.variant is not None:
         if not (args.exam and args.variant is not None):
             raise SymoptError("--exam TEMPLATE and --variant K go together", "--exam")
         if args.spec:
             raise SymoptError("give --spec or --exam, not both", "--spec")
-        spec = _exam_spec(args.exam, args.variant)
+        spec, marks = _exam_spec(args.exam, args.variant)
     if len(args.work) > 1 or Path(args.work[0]).is_dir():
-        return _grade_class(args, spec, slack)
+        return _grade_class(args, spec, slack, marks)
     report = check(Path(args.work[0]), spec, slack=slack)  # a path, even one with = or $ in its name
+    score = None
+    if marks is not None:
+        from .check.gradebook import by_scheme
+
+        score = by_scheme(report, marks)
     if args.format == "json":
         text = report.to_json(args.verbose)
+        if score is not None:
+            import json
+
+            data = json.loads(text)
+            data["score"] = {"points": float(score.points), "total": float(score.total),
+                             "exercises": [{"points": float(p), "total": float(t)} for p, t in score.exercises]}
+            text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif args.format == "md":
-        text = report.to_markdown()
+        text = report.to_markdown() + (f"\n> **{score.text(report_lang(spec))}**\n" if score is not None else "")
     else:
-        text = report.to_text(args.verbose)
+        text = report.to_text(args.verbose) + (f"\n{score.text(report_lang(spec))}\n" if score is not None else "")
     if args.output:
         write_all({Path(args.output): text.encode("utf-8")})
         print(report.headline(), file=sys.stderr)
@@ -309,7 +322,11 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
-def _grade_class(args: argparse.Namespace, spec: Spec | str | None, slack: Fraction) -> int:
+def report_lang(spec: Spec | str | None) -> str:
+    return getattr(spec, "lang", "en")
+
+
+def _grade_class(args: argparse.Namespace, spec: Spec | str | None, slack: Fraction, marks: list | None = None) -> int:
     """Class mode: every submission graded in a process pool, then the gradebook and the copies."""
     from . import load
     from .check import gradebook
@@ -326,21 +343,23 @@ def _grade_class(args: argparse.Namespace, spec: Spec | str | None, slack: Fract
     paths = gradebook.submissions(args.work)
     if isinstance(spec, str):
         spec = load(spec)  # once, here: a missing or bad spec stops the run before any grading
-    graded = gradebook.grade(paths, spec, slack, _progress(args.quiet))
+    graded = gradebook.grade(paths, spec, slack, _progress(args.quiet), marks=marks)
     write_all(gradebook.outputs(graded, out))
     print(gradebook.summary(graded, out / gradebook.CSV_NAME))
     return gradebook.exit_code(graded)
 
 
-def _exam_spec(template: str, variant: int) -> Spec:
+def _exam_spec(template: str, variant: int) -> tuple[Spec, list]:
+    """Variant K's spec, and the marking scheme of its answer (symopt.exam.marking)."""
     from .exam import variants as exam
+    from .exam.marking import scheme
     from .spec import from_dict
 
     t = exam.load(template)
     if not 1 <= variant <= exam.MAX_VARIANTS:
         raise SymoptError(f"must be from 1 to {exam.MAX_VARIANTS}", "--variant")
-    drawn, _ = exam.generate(t, variant)[-1]
-    return from_dict(drawn.spec, source=t.source, stem=t.stem)
+    drawn, solution = exam.generate(t, variant)[-1]
+    return from_dict(drawn.spec, source=t.source, stem=t.stem), scheme(t.paper, solution)
 
 
 def _progress(quiet: bool) -> Callable[[int, int], None] | None:

@@ -65,6 +65,17 @@ TEXT: dict[str, dict[str, dict]] = {
                 "Write your answers in the space under each exercise.",
             ],
             "asked": "After each epoch the values of {names} are marked.",
+            "exercise_short": "Exercise {n}",
+            "score": "Score by the marking scheme",
+            "marking": "Marking scheme",
+            "marking_rule": ("Each exercise's points are spread evenly over its epochs, and an epoch's over its lines. A line earns "
+                             "its points when it is right, half of them for a rounding slip alone, none for an arithmetic, "
+                             "substitution or formula error or a line not written. Error carried forward: each line is judged "
+                             "from the student's own earlier values, so a line worked correctly from an earlier wrong value earns "
+                             "its points in full."),
+            "epoch_word": "Epoch",
+            "line_word": "Line",
+            "worth": "Points",
             "epoch": "Epoch {k}",
             "mistakes": {"eps_inside": "ε belongs outside the square root here", "eps_outside": "ε belongs inside the square root here",
                          "no_one_minus_beta": "the new gradient's weight is 1 − β", "no_bias_correction": "the bias correction is missing"},
@@ -135,6 +146,16 @@ TEXT: dict[str, dict[str, dict]] = {
                 "Viết bài làm vào chỗ trống dưới mỗi bài.",
             ],
             "asked": "Sau mỗi epoch, giá trị của {names} được chấm điểm.",
+            "exercise_short": "Bài {n}",
+            "score": "Điểm theo thang chấm",
+            "marking": "Thang chấm",
+            "marking_rule": ("Điểm của mỗi bài chia đều cho các epoch, điểm của mỗi epoch chia cho các dòng của nó. Một dòng đúng "
+                             "được đủ điểm, chỉ sai làm tròn được một nửa, sai phép tính, sai số thay vào, sai công thức hoặc "
+                             "không viết thì không có điểm. Tính theo lỗi kéo theo: mỗi dòng được chấm từ các giá trị trước đó "
+                             "của chính sinh viên, nên một dòng tính đúng từ một giá trị sai trước đó vẫn được đủ điểm."),
+            "epoch_word": "Epoch",
+            "line_word": "Dòng",
+            "worth": "Điểm",
             "epoch": "Epoch {k}",
             "mistakes": {"eps_inside": "ở đây ε nằm ngoài dấu căn", "eps_outside": "ở đây ε nằm trong dấu căn",
                          "no_one_minus_beta": "gradient mới có trọng số 1 − β", "no_bias_correction": "thiếu bước hiệu chỉnh độ lệch"},

@@ -241,6 +241,15 @@ def message_text(q: Fraction, places: int) -> str:
     return decimal_text(round_half_away(q, decimals))
 
 
+def rounded_text(q: Fraction, places: int = 2) -> str:
+    """``2.5``, ``0.33``: q exactly when it ends within `places` decimals, else rounded there (half
+    up); points and scores are written so."""
+    scale = 10**places
+    if (q * scale).denominator == 1:
+        return decimal_text(q)
+    return decimal_text(Fraction((q * scale + Fraction(1, 2)).__floor__(), scale))
+
+
 SCIENTIFIC_BELOW = -6  # a value below 10^-6 is written with a power of ten: 1.96 \cdot 10^{-7}
 
 

@@ -116,12 +116,19 @@ def _confirmed(mine: Node, parts: list[tuple[int, Node, Node]], v: str, expected
 
 
 _EXPANDED_EXPONENT = 10_000  # a power whose exponent holds a larger number is not expanded
+_EXPANDED_SUM_POWER = 16  # nor a sum to a larger whole power: (w1 + w2 + 1)^500 has 125 751 terms
 
 
 def _huge_power(e: sympy.Expr) -> bool:
-    """Whether `e` has a power whose exponent holds a number past :data:`_EXPANDED_EXPONENT`:
-    expanding (2 w1)^(w2 + 10^300) computes 2^(10^300), which never ends."""
-    return any(abs(n) > _EXPANDED_EXPONENT for p in e.atoms(sympy.Pow) for n in p.exp.atoms(sympy.Number))
+    """Whether expanding `e` could not end in time: a power whose exponent holds a number past
+    :data:`_EXPANDED_EXPONENT` (expanding (2 w1)^(w2 + 10^300) computes 2^(10^300)), or a sum to a
+    whole power past :data:`_EXPANDED_SUM_POWER` (the multinomial expansion)."""
+    for p in e.atoms(sympy.Pow):
+        if any(abs(n) > _EXPANDED_EXPONENT for n in p.exp.atoms(sympy.Number)):
+            return True
+        if isinstance(p.base, sympy.Add) and p.exp.is_Integer and abs(p.exp) > _EXPANDED_SUM_POWER:
+            return True
+    return False
 
 
 def _equal(a: sympy.Expr, b: sympy.Expr) -> bool:

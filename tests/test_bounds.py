@@ -262,6 +262,9 @@ trees = st.recursive(LEAVES, _tree, max_leaves=12)
 # default 28-digit context (DivisionImpossible); exact RMSProp measured evalf before its size (3.4 s)
 @example(f="((w1**w1)/sin(129))", optimizer="adam", numbers="precision:30", epochs=300)
 @example(f="((w1**w1)/sin(9347))", optimizer="rmsprop", numbers="exact", epochs=300)
+# the gradient's proof expanded (2 w1)^(w2 + 10^300) into 2^(10^300), and a sum's high power term by term
+@example(f="((w1+w1)**(w2+10**300))", optimizer="gd", numbers="exact", epochs=1)
+@example(f="(w1+w2+1)**500", optimizer="gd", numbers="exact", epochs=1)
 def test_random_functions_with_large_constants_end_within_the_bound(f, optimizer, numbers, epochs):
     hyper = {"gd": {"alpha": 0.1}, "adam": {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
              "rmsprop": {"alpha": 0.1, "gamma": 0.9, "epsilon": 1e-8}}[optimizer]

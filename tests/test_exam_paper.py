@@ -229,3 +229,52 @@ def test_the_stress_test_flags_a_template_whose_variants_are_degenerate(tmp_path
 def test_the_stress_test_takes_no_variant_flags(capsys):
     assert main(["exam", str(TEMPLATE), "--stress", "5", "-n", "3"]) == 2
     assert "--stress: draws its own N variants: drop --variant and -n" in capsys.readouterr().err
+
+
+def test_the_marking_scheme_spreads_points_over_epochs_and_lines_and_can_weigh_quantities(tmp_path):
+    folder = tmp_path / "exam"
+    assert main(["exam", str(TEMPLATE), "-o", str(tmp_path), "-q", "-n", "1", "--format", "md"]) == 0
+    md = (folder / "marking.md").read_text(encoding="utf-8")
+    assert "Error carried forward: each line is judged from the student's own earlier values" in md
+    assert "## Exercise 1: Gradient Descent (4 points)" in md and "| 1 | $w_1$ | 0.5 |" in md  # 4 points / 2 epochs / 4 lines
+    assert "## Exercise 2: Adam (6 points)" in md and "| 2 | $w_2$ | 0.25 |" in md  # 6 / 2 / 12
+    from symopt.exam.marking import scheme
+
+    t = exam.template(tomllib.loads(TEMPLATE.read_text(encoding="utf-8").replace('answer = "ruled"', 'answer = "ruled"\nmarks = { w = 3, dw = 0 }')))
+    pairs = exam.generate(t, 1)
+    marks = scheme(t.paper, pairs[0][1])
+    first = [m for m in marks if m.exercise == 1 and m.epoch == 1]
+    assert [(m.quantity, m.worth) for m in first] == [("dw", 0), ("dw", 0), ("w", 1), ("w", 1)]  # 2 points an epoch, on w alone
+    assert sum(m.worth for m in marks) == 10
+
+
+def test_check_scores_a_students_work_by_the_scheme_one_slip_costing_its_own_line(tmp_path, capsys):
+    assert main(["exam", str(TEMPLATE), "-o", str(tmp_path), "-q", "-n", "2", "--format", "md"]) == 0
+    right = (tmp_path / "exam" / "variant-002-solution.md").read_text(encoding="utf-8")
+    capsys.readouterr()
+    work = tmp_path / "work.md"
+    work.write_text(right, encoding="utf-8")
+    assert main(["check", str(work), "--exam", str(TEMPLATE), "--variant", "2"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("Score by the marking scheme: 10 / 10 (Exercise 1: 4 / 4; Exercise 2: 6 / 6)")
+    # an arithmetic error in epoch 1's w_2 (-2 - 0.2 * (-8) is -0.4): that line's 0.5 is lost, no more
+    wrong = right.replace("$$w_2 = -2 - 0.2 \\cdot (-8) = -0.4$$", "$$w_2 = -2 - 0.2 \\cdot (-8) = 1.6$$", 1)
+    assert wrong != right
+    work.write_text(wrong, encoding="utf-8")
+    assert main(["check", str(work), "--exam", str(TEMPLATE), "--variant", "2", "--format", "json"]) == 1
+    import json
+
+    data = json.loads(capsys.readouterr().out)
+    assert data["score"]["total"] == 10 and data["score"]["exercises"][1] == {"points": 6, "total": 6}
+    lost = 10 - data["score"]["points"]
+    # epoch 2 goes on from the right -0.4, which the checker accepts beside the written 1.6
+    assert lost == 0.5 and data["score"]["exercises"][0]["points"] == 3.5
+    # the class gradebook follows the scheme too
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "a.md").write_text(right, encoding="utf-8")
+    (tmp_path / "class" / "b.md").write_text(wrong, encoding="utf-8")
+    main(["check", str(tmp_path / "class"), "--exam", str(TEMPLATE), "--variant", "2", "-o", str(tmp_path / "graded"), "-q"])
+    import csv
+
+    a, b = csv.DictReader((tmp_path / "graded" / "gradebook.csv").open(encoding="utf-8"))
+    assert (a["points"], a["score"]) == ("10", "100.0")
+    assert float(b["points"]) == 10 - lost and b["score"] == f"{(10 - lost) * 10:.1f}"

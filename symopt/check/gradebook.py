@@ -16,6 +16,8 @@ judges each line from the writer's own earlier numbers, so a line that is right 
 slip scores in full: one slip costs one line.  The general formula lines, lines the checker cannot
 judge (a name it does not know) and lines the writer skipped are not scored.
 score = points / lines, as a percentage with one decimal (half up); no scored line, no score.
+With an exam's marking scheme (``check --exam``, :func:`by_scheme`) each line is worth its share
+of the exercise's points instead, with the same credits, and a line not written loses its share.
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Protocol, cast
 
+from .. import labels
 from ..errors import SymoptError
 from ..files import csv_text, shown
+from ..numbers import rounded_text
 
 if TYPE_CHECKING:
     from ..spec import Spec
@@ -68,13 +72,16 @@ class Graded:
     warnings: int | None = None
     points: Fraction | None = None
     markdown: str | None = None
+    total: Fraction | None = None  # with an exam's marking scheme: the points it gives; else one a line
 
     @property
     def score(self) -> str:
-        """points / lines as a percentage with one decimal, rounded half up; '' without lines."""
-        if not self.lines or self.points is None:
+        """points / lines (or / the scheme's total) as a percentage with one decimal, rounded half
+        up; '' without lines."""
+        whole = self.total if self.total is not None else self.lines
+        if not whole or self.points is None:
             return ""
-        tenths = int(self.points * 1000 / self.lines + Fraction(1, 2))  # never negative: floor is int()
+        tenths = int(self.points * 1000 / whole + Fraction(1, 2))  # never negative: floor is int()
         return f"{tenths // 10}.{tenths % 10}"
 
     def row(self) -> list[str]:
@@ -85,7 +92,7 @@ class Graded:
 
 
 def _decimal(points: Fraction) -> str:
-    return str(points.numerator) if points.denominator == 1 else f"{points.numerator // 2}.5"
+    return rounded_text(points)
 
 
 # -- which files ------------------------------------------------------------------------------------
@@ -140,8 +147,9 @@ class _Check(Protocol):
     def __call__(self, work: str | Path, spec: SpecGiven = None, *, slack: Slack = 0) -> Report: ...
 
 
-def grade_one(path: str | Path, spec: SpecGiven = None, slack: Fraction | int = 0) -> Graded:
-    """Check one submission; whatever goes wrong is its row's reason."""
+def grade_one(path: str | Path, spec: SpecGiven = None, slack: Fraction | int = 0, marks: list | None = None) -> Graded:
+    """Check one submission; whatever goes wrong is its row's reason.  With an exam's marking
+    scheme (`marks`, :mod:`symopt.exam.marking`) its points and score follow the scheme."""
     from .. import check as package  # looked up now, so that a replaced symopt.check is the one used
 
     check = cast(_Check, package)
@@ -155,6 +163,10 @@ def grade_one(path: str | Path, spec: SpecGiven = None, slack: Fraction | int = 
     except Exception as e:  # a bug in symopt: the class goes on, and the row says so
         return Graded(name, "unreadable", _reason(f"symopt failed on this file ({type(e).__name__}: {e}); please report it", name))
     lines, ok, points = score(report)
+    total = None
+    if marks is not None:
+        scored = by_scheme(report, marks)
+        points, total = scored.points, scored.total
     s = report.summary
     status, reason = "ok", ""
     if report.errors:
@@ -163,7 +175,54 @@ def grade_one(path: str | Path, spec: SpecGiven = None, slack: Fraction | int = 
         status = status if report.errors else "no lines"
         reason = "; ".join(r for r in ("no epoch line to score", reason) if r)
     return Graded(name, status, reason, len(report.document.sections), lines, ok, s["errors"], s["warnings"],
-                  points, report.to_markdown())
+                  points, report.to_markdown(), total)
+
+
+class Marked(Protocol):
+    """A line of a marking scheme (:class:`symopt.exam.marking.Mark`): which line, and its worth."""
+
+    exercise: int
+    epoch: int
+    quantity: str
+    variable: str
+    worth: Fraction
+
+
+@dataclass(frozen=True)
+class Score:
+    points: Fraction
+    total: Fraction
+    exercises: tuple[tuple[Fraction, Fraction], ...]  # (points, total) per exercise
+
+    def text(self, lang: str = "en") -> str:
+        words = labels.words(lang, "exam")
+        parts = "; ".join(f"{words['exercise_short'].format(n=n)}: {rounded_text(p)} / {rounded_text(t)}"
+                          for n, (p, t) in enumerate(self.exercises, start=1))
+        return f"{words['score']}: {rounded_text(self.points)} / {rounded_text(self.total)} ({parts})"
+
+
+def credit(kinds: list[str]) -> Fraction:
+    """A line's share of its worth, from the kinds of the checker's findings on it (the lowest);
+    nothing for a line not judged or not written."""
+    judged = [k for k in kinds if k in HALF_POINTS]
+    return Fraction(min(HALF_POINTS[k] for k in judged), 2) if judged else Fraction(0)
+
+
+def by_scheme(report: Report, marks: list) -> Score:
+    """A checked answer's score by a marking scheme (:mod:`symopt.exam.marking`): each line's
+    worth times its credit, with error carried forward as the checker judges (from the writer's
+    own numbers); a line the answer does not have earns nothing."""
+    kinds: dict[tuple, list[str]] = {}
+    for f in report.findings:
+        if f.epoch is not None and f.exercise is not None:
+            kinds.setdefault((f.exercise, f.epoch, f.quantity, f.variable), []).append(f.kind)
+    by_exercise: dict[int, list[Fraction]] = {}
+    for m in marks:
+        got = by_exercise.setdefault(m.exercise, [Fraction(0), Fraction(0)])
+        got[0] += m.worth * credit(kinds.get((m.exercise, m.epoch, m.quantity, m.variable), []))
+        got[1] += m.worth
+    exercises = tuple((p, t) for _, (p, t) in sorted(by_exercise.items()))
+    return Score(sum((p for p, _ in exercises), Fraction(0)), sum((t for _, t in exercises), Fraction(0)), exercises)
 
 
 def _reason(message: str, name: str) -> str:
@@ -182,22 +241,25 @@ def _first_error(errors: list[Finding]) -> str:
 
 _SPEC: SpecGiven = None
 _SLACK: Fraction | int = 0
+_MARKS: list | None = None
 
 
-def _start_worker(spec: SpecGiven, slack: Fraction | int) -> None:
-    global _SPEC, _SLACK
-    _SPEC, _SLACK = spec, slack
+def _start_worker(spec: SpecGiven, slack: Fraction | int, marks: list | None = None) -> None:
+    global _SPEC, _SLACK, _MARKS
+    _SPEC, _SLACK, _MARKS = spec, slack, marks
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
 def _grade_chunk(paths: list[str]) -> list[Graded]:
-    return [grade_one(path, _SPEC, _SLACK) for path in paths]
+    return [grade_one(path, _SPEC, _SLACK, _MARKS) for path in paths]
 
 
 def grade(paths: list[Path], spec: SpecGiven = None, slack: Fraction | int = 0,
-          progress: Callable[[int, int], object] | None = None, workers: int | None = None) -> list[Graded]:
+          progress: Callable[[int, int], object] | None = None, workers: int | None = None,
+          marks: list | None = None) -> list[Graded]:
     """Every submission graded, in the order given, by a pool of `workers` processes (default:
-    one per core); `progress(done, total)` is called as chunks come back."""
+    one per core); `progress(done, total)` is called as chunks come back; `marks`: an exam's
+    marking scheme, which the points and scores then follow."""
     from . import checker, problem, report  # noqa: F401 -- imported once here, before the workers fork
 
     names = [str(p) for p in paths]
@@ -220,7 +282,7 @@ def grade(paths: list[Path], spec: SpecGiven = None, slack: Fraction | int = 0,
     else:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["symopt.check.checker", "symopt.check.gradebook"])  # each worker starts with them read
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(spec, slack), mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(spec, slack, marks), mp_context=context)
     try:
         futures = {pool.submit(_grade_chunk, chunk): k for k, chunk in enumerate(chunks)}
         for future in as_completed(futures):

@@ -322,6 +322,10 @@ def exam_files(t: Template, pairs: Pairs, formats: list[str], out: Path) -> dict
     files[base / "key.csv"] = key_csv(rows).encode("utf-8")
     files[base / "key.json"] = (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     files[base / "moodle.xml"] = moodle_xml(t, pairs, rows).encode("utf-8")
+    if pairs:
+        from .marking import scheme_markdown
+
+        files[base / "marking.md"] = scheme_markdown(t.paper, pairs[0][1], pairs[0][1].spec.lang).encode("utf-8")
     for fmt in made:  # one conversion per document, the two side by side (TeX runs in its own process)
         from concurrent.futures import ThreadPoolExecutor
 

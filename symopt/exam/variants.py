@@ -27,7 +27,7 @@ draws are taken in name order.  So variant 7 of ``-n 10`` is variant 7 of ``-n 5
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -88,6 +88,7 @@ class Paper:
     points: tuple[Fraction, ...] | None = None
     ask: tuple[str, ...] = ("w",)
     answer: str = "ruled"
+    marks: dict[str, Fraction] = field(default_factory=dict)  # a line's weight in its epoch, by quantity (default 1)
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def template(data: dict, source: str = "<template>", stem: str = "exam") -> Temp
     return Template(spec, draws, variants, seed, max_abs, tuple(terminating), distinct, source, stem, close_to_exact, paper)
 
 
-EXAM_TABLE_KEYS = ("variants", "seed", *PAPER_TEXTS, "fields", "points", "ask", "answer")
+EXAM_TABLE_KEYS = ("variants", "seed", *PAPER_TEXTS, "fields", "points", "ask", "answer", "marks")
 
 
 def _paper(exam: dict) -> Paper:
@@ -197,7 +198,13 @@ def _paper(exam: dict) -> Paper:
     answer = exam.get("answer", "ruled")
     if answer not in ANSWERS:
         raise SymoptError(f"must be one of {', '.join(ANSWERS)}, got {answer!r}", "exam.answer")
-    return Paper(**texts, fields=tuple(fields), points=points, ask=tuple(ask), answer=answer)
+    marks = exam.get("marks", {})
+    if not isinstance(marks, dict) or not all(isinstance(q, str) for q in marks):
+        raise SymoptError("must be a table of weights by quantity, such as { w = 2, dw = 1 }", "exam.marks")
+    weights = {q: _number(w, f"exam.marks.{q}") if not isinstance(w, bool) else Fraction(-1) for q, w in marks.items()}
+    if any(not 0 <= w <= MAX_POINTS for w in weights.values()):
+        raise SymoptError(f"weights must be from 0 to {MAX_POINTS}", "exam.marks")
+    return Paper(**texts, fields=tuple(fields), points=points, ask=tuple(ask), answer=answer, marks=weights)
 
 
 def _check_points(paper: Paper, spec: dict) -> None:
