@@ -253,7 +253,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 0
-        return _run(args)
+        from .spec import one_run
+
+        with one_run():
+            return _run(args)
     except SymoptError as e:
         print(f"symopt: error: {e}", file=sys.stderr)
         return 2

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import decimal
 from decimal import Decimal
 from fractions import Fraction
-import time
 from typing import Any, NamedTuple
 
 from . import printer, spec as _bounds
@@ -132,6 +131,17 @@ DEPART_ABSOLUTE = Fraction(1, 1000)
 MAX_GUARD = 1_000  # precision mode's guard digits grow this far for a run that cancels
 
 
+def printed_work(ex: Exercise, mult: str = "cdot") -> int:
+    """The numbers an exercise's lines print, in :data:`symopt.spec.MAX_PRINTED`'s unit: per epoch,
+    each line's value and the numbers it substitutes, weighed by the digits the mode writes, as
+    :func:`symopt.spec.work` weighs lines.  From the printed templates (SymPy prints them once,
+    cached for the run), so before any epoch."""
+    printed = plan_of(ex).printed(mult)
+    per_epoch = _bounds.EPOCH_WORK + sum(1 + len(w.filler.keys) for w in printed.gradient) \
+        + len(ex.variables) * sum(1 + len(w.filler.keys) for w in printed.rules)
+    return _bounds.EXERCISE_WORK + ex.epochs * per_epoch * (100 + _bounds.shown_digits(ex.numbers)) // 100
+
+
 def work(ex: Exercise, mult: str = "cdot", deadline: float | None = None) -> Worked:
     """The exercise worked out.  A precision run whose lines cancel more digits than its guard
     holds is done again with a wider guard (:class:`symopt.arith.MoreDigits`).  Past `deadline`
@@ -172,9 +182,8 @@ def _work(ex: Exercise, mult: str, guard: int, deadline: float | None = None) ->
     diverged: Divergence | None = None
     departs: Departure | None = None
     for t in range(1, ex.epochs + 1):
-        if deadline is not None and time.monotonic() > deadline:
-            raise SymoptError(f"stopped at epoch {t}: the run has taken more than {_bounds.MAX_SECONDS} s (its lines need many digits "
-                              "of f's functions to add up as printed); ask for fewer epochs or fewer digits")
+        if deadline is not None:
+            _bounds.past(deadline, f"at epoch {t}")
         lines, complete, diverged = _epoch_lines(run, t, values, shown)
         if shadow is not None and shadows is not None and reference is not None:
             reference = _shadow_epoch(ex, plan.rules, shadows, shadow, reference, t)

@@ -7,6 +7,8 @@ a bug in symopt.
 """
 
 
+import re
+
 ECHO = 60  # characters of a user's text an error repeats
 
 
@@ -20,12 +22,29 @@ def echo(text: str, quote: bool = True) -> str:
     return f"'{cut}'" if quote else cut
 
 
+LONG_RUN = 400  # a run of characters without a space longer than this is a user's text repeated whole (a path is shorter)
+MAX_MESSAGE = 1000
+_RUN = re.compile(rf"\S{{{LONG_RUN + 1},}}")
+
+
+def short(text: str) -> str:
+    """`text` with each run of more than :data:`LONG_RUN` characters without a space cut to its
+    first 200 and last 100 (a 4000-character key or name repeated in a message), and at most
+    :data:`MAX_MESSAGE` characters in all."""
+    if len(text) <= LONG_RUN:
+        return text
+    text = _RUN.sub(lambda m: m.group()[:200] + "…" + m.group()[-100:], text)
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "…"
+
+
 class SymoptError(Exception):
-    """A problem with the user's input, explained in one line."""
+    """A problem with the user's input, explained in one line (of at most :data:`MAX_MESSAGE`
+    characters, whatever text of the user's it repeats)."""
 
     def __init__(self, message: str, where: str | None = None):
+        where = None if where is None else short(where)
         self.where = where
-        super().__init__(f"{where}: {message}" if where else message)
+        super().__init__(short(f"{where}: {message}" if where else message))
 
     def within(self, where: str) -> "SymoptError":
         """The same error, located more precisely (`file: exercise 2: hyper: ...`)."""

@@ -93,6 +93,16 @@ def _label(text: str) -> str:
     return _title(text, 30, 2)
 
 
+def _tight(fig: Any) -> None:
+    """The figure's layout made tight, silently: with many long legend labels matplotlib cannot,
+    and says so on stderr (a second line after the file names); the figure is drawn as it is."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Tight layout not applied", category=UserWarning)
+        fig.tight_layout()
+
+
 def _marked(count: int, spread: bool = False) -> list[int]:
     """Indices of the points (0 is the start) drawn with a marker and labelled: all of a short path;
     of a long one its first :data:`MARKED`/2 (where a path moves; late epochs crowd at the minimum)
@@ -231,7 +241,7 @@ def path_figure(worked: Worked, name: str, title: str, formats: tuple[str, ...])
     loss_ax.set_title("loss" if len(ex.variables) <= 2 else f"{shown}: loss ({len(ex.variables)} variables: no contour)", fontsize=10)
     if len(ex.variables) > 2:
         loss_ax.title.set_gid("no-contour-note")
-    fig.tight_layout()
+    _tight(fig)
     images = _save(fig, formats)
     plt.close(fig)
     return Figure(name, title, images, points)
@@ -261,7 +271,7 @@ def compare_figure(worked_list: list[Worked], name: str, title: str, formats: tu
     ax.set_ylabel(f"${labels[1]}$")
     ax.legend(loc="best", fontsize=8)
     ax.set_title(_title(title), fontsize=10)
-    fig.tight_layout()
+    _tight(fig)
     images = _save(fig, formats)
     plt.close(fig)
     return Figure(name, title, images, tuple(p for path in paths for p in path))

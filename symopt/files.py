@@ -107,10 +107,18 @@ def slug(stem: str) -> str:
 #: Characters no text symopt reads may hold (a spec's keys and strings, a file's name): control
 #: characters (but tab and newline); the bidi marks, embeddings, overrides and isolates, which make a
 #: text read otherwise than it is stored ("Trojan source"), in a sheet, a terminal or an LMS page;
-#: the line and paragraph separators (a new line to JavaScript and some terminals); and the
-#: invisible ones (soft hyphen, zero-width space, word joiner, a byte order mark inside a text)
-HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u180e\u200b\u200e\u200f\u2028\u2029\u202a-\u202e"
-                    "\u2060\u2066-\u2069\ufeff]")
+#: the line and paragraph separators (a new line to JavaScript and some terminals); and every
+#: invisible one: Unicode's format characters (category Cf: the soft hyphen, zero-width spaces and
+#: joiners, invisible operators, the tag characters that smuggle ASCII, U+FEFF inside a text), and the
+#: blanks that are letters or marks (Hangul fillers, the grapheme joiner, variation selectors,
+#: the braille blank)
+HIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"
+    "\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"  # Cf (Unicode 14)
+    "\u2028\u2029"
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u2800\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]")
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -128,7 +136,7 @@ def hidden_kind(text: str) -> str | None:
 
 def shown(text: str) -> str:
     """`text` with every character of :data:`HIDDEN` written as its code (\\u001b), to be printed."""
-    return HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) <= 0xFFFF else f"\\U{ord(m.group()):08x}", text)
 
 
 def read_text(path: Path, what: str) -> str:

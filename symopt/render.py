@@ -50,7 +50,7 @@ Adam; hand Adam is about 35 MB."""
 MAX_ITEMS = 2**22
 """Items of a list a template builds (``|list``, ``|batch``, ``+``): 4 Mi."""
 MAX_POWER_BITS = 2**20
-"""Bits of a whole number a template may compute with ``**``."""
+"""Bits of a whole number a template may compute with ``**`` or ``*``."""
 MAX_MEMORY = 2 * 2**30
 """Memory a template's rendering may take beyond what the process holds (2 GiB, where the system
 lets a process limit its own address space): whatever the size checks above do not foresee runs
@@ -172,12 +172,42 @@ _LISTING = frozenset(["list", "batch", "slice", "map", "select", "reject", "sele
 
 
 def _given(value: Any) -> int:
-    """The size of a filter's value: a text's characters, a table's keys and values (``xmlattr``)."""
+    """The size of a filter's value: a text's characters, and a list's or a table's items and
+    their texts, however nested (:func:`_walked`: refused past :data:`MAX_ITEMS`)."""
     if isinstance(value, str):
         return len(value)
-    if isinstance(value, dict):
-        return sum(_length(k) + _length(v) for k, v in value.items())
-    return 0
+    size = _walked(value)
+    if size > MAX_ITEMS:
+        raise _TooLarge(f"a value of more than {MAX_ITEMS:,} items and characters, nested; a template builds at most that")
+    return size
+
+
+def _walked(value: Any) -> int:
+    """The items and characters of a value built of lists, tuples, tables and texts, counted as
+    far as :data:`MAX_ITEMS` (a list of itself doubled 40 times, ``[s, s]``, holds 2^40 items when
+    written, in a few bytes): the count, or more than MAX_ITEMS past it."""
+    count, stack = 0, [value]
+    while stack and count <= MAX_ITEMS:
+        v = stack.pop()
+        if isinstance(v, str):
+            count += len(v)
+        elif isinstance(v, dict):
+            count += len(v)
+            stack += v.keys()
+            stack += v.values()
+        elif isinstance(v, (list, tuple, set, frozenset)):
+            count += len(v)
+            stack += v
+        else:
+            count += 1
+    return count
+
+
+def _finalize(value: Any) -> Any:
+    """What ``{{ value }}`` writes, bounded before it is turned into text."""
+    if isinstance(value, (list, tuple, dict, set, frozenset)):
+        _given(value)
+    return value
 
 
 def _bounded_filter(name: str, function: Any) -> Any:
@@ -206,6 +236,9 @@ def _binop(op: str, left: Any, right: Any) -> None:
         for seq, n in ((left, right), (right, left)):
             if isinstance(seq, (str, list, tuple)) and isinstance(n, int):
                 _bound(len(seq) * n, "'*'")
+        if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_POWER_BITS:
+            raise _TooLarge(f"'*' would build a number of about {left.bit_length() + right.bit_length():,} bits; "
+                            f"a template computes at most {MAX_POWER_BITS:,}")
     elif op == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
         if abs(left) > 1 and right * abs(left).bit_length() > MAX_POWER_BITS:
             raise _TooLarge(f"'**' would build a number of about {right * abs(left).bit_length():,} bits; a template computes at most {MAX_POWER_BITS:,}")
@@ -291,7 +324,7 @@ def _environment(fmt: Format, templates: str | None) -> SandboxedEnvironment:
         loaders.append(_Folder(str(templates)))
     loaders.append(_Folder(str(resource("templates"))))
     options = dict(
-        loader=ChoiceLoader(loaders), undefined=StrictUndefined, autoescape=False,
+        loader=ChoiceLoader(loaders), undefined=StrictUndefined, autoescape=False, finalize=_finalize,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     options.update(fmt.delimiters)

@@ -13,11 +13,10 @@ from fractions import Fraction
 from functools import cached_property
 import json
 from pathlib import Path
-import time
 from typing import TYPE_CHECKING
 
 from . import formats, labels, spec as _bounds
-from .engine import Divergence, Line, Worked, function_latex, work
+from .engine import Divergence, Line, Worked, function_latex, printed_work, work
 from .errors import SymoptError
 from .expr import Call, Node, parse, walk
 from .formats import escape_latex
@@ -265,7 +264,19 @@ def solve(
         raise SymoptError(f"solve() takes a Spec, a path or a dict, not {type(spec).__name__}")
     spec = with_overrides(spec, lang=lang, numbers=numbers, epochs=epochs, mult=mult, notes=notes)
     worked = []
-    deadline = time.monotonic() + _bounds.MAX_SECONDS
+    deadline = _bounds.deadline()
+    printed = 0
+    for n, exercise in enumerate(spec.exercises, start=1):  # (each gradient printed once, kept for its run)
+        try:
+            printed += printed_work(exercise, spec.mult)
+        except SymoptError as e:
+            raise e.within(f"{spec.source}: exercise {n} ({exercise.optimizer.key})") from None
+        except RecursionError:
+            raise SymoptError("an expression is nested too deeply", f"{spec.source}: exercise {n}") from None
+    try:
+        _bounds.check_printed(printed)
+    except SymoptError as e:
+        raise e.within(spec.source) from None
     for n, exercise in enumerate(spec.exercises, start=1):
         try:
             worked.append(work(exercise, spec.mult, deadline))

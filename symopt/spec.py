@@ -6,12 +6,14 @@ exactly 10^-6.  Every problem is reported as ``<file>: <where>: <what is wrong a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 import re
+import time
 import tomllib
 
 from . import labels
@@ -34,7 +36,36 @@ MAX_WORK = 400_000
 #: A run that takes longer than this anyway (lines of f's functions at many digits cost up to a
 #: hundred times a plain line) stops in one line (symopt.engine.work); the budget is meant to keep
 #: every run far from it.
-MAX_SECONDS = 120
+MAX_SECONDS = 60
+_RUN_DEADLINE: float | None = None  # set by start_run(): one deadline for the whole command
+
+
+@contextmanager
+def one_run() -> Iterator[None]:
+    """One time limit for everything done inside (the CLI's command: every variant of an exam and
+    each of its papers share it), not one per call; outside, each call has its own."""
+    global _RUN_DEADLINE
+    before, _RUN_DEADLINE = _RUN_DEADLINE, time.monotonic() + MAX_SECONDS
+    try:
+        yield
+    finally:
+        _RUN_DEADLINE = before
+
+
+def deadline() -> float:
+    """When the work now starting must stop: the run's deadline, else :data:`MAX_SECONDS` from now."""
+    return _RUN_DEADLINE if _RUN_DEADLINE is not None else time.monotonic() + MAX_SECONDS
+
+
+def past(deadline_at: float, where: str) -> None:
+    """SymoptError once `deadline_at` has passed: `where` says where the work stopped."""
+    if time.monotonic() > deadline_at:
+        raise SymoptError(f"stopped {where}: the run has taken more than {MAX_SECONDS} s (its lines need many digits "
+                          "of f's functions, or there are very many of them); ask for fewer epochs, digits or variants")
+#: The printed numbers of one run (symopt.engine.printed_work: each line's numbers, weighed by their
+#: digits), checked once f's gradient is printed, before any epoch: 1.5 million is hand Adam on 20
+#: variables for 3 000 epochs (1.42 million); a gradient of 100 terms at 1000 digits has 110 000 an epoch.
+MAX_PRINTED = 1_500_000
 EXERCISE_WORK = 50  # an exercise's own lines (heading, f, gradient, formulas) and its set-up
 EPOCH_WORK = 3  # an epoch's heading and its set-up
 FIGURE_WORK = 6000  # an image of figures (the path on f's contours and the loss: about 0.3 s)
@@ -96,10 +127,21 @@ def loads(text: str, source: str = "<spec>", stem: str = "sheet") -> Spec:
     return from_dict(read_toml(text, source), source=source, stem=stem)
 
 
+MAX_NESTING = 20  # tables and arrays within each other (a spec needs four)
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
+# a key (at a line's start, after [ or [[, or in an inline table) of more than MAX_NESTING dots
+_DOTTED = re.compile(rf"(?:^|[{{,\[])[ \t]*(?:{_KEY_PART}[ \t]*\.[ \t]*){{{MAX_NESTING},}}{_KEY_PART}", re.M)
+
+
 def read_toml(text: str, source: str) -> dict:
     """TOML text as nested dicts, floats as exact Decimals, or one line naming `source`: tomllib's own
     errors, and what it raises past its limits (nesting, a whole number of more than 4300 digits,
-    an exponent Decimal cannot hold, memory)."""
+    an exponent Decimal cannot hold, memory).  A key dotted more than :data:`MAX_NESTING` deep is
+    refused before tomllib reads it: ``a.a.a...`` of 50 000 parts (100 KB) took 8 GB in tomllib."""
+    deep = _DOTTED.search(text)
+    if deep:
+        line = text.count("\n", 0, deep.start()) + 1
+        raise SymoptError(f"line {line}: a key dotted more than {MAX_NESTING} deep; a spec's keys are nested four deep at most", source)
     try:
         return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as e:
@@ -164,11 +206,11 @@ def work(exercises: Iterable[Exercise]) -> int:
     :data:`EXERCISE_WORK`, per epoch :data:`EPOCH_WORK` and per variable a line for its gradient and
     one per rule (6 for Adam), each weighed by the digits the number mode writes (a line of 100
     digits counts twice: its time and memory grow with them)."""
-    return sum(EXERCISE_WORK + ex.epochs * (EPOCH_WORK + len(ex.variables) * (len(ex.rules) + 1)) * (100 + _shown(ex.numbers)) // 100
+    return sum(EXERCISE_WORK + ex.epochs * (EPOCH_WORK + len(ex.variables) * (len(ex.rules) + 1)) * (100 + shown_digits(ex.numbers)) // 100
                for ex in exercises)
 
 
-def _shown(mode: NumberMode) -> int:
+def shown_digits(mode: NumberMode) -> int:
     """About how many digits a value of `mode` is written with."""
     return {"precision": mode.digits, "hand": mode.kept + mode.sig, "sig": mode.sig}.get(mode.kind, 30)
 
@@ -181,10 +223,18 @@ def check_work(total: int, times: int = 1, what: str = "") -> None:
                           f"{MAX_WORK}: ask for fewer epochs, exercises, variables, digits, variants or figures")
 
 
+def check_printed(total: int, times: int = 1) -> None:
+    """SymoptError, before any epoch, when `times` runs print more than :data:`MAX_PRINTED` numbers."""
+    if total * times > MAX_PRINTED:
+        asked = f"{times} variants × {total}" if times > 1 else f"{total}"
+        raise SymoptError(f"its lines would print {asked} numbers (weighed by their digits: f's gradient substitutes many "
+                          f"values in each line); one run prints at most {MAX_PRINTED}: ask for fewer epochs, "
+                          "variables, digits or variants, or a simpler f")
+
+
 _WHOLE_BITS = 997  # a whole number past 2^997 is past 10^300: no key takes one
 
 
-MAX_NESTING = 20  # tables and arrays within each other (a spec needs four)
 MAX_STRING = 4000  # characters of any one string (f of 120 operators is under 2000)
 MAX_TITLE = 300  # characters of a title: one line of a sheet, a figure and an LMS question
 

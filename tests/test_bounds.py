@@ -107,6 +107,18 @@ SPEC_CASES: dict[str, tuple[str, int, str]] = {
                               2, "optimizers: mine.name: is 200 characters long; an optimizer's name is at most 160"),
     "a long title": (f'title = "{"T " * 200}"\n' + spec("w1**2"), 2, "title: is 399 characters long; a title is at most 300 (one line)"),
     "a long string": (f'title = "{"T" * 5000}"\n' + spec("w1**2"), 2, "title: is 5000 characters long; a spec's text is at most 4000"),
+    # second red-team pass: within the line budget, each line printed a 100-term gradient at 1000 digits
+    # (3.7 GB, then a MemoryError traceback), or 40 nested sines for 7000 epochs (120 s)
+    "a gradient of 100 terms at 1000 digits": (spec("sqrt(" + " + ".join(f"w{i}" for i in range(1, 101)) + ")", epochs=170,
+                                                    numbers="precision:1000", variables=100), 2,
+                                               "its lines would print 19453660 numbers (weighed by their digits"),
+    "40 nested sines at 1000 digits": (spec("sin(" * 40 + "w1" + ")" * 40, epochs=7000, numbers="precision:1000"), 2,
+                                       "one run prints at most 1500000"),
+    # tomllib built 50 000 nested tables for a.a.a... (8 GB)
+    "a key dotted 50 000 deep": (spec("w1**2") + "a." * 49_999 + "a = 1\n", 2,
+                                 "attack.toml: line 9: a key dotted more than 20 deep; a spec's keys are nested four deep at most"),
+    # a 4000-character key or name was repeated whole in the message
+    "an unknown key of 4000 characters": ("k" * 4000 + " = 1\n" + spec("w1**2"), 2, "unknown key '" + "k" * 199 + "…" + "k" * 99),
     "a bidi override in the title": ('title = "Exercise \u202e1 txet"\n' + spec("w1**2"), 2,
                                      "title: holds a bidi control (U+202E), which shows otherwise than it is stored"),
     "a control character in a rule": (spec("w1**2", "mine", extra='[optimizers.mine]\nname = "Mine"\nrules = ["w = w - 0.1*g\\u0008"]'),
@@ -145,6 +157,7 @@ def test_an_attack_ends_fast_in_one_line_or_a_finding(name, tmp_path):
         assert err.count("\n") == 1 and message in err and len(err) < 600, err[:1000]
     else:
         assert not err and message in out, (err[:500], out[:2000])
+        assert all(len(line) < 600 for line in out.splitlines()), max(out.splitlines(), key=len)[:300]
 
 
 @pytest.mark.parametrize("name", SPEC_CASES)
@@ -206,6 +219,28 @@ def test_a_run_past_its_time_limit_stops_in_one_line(monkeypatch):
     with pytest.raises(SymoptError, match=r"^<spec>: exercise 1 \(gd\): stopped at epoch 1: the run has taken more than -1 s"):
         symopt.solve({"function": "w1**w1", "exercise": [{"optimizer": "gd", "hyper": {"alpha": 0.1}, "epochs": 3,
                                                           "numbers": "precision:30", "start": {"w1": 1.5}}]})
+
+
+def test_a_check_past_its_time_limit_stops_in_one_line(monkeypatch):
+    """The checker stops at the next epoch past the run's time limit (a document within both of its
+    bounds, 60 sines deep, took 600 s and more)."""
+    from symopt.errors import SymoptError
+    import symopt.spec
+
+    monkeypatch.setattr(symopt.spec, "MAX_SECONDS", -1)
+    with pytest.raises(SymoptError, match=r"^<text>: stopped at line 7: the run has taken more than -1 s"):
+        symopt.check(PROBLEM + "$$dw_1 = 2 \\cdot 1 = 2$$\n")
+
+
+def test_one_run_has_one_deadline_whatever_it_solves(monkeypatch):
+    """An exam's variants each began a new 120 s: within one command (spec.one_run) they share one."""
+    import symopt.spec
+
+    with symopt.spec.one_run():
+        first = symopt.spec.deadline()
+        time.sleep(0.01)
+        assert symopt.spec.deadline() == first
+    assert symopt.spec.deadline() > first  # outside a run, each call has its own
 
 
 # -- properties: random inputs with random size multipliers end within their bound ----------------

@@ -493,6 +493,10 @@ def test_a_file_name_with_a_control_character_is_refused_and_printed_without_it(
     ("\u061c", "a bidi control"), ("\u2028", "a line separator"), ("\u2029", "a line separator"),
     ("\u200b", "an invisible character"), ("\u2060", "an invisible character"), ("\ufeff", "an invisible character"),
     ("\u00ad", "an invisible character"), ("\u180e", "an invisible character"),
+    # second pass: the joiners, invisible operators, ASCII-smuggling tags, Hangul fillers, variation selectors
+    ("\u200d", "an invisible character"), ("\u200c", "an invisible character"), ("\u2063", "an invisible character"),
+    ("\U000e0041", "an invisible character"), ("\u3164", "an invisible character"), ("\ufe0f", "an invisible character"),
+    ("\u034f", "an invisible character"), ("\u2800", "an invisible character"), ("\U0001d173", "an invisible character"),
 ])
 def test_a_hidden_character_in_a_spec_is_refused_by_its_kind(char, kind):
     """A red-team pass found U+2028, U+200B, U+200E/F and U+061C passing: each reads otherwise than

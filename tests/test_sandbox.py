@@ -50,11 +50,19 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "an escape of 10^8": ("{{ ('<' * 10**8)|e }}", "the filter e would be about 1,600,000,000 characters"),
     "tojson": ("{{ ('<' * 10**8)|tojson }}", "the filter tojson would be about 600,000,000 characters"),
     "pprint": ("{{ ('\\x00' * 10**8)|pprint }}", "the filter pprint would be about 1,000,000,000 characters"),
-    "xmlattr": ("{{ {'a': '<' * 10**8}|xmlattr }}", "the filter xmlattr would be about 600,000,006 characters"),
+    "xmlattr": ("{{ {'a': '<' * 10**8}|xmlattr }}", "a value of more than 4,194,304 items and characters, nested"),
     "upper": ("{{ ('ß' * 10**8)|upper }}", "the filter upper would be about 300,000,000 characters"),
     "urlize": ("{{ ('a.io ' * 2 * 10**7)|urlize }}", "the filter urlize would be about 6,400,000,000 characters"),
     "batch": ("{{ ('a' * 10**8)|batch(1)|list|length }}", "the filter batch would build a list of about 100,000,000 items"),
     "a % of many arguments": ("{{ ('%s' * 3 * 10**7) % ((1,) * 3 * 10**7) }}", "'*' would build a list of 30,000,000 items"),
+    # second pass: whole numbers multiplied past any bit bound (54 s), a list of itself doubled 40 times
+    # (2^40 items when written, in a few bytes)
+    "a product of huge numbers": ("{% set a = 10**(10**5) %}{% set b = (a*a)*(a*a) %}{% set c = b*b %}{% set d = c*c %}{{ d*d > 0 }}",
+                                  "'*' would build a number of about 1,328,772 bits; a template computes at most 1,048,576"),
+    "a list of itself doubled": ("{% set ns = namespace(s=[1]) %}{% for i in range(40) %}{% set ns.s = [ns.s, ns.s] %}{% endfor %}"
+                                 "{{ ns.s }}", "a value of more than 4,194,304 items and characters, nested"),
+    "the same to JSON": ("{% set ns = namespace(s=[1]) %}{% for i in range(40) %}{% set ns.s = [ns.s, ns.s] %}{% endfor %}"
+                         "{{ ns.s|tojson|length }}", "a value of more than 4,194,304 items and characters, nested"),
     # Jinja's own checks were tracebacks
     "xmlattr of a text": ("{{ 'x'|xmlattr }}", "AttributeError: 'str' object has no attribute 'items'"),
     "truncate(-1)": ("{{ 'abc'|truncate(-1) }}", "AssertionError: expected length >= 3, got -1"),

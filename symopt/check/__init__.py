@@ -57,7 +57,11 @@ def check(work: str | Path, spec: Spec | str | Path | dict | None = None, *, sla
         raise SymoptError("must be 0 or more (units of the last written digit)", "slack")
     doc = read(text)
     exercises = exercises_from(doc, source, spec)
-    return Report(source, doc, tuple(check_document(doc, exercises, slack_q)))
+    try:
+        findings = check_document(doc, exercises, slack_q)
+    except SymoptError as e:  # past the run's time limit
+        raise e.within(source) from None
+    return Report(source, doc, tuple(findings))
 
 
 def _work_text(work: str | Path) -> tuple[str, str]:

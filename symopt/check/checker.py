@@ -49,9 +49,14 @@ from .state import WriterState
 
 
 def check_document(doc: Document, exercises: list[Exercise], slack: Fraction = Fraction(0)) -> list[Finding]:
+    """Every exercise's findings, in line order; past the run's time limit (symopt.spec.deadline)
+    the check stops at the next epoch, in one line."""
+    from ..spec import deadline
+
     findings = [Finding(line, "unreadable", what) for line, what in doc.problems]
+    until = deadline()
     for n, (section, ex) in enumerate(zip(doc.sections, exercises, strict=True), start=1):
-        findings += ExerciseChecker(n, section, ex, slack, doc.decimal_comma).run()
+        findings += ExerciseChecker(n, section, ex, slack, doc.decimal_comma, until).run()
     return sorted(findings, key=lambda f: f.line)
 
 
@@ -59,8 +64,9 @@ class ExerciseChecker:
     """One exercise of a document, read in order: its pieces (:attr:`rules`, :attr:`names`,
     :attr:`state`, :attr:`diagnosis`, :attr:`judge`) and the findings they give (:attr:`out`)."""
 
-    def __init__(self, number: int, section: Section, ex: Exercise, slack: Fraction, comma: bool = False):
-        self.number, self.section, self.ex, self.slack = number, section, ex, slack
+    def __init__(self, number: int, section: Section, ex: Exercise, slack: Fraction, comma: bool = False,
+                 until: float | None = None):
+        self.number, self.section, self.ex, self.slack, self.until = number, section, ex, slack, until
         self.out = Findings(number, comma)
         self.rules = Rules.of(plan_of(ex), ex)  # the exercise's rules, shared with the engine's plan
         self.notation = self.rules.notation
@@ -79,6 +85,10 @@ class ExerciseChecker:
             self._given(math)
         self.state.rounding_shown(self._values_shown())
         for block in self.section.epochs:
+            if self.until is not None:
+                from ..spec import past
+
+                past(self.until, f"at line {block.line}")
             written: dict[str, set[str]] = {v: set() for v in self.ex.variables}
             self.state.begin_epoch()
             for math in block.lines:

@@ -386,6 +386,10 @@ def generate(t: Template, count: int, progress: Callable[[int, int], None] | Non
     first = from_dict(draw(t, 1).spec, source=t.source, stem=t.stem)  # a broken spec fails once, not per draw
     try:
         check_work(work(first.exercises) + VARIANT_WORK, count)
+        from ..engine import printed_work
+        from ..spec import check_printed
+
+        check_printed(sum(printed_work(ex, first.mult) for ex in first.exercises), count)
     except SymoptError as e:
         raise e.within(t.source) from None
     possible = 1
