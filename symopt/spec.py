@@ -57,11 +57,11 @@ def deadline() -> float:
     return _RUN_DEADLINE if _RUN_DEADLINE is not None else time.monotonic() + MAX_SECONDS
 
 
-def past(deadline_at: float, where: str) -> None:
+def past(deadline_at: float, where: str, advice: str = "ask for fewer epochs, digits or variants") -> None:
     """SymoptError once `deadline_at` has passed: `where` says where the work stopped."""
     if time.monotonic() > deadline_at:
         raise SymoptError(f"stopped {where}: the run has taken more than {MAX_SECONDS} s (its lines need many digits "
-                          "of f's functions, or there are very many of them); ask for fewer epochs, digits or variants")
+                          f"of f's functions, or there are very many of them); {advice}")
 #: The printed numbers of one run (symopt.engine.printed_work: each line's numbers, weighed by their
 #: digits), checked once f's gradient is printed, before any epoch: 1.5 million is hand Adam on 20
 #: variables for 3 000 epochs (1.42 million); a gradient of 100 terms at 1000 digits has 110 000 an epoch.

@@ -88,7 +88,7 @@ class ExerciseChecker:
             if self.until is not None:
                 from ..spec import past
 
-                past(self.until, f"at line {block.line}")
+                past(self.until, f"at line {block.line}", "check fewer exercises or epochs at a time")
             written: dict[str, set[str]] = {v: set() for v in self.ex.variables}
             self.state.begin_epoch()
             for math in block.lines:
