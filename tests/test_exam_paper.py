@@ -43,7 +43,7 @@ def test_the_question_pdf_has_a_header_points_instructions_answer_space_and_the_
     first = pages[0]
     for shown in ("Optimizers: quiz · Variant 1", "Course: Deep Learning (CS 4xx)", "Date: 15 December 2026",
                   "Duration: 45 minutes", "Total: 10 points", "Name:", "Student ID:", "Class:", "Instructions",
-                  "Exercise 1: Gradient Descent (4 points)", "After each epoch the values of w1 , w2 are marked."):
+                  "Exercise 1: Gradient Descent (4 points)", "After each epoch, write the values of w1 , w2 clearly"):
         assert shown in re.sub(r"[ \t]+", " ", first), shown
     assert "Exercise 2: Adam (6 points)" in " ".join(pages)
     # every page's footer: the variant's code and the page number, nothing of how it was made
@@ -87,7 +87,7 @@ def test_a_vietnamese_paper_with_its_own_fields_points_answer_boxes_and_asked_qu
     assert "Học phần: Học sâu · **Tổng: 2.5 điểm**" in md
     assert "| Họ và tên | Lớp |" in md and "Mã số sinh viên" not in md
     assert "**Hướng dẫn**" in md and "- Không dùng máy tính. Ghi $\\alpha$ trước mỗi bài." in md
-    assert "- Sau mỗi epoch, giá trị của $dw_1$, $w_1$ được chấm điểm." in md
+    assert "- Sau mỗi epoch, ghi rõ giá trị của $dw_1$, $w_1$: đó là các đáp số được hỏi. Mọi dòng em viết đều được chấm điểm." in md
     assert "## Bài 1: Gradient Descent + Momentum (2.5 điểm)" in md or "(2.5 điểm)" in md
     assert md.rstrip().endswith("---\n\nĐề số 1")
     tex_source = (folder / "variant-001-question.tex").read_text(encoding="utf-8")
