@@ -421,6 +421,13 @@ def _exam(args: argparse.Namespace) -> int:
     files = exam_files(t, pairs, chosen, out)
     write_all(files, [bundle])
     print(f"{bundle}: {len(pairs)} variant{'s' if len(pairs) != 1 else ''}, {len(files)} files")
+    from .exam.stress import flags
+
+    found = flags(t, pairs)
+    if found:  # written all the same: the teacher decides; --stress says more
+        bad = sorted({f.variant for f in found})
+        print(f"symopt: note: {len(bad)} of {len(pairs)} variants look degenerate (variant {found[0].variant}, exercise "
+              f"{found[0].exercise}: {found[0].what}); 'symopt exam {args.template} --stress N' lists them", file=sys.stderr)
     return 0
 
 

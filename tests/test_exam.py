@@ -150,6 +150,8 @@ def test_moodle_xml(tmp_path):
         asked = [(r["value"], r["tolerance"]) for r in rows if int(r["variant"]) == k]
         assert [(b.answers[0].answer, b.answers[0].tolerance) for b in blanks] == asked and asked
         assert all(b.kind == "numerical" and b.answers[0].fraction == 1 for b in blanks)
+        # each exercise weighs as its points on the paper (4 and 6 of 10), shared by its blanks
+        assert q.find("defaultgrade").text == "10" and [b.weight for b in blanks] == [100] * 4 + [150] * 4
         assert "<p>\\(w_1 = " in q.find("generalfeedback/text").text  # the worked solution
 
 

@@ -107,7 +107,9 @@ def test_a_vietnamese_paper_with_its_own_fields_points_answer_boxes_and_asked_qu
 @pytest.mark.parametrize("table, message", [
     ('points = [1, 2, 3]', "exam.points: lists 3 points for 2 exercises"),
     ('points = 0', "exam.points: points must be more than 0"),
-    ('points = "many"', "exam.points: not a number: 'many'"),
+    ('points = "10"', "exam.points: must be a number (each exercise's points) or a list of numbers, one per exercise, not text"),
+    ('marks = { w = "2" }', "exam.marks: must be a table of numbers by quantity"),
+    ('date = 2027-03-03', 'exam.date: must be a text in quotes, such as date = "…" (TOML reads a date or a time here)'),
     ('answer = "dotted"', "exam.answer: must be one of ruled, boxed, got 'dotted'"),
     ('fields = ["name", "age"]', "exam.fields: must be a list of distinct fields among name, student_id, class"),
     ('ask = []', "exam.ask: must be a list of distinct quantities"),
@@ -226,6 +228,15 @@ def test_the_stress_test_flags_a_template_whose_variants_are_degenerate(tmp_path
     assert not (tmp_path / "output").exists()  # nothing written
 
 
+def test_writing_degenerate_variants_says_so_in_a_note(tmp_path, capsys):
+    path = tmp_path / "degenerate.toml"
+    path.write_text(DEGENERATE, encoding="utf-8")
+    assert main(["exam", str(path), "-n", "4", "-o", str(tmp_path / "out"), "-q", "--format", "md"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("symopt: note: 4 of 4 variants look degenerate (variant 1, exercise ")
+    assert err.rstrip().endswith(f"'symopt exam {path} --stress N' lists them")
+
+
 def test_the_stress_test_takes_no_variant_flags(capsys):
     assert main(["exam", str(TEMPLATE), "--stress", "5", "-n", "3"]) == 2
     assert "--stress: draws its own N variants: drop --variant and -n" in capsys.readouterr().err
@@ -238,6 +249,10 @@ def test_the_marking_scheme_spreads_points_over_epochs_and_lines_and_can_weigh_q
     assert "Error carried forward: each line is judged from the student's own earlier values" in md
     assert "## Exercise 1: Gradient Descent (4 points)" in md and "| 1 | $w_1$ | 0.5 |" in md  # 4 points / 2 epochs / 4 lines
     assert "## Exercise 2: Adam (6 points)" in md and "| 2 | $w_2$ | 0.25 |" in md  # 6 / 2 / 12
+    t = exam.template(tomllib.loads(TEMPLATE.read_text(encoding="utf-8").replace("points = [4, 6]", "points = [4, 5]")))
+    from symopt.exam.marking import scheme_markdown
+
+    assert "| 1 | $w_1$ | 5/24 ≈ 0.21 |" in scheme_markdown(t.paper, exam.generate(t, 1)[0][1], "en")  # 5 / 2 / 12, exactly
     from symopt.exam.marking import scheme
 
     t = exam.template(tomllib.loads(TEMPLATE.read_text(encoding="utf-8").replace('answer = "ruled"', 'answer = "ruled"\nmarks = { w = 3, dw = 0 }')))

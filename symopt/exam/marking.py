@@ -61,11 +61,18 @@ def scheme_markdown(paper: Paper, solution: Solution, lang: str) -> str:
     words = labels.words(lang, "exam")
     marks = scheme(paper, solution)
     out = [f"# {words['marking']}", "", words["marking_rule"], ""]
-    for n, worked in enumerate(solution.exercises, start=1):
+    for n, ex in enumerate(solution.view()["exercises"], start=1):
         mine = [m for m in marks if m.exercise == n]
         total = sum((m.worth for m in mine), Fraction(0))
-        out += [f"## {words['exercise_short'].format(n=n)}: {worked.exercise.optimizer.title} ({points_text(words, total)})", "",
+        out += [f"## {ex['heading']} ({points_text(words, total)})", "",
                 f"| {words['epoch_word']} | {words['line_word']} | {words['worth']} |", "|---|---|---|"]
-        out += [f"| {m.epoch} | ${m.line}$ | {rounded_text(m.worth)} |" for m in mine]
+        out += [f"| {m.epoch} | ${m.line}$ | {_worth(m.worth)} |" for m in mine]
         out.append("")
     return "\n".join(out)
+
+
+def _worth(p: Fraction) -> str:
+    """A line's worth: exactly (``0.25``, ``5/12 ≈ 0.42``), so the rows add up to the points."""
+    if (p * 100).denominator == 1:
+        return rounded_text(p)
+    return f"{p.numerator}/{p.denominator} ≈ {rounded_text(p)}"

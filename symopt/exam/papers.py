@@ -118,6 +118,9 @@ def check_asked(t: Template, pairs: Pairs) -> None:
     for q in t.paper.ask:
         if q not in have:
             raise SymoptError(f"{q!r} is no quantity of these exercises; they have {', '.join(sorted(have))}", f"{t.source}: exam.ask")
+    for q in t.paper.marks:
+        if q not in have:
+            raise SymoptError(f"{q!r} is no quantity of these exercises; they have {', '.join(sorted(have))}", f"{t.source}: exam.marks")
 
 
 def key_csv(rows: list[dict]) -> str:
@@ -212,8 +215,15 @@ def _cloze_feedback(text: str) -> str:
     return re.sub(r"([}#~/\\\"])", r"\\\1", html.escape(text, quote=False))
 
 
-def _blank(row: dict, wrong: list[tuple[str, str]]) -> str:
-    """A NUMERICAL blank: the key's value at full credit, each mistake's at partial credit."""
+def _weight(points: Fraction, blanks: int) -> int:
+    """A blank's weight in Cloze (a whole number): the exercise's points shared by its blanks, in
+    hundredths, so each exercise weighs in the question as its points do on the paper (Moodle
+    scales the weights to the question's default grade, the total)."""
+    return max(1, round(points * 100 / blanks)) if blanks else 1
+
+
+def _blank(row: dict, wrong: list[tuple[str, str]], weight: int = 1) -> str:
+    """A NUMERICAL blank of `weight`: the key's value at full credit, each mistake's at partial credit."""
     tolerance = Fraction(row["tolerance"])
     answers = [f"={row['value']}:{row['tolerance']}"]
     seen = {Fraction(row["value"])}
@@ -222,7 +232,14 @@ def _blank(row: dict, wrong: list[tuple[str, str]]) -> str:
         if all(abs(v - s) > 2 * tolerance for s in seen):
             seen.add(v)
             answers.append(f"%{MISTAKE_CREDIT}%{value}:{row['tolerance']}#{_cloze_feedback(label)}")
-    return "{1:NUMERICAL:" + "~".join(answers) + "}"
+    return "{" + str(weight) + ":NUMERICAL:" + "~".join(answers) + "}"
+
+
+def _rich_html(text: str) -> str:
+    """Our own text with inline ``$...$`` math (a note), as Cloze HTML: the words as plain text,
+    the math as MathJax's."""
+    parts = re.split(r"(\$[^$]+\$)", text)
+    return "".join(_math(p[1:-1]) if p.startswith("$") and p.endswith("$") and len(p) > 1 else cloze_text(p) for p in parts)
 
 
 def _solution_html(solution: Solution) -> str:
@@ -253,15 +270,19 @@ def moodle_xml(t: Template, pairs: Pairs, rows: list[dict]) -> str:
         view = question_view(t, variant, solution)
         words = labels.words(view["lang"], "exam")
         wrong = {k: [(words["mistakes"][m], v) for m, v in found] for k, found in mistaken_values(variant, solution).items()}
+        points = exercise_points(t.paper, [w.exercise.epochs for w in solution.exercises])
         parts = [f"<p>{cloze_text(view['title'])}</p>"]
         if view["function"]:
             parts.append(f"<p>{_math(view['function'])}</p>")
         for n, ex in enumerate(view["exercises"], start=1):
             parts.append(f"<h4>{cloze_text(ex['heading'])}</h4>")
             parts += [f"<p>{_math(f)}</p>" for f in ([ex["function"]] if ex["function"] else []) + ex["formulas"]]
+            parts += [f"<p>{_rich_html(note)}</p>" for note in ex["math_notes"]]  # conventions and the number policy
             parts.append(f"<p>{_math(ex['data'])}</p><p>{cloze_text(ex['task'])}</p>")
-            for epoch, lines in sorted(asked.get((variant.number, n), {}).items()):
-                blanks = [f"{_math(r['line'])} = {_blank(r, wrong.get((n, epoch, r['variable'], r['quantity']), []))}" for r in lines]
+            mine = asked.get((variant.number, n), {})
+            weight = _weight(points[n - 1], sum(len(lines) for lines in mine.values()))
+            for epoch, lines in sorted(mine.items()):
+                blanks = [f"{_math(r['line'])} = {_blank(r, wrong.get((n, epoch, r['variable'], r['quantity']), []), weight)}" for r in lines]
                 parts.append(f"<p>{words['cloze_epoch'].format(k=epoch)}: " + ", ".join(blanks) + "</p>")
         text = xml_safe("\n".join(parts))
         name = xml_safe(view["title"])
@@ -270,6 +291,7 @@ def moodle_xml(t: Template, pairs: Pairs, rows: list[dict]) -> str:
             f"    <name><text>{html.escape(name)}</text></name>",
             f'    <questiontext format="html"><text><![CDATA[{_cdata(text)}]]></text></questiontext>',
             f'    <generalfeedback format="html"><text><![CDATA[{_cdata(xml_safe(_solution_html(solution)))}]]></text></generalfeedback>',
+            f"    <defaultgrade>{decimal_text(sum(points, Fraction(0)))}</defaultgrade>",
             "    <penalty>0.3333333</penalty>",
             "    <hidden>0</hidden>",
             f"    <idnumber>{html.escape(xml_safe(t.stem))}-{variant.number}</idnumber>",

@@ -170,41 +170,72 @@ EXAM_TABLE_KEYS = ("variants", "seed", *PAPER_TEXTS, "fields", "points", "ask", 
 
 def _paper(exam: dict) -> Paper:
     """[exam]'s keys of the paper, each checked: one line naming the key when it is wrong."""
-    texts: dict[str, str] = {}
-    for key in PAPER_TEXTS:
-        if key in exam:
-            value = exam[key]
-            if not isinstance(value, str) or not value.strip():
-                raise SymoptError("must be a non-empty string", f"exam.{key}")
-            limit = 2000 if key == "instructions" else 200
-            if len(value) > limit:
-                raise SymoptError(f"is {len(value)} characters long; at most {limit}", f"exam.{key}")
-            texts[key] = " ".join(value.split())
     fields = exam.get("fields", list(FIELDS))
     if not isinstance(fields, list) or not all(isinstance(f, str) and f in FIELDS for f in fields) or len(set(fields)) < len(fields):
         raise SymoptError(f"must be a list of distinct fields among {', '.join(FIELDS)} (or [] for none)", "exam.fields")
-    points: tuple[Fraction, ...] | None = None
-    if "points" in exam:
-        given = exam["points"]
-        listed = given if isinstance(given, list) else [given]
-        if not listed or isinstance(given, bool):
-            raise SymoptError("must be a number (each exercise's points) or a list of them, one per exercise", "exam.points")
-        points = tuple(_number(p, "exam.points") if not isinstance(p, bool) else Fraction(-1) for p in listed)
-        if any(not 0 < p <= MAX_POINTS for p in points):
-            raise SymoptError(f"points must be more than 0 and at most {MAX_POINTS}", "exam.points")
     ask = exam.get("ask", ["w"])
     if not isinstance(ask, list) or not ask or not all(isinstance(q, str) for q in ask) or len(set(ask)) < len(ask):
         raise SymoptError('must be a list of distinct quantities, such as ["w"] or ["dw", "w"]', "exam.ask")
     answer = exam.get("answer", "ruled")
     if answer not in ANSWERS:
         raise SymoptError(f"must be one of {', '.join(ANSWERS)}, got {answer!r}", "exam.answer")
+    return Paper(**_texts(exam), fields=tuple(fields), points=_points(exam), ask=tuple(ask), answer=answer, marks=_marks(exam))
+
+
+def _texts(exam: dict) -> dict[str, str]:
+    """The paper's texts given (course, title, date, duration, instructions), each on one line."""
+    texts: dict[str, str] = {}
+    for key in (k for k in PAPER_TEXTS if k in exam):
+        value = exam[key]
+        if not isinstance(value, str):
+            raise SymoptError(f'must be a text in quotes, such as {key} = "…" (TOML reads {_plain_type(value)} here)', f"exam.{key}")
+        if not value.strip():
+            raise SymoptError("must be a non-empty string", f"exam.{key}")
+        limit = 2000 if key == "instructions" else 200
+        if len(value) > limit:
+            raise SymoptError(f"is {len(value)} characters long; at most {limit}", f"exam.{key}")
+        texts[key] = " ".join(value.split())
+    return texts
+
+
+def _numeric(value: object) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def _points(exam: dict) -> tuple[Fraction, ...] | None:
+    """``points``: one number for each exercise, or one per exercise; None when not given."""
+    if "points" not in exam:
+        return None
+    given = exam["points"]
+    listed = given if isinstance(given, list) else [given]
+    if not listed or not all(_numeric(p) for p in listed):
+        raise SymoptError("must be a number (each exercise's points) or a list of numbers, one per exercise, not text", "exam.points")
+    points = tuple(_number(p, "exam.points") for p in listed)
+    if any(not 0 < p <= MAX_POINTS for p in points):
+        raise SymoptError(f"points must be more than 0 and at most {MAX_POINTS}", "exam.points")
+    return points
+
+
+def _marks(exam: dict) -> dict[str, Fraction]:
+    """``marks``: a weight per quantity (each line's share of its epoch)."""
     marks = exam.get("marks", {})
-    if not isinstance(marks, dict) or not all(isinstance(q, str) for q in marks):
-        raise SymoptError("must be a table of weights by quantity, such as { w = 2, dw = 1 }", "exam.marks")
-    weights = {q: _number(w, f"exam.marks.{q}") if not isinstance(w, bool) else Fraction(-1) for q, w in marks.items()}
+    if not isinstance(marks, dict) or not all(isinstance(q, str) and _numeric(w) for q, w in marks.items()):
+        raise SymoptError("must be a table of numbers by quantity, such as { w = 2, dw = 1 }", "exam.marks")
+    weights = {q: _number(w, f"exam.marks.{q}") for q, w in marks.items()}
     if any(not 0 <= w <= MAX_POINTS for w in weights.values()):
         raise SymoptError(f"weights must be from 0 to {MAX_POINTS}", "exam.marks")
-    return Paper(**texts, fields=tuple(fields), points=points, ask=tuple(ask), answer=answer, marks=weights)
+    return weights
+
+
+def _plain_type(value: object) -> str:
+    """What TOML made of a value, in a user's words: a date, a number, a list, a table."""
+    import datetime
+
+    if isinstance(value, (datetime.date, datetime.time)):
+        return "a date or a time"
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return "a number"
+    return {bool: "true or false", list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
 
 
 def _check_points(paper: Paper, spec: dict) -> None:
