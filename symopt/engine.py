@@ -25,7 +25,7 @@ from . import printer, spec as _bounds
 from .arith import GUARD_DIGITS, Evaluator, Exact, ModeArithmetic, MoreDigits, NumberMode, Precision, Value
 from .compiler import evaluator, rational_value
 from .errors import Diverged, ExactTooLarge, SymoptError
-from .expr import Node, names, to_text
+from .expr import Bin, Node, Num, names, to_text
 from .notation import Notation
 from .numbers import EXACT, Policy, Shown
 from .optimizers import Choice
@@ -117,10 +117,25 @@ class Worked:
 
 
 def function_latex(function: Node, mult: str = "cdot", comma: bool = False) -> str:
-    """``f(w_1, w_2) = 0.1w_1^2 + 2w_2^2``, as the user wrote f."""
+    """``f(w_1, w_2) = 0.1w_1^2 + 2w_2^2``, as the user wrote f, but for a factor of 1 (an exam's
+    drawn coefficient: ``{a}*x**2`` with a = 1 is x^2, not 1x^2)."""
     notation = Notation(variables_of(function))
     args = ("; " if comma else ", ").join(notation.variable(v) for v in notation.variables)
-    return f"f({args}) = " + printer.latex(function, notation.constant, mult, comma, "e" not in notation.variables)
+    return f"f({args}) = " + printer.latex(_tidy(function), notation.constant, mult, comma, "e" not in notation.variables)
+
+
+def _tidy(node: Node) -> Node:
+    """`node` without factors of 1; the rest as written (a term of 0 stays: without it, the sheet's
+    f would lose a variable its data line starts)."""
+    if not isinstance(node, Bin):
+        return node
+    left, right = _tidy(node.left), _tidy(node.right)
+    one = Num(Fraction(1))
+    if node.op == "*" and left == one:
+        return right
+    if node.op == "*" and right == one:
+        return left
+    return Bin(node.op, left, right)
 
 
 EXTRA_DIGITS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48)  # more digits tried for an operand, so that its line adds up

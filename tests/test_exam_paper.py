@@ -293,3 +293,16 @@ def test_check_scores_a_students_work_by_the_scheme_one_slip_costing_its_own_lin
     a, b = csv.DictReader((tmp_path / "graded" / "gradebook.csv").open(encoding="utf-8"))
     assert (a["points"], a["score"]) == ("10", "100.0")
     assert float(b["points"]) == 10 - lost and b["score"] == f"{(10 - lost) * 10:.1f}"
+
+
+def test_a_drawn_coefficient_of_1_is_no_factor_on_the_paper(tmp_path):
+    """{a}*x**2 with a = 1 printed as 1x^2 (a new user's find); a coefficient of 0 stays, so the
+    sheet's f keeps every variable its data line starts, and the sheet reads back clean."""
+    text = 'function = "{a}*x**2 + {b}*y**2"\n[exam]\nseed = 1\n[draw]\na = { choice = [1] }\nb = { choice = [0] }\n' \
+           '[require]\nclose_to_exact = false\n[[exercise]]\noptimizer = "gd"\nhyper = { alpha = 0.1 }\nstart = { x = 1, y = 2 }\n'
+    folder = write(tmp_path, text, "--format", "md")
+    paper = (folder / "variant-001-question.md").read_text(encoding="utf-8")
+    assert "$$f(x, y) = x^2 + 0y^2$$" in paper
+    import symopt
+
+    assert symopt.check((folder / "variant-001-solution.md").read_text(encoding="utf-8")).summary["errors"] == 0
