@@ -124,28 +124,6 @@ def _precheck(name: str, value: Any, args: tuple, kwargs: dict) -> None:
             _bound(sum(_length(i) for i in items) + len(value) * len(items), name)
 
 
-def _checked_filter(name: str, function: Any) -> Any:
-    """Jinja's filter `name`, prechecked like the str method of the same name and its result bounded."""
-    passed = getattr(function, "jinja_pass_arg", None)  # the context, eval context or environment first
-
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        lead, (value, *rest) = args[: 1 if passed else 0], args[1 if passed else 0:]
-        if name == "join":
-            value = list(value)  # a generator (map, select) materialised once, to be measured
-            sep = str(rest[0] if rest else kwargs.get("d", ""))
-            _bound(sum(_length(i) for i in value) + len(sep) * len(value), name)
-        elif name == "wordwrap" and isinstance(value, str):
-            wrap = rest[2] if len(rest) > 2 else kwargs.get("wrapstring") or "\n"
-            _bound(len(value) * (1 + len(str(wrap))), name)
-        else:
-            _precheck(name, value, tuple(rest), kwargs)
-        return _result(function(*lead, value, *rest, **kwargs), f"the filter {name}")
-
-    if passed is not None:
-        checked.jinja_pass_arg = passed  # type: ignore[attr-defined]
-    return checked
-
-
 def _lipsum(lipsum: Any) -> Any:
     """Jinja's ``lipsum(n, html, min, max)``, whose n paragraphs of at most `max` words are bounded
     from its arguments (about 10 characters a word)."""
@@ -211,19 +189,29 @@ def _finalize(value: Any) -> Any:
 
 
 def _bounded_filter(name: str, function: Any) -> Any:
-    """Any other filter, prechecked where its growth is known (:data:`_GROWTH`, :data:`_LISTING`)
-    and its result bounded: a text it was given is bounded, so what it builds is bounded before it
-    is checked."""
-    passed = getattr(function, "jinja_pass_arg", None)
+    """Jinja's filter `name`, prechecked from its arguments before it runs (the growing ones like
+    the str method of the same name, :data:`_GROWING_FILTERS`; those of known growth,
+    :data:`_GROWTH`; those that list their value, :data:`_LISTING`), and its result bounded."""
+    passed = getattr(function, "jinja_pass_arg", None)  # the context, eval context or environment first
     growth = _GROWTH.get(name)
 
     def bounded(*args: Any, **kwargs: Any) -> Any:
-        value = args[1 if passed else 0] if len(args) > (1 if passed else 0) else None
-        if growth is not None:
+        lead, rest = args[: 1 if passed else 0], list(args[1 if passed else 0:])
+        value: Any = rest[0] if rest else None
+        if name == "join" and rest:
+            value = rest[0] = list(value)  # a generator (map, select) materialised once, to be measured
+            sep = str(rest[1] if len(rest) > 1 else kwargs.get("d", ""))
+            _bound(sum(_length(i) for i in value) + len(sep) * len(value), name)
+        elif name == "wordwrap" and isinstance(value, str):
+            wrap = rest[3] if len(rest) > 3 else kwargs.get("wrapstring") or "\n"
+            _bound(len(value) * (1 + len(str(wrap))), name)
+        elif name in _GROWING_FILTERS and rest:
+            _precheck(name, value, tuple(rest[1:]), kwargs)
+        elif growth is not None:
             _bound(_given(value) * growth, f"the filter {name}")
         elif name in _LISTING and isinstance(value, (str, list, tuple)) and len(value) > MAX_ITEMS:
             raise _TooLarge(f"the filter {name} would build a list of about {len(value):,} items; a template builds at most {MAX_ITEMS:,}")
-        return _result(function(*args, **kwargs), f"the filter {name}")
+        return _result(function(*lead, *rest, **kwargs), f"the filter {name}")
 
     if passed is not None:
         bounded.jinja_pass_arg = passed  # type: ignore[attr-defined]
@@ -333,7 +321,7 @@ def _environment(fmt: Format, templates: str | None) -> SandboxedEnvironment:
     env.filters["rich"] = rich(fmt.escape)
     env.filters["display"] = display_tex
     for name, function in env.filters.items():
-        env.filters[name] = (_checked_filter if name in _GROWING_FILTERS else _bounded_filter)(name, function)
+        env.filters[name] = _bounded_filter(name, function)
     env.globals["lipsum"] = _lipsum(env.globals["lipsum"])
     return env
 

@@ -115,12 +115,9 @@ def check_asked(t: Template, pairs: Pairs) -> None:
     if not pairs:
         return
     have = {line.quantity for worked in pairs[0][1].exercises for epoch in worked.epochs[:1] for line in epoch.lines}
-    for q in t.paper.ask:
-        if q not in have:
-            raise SymoptError(f"{q!r} is no quantity of these exercises; they have {', '.join(sorted(have))}", f"{t.source}: exam.ask")
-    for q in t.paper.marks:
-        if q not in have:
-            raise SymoptError(f"{q!r} is no quantity of these exercises; they have {', '.join(sorted(have))}", f"{t.source}: exam.marks")
+    for key, named in (("ask", t.paper.ask), ("marks", t.paper.marks)):
+        for q in (q for q in named if q not in have):
+            raise SymoptError(f"{q!r} is no quantity of these exercises; they have {', '.join(sorted(have))}", f"{t.source}: exam.{key}")
 
 
 def key_csv(rows: list[dict]) -> str:
