@@ -27,7 +27,10 @@ what they say.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from fractions import Fraction
+import gc
 
 from ..compiler import evaluator
 from ..errors import SymoptError, UnknownName
@@ -55,9 +58,26 @@ def check_document(doc: Document, exercises: list[Exercise], slack: Fraction = F
 
     findings = [Finding(line, "unreadable", what) for line, what in doc.problems]
     until = deadline()
-    for n, (section, ex) in enumerate(zip(doc.sections, exercises, strict=True), start=1):
-        findings += ExerciseChecker(n, section, ex, slack, doc.decimal_comma, until).run()
+    with _young_heap():
+        for n, (section, ex) in enumerate(zip(doc.sections, exercises, strict=True), start=1):
+            findings += ExerciseChecker(n, section, ex, slack, doc.decimal_comma, until).run()
     return sorted(findings, key=lambda f: f.line)
+
+
+@contextmanager
+def _young_heap() -> Iterator[None]:
+    """The check, with what the process held before it (SymPy's objects, the grammar's: some
+    100 000) set aside from the cyclic garbage collector, which would otherwise walk them all on
+    each of its full passes, several per thousand lines: a seventh of a long check's time.  They
+    are handed back at the end (unless the process froze its own first: then it is left as it is)."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 class ExerciseChecker:
@@ -74,6 +94,9 @@ class ExerciseChecker:
         self.state = WriterState(self.rules.balls, ex, self.rules.gradient)
         self.diagnosis = Diagnosis(self.rules, self.state, ex)
         self.judge = Judge(self.rules, self.names, self.state, self.diagnosis, self.out, ex, slack)
+        # each epoch line's last side as the prescan read it, for the line's check (the reader's own
+        # cache keeps MAX_PARSED sides, fewer than a long sheet's: without this, each is read twice)
+        self._last_sides: dict[str, Node] = {}
 
     @property
     def findings(self) -> list[Finding]:
@@ -111,9 +134,10 @@ class ExerciseChecker:
                     if not marks:
                         continue
                     try:
-                        value = as_written(parse_math(sides[-1]))
+                        tree = self._last_sides[sides[-1]] = parse_math(sides[-1])
                     except SymoptError:
                         continue
+                    value = as_written(tree)
                     if value is not None:
                         values.append((marks[-1] == "≈", value))
         return values
@@ -249,7 +273,8 @@ class ExerciseChecker:
         trees: list[Node] = []
         for side in sides[1:]:
             try:
-                trees.append(parse_math(side))
+                tree = self._last_sides.pop(side, None)
+                trees.append(parse_math(side) if tree is None else tree)
             except SymoptError as e:
                 self.out.add(math, "unreadable", str(e), **where)
                 self._carry_unread(sides, v, q, t, marks, written)

@@ -54,6 +54,7 @@ class Judged:
     used: list[int] = field(default_factory=list)  # the conventions the substitution follows
     order: list[int] = field(default_factory=list)  # those whose value it gives, the stated one first
     complete: bool = True  # False: `used` holds only the stated convention (the others looked at when needed)
+    aligned: list[Fraction] | None = None  # the first numeric side's radii, where its numbers line up with the stated rule's
 
     @classmethod
     def of(cls, math: MathLine, q: str, v: str, t: int, texts: tuple[str, ...], trees: list[Node],
@@ -183,9 +184,11 @@ class Judge:
         # the conventions whose numbers the line shows, the stated one first (where every value is 0,
         # every convention gives the value; the numbers tell which one was written)
         line.order = order = sorted(dict.fromkeys(used), key=lambda k: k != self.stated)
-        if order[0] == self.stated and self._same_numbers(first, q, v, t, order[0]):
-            line.used, line.complete = [order[0]], False  # no warning to give; the rest only if the arithmetic needs it
-            return None
+        if order[0] == self.stated:  # the rule's numbers one by one (the common case), or in another order
+            line.aligned = self._aligned(first, q, v, t, order[0])
+            if line.aligned is not None or self._same_numbers(first, q, v, t, order[0]):
+                line.used, line.complete = [order[0]], False  # no warning to give; the rest only if the arithmetic needs it
+                return None
         shown = [k for k in order if self._same_numbers(first, q, v, t, k)]
         if not shown:  # a close value from other numbers: (-1)^4, 14^{-6}
             return self.out.add(line.math, "substitution", self._diagnose(first, q, v, t, point, None, order[0]),
@@ -201,14 +204,14 @@ class Judge:
         q, v, t, value, used, scope = line.q, line.v, line.t, line.value, line.used, line.scope
         prev_text, first = line.numeric[0]
         prev_tree = first
-        aligned = next((a for k in sorted(used, key=lambda k: k != self.stated)
-                        if (a := self._aligned(first, q, v, t, k)) is not None), None)
+        aligned = line.aligned if line.aligned is not None else next(
+            (a for k in sorted(used, key=lambda k: k != self.stated) if (a := self._aligned(first, q, v, t, k)) is not None), None)
         if aligned is None and not line.complete:  # the stated convention's numbers do not line up: the others'
             used = line.used = [k for k in line.order if self._same_numbers(first, q, v, t, k)]
             line.complete = True
             aligned = next((a for k in sorted(used, key=lambda k: k != self.stated)
                             if (a := self._aligned(first, q, v, t, k)) is not None), None)
-        radius_of: dict[tuple[Fraction, int], Fraction] = {}  # (value, places) -> radius
+        radius_of: dict[tuple[int, int, int], Fraction] = {}  # (numerator, denominator, places) -> radius (_shown)
         if aligned is None:  # laid out otherwise: by value, except for the rule's own numbers
             constants = {w.value for k in used for tree in self.rule_trees(q, v, k) for w in rule_literals(tree)}
             scope = {number: radius for number, radius in scope.items() if number not in constants}
@@ -225,12 +228,14 @@ class Judge:
             if last:
                 half = lambda w, _i: self.state.radius(w)
             elif line.approx_before[i]:  # a number carried on may be shown rounded here
-                def rounded(w: Written, _i: int, carried: dict[tuple[Fraction, int], Fraction] = carried) -> Fraction:
-                    return max(carried.get((w.value, w.places), w.half), w.half)
+                def rounded(w: Written, _i: int, carried: dict[tuple[int, int, int], Fraction] = carried) -> Fraction:
+                    kept = carried.get(_shown(w))
+                    return w.half if kept is None or kept < w.half else kept
                 half = rounded
             else:  # a number carried on keeps its radius: the same value written the same way
-                def kept(w: Written, _i: int, carried: dict[tuple[Fraction, int], Fraction] = carried) -> Fraction:
-                    return carried.get((w.value, w.places), w.half)
+                def kept(w: Written, _i: int, carried: dict[tuple[int, int, int], Fraction] = carried) -> Fraction:
+                    radius = carried.get(_shown(w))
+                    return w.half if radius is None else radius
                 half = kept
             try:
                 cur = self.evaluate(tree, v, t, radii=half, record=radius_of)
@@ -365,7 +370,7 @@ class Judge:
         return self.diagnosis.diagnose(self._literals(first), self._wanted(tree, source, q, v, t), point, expected)
 
     # -- evaluating a side ---------------------------------------------------------------------------
-    def evaluate(self, tree: Node, v: str, t: int, radii: Radii | None, record: dict | None = None) -> Ball:
+    def evaluate(self, tree: Node, v: str, t: int, radii: Radii | None, record: dict[tuple[int, int, int], Fraction] | None = None) -> Ball:
         """A side of the line as a ball: names are the writer's current values; each written
         number gets the radius ``radii(number, position)`` (None: no numbers are widened), its
         position that in :func:`literals` (exponents count, though they are exact).  `record`
@@ -398,8 +403,7 @@ class Judge:
                 radius = radius_of(w, position[0])
                 position[0] += 1
                 if record is not None:
-                    shown = (w.value, w.places)
-                    record[shown] = max(record.get(shown, ZERO), radius)
+                    _record(record, w, radius)
                 return balls.ball(w.value, radius)
             if isinstance(node, Num):
                 return balls.const(node.value)
@@ -436,6 +440,22 @@ class Judge:
         if not cands:
             raise UnknownName(n)
         return cands[0].ball
+
+
+def _shown(w: Written) -> tuple[int, int, int]:
+    """A written number as a key: its value and places as integers (a Fraction's hash costs a
+    modular inverse, and its comparisons ABC checks, each time: this runs for every number of
+    every side)."""
+    value = w.value
+    return value.numerator, value.denominator, w.places
+
+
+def _record(record: dict[tuple[int, int, int], Fraction], w: Written, radius: Fraction) -> None:
+    """The largest radius a written number had on a side, by :func:`_shown`."""
+    shown = _shown(w)
+    before = record.get(shown)
+    if before is None or before < radius:
+        record[shown] = radius
 
 
 def _same_multiset(got: list[Written], wanted: list[tuple[Slot, Label]]) -> bool:

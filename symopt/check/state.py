@@ -19,6 +19,7 @@ from .ball import Ball, BallArithmetic, fraction
 from .mathtext import Written
 
 MAX_COMBINATIONS = 16  # candidate values tried per line after earlier errors
+_TENTH = Fraction(1, 10)
 
 
 @dataclass
@@ -168,13 +169,15 @@ class WriterState:
         digits: dict[int, int] = {}
         for rounded, value in values:
             if rounded or not approx:
-                if value.significant >= 4 and abs(value.value) >= Fraction(1, 10):
+                large = value.size >= _TENTH
+                if large and value.significant >= 4:
                     self.decimals = max(self.decimals, value.places)
                     counts[value.places] = counts.get(value.places, 0) + 1
-                self.digits = max(self.digits, figures(value))
+                shown = figures(value)
+                self.digits = max(self.digits, shown)
                 if value.places > 0:
-                    digits[figures(value)] = digits.get(figures(value), 0) + 1
-                if abs(value.value) >= Fraction(1, 10):
+                    digits[shown] = digits.get(shown, 0) + 1
+                if large:
                     self.finest = max(self.finest, value.places)
         self.usual = max(counts, key=lambda k: (counts[k], k)) if counts else 0
         self.usual_digits = max(digits, key=lambda k: (digits[k], -k)) if digits else 0
@@ -184,7 +187,7 @@ class WriterState:
         digits tell nothing); where ≈ marks rounding, a value after = is exact and tells nothing either."""
         self.seen_approx = self.seen_approx or "≈" in marks
         if ok and ("≈" in marks or not self.seen_approx):
-            if value.significant >= 4 and abs(value.value) >= Fraction(1, 10):
+            if value.significant >= 4 and value.size >= _TENTH:
                 # rounded to decimals, not to significant figures (3 at most): the sheet shows this many
                 self.decimals = max(self.decimals, value.places)
             self.digits = max(self.digits, figures(value))
