@@ -404,3 +404,19 @@ def test_rounded_cells_say_so():
                           ("sig:3", "$2.83$")):
         md = symopt.solve({**SPEC, "exercise": [{**SPEC["exercise"][0], "numbers": numbers}]}).to_markdown()
         assert re.search(rf"\| 2 \| [^|]+ \| [^|]+ \| {re.escape(cell)} \|", md), numbers
+
+
+def test_the_readme_excerpt_is_the_real_output():
+    import tomllib
+
+    from conftest import ROOT, SEED_SPEC
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("ends its first exercise and the sheet with:\n\n```\n") + len("ends its first exercise and the sheet with:\n\n```\n")
+    excerpt = readme[start:readme.index("```", start)]
+    data = tomllib.loads(SEED_SPEC.read_text(encoding="utf-8"))
+    md = symopt.solve({**data, "table": {"tolerance": 0.5, "rows": 6}}, lang="en", epochs=10).to_markdown()
+    trajectory, comparison = excerpt.split("## Comparison")
+    assert md[md.index("**Trajectory"):].startswith(trajectory)
+    assert md.endswith("## Comparison" + comparison)
+    assert format(float(symopt.solve({**data, "table": True}, epochs=10).exercises[0].objective[-1].value), ".5f") == "0.47203"
