@@ -228,9 +228,10 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
 
 def work(exercises: Iterable[Exercise]) -> int:
     """The work of exercises in the budget's unit (:data:`MAX_WORK`), worked lines: per exercise
-    :data:`EXERCISE_WORK`, per epoch :data:`EPOCH_WORK` and per variable a line for its gradient and
-    one per rule (6 for Adam), each weighed by the digits the number mode writes (a line of 100
-    digits counts twice: its time and memory grow with them)."""
+    :data:`EXERCISE_WORK`, per epoch :data:`EPOCH_WORK` (and a line for f(w_t) with the spec's
+    table) and per variable a line for its gradient and one per rule (6 for Adam), each weighed by
+    the digits the number mode writes (a line of 100 digits counts twice: its time and memory grow
+    with them)."""
     return sum(EXERCISE_WORK + ex.epochs * (EPOCH_WORK + ex.objective + len(ex.variables) * (len(ex.rules) + 1))
                * (100 + shown_digits(ex.numbers)) // 100 for ex in exercises)
 

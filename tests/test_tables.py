@@ -339,7 +339,7 @@ $$dx = 2 \cdot 2.4 = 4.8$$
 
 $$x = 2.4 - 0.1 \cdot 4.8 = 1.92$$
 
-| t | x | f(x) | note |
+| {t} | x | f(x) | note |
 |---|---|---|---|
 | 0 | 3 | 9 | start |
 | 1 | 2.4 | 5.76 | |
@@ -352,12 +352,13 @@ $$x = 2.4 - 0.1 \cdot 4.8 = 1.92$$
 """
 
 
-def test_a_students_own_table():
-    right = symopt.check(STUDENT.format(f2="3.6864"))
+@pytest.mark.parametrize("t", ["t", "$t$", "Epoch $t$", "**Bước**"])
+def test_a_students_own_table(t):
+    right = symopt.check(STUDENT.format(t=t, f2="3.6864"))
     assert not right.errors and not right.warnings
     assert len([f for f in right.findings if f.quantity == "table"]) == 6  # epochs 0 to 2, x and f; the rate table is none
-    assert [f.text for f in symopt.check(STUDENT.format(f2="3.69")).findings if f.severity != "ok"] == []  # rounded
-    (error,) = symopt.check(STUDENT.format(f2="3.96")).errors
+    assert [f.text for f in symopt.check(STUDENT.format(t=t, f2="3.69")).findings if f.severity != "ok"] == []  # rounded
+    (error,) = symopt.check(STUDENT.format(t=t, f2="3.96")).errors
     assert error.text == "in the table, at epoch 2: f at the row's w is ≈ 3.6864, not 3.96"
 
 

@@ -78,7 +78,7 @@ class TableChecker:
     def _column(self, cell: str) -> str | tuple[str, str] | None:
         """What a header cell names: "epoch", "f", ("w", variable), or None (a column not read)."""
         text = _plain(cell)
-        if self.epoch.fullmatch(text):
+        if self.epoch.fullmatch(text.replace("$", "")):  # Epoch, $t$, Epoch $t$, Vòng
             return "epoch"
         if _F_HEAD.fullmatch(text):
             return "f"
