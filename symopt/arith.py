@@ -129,7 +129,7 @@ def parse_mode(value: object) -> NumberMode:
         return _mode_of_text(value)
     if isinstance(value, dict):
         return _mode_of_table(value)
-    raise SymoptError(f"numbers must be a string such as \"hand:4\" or a table, got {_plain_value(value)}")
+    raise SymoptError(f"numbers must be a string such as \"hand:4\" or a table, got {plain_value(value)}")
 
 
 def _mode_of_text(value: str) -> NumberMode:
@@ -182,17 +182,17 @@ def _mode_of_table(value: dict) -> NumberMode:
     for key in ("decimals", "keep", "digits", "sig"):
         if key in value:
             if isinstance(value[key], bool) or not isinstance(value[key], int):
-                raise SymoptError(f"{key} must be a whole number, got {_plain_value(value[key])}")
+                raise SymoptError(f"{key} must be a whole number, got {plain_value(value[key])}")
             if key != _MAIN[kind] and key not in _ALLOWED[kind]:
                 raise SymoptError(f"{key} does not go with mode = {kind!r}; {USAGE}")
             fields[key] = value[key]
     if "pad" in value:
         if not isinstance(value["pad"], bool):
-            raise SymoptError(f"pad must be true or false, got {_plain_value(value['pad'])}")
+            raise SymoptError(f"pad must be true or false, got {plain_value(value['pad'])}")
         fields["pad"] = value["pad"]
     if "decimal" in value:
         if value["decimal"] not in (".", ","):
-            raise SymoptError(f'decimal must be "." or ",", got {_plain_value(value["decimal"])}')
+            raise SymoptError(f'decimal must be "." or ",", got {plain_value(value["decimal"])}')
         fields["comma"] = value["decimal"] == ","
     if kind in ("sig", "precision") and _MAIN[kind] not in fields:
         raise SymoptError(f"mode = {kind!r} needs {_MAIN[kind]} = N, e.g. {{ mode = \"{kind}\", {_MAIN[kind]} = 4 }}")
@@ -204,7 +204,7 @@ def whole_digits(n: int) -> int:
     return int(abs(n).bit_length() * 0.30103) + 1
 
 
-def _plain_value(x: object) -> str:
+def plain_value(x: object) -> str:
     """A spec value as the user wrote it: 4.5, true, "x" (not Decimal('4.5'), True)."""
     if isinstance(x, bool):
         return "true" if x else "false"
@@ -219,16 +219,16 @@ def _plain_value(x: object) -> str:
 
 def _checked(mode: NumberMode) -> NumberMode:
     if not 0 <= mode.decimals <= 30:
-        raise SymoptError(f"decimals must be between 0 and 30, got {_plain_value(mode.decimals)}")
+        raise SymoptError(f"decimals must be between 0 and 30, got {plain_value(mode.decimals)}")
     if mode.keep is not None and not 0 <= mode.keep <= 30:
-        raise SymoptError(f"keep must be between 0 and 30, got {_plain_value(mode.keep)}")
+        raise SymoptError(f"keep must be between 0 and 30, got {plain_value(mode.keep)}")
     if mode.keep is not None and mode.keep <= mode.decimals:
         raise SymoptError(f"keep {mode.keep} keeps nothing: values that end within {mode.decimals} decimals are "
                           f"written whole anyway; use keep K with K > {mode.decimals}")
     if not 1 <= mode.sig <= 30:
-        raise SymoptError(f"sig (significant figures) must be between 1 and 30, got {_plain_value(mode.sig)}")
+        raise SymoptError(f"sig (significant figures) must be between 1 and 30, got {plain_value(mode.sig)}")
     if not 5 <= mode.digits <= 1000:
-        raise SymoptError(f"precision digits must be between 5 and 1000, got {_plain_value(mode.digits)}")
+        raise SymoptError(f"precision digits must be between 5 and 1000, got {plain_value(mode.digits)}")
     return mode
 
 

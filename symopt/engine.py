@@ -22,7 +22,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from . import printer, spec as _bounds
-from .arith import GUARD_DIGITS, Evaluator, Exact, ModeArithmetic, MoreDigits, NumberMode, Precision, Value
+from .arith import GUARD_DIGITS, LIMIT, Evaluator, Exact, ModeArithmetic, MoreDigits, NumberMode, Precision, Value
 from .compiler import evaluator, rational_value
 from .errors import Diverged, ExactTooLarge, SymoptError
 from .expr import Bin, Node, Num, names, to_text
@@ -32,8 +32,8 @@ from .optimizers import Choice
 from .plan import Compiled, Plan, Printed, Rule, plan_of, rule_formulas
 from .spec import Exercise, variables_of
 
-__all__ = ["Departure", "Divergence", "Epoch", "Line", "Operand", "Worked", "data_rows", "function_latex", "rule_formulas",
-           "work"]
+__all__ = ["Departure", "Divergence", "Epoch", "Line", "Objective", "Operand", "Worked", "data_rows", "function_latex",
+           "rule_formulas", "work"]
 
 
 class Operand(NamedTuple):
@@ -68,6 +68,17 @@ class Epoch:
     params: dict[str, str]  # variable -> carried value at the mode's full precision, as text
     values: dict[str, Fraction | Decimal]  # the same as numbers
     reference: dict[str, Decimal] | None = None  # by hand: the run without rounding, at 20 digits
+
+
+class Objective(NamedTuple):
+    """f(w_t) at the start (epoch 0) or after a complete epoch, for the trajectory tables: computed
+    in the run's number mode from the values the run carries (by hand: from the rounded w, and
+    rounded as a line's value is; exactly, or to the mode's digits, otherwise)."""
+
+    epoch: int
+    shown: Shown | None  # as the sheet writes it; None where f has no value (a logarithm of a negative w)
+    value: Fraction | Decimal | None  # the value, to the mode's precision (the carried one by hand)
+    approx: bool  # written after \approx: exact and precision modes mark a rounded value, as their lines do
 
 
 DIVERGENCE_DIGITS = 12
@@ -114,6 +125,7 @@ class Worked:
     departs: Departure | None = None
     notation: Notation | None = None  # how its names print (see symopt.notation)
     data_rows: tuple[str, ...] = ()  # the data line as printed: one row, or several on a long line
+    objective: tuple[Objective, ...] = ()  # f(w_t) at the start and after each complete epoch, when the spec has a table
 
 
 def function_latex(function: Node, mult: str = "cdot", comma: bool = False) -> str:
@@ -153,7 +165,7 @@ def printed_work(ex: Exercise, mult: str = "cdot") -> int:
     cached for the run), so before any epoch."""
     printed = plan_of(ex).printed(mult)
     per_epoch = _bounds.EPOCH_WORK + sum(1 + len(w.filler.keys) for w in printed.gradient) \
-        + len(ex.variables) * sum(1 + len(w.filler.keys) for w in printed.rules)
+        + len(ex.variables) * sum(1 + len(w.filler.keys) for w in printed.rules) + ex.objective * (1 + len(ex.variables))
     return _bounds.EXERCISE_WORK + ex.epochs * per_epoch * (100 + _bounds.shown_digits(ex.numbers)) // 100
 
 
@@ -193,6 +205,8 @@ def _work(ex: Exercise, mult: str, guard: int, deadline: float | None = None) ->
     # -- the epoch loop: evaluators and templates only -------------------------------------------
     values, shown = _given(ex, arith)
     reference = None if shadow is None else _given_reference(ex, shadow)
+    objective = _ObjectiveRun(ex, plan, guard) if ex.objective else None
+    objectives = [] if objective is None else [objective.at(0, values)]
     epochs = []
     diverged: Divergence | None = None
     departs: Departure | None = None
@@ -205,6 +219,8 @@ def _work(ex: Exercise, mult: str, guard: int, deadline: float | None = None) ->
         if lines:
             epoch = _epoch(run, t, lines, values, shadow, reference) if complete else Epoch(t, tuple(lines), {}, {}, None)
             epochs.append(epoch)
+            if complete and objective is not None:
+                objectives.append(objective.at(t, values))
             if departs is None and epoch.reference is not None:
                 departs = _departure(ex, notation, mode, t, epoch.values, epoch.reference, shown)
         if diverged is not None:
@@ -224,7 +240,37 @@ def _work(ex: Exercise, mult: str, guard: int, deadline: float | None = None) ->
         diverged=diverged,
         departs=departs,
         notation=notation,
+        objective=tuple(objectives),
     )
+
+
+class _ObjectiveRun:
+    """f compiled once for a run, in an arithmetic of the run's mode of its own (so that its values
+    touch none of the run's counters: exact mode's budget of carried SymPy nodes)."""
+
+    def __init__(self, ex: Exercise, plan: Plan, guard: int):
+        mode = ex.numbers
+        self.arith = mode.arithmetic([*ex.start.values(), *(q for values in ex.state.values() for q in values.values())], guard)
+        self.evaluate = plan.objective(self.arith)
+        self.variables = ex.variables
+        self.marks = not mode.carries
+
+    def at(self, t: int, values: list[dict[str, Any]]) -> Objective:
+        """f at the w the run carries after epoch t (0: the start).  A precision run whose f cancels
+        more digits than the guard holds is done again with more (MoreDigits passes through)."""
+        arith = self.arith
+        try:
+            value = self.evaluate({v: values[j]["w"] for j, v in enumerate(self.variables)})
+            if isinstance(arith, Exact):  # shown, not carried: f's values are no part of the run's
+                value = arith.lower(value)
+                if abs(value) >= LIMIT if type(value) is Fraction else arith.past(value, 10**300):
+                    raise Diverged("past 10^300")
+            else:
+                value = arith.carry(value)
+            shown = arith.shown(value)
+        except (SymoptError, ArithmeticError, ValueError):
+            return Objective(t, None, None, False)
+        return Objective(t, shown, arith.number(value), self.marks and shown.rounded)
 
 
 @dataclass(frozen=True)

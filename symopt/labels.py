@@ -37,6 +37,16 @@ TEXT: dict[str, dict[str, dict]] = {
             "keep": "; a value that ends within {k} decimal places is kept whole",
             "padded": " Rounded values keep their trailing zeros.",
             "comma": " Decimal commas: $0{,}5$ is one half.",
+            # the tables (the spec's table): a trajectory after each exercise, and the comparison
+            "trajectory": "Trajectory (epoch 0 is the start):",
+            "epoch_column": "Epoch",
+            "every": "One row every {k} epochs, and the last epoch ({last}).",
+            "no_value": "—: $f$ has no value there, or is past $10^{300}$.",
+            "comparison": "Comparison of the optimizers",
+            "compare_columns": ["Exercise", "Optimizer", "Epochs", "Epochs to reach", "Final $f$"],
+            "reach": ("Epochs to reach: the first epoch $t$ (0 is the start) with ${f} \\le {level}$, that is within the "
+                      "tolerance ${tolerance}$ of ${minimum}$, taken as the minimum of $f$; —: not reached in the epochs worked."),
+            "diverges": "{k} (diverges)",
         },
         "card": {
             "title": "Optimizers in symopt",
@@ -118,6 +128,15 @@ TEXT: dict[str, dict[str, dict]] = {
             "keep": "; giá trị có không quá {k} chữ số thập phân được giữ nguyên",
             "padded": " Giá trị làm tròn giữ các chữ số 0 ở cuối.",
             "comma": " Dấu phẩy thập phân: $0{,}5$ là một nửa.",
+            "trajectory": "Quỹ đạo (epoch 0 là điểm xuất phát):",
+            "epoch_column": "Epoch",
+            "every": "Mỗi {k} epoch một dòng, và epoch cuối ({last}).",
+            "no_value": "—: $f$ không xác định tại đó, hoặc vượt quá $10^{300}$.",
+            "comparison": "So sánh các thuật toán tối ưu",
+            "compare_columns": ["Bài", "Thuật toán", "Số epoch", "Số epoch để đạt", "$f$ cuối cùng"],
+            "reach": ("Số epoch để đạt: epoch $t$ đầu tiên (0 là điểm xuất phát) có ${f} \\le {level}$, tức là cách ${minimum}$, "
+                      "được lấy làm giá trị nhỏ nhất của $f$, không quá dung sai ${tolerance}$; —: không đạt trong các epoch đã tính."),
+            "diverges": "{k} (phân kỳ)",
         },
         "card": {
             "title": "Các thuật toán tối ưu trong symopt",

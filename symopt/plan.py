@@ -153,6 +153,10 @@ class Plan:
             hit = self._printed[mult] = _printed(self, mult)
         return hit
 
+    def objective(self, arith: Arithmetic) -> Evaluator:
+        """f itself, compiled in `arith` (once per run): its value at each epoch's w, for the tables."""
+        return evaluator(self.exercise.function, arith, {})
+
     def compiled(self, arith: Arithmetic) -> Compiled:
         """The lines' evaluators in `arith` (an arithmetic is made for one run: compile once per run)."""
         hyper = self.exercise.hyper

@@ -15,12 +15,12 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import formats, labels, spec as _bounds
+from . import formats, labels, spec as _bounds, tables
 from .engine import Divergence, Line, Worked, function_latex, printed_work, work
 from .errors import SymoptError
 from .expr import Call, Node, parse, walk
 from .formats import escape_latex
-from .numbers import rational_text, value_text
+from .numbers import Policy, rational_text, value_text
 from .spec import Spec, from_dict, load, with_overrides
 
 if TYPE_CHECKING:
@@ -64,9 +64,7 @@ class Solution:
         view = self._plain_view
         out = [path_figure(w, f"ex{n}-path", ex["heading"], formats)
                for n, (w, ex) in enumerate(zip(self.exercises, view["exercises"], strict=True), start=1)]
-        first = self.exercises[0].exercise
-        same = all(w.exercise.function == first.function and w.exercise.start == first.start for w in self.exercises)
-        if len(self.exercises) > 1 and same and len(first.variables) == 2:
+        if self.comparable and len(self.exercises[0].exercise.variables) == 2:
             worked = self.exercises
             if compare_epochs is not None:
                 worked = solve(self.spec, epochs=compare_epochs, numbers="precision:15").exercises
@@ -74,6 +72,14 @@ class Solution:
             if figure is not None:
                 out.append(figure)
         return out
+
+    @property
+    def comparable(self) -> bool:
+        """Whether the exercises can be compared: more than one, all of the same f from the same
+        start (the comparison figure draws them on one map, the comparison table lists them)."""
+        first = self.exercises[0].exercise if self.exercises else None
+        return len(self.exercises) > 1 and first is not None and all(
+            w.exercise.function == first.function and w.exercise.start == first.start for w in self.exercises)
 
     def view(self, figures: dict | None = None) -> dict:
         """What the templates see: plain strings and lists, in the sheet's language.  `figures`:
@@ -99,6 +105,7 @@ class Solution:
         sheet_words = labels.words(self.spec.lang, "sheet")
         comma = all(w.exercise.numbers.comma for w in self.exercises) and bool(self.exercises)
         top = None if self.spec.function_text is None else function_latex(parse(self.spec.function_text), self.spec.mult, comma)
+        table = self.spec.table
         exercises = []
         for n, w in enumerate(self.exercises, start=1):
             exercises.append(
@@ -120,9 +127,14 @@ class Solution:
                     ],
                     "diverged": None if w.diverged is None else sheet_words["diverged"].format(
                         k=w.diverged.epoch, reason=_reason(sheet_words, w.diverged)),
+                    "table": None if table is None else tables.trajectory(w, table, sheet_words),
                 }
             )
-        return {"title": self.spec.title, "lang": self.spec.lang, "function": top, "exercises": exercises, "compare": None}
+        comparison = None
+        if table is not None and self.comparable:
+            comparison = tables.comparison(self.exercises, table, sheet_words, Policy(comma=comma))
+        return {"title": self.spec.title, "lang": self.spec.lang, "function": top, "exercises": exercises, "compare": None,
+                "comparison": comparison, "tables": table is not None}
 
     def make(self, fmt: str, templates: str | Path | None = None, fragment: bool = False, figures: dict | None = None,
              files: dict[str, bytes] | None = None, made: dict[str, formats.Made] | None = None) -> formats.Made:
@@ -145,7 +157,8 @@ class Solution:
         return pdf
 
     def to_dict(self) -> dict:
-        return {
+        table = self.spec.table
+        out: dict[str, object] = {
             "title": self.spec.title,
             "exercises": [
                 {
@@ -173,10 +186,14 @@ class Solution:
                         }
                         for e in w.epochs
                     ],
+                    **({"objective": tables.objective_dicts(w)} if table is not None else {}),
                 }
                 for w in self.exercises
             ],
         }
+        if table is not None:  # (without a table, JSON is as it was)
+            out["table"] = {"rows": table.rows, "comparison": tables.comparison_dict(self.exercises, table) if self.comparable else None}
+        return out
 
     def to_json(self) -> str:  # the json format's maker (symopt/formats.py)
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"

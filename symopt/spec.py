@@ -17,7 +17,7 @@ import time
 import tomllib
 
 from . import labels
-from .arith import NumberMode, parse_mode, whole_digits
+from .arith import NumberMode, parse_mode, plain_value, whole_digits
 from .errors import SymoptError
 from .expr import Node, names, parse
 from .files import hidden_kind, read_text
@@ -71,7 +71,7 @@ EPOCH_WORK = 3  # an epoch's heading and its set-up
 FIGURE_WORK = 6000  # an image of figures (the path on f's contours and the loss: about 0.3 s)
 MULTS = ("*", "cdot", "times")
 DEFAULT_MULT = "cdot"  # typeset products: 0.9 \cdot 0 (the reference sheet's * is mult = "*")
-TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise", "optimizers", "figures", "notes")
+TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise", "optimizers", "figures", "notes", "table")
 FIGURES = ("none", "png", "svg", "pdf")
 NOTES = ("math", "frameworks")  # a sheet's notes: conventions in mathematical words; also the framework settings
 EXERCISE_KEYS = ("optimizer", "hyper", "options", "start", "state", "epochs", "numbers", "function", "gradient_name")
@@ -94,6 +94,7 @@ class Exercise:
     # spec is checked; an exercise made without them chooses them itself
     rules: tuple[tuple[str, Node], ...] = field(default=(), compare=False, repr=False)
     notes: tuple[Choice, ...] = field(default=(), compare=False, repr=False)
+    objective: bool = False  # f(w_t) is computed at the start and after each epoch (the spec's table)
 
     def __post_init__(self) -> None:
         if not self.rules:  # (every optimizer has a rule: at least w's)
@@ -114,6 +115,29 @@ class Spec:
     stem: str = "sheet"
     raw: dict = field(default_factory=dict, compare=False, repr=False)
     notes: str = "math"  # math | frameworks: whether each convention also names its PyTorch/optax/Keras setting
+    table: Table | None = None  # the spec's `table`: trajectory tables and the comparison (None: none)
+
+
+TABLE_KEYS = ("rows", "tolerance", "minimum")
+TABLE_ROWS = 21  # a trajectory table's rows by default: every epoch of a run of 20, every 50th of 1000
+MAX_TABLE_ROWS = MAX_EPOCHS + 1
+
+
+@dataclass(frozen=True)
+class Table:
+    """The spec's ``table``: after each exercise a table of its trajectory, at most `rows` rows
+    (epoch 0, the start, included; a longer run shows every k-th epoch and the last); and when the
+    exercises share f and the start, one comparison of them, where an exercise reaches f's minimum
+    within the tolerance at the first epoch t with f(w_t) <= `minimum` + `tolerance`."""
+
+    rows: int = TABLE_ROWS
+    tolerance: Fraction = Fraction(1, 1000)
+    minimum: Fraction = Fraction(0)
+
+    @property
+    def level(self) -> Fraction:
+        """The value f must fall to: its minimum (as the spec takes it) plus the tolerance."""
+        return self.minimum + self.tolerance
 
 
 def load(path: str | Path) -> Spec:
@@ -171,6 +195,7 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
     screen(data)
     _only(data, TOP_KEYS, "the top level")
     title, lang, mult, notes, figures = _sheet_keys(data, overrides)
+    table = _table_key(data.get("table", False))
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
         raise SymoptError("must be a table", "defaults")
@@ -194,20 +219,21 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
                 merged[key] = overrides[key]
         try:
             _only(entry, EXERCISE_KEYS, "this exercise")
-            exercises.append(_exercise(merged, customs))
+            exercises.append(_exercise(merged, customs, objective=table is not None))
         except SymoptError as e:
             raise e.within(f"exercise {n}") from None
     check_work(work(exercises))
-    return Spec(title, lang, top_function, tuple(exercises), mult, figures, source, stem, data, notes=notes)
+    return Spec(title, lang, top_function, tuple(exercises), mult, figures, source, stem, data, notes=notes, table=table)
 
 
 def work(exercises: Iterable[Exercise]) -> int:
     """The work of exercises in the budget's unit (:data:`MAX_WORK`), worked lines: per exercise
-    :data:`EXERCISE_WORK`, per epoch :data:`EPOCH_WORK` and per variable a line for its gradient and
-    one per rule (6 for Adam), each weighed by the digits the number mode writes (a line of 100
-    digits counts twice: its time and memory grow with them)."""
-    return sum(EXERCISE_WORK + ex.epochs * (EPOCH_WORK + len(ex.variables) * (len(ex.rules) + 1)) * (100 + shown_digits(ex.numbers)) // 100
-               for ex in exercises)
+    :data:`EXERCISE_WORK`, per epoch :data:`EPOCH_WORK` (and a line for f(w_t) with the spec's
+    table) and per variable a line for its gradient and one per rule (6 for Adam), each weighed by
+    the digits the number mode writes (a line of 100 digits counts twice: its time and memory grow
+    with them)."""
+    return sum(EXERCISE_WORK + ex.epochs * (EPOCH_WORK + ex.objective + len(ex.variables) * (len(ex.rules) + 1))
+               * (100 + shown_digits(ex.numbers)) // 100 for ex in exercises)
 
 
 def shown_digits(mode: NumberMode) -> int:
@@ -288,6 +314,29 @@ def _sheet_keys(data: dict, overrides: dict) -> tuple[str, str, str, str, str]:
     return title, lang, mult, notes, figures
 
 
+TABLE_USAGE = "table = true, or a table such as { rows = 21, tolerance = 0.001, minimum = 0 }"
+
+
+def _table_key(value: object) -> Table | None:
+    """The spec's ``table``: false (the default: no tables), true (the defaults of :class:`Table`)
+    or a table of its keys."""
+    if value is False:
+        return None
+    if value is True:
+        return Table()
+    if not isinstance(value, dict):
+        raise SymoptError(f"must be true, false or a table: {TABLE_USAGE}", "table")
+    _only(value, TABLE_KEYS, "table")
+    rows = value.get("rows", TABLE_ROWS)
+    if isinstance(rows, bool) or not isinstance(rows, int) or not 2 <= rows <= MAX_TABLE_ROWS:
+        raise SymoptError(f"must be a whole number from 2 to {MAX_TABLE_ROWS} (epoch 0 and the last at least), "
+                          f"got {plain_value(rows)}", "table.rows")
+    tolerance = _number(value.get("tolerance", Table.tolerance), "table.tolerance")
+    if tolerance <= 0:
+        raise SymoptError(f"must be more than 0, got {plain_value(value['tolerance'])}", "table.tolerance")
+    return Table(rows, tolerance, _number(value.get("minimum", Table.minimum), "table.minimum"))
+
+
 def _customs(data: dict) -> dict[str, Optimizer]:
     """The spec's own optimizers ([optimizers.my_adamax])."""
     table = data.get("optimizers", {})
@@ -331,7 +380,7 @@ def variables_of(function: Node) -> tuple[str, ...]:
     return tuple(sorted(names(function) - {"pi"}, key=natural_key))
 
 
-def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exercise:
+def _exercise(data: dict, customs: dict[str, Optimizer] | None = None, objective: bool = False) -> Exercise:
     optimizer = _optimizer_of(data, customs)
     function_text, function, variables = _function_of(data)
     options = _table(data, "options")
@@ -357,7 +406,7 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None) -> Exerci
         raise SymoptError(f"must be one of {', '.join(map(repr, GRADIENT_NAMES))} (dw_1, g_1 or ∂f/∂w_1), got {gradient_name!r}",
                           "gradient_name")
     return Exercise(optimizer, hyper, dict(options), function_text, function, variables, start, state, epochs, numbers,
-                    gradient_name, tuple(rules), tuple(notes))
+                    gradient_name, tuple(rules), tuple(notes), objective)
 
 
 def _optimizer_of(data: dict, customs: dict[str, Optimizer] | None) -> Optimizer:

@@ -30,7 +30,20 @@ def sheets() -> list[str]:
         s["mult"] = mult
         out.append(symopt.solve(s).to_markdown())
     out += notation_sheets()
+    out += table_sheets()
     return out
+
+
+def table_sheets() -> list[str]:
+    """Trajectory tables and the comparison (the spec's table): cells with \\approx, powers of ten,
+    decimal commas, the lecture's names; the criterion's f(\\boldsymbol{\\theta}_t) \\le …."""
+    tables = {"function": "log(1 + x^2) + 2*y**2 - 1", "table": {"rows": 4, "tolerance": "1e-6", "minimum": -1},
+              "defaults": {"start": {"x": -2, "y": 1}, "epochs": 12},
+              "exercise": [{"optimizer": "gd", "hyper": {"alpha": 0.2}, "numbers": "exact", "epochs": 3},
+                           {"optimizer": "adam", "hyper": ADAM, "numbers": "precision:8 comma"},
+                           {"optimizer": "momentum", "hyper": {"alpha": 0.1, "beta": 0.9}, "numbers": "hand:4"}]}
+    return [symopt.solve(tables).to_markdown(), symopt.solve(tables, lang="vi").to_markdown(),
+            symopt.solve({**spec("gd", {"alpha": 0.4}, epochs=3), "table": True}).to_markdown()]
 
 
 def notation_sheets() -> list[str]:

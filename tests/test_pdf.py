@@ -85,3 +85,35 @@ def test_tex_runs_confined(tex, tmp_path, monkeypatch):
     assert not marker.exists() and not (tmp_path / "written.tex").exists()
     with pytest.raises(symopt.SymoptError):  # \input of a file outside the folder is refused
         compile_pdf("\\documentclass{article}\\begin{document}\\input{/etc/passwd}\\end{document}")
+
+
+def test_tables_compile(tex, tmp_path):
+    """Trajectory tables and the comparison (booktabs longtables) in a PDF, in Vietnamese, a long run
+    thinned; the exam's solutions document loads the packages too (below)."""
+    s = {"function": "0.1*w1**2 + 2*w2**2", "lang": "vi", "table": {"tolerance": 3, "rows": 11},
+         "defaults": {"start": {"w1": -5, "w2": -2}, "epochs": 3},
+         "exercise": [{"optimizer": "gd", "hyper": {"alpha": 0.4}},
+                      {"optimizer": "momentum", "hyper": {"alpha": 0.1, "beta": 0.9}, "numbers": "hand:4", "epochs": 100}]}
+    pdf = tmp_path / "tables.pdf"
+    pdf.write_bytes(symopt.solve(s).to_pdf())
+    text = pdf_text(pdf)
+    assert "Quỹ đạo (epoch 0 là điểm xuất phát):" in text and "So sánh các thuật toán tối ưu" in text
+    assert "Mỗi 10 epoch một dòng, và epoch cuối (100)." in text
+    rows = {" ".join(line.split()).replace("−", "-") for line in text.splitlines()}
+    assert "3 ≈ -3.8934 0.432 ≈ 1.8891" in rows and "1 Gradient Descent 3 2 ≈ 1.8891" in rows
+    assert "Bài Thuật toán Số epoch Số epoch để đạt f cuối cùng" in rows
+
+
+def test_exam_solutions_with_tables_compile(tex, tmp_path):
+    from symopt.exam import papers, variants
+
+    t = variants.template({"function": "{a}*w1**2 + 2*w2**2", "table": True, "exam": {"variants": 2},
+                           "draw": {"a": {"choice": [0.1, 0.2]}}, "defaults": {"start": {"w1": -5, "w2": -2}, "epochs": 2},
+                           "exercise": [{"optimizer": "gd", "hyper": {"alpha": 0.4}}]})
+    files = papers.exam_files(t, variants.generate(t, 2), ["tex", "pdf"], tmp_path)
+    solutions = tmp_path / "solutions.pdf"
+    solutions.write_bytes(files[tmp_path / t.stem / "solutions.pdf"])
+    assert pdf_text(solutions).count("Trajectory (epoch 0 is the start):") == 2
+    questions = tmp_path / "questions.pdf"
+    questions.write_bytes(files[tmp_path / t.stem / "questions.pdf"])
+    assert "Trajectory" not in pdf_text(questions)

@@ -7,7 +7,9 @@ random start values and hyperparameters, 1 to 3 epochs, en/vi, every number mode
 The rendered Markdown and LaTeX are read back by ``symopt.check`` *without* the spec (the problem is
 inferred from the document) and must give 0 errors and 0 warnings.
 
-The normal run is small (a few dozen examples); the long profile of tests/test_fuzz.py runs 20 000:
+The same property holds with the spec's table (trajectory tables, the comparison), which the
+checker reads and checks cell by cell.  The normal run is small (a few dozen examples); the long
+profile of tests/test_fuzz.py runs 20 000:
 
     SYMOPT_FUZZ=long python3 -m pytest tests/test_roundtrip.py
 """
@@ -170,6 +172,21 @@ def test_every_sheet_reads_back_clean(spec):
     assume(solution is not None)
     assume(not beyond_the_checker(solution))
     assert_reads_back_clean(solution)
+
+
+@settings(max_examples=2_000 if LONG else 12, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@given(specs(), st.sampled_from([True, {"rows": 2}, {"rows": 3, "tolerance": "0.5", "minimum": "-1"}]))
+def test_every_sheet_with_tables_reads_back_clean(spec, table):
+    """With the spec's table, each exercise's trajectory (and the comparison, when its exercises
+    share the start) is read back and checked, cell by cell, clean."""
+    solution = solved({**spec, "table": table})
+    assume(solution is not None)
+    assume(not beyond_the_checker(solution))
+    assert_reads_back_clean(solution)
+    for text in (solution.to_markdown(), solution.to_latex()):
+        cells = [f for f in symopt.check(text).findings if f.quantity == "table"]
+        assert cells and all(f.kind == "ok" for f in cells)  # the tables were checked, not skipped
 
 
 def beyond_the_checker(solution) -> bool:

@@ -48,7 +48,8 @@ from .names import Names
 from .problem import classify, matching_variants
 from .reading import RELATION_TEX, components, general_formula, letters, students
 from .rules import Rules
-from .state import WriterState
+from .state import Candidate, WriterState
+from .table import TableChecker
 
 
 def check_document(doc: Document, exercises: list[Exercise], slack: Fraction = Fraction(0)) -> list[Finding]:
@@ -107,6 +108,7 @@ class ExerciseChecker:
         for math in self.section.given:
             self._given(math)
         self.state.rounding_shown(self._values_shown())
+        after = {0: self._w_now()}  # the writer's w at the start and after each epoch, for the tables
         for block in self.section.epochs:
             if self.until is not None:
                 from ..spec import past
@@ -119,7 +121,15 @@ class ExerciseChecker:
             if block.lines:  # a line the writer left out, or that could not be read, is the rule's
                 for v in self.ex.variables:
                     self._fill_skipped(v, None, block.number, written)
+                after[block.number] = self._w_now()
+        if self.section.tables:
+            tables = TableChecker(self.ex, self.names, self.state, self.rules.balls, self.out)
+            for table in self.section.tables:
+                tables.check(table, after)
         return self.findings
+
+    def _w_now(self) -> dict[str, list[Candidate]]:
+        return {v: list(self.state.values[v]["w"]) for v in self.ex.variables}
 
     def _values_shown(self) -> list[tuple[bool, Written]]:
         """Every epoch line's value, with whether it was written after ≈ (for the rounding policy,

@@ -80,12 +80,26 @@ class EpochBlock:
 
 
 @dataclass
+class TableBlock:
+    """A table of a worked solution (a Markdown pipe table, or a LaTeX tabular or longtable): each
+    row's cells as written, with its line; the first row is the header.  Its lines are read as text
+    lines too, as they were before tables were read (math in a cell that states something is a line)."""
+
+    line: int
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    latex: bool = False
+    end: int = 0  # its last line so far (a Markdown table goes on at the next line only)
+    open: bool = True  # a LaTeX table until its \end
+
+
+@dataclass
 class Section:
     heading: str
     line: int
     optimizer: str | None  # recognised from the heading
     given: list[MathLine] = field(default_factory=list)  # formulas, data, derivatives
     epochs: list[EpochBlock] = field(default_factory=list)
+    tables: list[TableBlock] = field(default_factory=list)  # its trajectory tables (symopt.check.table checks them)
     level: int = 0  # the heading's depth (# or \section: 1, ## or \subsection: 2); 0 when not marked
     numbered: bool = False  # a numbered heading ("Bài 1 …", "Exercise 2: …"), not only one that names an optimizer
 
@@ -145,6 +159,8 @@ def read(text: str) -> Document:
         if isinstance(item, MathLine):
             _place(doc, _with_commas(item) if doc.decimal_comma else item)
             continue
+        if doc.sections:
+            _table_row(doc.sections[-1], item, doc.decimal_comma)
         epoch, heading = _epoch_digits(item), _words().heading.match(item.label)
         if epoch is not None and doc.sections:
             doc.sections[-1].epochs.append(EpochBlock(_epoch(epoch, item.line, doc), item.line))
@@ -156,6 +172,40 @@ def read(text: str) -> Document:
                 _place(doc, math)
     _drop_titles(doc)
     return doc
+
+
+_MD_ROW = re.compile(r"^\|(.*)\|$")
+_MD_SEPARATOR = re.compile(r"^\s*:?-+:?\s*$")
+_TEX_TABLE = r"\{(?:tabular|tabularx|tabulary|longtable|array)\*?\}"
+_TEX_BEGIN, _TEX_END = re.compile(r"^\\begin" + _TEX_TABLE), re.compile(r"^\\end" + _TEX_TABLE)
+_TEX_RULES = re.compile(r"\\(?:toprule|midrule|bottomrule|hline|endhead|endfirsthead|endfoot|endlastfoot)\b|\\cline\{[^{}]*\}")
+_CELL_BAR, _CELL_AMPERSAND = re.compile(r"(?<!\\)\|"), re.compile(r"(?<!\\)&")
+
+
+def _table_row(section: Section, item: _Text, comma: bool = False) -> None:
+    """A text line that is a table's row (or starts or ends a LaTeX table), added to `section`'s
+    tables: a Markdown row ``| 1 | $-4.6$ |`` (a row of dashes under the header is no row; a table
+    ends at the first line that is no row of it), or in a ``tabular`` or ``longtable`` a row
+    ``1 & $-4.6$ \\\\`` (booktabs rules and ``\\hline`` aside).  With decimal commas (`comma`) a
+    cell's ``0,4`` is ``0{,}4``."""
+    s, last = (_commas(item.raw) if comma else item.raw), section.tables[-1] if section.tables else None
+    if _TEX_BEGIN.match(s):
+        section.tables.append(TableBlock(item.line, latex=True, end=item.line))
+    elif last is not None and last.latex and last.open:
+        last.end = item.line
+        row = _TEX_RULES.sub(" ", s).strip()
+        if _TEX_END.match(s):
+            last.open = False
+        elif row.endswith("\\\\"):
+            last.rows.append((item.line, [c.strip() for c in _CELL_AMPERSAND.split(row[:-2])]))
+    elif m := _MD_ROW.match(s):
+        cells = [c.strip() for c in _CELL_BAR.split(m.group(1))]
+        if last is None or last.latex or last.end != item.line - 1:
+            last = TableBlock(item.line)
+            section.tables.append(last)
+        last.end = item.line
+        if not all(_MD_SEPARATOR.match(c) for c in cells):
+            last.rows.append((item.line, cells))
 
 
 def _drop_titles(doc: Document) -> None:

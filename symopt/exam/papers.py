@@ -307,11 +307,12 @@ def _given(view: dict) -> Callable[[], dict]:
     return lambda: view
 
 
-def _paper(fmt: Format, sheets: list[str]) -> str:
-    """Sheets one after another as one document: the format's ``exam`` template around their bodies,
-    or a whole sheet alone where the format has none."""
+def _paper(fmt: Format, sheets: list[str], tables: bool = False) -> str:
+    """Sheets one after another as one document: the format's ``exam`` template around their bodies
+    (`tables`: the solutions have trajectory tables, whose packages the preamble loads), or a whole
+    sheet alone where the format has none."""
     if "exam" in fmt.templates:
-        return as_text(produce(fmt.name, "exam", lambda: {"bodies": sheets}))
+        return as_text(produce(fmt.name, "exam", lambda: {"bodies": sheets, "tables": tables}))
     if len(sheets) == 1:
         return sheets[0]
     raise SymoptError(f"{fmt.title} has no exam template to put several sheets into one document (symopt/formats.py)")
@@ -349,7 +350,8 @@ def exam_files(t: Template, pairs: Pairs, formats: list[str], out: Path) -> dict
         from concurrent.futures import ThreadPoolExecutor
 
         assert fmt.source is not None and fmt.convert is not None
-        documents = [_paper(FORMATS[fmt.source], sheets) for sheets in bodies[fmt.source]]
+        tables = any(solution.spec.table is not None for _, solution in pairs)
+        documents = [_paper(FORMATS[fmt.source], sheets, tables and k == 1) for k, sheets in enumerate(bodies[fmt.source])]
         with ThreadPoolExecutor(max_workers=2) as pool:
             questions, solutions = pool.map(fmt.convert, documents, [None] * len(documents))
         files[base / f"questions.{fmt.extension}"], files[base / f"solutions.{fmt.extension}"] = data(questions), data(solutions)
