@@ -487,7 +487,8 @@ def _adding_up(check: _Check, keys: tuple[str, ...], env: dict[str, Value], used
         return used
     steps = _STEPS.get(arith.extra_digits)
     if steps is None:
-        steps = _STEPS[arith.extra_digits] = (0, *(e for e in EXTRA_DIGITS if e <= arith.extra_digits))
+        cap = arith.extra_digits  # (and the cap itself: a line that needs 26 more digits of 28 known is shown with them)
+        steps = _STEPS[cap] = (0, *(e for e in EXTRA_DIGITS if e < cap), *((cap,) if cap > 0 else ()))
     for extra in steps:
         if extra:
             used = [arith.shown(env[k], extra) if s.rounded else s for k, s in zip(keys, base, strict=True)]
@@ -498,6 +499,8 @@ def _adding_up(check: _Check, keys: tuple[str, ...], env: dict[str, Value], used
                 return used
         except (SymoptError, ArithmeticError):
             return used
+    if isinstance(arith, Precision):  # not even every known digit adds up: the run again, with more of them
+        raise MoreDigits(EXTRA_DIGITS[-1])
     return used
 
 

@@ -161,6 +161,27 @@ def test_large_values_add_up(numbers, start, expected):
     assert (report.summary["errors"], report.summary["warnings"]) == (0, 0), [f.text for f in report.findings if f.kind != "ok"]
 
 
+def test_a_line_that_needs_every_known_digit_adds_up():
+    # Found by the trajectory-table work (a hypothesis run of its round trip): momentum at
+    # precision:15, w_2 within 10^-23 of 1 by epoch 988, shown as 1.00000000000000.  dw_2 = 2 * (X - 1)
+    # needs X with 27 more digits; they were tried in steps (..., 16, 24) up to the guard's
+    # digits less two (29 - 2 = 27: the step 32 was past it), so 24 was the last, and the line printed
+    # 2 * (1.00000000000000000000000485330549345038 - 1) ≈ 9.70661098690075e-24, which is
+    # 9.70661098690076e-24 as printed (the checker flagged it).  Now the guard's own count is
+    # the last step, and a line that no known digit makes add up runs again with more guard digits.
+    spec = {"function": "w1**2/3 + (w2-1)**2", "exercise": [{
+        "optimizer": "momentum", "hyper": {"alpha": "0.1", "beta": "0.9"}, "start": {"w1": 1, "w2": 2}, "epochs": 988,
+        "numbers": "precision:15"}]}
+    solution = symopt.solve(spec)
+    last = solution.exercises[0].epochs[-1].lines
+    assert last[1].latex == ("dw_2 = 2 \\cdot (1.00000000000000000000000485330549345037673 - 1) "
+                             "\\approx 9.70661098690075 \\cdot 10^{-24}"), last[1].latex
+    lines = [line.latex for e in solution.exercises[0].epochs for line in e.lines]
+    assert all(adds_up(line) for line in lines), [line for line in lines if not adds_up(line)]
+    report = symopt.check(solution.to_markdown())
+    assert (report.summary["errors"], report.summary["warnings"]) == (0, 0), [f.text for f in report.findings if f.kind != "ok"]
+
+
 def test_five_digits_keep_their_zeros_and_read_back():
     # The review's AdamW sheet at precision:5: y = 249.9965 was written 250 (5 digits: 250.00) and
     # the next line's 249.997 was flagged; then the whole 1000000 above made the checker take 999.99
