@@ -3,7 +3,8 @@ line a level of f, before the epochs, in md and tex, in en and vi.
 
 Pinned here: the exact lines of a few functions in both languages and both formats; that every line
 of a derivation is SymPy's derivative (a set of functions, and hypothesis over random f); that the
-build-time check refuses a wrong rule; the spec key, its errors and its bound; KaTeX and the PDF.
+build-time check refuses a wrong rule; that the checker reads the derivations back (and flags a wrong
+step); the spec key, its errors and its bound; KaTeX and the PDF.
 """
 
 from __future__ import annotations
@@ -310,11 +311,67 @@ def test_the_bounds_of_one_derivation(monkeypatch):
     symbolic._derivation.cache_clear()
 
 
+# -- read back by the checker ----------------------------------------------------------------------
+
+READ_BACK = ["(1 - x)**2 + 100*(y - x**2)**2", "exp(-w1/3) + log(1 + w2^2) + abs(w1)*sin(w2) + sqrt(w1^2 + 1) + tanh(w2)/3",
+             "x/(1+x^2) + 2^x + x^y + tan(x)*cos(y)", "sqrt(x^2) + y^2", "theta^2*exp(theta)", "e^2 + lambda*e"]
+
+
+@pytest.mark.parametrize("text", READ_BACK)
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_the_checker_reads_every_derivation_back_and_checks_it(text, lang):
+    for mult, name in (("*", "d"), ("cdot", "g"), ("times", "partial")):
+        solution = sheet(text, lang, mult, gradient_name=name, numbers="hand:3 comma")
+        derived = sum(1 for d in solution.exercises[0].steps if d.lines is not None)
+        for document in (solution.to_markdown(), solution.to_latex()):
+            report = symopt.check(document)
+            assert report.summary["errors"] == 0 and report.summary["warnings"] == 0, [f.text for f in report.findings if f.severity != "ok"]
+            derivatives = [f for f in report.findings if f.message == "derivative"]
+            assert len(derivatives) == derived + len(solution.exercises[0].exercise.variables)  # each derivation, then each derivative line
+
+
+def test_a_wrong_step_is_a_formula_error_in_both_formats():
+    solution = sheet("(1 - x)**2 + 100*(y - x**2)**2", mult="cdot")
+    md = solution.to_markdown().replace("(y - x^2) (-2x)$$", "(y - x^2) (-3x)$$", 1)
+    tex = solution.to_latex().replace("\\left(1 - x\\right) + 100", "\\left(1 + x\\right) + 100", 1)
+    for document, step in ((md, 5), (tex, 2)):
+        report = symopt.check(document)
+        assert [(f.kind, f.text) for f in report.errors] == [
+            ("formula", f"step {step} of the derivative is wrong: the derivative of f with respect to x is -2 (1 - x) - 400x (y - x^2)")]
+        assert not report.warnings
+
+
+def test_a_derivation_whose_terms_cancel_reads_back_clean():
+    """f is 0 (hypothesis found it): each step's terms cancel, and their rounding at the checker's 50
+    digits is no error (the gap shrinks at 100 digits); a wrong step's gap stays."""
+    solution = sheet("pi*w2^2*w2/(1 + w1^2) - pi*w2/(1 + w1^2)*w2^2")
+    md = solution.to_markdown()
+    for document in (md, solution.to_latex()):
+        report = symopt.check(document)
+        assert not report.errors and not report.warnings
+    wrong = md.replace("(-\\frac{\\pi w_2 * 2w_1}{(1 + w_1^2)^2})$$", "(-\\frac{\\pi w_2 * 3w_1}{(1 + w_1^2)^2})$$", 1)
+    assert wrong != md and [f.text[:40] for f in symopt.check(wrong).errors] == ["step 5 of the derivative is wrong: the d"]
+
+
+def test_a_students_derivation_by_operators_is_checked():
+    """A hand-written derivation in d/dx or ∂/∂x, a display a step: each step is checked."""
+    solution = symopt.solve({"function": "x**2*y", "exercise": [{"optimizer": "gd", "hyper": {"alpha": 0.1}, "start": {"x": 1, "y": 2},
+                                                                  "epochs": 1}]})
+    md = solution.to_markdown()
+    given = "$$x = 1,\\; y = 2,\\; \\alpha = 0.1$$\n"
+    right = given + "\n$$dx = y \\frac{d}{dx}(x^2)$$\n\nso\n\n$$= 2x y$$\n"
+    wrong = given + "\n$$\\frac{\\partial f}{\\partial x} = y \\cdot \\frac{\\partial}{\\partial x}\\left(x^2\\right) = x y$$\n"
+    ok = symopt.check(md.replace(given, right))
+    assert not ok.errors and not ok.warnings and sum(f.message == "derivative" for f in ok.findings) == 3  # the derivation, then dx and dy
+    bad = symopt.check(md.replace(given, wrong))
+    assert [f.text for f in bad.errors][:1] == ["step 2 of the derivative is wrong: the derivative of f with respect to x is 2x y"]
+
+
 # -- KaTeX and the PDF -----------------------------------------------------------------------------
 
 def test_every_derivation_line_renders_in_katex(katex):
     formulas = []
-    for text in FUNCTIONS:
+    for text in FUNCTIONS + READ_BACK:
         for lang, mult in (("en", "*"), ("vi", "cdot"), ("en", "times")):
             md = sheet(text, lang, mult, numbers="hand:3 comma").to_markdown()
             formulas += re.findall(r"^\$\$(.+)\$\$$", md, re.MULTILINE)
