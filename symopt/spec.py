@@ -69,9 +69,9 @@ MAX_PRINTED = 1_500_000
 EXERCISE_WORK = 50  # an exercise's own lines (heading, f, gradient, formulas) and its set-up
 EPOCH_WORK = 3  # an epoch's heading and its set-up
 FIGURE_WORK = 6000  # an image of figures (the path on f's contours and the loss: about 0.3 s)
-#: A line of a derivation (``steps = true``): SymPy confirms each rule it applies, up to 40 ms a line
+#: A line of a derivation (``steps = true``): SymPy confirms each rule it applies: 5 to 100 ms a line
 #: (a worked line of an epoch takes 30 µs); counted per variable from f's shape (:func:`step_lines`).
-STEP_WORK = 500
+STEP_WORK = 1000
 #: A derivation is refused past these (symopt.symbolic.derivation: a line of more nodes, more lines
 #: for one variable), in one line before any epoch: steps are for an f a student derives by hand.
 MAX_STEP_NODES = 400

@@ -24,7 +24,7 @@ from .errors import SymoptError
 from .expr import BINARY, DERIVATIVE, Bin, Call, Name, Neg, Node, Num, map_names, names, replaced, walk
 from .functions import TABLE
 from .numbers import decimals_of
-from .spec import MAX_STEP_LINES, MAX_STEP_NODES
+from .spec import MAX_STEP_LINES, MAX_STEP_NODES, deadline, past
 
 _TO_SYMPY = {f.name: getattr(sympy, f.sympy) for f in TABLE.values() if f.sympy}
 _FROM_SYMPY = {f: name for name, f in _TO_SYMPY.items()}
@@ -35,18 +35,24 @@ def symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, real=True)
 
 
-def to_sympy(node: Node) -> sympy.Expr:
+def to_sympy(node: Node, given: dict[Node, sympy.Expr] | None = None) -> sympy.Expr:
+    """`node` as SymPy's expression; `given` writes some subtrees as given expressions (the
+    outermost first)."""
+    if given:
+        hit = given.get(node)
+        if hit is not None:
+            return hit
     if isinstance(node, Num):
         return sympy.Rational(node.value.numerator, node.value.denominator)
     if isinstance(node, Name):
         return sympy.pi if node.id == "pi" else symbol(node.id)
     if isinstance(node, Neg):
-        return -to_sympy(node.operand)
+        return -to_sympy(node.operand, given)
     if isinstance(node, Call) and node.func == DERIVATIVE:
-        return sympy.Derivative(to_sympy(node.args[0]), to_sympy(node.args[1]))
+        return sympy.Derivative(to_sympy(node.args[0], given), to_sympy(node.args[1], given))
     if isinstance(node, Call):
-        return _TO_SYMPY[node.func](*(to_sympy(a) for a in node.args))
-    left, right = to_sympy(node.left), to_sympy(node.right)
+        return _TO_SYMPY[node.func](*(to_sympy(a, given) for a in node.args))
+    left, right = to_sympy(node.left, given), to_sympy(node.right, given)
     if node.op == "^" and right.is_Number and abs(right) > MAX_EXPONENT:
         raise SymoptError(f"the power {right} is too large (over {MAX_EXPONENT})")
     return BINARY[node.op](left, right)
@@ -328,8 +334,11 @@ def _derivation(f: Node, v: str, final: Node) -> tuple[Step, ...] | None:
             what = f"a line of more than {MAX_STEP_NODES} terms" if size > MAX_STEP_NODES else f"more than {MAX_STEP_LINES} lines"
             raise TooLong(f"deriving ∂f/∂{v} by the rules takes {what}; steps are for an f derived by hand: "
                           "write a smaller f, or steps = false")
-    if not all(_rule_confirmed(u, v, result) for u, result in applied):
-        return None
+    until = deadline()
+    for u, result in applied:
+        past(until, f"deriving ∂f/∂{v}", "ask for steps on a smaller f, or on fewer exercises")
+        if not _rule_confirmed(u, v, result):
+            return None
     if line != final:
         steps.append(Step(final, ("simplify",)))
     return tuple(steps)
@@ -379,11 +388,17 @@ def _is_sum(node: Node) -> bool:
 
 
 def _tidied(node: Node) -> Node:
-    """`node` without the zero terms and factors of one a result put in place may leave (∂/∂x(x - x)
-    is 0: a rare f)."""
-    if not isinstance(node, Bin) or node.op not in ("+", "-", "*"):
+    """`node` without the factors of one and the zero terms a result put in place may leave (the
+    numerator (1 + x^2) ∂/∂x(x + y) of a quotient rule becomes 1 + x^2; ∂/∂x(x - x) is 0, a rare
+    f), and with a + (-b) as a - b."""
+    if isinstance(node, Neg):
+        inner = _tidied(node.operand)
+        return node if inner is node.operand else _neg(inner)
+    if not isinstance(node, Bin):
         return node
     left, right = _tidied(node.left), _tidied(node.right)
+    if node.op not in ("+", "-", "*"):
+        return node if (left, right) == (node.left, node.right) else Bin(node.op, left, right)
     if node.op == "*" and ZERO in (left, right):
         return ZERO
     if node.op == "*" and ONE in (left, right):
@@ -430,9 +445,19 @@ def _terms_of(node: Node) -> list[Node]:
 
 
 def _rule_confirmed(u: Node, v: str, result: Node) -> bool:
-    """Whether SymPy's ∂u/∂v is `result`, whose derivatives still to take are SymPy's Derivative."""
+    """Whether SymPy's ∂u/∂v is `result`, whose derivatives still to take are those of parts p_i of
+    u.  Proved with each p_i a function P_i(v) of its own: SymPy's derivative of u so written, P_i'
+    a symbol dP_i and then P_i p_i again, is `result` with dP_i for each ∂p_i/∂v.  (Taking each
+    ∂p_i/∂v in full instead gives the same equality, but one that only a common denominator of
+    the whole of u may show: a second on a quotient of three terms, and past _CANCEL_OPS never.)"""
+    x = symbol(v)
+    parts = list(dict.fromkeys(n.args[0] for n in walk(result) if isinstance(n, Call) and n.func == DERIVATIVE))
+    functions = {p: sympy.Function(f"_P{i}", real=True)(x) for i, p in enumerate(parts)}
+    slopes = {p: sympy.Symbol(f"_dP{i}", real=True) for i, p in enumerate(parts)}
     try:
-        return _equal(to_sympy(result).doit(), sympy.diff(to_sympy(u), symbol(v)))
+        ours = to_sympy(result, {Call(DERIVATIVE, (p, Name(v))): slopes[p] for p in parts})
+        theirs = sympy.diff(to_sympy(u, functions), x).xreplace({sympy.Derivative(functions[p], x): slopes[p] for p in parts})
+        return _equal(ours, theirs.xreplace({functions[p]: to_sympy(p) for p in parts}))
     except SymoptError:
         return False
 

@@ -10,6 +10,7 @@ step); the spec key, its errors and its bound; KaTeX and the PDF.
 from __future__ import annotations
 
 from contextlib import suppress
+import dataclasses
 import json
 import re
 import subprocess
@@ -153,15 +154,42 @@ def test_one_line_when_one_rule_gives_the_derivative():
     assert [(r["latex"], r["rule"]) for r in sheet("x").view()["exercises"][0]["steps"][0]["rows"]] == [("1", "power rule")]
 
 
-def test_where_the_rules_do_not_give_the_sheets_derivative_the_sheet_says_so():
-    """√(x²): the rules give x/√(x²), undefined at 0, where the sheet uses SymPy's sign(x)."""
-    for lang, words in (("en", "is not derived here by the rules alone"), ("vi", "ở đây không được suy ra chỉ bằng các quy tắc")):
-        solution = sheet("sqrt(x^2) + y^2", lang)
-        note, derived = solution.view()["exercises"][0]["steps"]
-        assert note["rows"] == [] and words in note["note"] and derived["note"] is None
-        md = solution.to_markdown()
-        assert f"*$\\frac{{\\partial f}}{{\\partial x}}$ {words}" in md
-        assert "\\emph{$\\frac{\\partial f}{\\partial x}$ " + words in solution.to_latex()
+def test_a_derivative_the_rules_write_otherwise_ends_in_the_sheets_own():
+    """√(x²): the rules give 2x/(2√(x²)), the sheet's derivative is SymPy's sign(x) (defined at 0)."""
+    rows = sheet("sqrt(x^2) + y^2").view()["exercises"][0]["steps"][0]["rows"]
+    assert [(r["latex"], r["rule"]) for r in rows][-2:] == [("\\frac{2x}{2 \\sqrt{x^2}}", "power rule"),
+                                                            ("\\operatorname{sign}\\left(x\\right)", "simplified")]
+
+
+def wrong_sine(monkeypatch):
+    """sin's derivative in the function table made wrong (-cos): no rule SymPy confirms applies it."""
+    monkeypatch.setitem(functions.TABLE, "sin", dataclasses.replace(functions.TABLE["sin"], derivative="-cos(u)"))
+    symbolic._derivation.cache_clear()
+    symbolic._gradient.cache_clear()
+
+
+def test_a_wrong_rule_is_refused_at_build_time(monkeypatch):
+    """The check is no formality: with sin's derivative in the table made wrong, SymPy refuses the
+    rule that applies it, and the sheet says the rules did not give ∂f/∂x (the gradient is SymPy's
+    own, as ever where the rules' one is not confirmed)."""
+    f = parse("x**2 + sin(x)")
+    right = derivation(f, "x", gradient(f, ["x"])[0])
+    assert right is not None and [s.rules for s in right] == [("sum",), ("power", "trig")]
+    try:
+        wrong_sine(monkeypatch)
+        assert derivation(f, "x", gradient(f, ["x"])[0]) is None
+        for lang, words in (("en", "is not derived here by the rules alone"), ("vi", "ở đây không được suy ra chỉ bằng các quy tắc")):
+            solution = sheet("x**2 + sin(x) + y**2", lang)
+            note, derived = solution.view()["exercises"][0]["steps"]
+            assert note["rows"] == [] and words in note["note"] and derived["note"] is None and derived["rows"]
+            assert f"*$\\frac{{\\partial f}}{{\\partial x}}$ {words}" in solution.to_markdown()
+            assert "\\emph{$\\frac{\\partial f}{\\partial x}$ " + words in solution.to_latex()
+            for document in (solution.to_markdown(), solution.to_latex()):
+                assert not symopt.check(document).warnings
+    finally:
+        monkeypatch.undo()
+        symbolic._derivation.cache_clear()
+        symbolic._gradient.cache_clear()
 
 
 def test_steps_are_off_by_default_and_json_says_them():
@@ -188,7 +216,9 @@ FUNCTIONS = [
     "(x**2 + 1)/(x - 3)", "1/(1 + x**2)", "x/(y + 2) - y/(x**2 + 1)", "exp(-x/3) + exp(x*y)", "log(1 + x**2) - log(y)",
     "sin(2*x)*cos(y)", "sin(x)**2 + cos(x)**2", "tanh(x*y) + sqrt(1 + x**2)", "sqrt(x)*exp(-x)", "log(sin(x) + 2)",
     "exp(sin(x**2))", "atan(x/y)", "abs(x - 1) + sinh(y) + cosh(x)", "tan(x/4) + 2**x + x**y", "x**x", "-(x - y)**2",
-    "(1 - x)**2 + 100*(y - x**2)**2", "pi*x**2/3 + e*y",
+    "(1 - x)**2 + 100*(y - x**2)**2", "pi*x**2/3 + e*y", "sqrt(x**2)",
+    "exp(sin(x*y + z)/(1 + (x - y*z)**2))*log(1 + (x*y*z)**2)*sqrt(1 + x**2 + y**2 + z**2)/(2 + cos(x*z))",
+    "((x + y)/(1 + x**2) + (y - x)/(1 + y**2))/((x*y + 1)/(2 + x**2*y**2) + 3)",
 ]
 
 
@@ -238,21 +268,6 @@ def test_every_line_of_these_derivations_is_sympys_derivative(text):
 def test_every_line_of_a_random_derivation_is_sympys_derivative(text):
     with suppress(symopt.SymoptError):  # f has no real derivative (SymPy fails there too: tests/test_gradients.py), or one too long
         assert_every_line_is_sympys(text)
-
-
-def test_a_wrong_rule_is_refused_at_build_time(monkeypatch):
-    """The check is no formality: with sin's derivative in the table made wrong, SymPy refuses the
-    line that applies it, and the sheet says the rules did not give ∂f/∂x."""
-    f = parse("x**2 + sin(x)")
-    right = derivation(f, "x", gradient(f, ["x"])[0])
-    assert right is not None and [s.rules for s in right] == [("sum",), ("power", "trig")]
-    wrong = functions.Function("sin", sympy="sin", latex=functions.command("\\sin"), derivative="-cos(u)", rule="trig")
-    monkeypatch.setitem(functions.TABLE, "sin", wrong)
-    symbolic._derivation.cache_clear()
-    try:
-        assert derivation(f, "x", gradient(f, ["x"])[0]) is None
-    finally:
-        symbolic._derivation.cache_clear()
 
 
 # -- the spec key, its errors and its bounds -----------------------------------------------------------
@@ -311,10 +326,20 @@ def test_the_bounds_of_one_derivation(monkeypatch):
     symbolic._derivation.cache_clear()
 
 
+def test_a_derivation_past_the_runs_time_stops_in_one_line(monkeypatch):
+    monkeypatch.setattr(bounds, "MAX_SECONDS", -1)
+    symbolic._derivation.cache_clear()
+    with bounds.one_run(), pytest.raises(symopt.SymoptError) as e:
+        sheet("x**3 + y")
+    assert "stopped deriving ∂f/∂x: the run has taken more than -1 s" in str(e.value) and "\n" not in str(e.value)
+    assert str(e.value).endswith("ask for steps on a smaller f, or on fewer exercises")
+
+
 # -- read back by the checker ----------------------------------------------------------------------
 
 READ_BACK = ["(1 - x)**2 + 100*(y - x**2)**2", "exp(-w1/3) + log(1 + w2^2) + abs(w1)*sin(w2) + sqrt(w1^2 + 1) + tanh(w2)/3",
-             "x/(1+x^2) + 2^x + x^y + tan(x)*cos(y)", "sqrt(x^2) + y^2", "theta^2*exp(theta)", "e^2 + lambda*e"]
+             "x/(1+x^2) + 2^x + x^y + tan(x)*cos(y)", "sqrt(x^2) + y^2", "theta^2*exp(theta)", "e^2 + lambda*e",
+             "exp(sin(x*y + z)/(1 + (x - y*z)^2))*log(1 + (x*y*z)^2)/(2 + cos(x*z))"]
 
 
 @pytest.mark.parametrize("text", READ_BACK)
