@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 import pytest
 import sympy
 
+from conftest import ROOT
 import symopt
 from symopt import functions, labels, spec as bounds, symbolic
 from symopt.cli import main
@@ -417,3 +418,10 @@ def test_the_pdf_compiles_with_its_rules_tagged(tex, tmp_path, lang, words):
     assert main(["render", str(tmp_path / "s.toml"), "-o", str(tmp_path), "--format", "pdf"]) == 0
     text = pdf_text(tmp_path / "s.pdf")
     assert all(w in text for w in words), text
+
+
+def test_the_readme_shows_real_output():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("\\begin{align*}\n\\frac{\\partial f}{\\partial x}")
+    excerpt = readme[start:readme.index("\\end{align*}\n", start)]
+    assert excerpt.count("\\tag{") == 6 and excerpt in sheet("(1 - x)**2 + 100*(y - x**2)**2", mult="cdot").to_latex()
