@@ -25,11 +25,11 @@ from . import printer, spec as _bounds
 from .arith import GUARD_DIGITS, LIMIT, Evaluator, Exact, ModeArithmetic, MoreDigits, NumberMode, Precision, Value
 from .compiler import evaluator, rational_value
 from .errors import Diverged, ExactTooLarge, SymoptError
-from .expr import Bin, Node, Num, names, to_text
+from .expr import Node, names, to_text, without_ones
 from .notation import Notation
 from .numbers import EXACT, Policy, Shown
 from .optimizers import Choice
-from .plan import Compiled, Plan, Printed, Rule, plan_of, rule_formulas
+from .plan import Compiled, Derivation, Plan, Printed, Rule, plan_of, rule_formulas
 from .spec import Exercise, variables_of
 
 __all__ = ["Departure", "Divergence", "Epoch", "Line", "Objective", "Operand", "Worked", "data_rows", "function_latex",
@@ -126,6 +126,7 @@ class Worked:
     notation: Notation | None = None  # how its names print (see symopt.notation)
     data_rows: tuple[str, ...] = ()  # the data line as printed: one row, or several on a long line
     objective: tuple[Objective, ...] = ()  # f(w_t) at the start and after each complete epoch, when the spec has a table
+    steps: tuple[Derivation, ...] = ()  # each ∂f/∂w_i derived by the rules (steps = true)
 
 
 def function_latex(function: Node, mult: str = "cdot", comma: bool = False) -> str:
@@ -133,21 +134,7 @@ def function_latex(function: Node, mult: str = "cdot", comma: bool = False) -> s
     drawn coefficient: ``{a}*x**2`` with a = 1 is x^2, not 1x^2)."""
     notation = Notation(variables_of(function))
     args = ("; " if comma else ", ").join(notation.variable(v) for v in notation.variables)
-    return f"f({args}) = " + printer.latex(_tidy(function), notation.constant, mult, comma, "e" not in notation.variables)
-
-
-def _tidy(node: Node) -> Node:
-    """`node` without factors of 1; the rest as written (a term of 0 stays: without it, the sheet's
-    f would lose a variable its data line starts)."""
-    if not isinstance(node, Bin):
-        return node
-    left, right = _tidy(node.left), _tidy(node.right)
-    one = Num(Fraction(1))
-    if node.op == "*" and left == one:
-        return right
-    if node.op == "*" and right == one:
-        return left
-    return Bin(node.op, left, right)
+    return f"f({args}) = " + printer.latex(without_ones(function), notation.constant, mult, comma, "e" not in notation.variables)
 
 
 EXTRA_DIGITS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48)  # more digits tried for an operand, so that its line adds up
@@ -241,6 +228,7 @@ def _work(ex: Exercise, mult: str, guard: int, deadline: float | None = None) ->
         departs=departs,
         notation=notation,
         objective=tuple(objectives),
+        steps=printed.steps,
     )
 
 

@@ -64,6 +64,11 @@ class Call:
 
 Node = Num | Name | Neg | Bin | Call
 
+#: The function of a derivative not yet taken, ``Call(DERIVATIVE, (u, Name(v)))`` for ∂u/∂v, in the
+#: lines of a derivation (:func:`symopt.symbolic.derivation`); no spec or rule can write it (it is
+#: no name the parser reads).
+DERIVATIVE = "∂"
+
 #: What each binary operator computes, for any number type.
 BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "^": operator.pow}
 
@@ -109,6 +114,21 @@ def replaced(node: Node, change: Callable[[Node], Node | None]) -> Node:
     if isinstance(node, Call):
         return Call(node.func, tuple(replaced(a, change) for a in node.args))
     return node
+
+
+def without_ones(node: Node) -> Node:
+    """`node` without factors of 1 (an exam's drawn coefficient: ``{a}*x**2`` with a = 1 is x^2, not
+    1x^2); the rest as written (a term of 0 stays: without it, a sheet's f would lose a variable its
+    data line starts)."""
+    if not isinstance(node, Bin):
+        return node
+    left, right = without_ones(node.left), without_ones(node.right)
+    one = Num(Fraction(1))
+    if node.op == "*" and left == one:
+        return right
+    if node.op == "*" and right == one:
+        return left
+    return Bin(node.op, left, right)
 
 
 def map_names(node: Node, rename: Callable[[str], str | Node | None]) -> Node:

@@ -32,7 +32,8 @@ class Function:
     takes for it before an argument (``ln`` and ``log``); sqrt and abs have grammar rules of their
     own (``\\sqrt{…}``, ``\\left|…\\right|``), and ``e^{x}`` is read as exp(x).  `derivative`:
     d/du of the function at u, in the spec's own syntax (``1/(1 + u^2)``), as a teacher writes it;
-    None where only SymPy knows it.  `sympy`, `mpmath`, `numpy`: the function's name in those
+    None where only SymPy knows it.  `rule`: the rule a derivation names where it takes that
+    derivative (``trig``: a key of the rules' words in :mod:`symopt.labels`).  `sympy`, `mpmath`, `numpy`: the function's name in those
     libraries; `decimal`: the :class:`decimal.Context` method where there is one (others are
     computed with mpmath at a few more digits).  `rule_only`: callable in optimizer rules, not in f
     (f must be differentiable as written); such functions have code of their own everywhere."""
@@ -43,6 +44,7 @@ class Function:
     latex: tuple[str, str] | None = None
     reads: tuple[str, ...] = ()
     derivative: str | None = None
+    rule: str = "function"  # the table of derivatives
     mpmath: str | None = None
     decimal: str | None = None
     numpy: str | None = None
@@ -55,27 +57,27 @@ def command(latex: str) -> tuple[str, str]:
 
 
 _ROWS = (
-    Function("exp", sympy="exp", latex=("e^{", "}"), reads=("exp",), derivative="exp(u)",
+    Function("exp", sympy="exp", latex=("e^{", "}"), reads=("exp",), derivative="exp(u)", rule="exp",
              mpmath="exp", decimal="exp", numpy="exp"),
-    Function("log", sympy="log", latex=command("\\ln"), reads=("ln", "log"), derivative="1/u",
+    Function("log", sympy="log", latex=command("\\ln"), reads=("ln", "log"), derivative="1/u", rule="log",
              mpmath="log", decimal="ln", numpy="log"),
-    Function("sqrt", sympy="sqrt", latex=("\\sqrt{", "}"), derivative="1/(2*sqrt(u))",
+    Function("sqrt", sympy="sqrt", latex=("\\sqrt{", "}"), derivative="1/(2*sqrt(u))", rule="power",
              mpmath="sqrt", decimal="sqrt", numpy="sqrt"),
-    Function("sin", sympy="sin", latex=command("\\sin"), reads=("sin",), derivative="cos(u)",
+    Function("sin", sympy="sin", latex=command("\\sin"), reads=("sin",), derivative="cos(u)", rule="trig",
              mpmath="sin", numpy="sin"),
-    Function("cos", sympy="cos", latex=command("\\cos"), reads=("cos",), derivative="-sin(u)",
+    Function("cos", sympy="cos", latex=command("\\cos"), reads=("cos",), derivative="-sin(u)", rule="trig",
              mpmath="cos", numpy="cos"),
-    Function("tan", sympy="tan", latex=command("\\tan"), reads=("tan",), derivative="1 + tan(u)^2",
+    Function("tan", sympy="tan", latex=command("\\tan"), reads=("tan",), derivative="1 + tan(u)^2", rule="trig",
              mpmath="tan", numpy="tan"),
-    Function("sinh", sympy="sinh", latex=command("\\sinh"), reads=("sinh",), derivative="cosh(u)",
+    Function("sinh", sympy="sinh", latex=command("\\sinh"), reads=("sinh",), derivative="cosh(u)", rule="hyperbolic",
              mpmath="sinh", numpy="sinh"),
-    Function("cosh", sympy="cosh", latex=command("\\cosh"), reads=("cosh",), derivative="sinh(u)",
+    Function("cosh", sympy="cosh", latex=command("\\cosh"), reads=("cosh",), derivative="sinh(u)", rule="hyperbolic",
              mpmath="cosh", numpy="cosh"),
-    Function("tanh", sympy="tanh", latex=command("\\tanh"), reads=("tanh",), derivative="1 - tanh(u)^2",
+    Function("tanh", sympy="tanh", latex=command("\\tanh"), reads=("tanh",), derivative="1 - tanh(u)^2", rule="hyperbolic",
              mpmath="tanh", numpy="tanh"),
-    Function("atan", sympy="atan", latex=command("\\arctan"), reads=("arctan",), derivative="1/(1 + u^2)",
+    Function("atan", sympy="atan", latex=command("\\arctan"), reads=("arctan",), derivative="1/(1 + u^2)", rule="inverse_trig",
              mpmath="atan", numpy="arctan"),
-    Function("abs", sympy="Abs", latex=("\\left|", "\\right|"), derivative="sign(u)",
+    Function("abs", sympy="Abs", latex=("\\left|", "\\right|"), derivative="sign(u)", rule="abs",
              mpmath="fabs", decimal="abs", numpy="abs"),
     # sign is d|w|/dw; its own derivative is 0 but for a Dirac delta at 0, which SymPy keeps
     Function("sign", sympy="sign", latex=command("\\operatorname{sign}"), reads=("operatorname{sign}",),

@@ -47,6 +47,16 @@ TEXT: dict[str, dict[str, dict]] = {
             "reach": ("Epochs to reach: the first epoch $t$ (0 is the start) with ${f} \\le {level}$, that is within the "
                       "tolerance ${tolerance}$ of ${minimum}$, taken as the minimum of $f$; —: not reached in the epochs worked."),
             "diverges": "{k} (diverges)",
+            # a derivation (steps = true): the rule each line applies, and what a sheet says where none does
+            "rules": {
+                "sum": "sum rule", "constant": "constant rule", "constant_multiple": "constant multiple rule",
+                "power": "power rule", "product": "product rule", "quotient": "quotient rule", "chain": "chain rule",
+                "exp": "exponential rule", "log": "logarithm rule", "trig": "trigonometric derivative",
+                "hyperbolic": "hyperbolic derivative", "inverse_trig": "inverse trigonometric derivative",
+                "abs": "absolute value rule", "log_diff": "logarithmic differentiation", "function": "table of derivatives",
+                "simplify": "simplified",
+            },
+            "no_steps": "${d}$ is not derived here by the rules alone: the derivative below is SymPy's.",
         },
         "card": {
             "title": "Optimizers in symopt",
@@ -137,6 +147,15 @@ TEXT: dict[str, dict[str, dict]] = {
             "reach": ("Số epoch để đạt: epoch $t$ đầu tiên (0 là điểm xuất phát) có ${f} \\le {level}$, tức là cách ${minimum}$, "
                       "được lấy làm giá trị nhỏ nhất của $f$, không quá dung sai ${tolerance}$; —: không đạt trong các epoch đã tính."),
             "diverges": "{k} (phân kỳ)",
+            "rules": {
+                "sum": "quy tắc tổng", "constant": "đạo hàm của hằng số", "constant_multiple": "quy tắc hằng số nhân",
+                "power": "quy tắc lũy thừa", "product": "quy tắc tích", "quotient": "quy tắc thương", "chain": "quy tắc dây chuyền",
+                "exp": "đạo hàm hàm mũ", "log": "đạo hàm hàm lôgarit", "trig": "đạo hàm hàm lượng giác",
+                "hyperbolic": "đạo hàm hàm hyperbolic", "inverse_trig": "đạo hàm hàm lượng giác ngược",
+                "abs": "đạo hàm hàm giá trị tuyệt đối", "log_diff": "đạo hàm lôgarit", "function": "bảng đạo hàm",
+                "simplify": "rút gọn",
+            },
+            "no_steps": "${d}$ ở đây không được suy ra chỉ bằng các quy tắc: đạo hàm dưới đây do SymPy tính.",
         },
         "card": {
             "title": "Các thuật toán tối ưu trong symopt",

@@ -348,7 +348,7 @@ class Notation:
             if self.gradient == "g":
                 return subscript("g", label)
             if self.gradient == "partial":
-                return "\\frac{\\partial f}{\\partial " + self.variable(v) + "}"
+                return self.partial(v)
             return "d" + self.variable(v)
         sym = self.symbol(q)
         letter = sym.letter
@@ -362,6 +362,11 @@ class Notation:
         if sym.mark == "max":
             return subscript(letter, "\\max," + label)
         return subscript(letter, label)
+
+    def partial(self, v: str) -> str:
+        """∂f/∂v: ``\\frac{\\partial f}{\\partial w_1}`` (the gradient's line name under
+        ``gradient_name = "partial"``, and a derivation's left side under any)."""
+        return "\\frac{\\partial f}{\\partial " + self.variable(v) + "}"
 
     # -- reading -----------------------------------------------------------------------------------
     def lines(self, quantities: Iterable[str]) -> dict[str, tuple[str, str]]:

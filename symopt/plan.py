@@ -29,7 +29,7 @@ from typing import Any
 from . import printer, symbolic
 from .arith import Arithmetic, Evaluator
 from .compiler import evaluator, fold
-from .expr import Name, Node, names, replaced, to_text
+from .expr import Name, Node, names, replaced, to_text, without_ones
 from .notation import DECAYED, Notation, per_epoch
 from .optimizers import Choice
 from .printer import Hole
@@ -83,6 +83,17 @@ class Written:
 
 
 @dataclass(frozen=True)
+class Derivation:
+    """∂f/∂v derived by the rules, as printed (a spec's ``steps``): its left side, and each line's
+    right side with the rules it applies (keys of the rules' words in :mod:`symopt.labels`); no
+    lines where the rules cannot derive it (the sheet says SymPy derived it)."""
+
+    variable: str
+    lhs: str  # \frac{\partial f}{\partial w_1}
+    lines: tuple[tuple[str, tuple[str, ...]], ...] | None
+
+
+@dataclass(frozen=True)
 class Printed:
     """An exercise's formulas and line templates, printed once for a multiplication sign."""
 
@@ -91,6 +102,7 @@ class Printed:
     gradient: tuple[Written, ...]  # one per variable
     rules: tuple[Written, ...]  # one per rule
     step_terms: dict[str, Node]  # the parts of the step alone (t + 1, 2t) whose value each epoch writes
+    steps: tuple[Derivation, ...] = ()  # each variable's derivation, with steps = true
 
 
 @dataclass(frozen=True)
@@ -129,6 +141,16 @@ class Plan:
         """∂f/∂w_i for each variable, derived by SymPy (:func:`symopt.symbolic.gradient`)."""
         ex = self.exercise
         return tuple(symbolic.gradient(ex.function, list(ex.variables)))
+
+    @cached_property
+    def derivations(self) -> tuple[tuple[symbolic.Step, ...] | None, ...]:
+        """With ``steps``: each ∂f/∂w_i derived by the rules from f as the sheet prints it, ending
+        in the gradient (:func:`symopt.symbolic.derivation`, each rule confirmed by SymPy); else none."""
+        ex = self.exercise
+        if not ex.steps:
+            return ()
+        f = without_ones(ex.function)
+        return tuple(symbolic.derivation(f, v, d) for v, d in zip(ex.variables, self.gradient, strict=True))
 
     def variant(self, options: Mapping[str, object]) -> dict[str, Rule]:
         """The rules under `options` (another convention, the same hyperparameters; the exercise's
@@ -195,7 +217,12 @@ def _printed(plan: Plan, mult: str) -> Printed:
     )
     formulas = rule_formulas(notation, [(rule.target, rule.rhs) for rule in plan.rules], set(ex.hyper), mult, comma)
     rules, step_terms = _rule_lines(ex, notation, plan.rules, mult, comma)
-    return Printed(derivatives, tuple(formulas), written, rules, step_terms)
+    steps = tuple(
+        Derivation(v, notation.partial(v), None if lines is None else
+                   tuple((printer.latex(s.tree, notation.constant, mult, comma, euler), s.rules) for s in lines))
+        for v, lines in zip(ex.variables, plan.derivations, strict=True)
+    ) if ex.steps else ()
+    return Printed(derivatives, tuple(formulas), written, rules, step_terms, steps)
 
 
 def _rule_lines(ex: Exercise, notation: Notation, rules: tuple[Rule, ...], mult: str,

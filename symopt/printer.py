@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 import re
 
-from .expr import Bin, Call, Name, Neg, Node, Num
+from .expr import DERIVATIVE, Bin, Call, Name, Neg, Node, Num
 from .functions import TABLE
 from .numbers import constant_latex
 
@@ -151,6 +151,9 @@ class _Printer:
         return " "
 
     def call(self, node: Call) -> list[Part]:
+        if node.func == DERIVATIVE:  # a derivation's derivative still to take: \frac{\partial}{\partial x}\left(u\right)
+            u, x = node.args
+            return ["\\frac{\\partial}{\\partial ", *self.print(x), "}\\left(", *self.print(u), "\\right)"]
         if node.func in ("max", "min"):
             a, b = (self.print(x) for x in node.args)
             before, after = _FUNCTION_LATEX[node.func]

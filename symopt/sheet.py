@@ -21,6 +21,7 @@ from .errors import SymoptError
 from .expr import Call, Node, parse, walk
 from .formats import escape_latex
 from .numbers import Policy, rational_text, value_text
+from .plan import Derivation
 from .spec import Spec, from_dict, load, with_overrides
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ class Solution:
                     "math_notes": _notes(sheet_words, w, self.spec.lang, False),
                     "data": w.data,
                     "data_rows": list(w.data_rows),
+                    "steps": [_derivation(sheet_words, d) for d in w.steps],
                     "derivatives": list(w.derivatives),
                     "epochs": [
                         {"label": sheet_words["epoch"].format(k=e.number), "lines": [line.latex for line in e.lines],
@@ -177,6 +179,9 @@ class Solution:
                     "departs": None if w.departs is None else {
                         "epoch": w.departs.epoch, "variable": w.departs.variable, "carried": w.departs.carried.plain,
                         "reference": value_text(w.departs.reference)},
+                    **({"steps": [{"variable": d.variable, "lines": None if d.lines is None else
+                                   [{"latex": latex, "rules": list(keys)} for latex, keys in d.lines]} for d in w.steps]}
+                       if w.steps else {}),
                     "epochs": [
                         {
                             "epoch": e.number,
@@ -209,7 +214,11 @@ class Solution:
             out.append(f"$${view['function']}$$")
         for ex in view["exercises"]:
             out.append(f"$$\\textbf{{{escape_latex(ex['heading'])}}}$$")
-            out += [f"$${line}$$" for line in ex["formulas"] + [ex["data"]] + ex["derivatives"]]
+            out += [f"$${line}$$" for line in ex["formulas"] + [ex["data"]]]
+            for derivation in ex["steps"]:
+                out += [f"$${derivation['lhs'] if k == 0 else ''} = {row['latex']} \\quad \\text{{({escape_latex(row['rule'])})}}$$"
+                        for k, row in enumerate(derivation["rows"])]
+            out += [f"$${line}$$" for line in ex["derivatives"]]
             for epoch in ex["epochs"]:
                 out.append(f"$$\\text{{{escape_latex(epoch['label'])}}}$$")
                 out += [f"$${line}$$" for line in epoch["lines"]]
@@ -232,6 +241,17 @@ def _notes(sheet_words: dict, w: Worked, lang: str, frameworks: bool) -> list[st
     if _has_kink(w.exercise.function):
         notes.append(note(sheet_words["kink"], sheet_words["kink_frameworks"]))
     return notes + [number_policy(w.exercise.numbers, lang)]
+
+
+def _derivation(sheet_words: dict, d: Derivation) -> dict:
+    """A derivation as the templates show it: its left side (``\\frac{\\partial f}{\\partial w_1}``),
+    each line's right side with the rules it applies in words (``sum rule, constant rule``), or the
+    note that SymPy derived it."""
+    rules = sheet_words["rules"]
+    if d.lines is None:
+        return {"lhs": d.lhs, "rows": [], "note": sheet_words["no_steps"].format(d=d.lhs)}
+    return {"lhs": d.lhs, "rows": [{"latex": latex, "rule": ", ".join(rules[k] for k in keys)} for latex, keys in d.lines],
+            "note": None}
 
 
 def _has_kink(node: Node) -> bool:

@@ -19,7 +19,7 @@ import tomllib
 from . import labels
 from .arith import NumberMode, parse_mode, plain_value, whole_digits
 from .errors import SymoptError
-from .expr import Node, names, parse
+from .expr import Bin, Call, Neg, Node, children, names, parse
 from .files import hidden_kind, read_text
 from .notation import GRADIENT_NAMES, name_latex
 from .numbers import exact
@@ -69,12 +69,19 @@ MAX_PRINTED = 1_500_000
 EXERCISE_WORK = 50  # an exercise's own lines (heading, f, gradient, formulas) and its set-up
 EPOCH_WORK = 3  # an epoch's heading and its set-up
 FIGURE_WORK = 6000  # an image of figures (the path on f's contours and the loss: about 0.3 s)
+#: A line of a derivation (``steps = true``): SymPy confirms each rule it applies: 5 to 100 ms a line
+#: (a worked line of an epoch takes 30 µs); counted per variable from f's shape (:func:`step_lines`).
+STEP_WORK = 1000
+#: A derivation is refused past these (symopt.symbolic.derivation: a line of more nodes, more lines
+#: for one variable), in one line before any epoch: steps are for an f a student derives by hand.
+MAX_STEP_NODES = 400
+MAX_STEP_LINES = 40
 MULTS = ("*", "cdot", "times")
 DEFAULT_MULT = "cdot"  # typeset products: 0.9 \cdot 0 (the reference sheet's * is mult = "*")
-TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise", "optimizers", "figures", "notes", "table")
+TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise", "optimizers", "figures", "notes", "table", "steps")
 FIGURES = ("none", "png", "svg", "pdf")
 NOTES = ("math", "frameworks")  # a sheet's notes: conventions in mathematical words; also the framework settings
-EXERCISE_KEYS = ("optimizer", "hyper", "options", "start", "state", "epochs", "numbers", "function", "gradient_name")
+EXERCISE_KEYS = ("optimizer", "hyper", "options", "start", "state", "epochs", "numbers", "function", "gradient_name", "steps")
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ class Exercise:
     epochs: int
     numbers: NumberMode
     gradient_name: str = "d"  # how lines name the gradient: dw_1, g_1 or \\frac{\\partial f}{\\partial w_1}
+    steps: bool = False  # each ∂f/∂w_i derived by the rules, line by line, before the epochs
     # the rules and the chosen options' notes (Optimizer.choose of `options`), chosen once, when the
     # spec is checked; an exercise made without them chooses them itself
     rules: tuple[tuple[str, Node], ...] = field(default=(), compare=False, repr=False)
@@ -208,12 +216,14 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
     if len(entries) > MAX_EXERCISES:
         raise SymoptError(f"{len(entries)} exercises; a spec holds at most {MAX_EXERCISES}: split it into several specs", "exercise")
     top_function = data.get("function")
+    _steps_of(data)  # (the top level's: named there when it is wrong)
     customs = _customs(data)
     exercises = []
     for n, entry in enumerate(entries, start=1):
         merged = {**defaults, **entry}
-        if "function" not in merged and top_function is not None:
-            merged["function"] = top_function
+        for key in ("function", "steps"):  # the top level's, unless [defaults] or the exercise gives one
+            if key not in merged and data.get(key) is not None:
+                merged[key] = data[key]
         for key in ("numbers", "epochs"):
             if overrides.get(key) is not None:
                 merged[key] = overrides[key]
@@ -229,11 +239,33 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
 def work(exercises: Iterable[Exercise]) -> int:
     """The work of exercises in the budget's unit (:data:`MAX_WORK`), worked lines: per exercise
     :data:`EXERCISE_WORK`, per epoch :data:`EPOCH_WORK` (and a line for f(w_t) with the spec's
-    table) and per variable a line for its gradient and one per rule (6 for Adam), each weighed by
-    the digits the number mode writes (a line of 100 digits counts twice: its time and memory grow
-    with them)."""
-    return sum(EXERCISE_WORK + ex.epochs * (EPOCH_WORK + ex.objective + len(ex.variables) * (len(ex.rules) + 1))
-               * (100 + shown_digits(ex.numbers)) // 100 for ex in exercises)
+    table) and per variable a line for its gradient and one per rule (6 for Adam), each weighed by the digits the number mode writes (a line of 100
+    digits counts twice: its time and memory grow with them); and with ``steps`` :data:`STEP_WORK`
+    per line its derivations may have (:func:`step_lines`)."""
+    return sum(EXERCISE_WORK + ex.epochs * (EPOCH_WORK + ex.objective + len(ex.variables) * (len(ex.rules) + 1)) * (100 + shown_digits(ex.numbers)) // 100
+               + STEP_WORK * step_lines(ex) for ex in exercises)
+
+
+def step_lines(ex: Exercise) -> int:
+    """At most how many lines an exercise's derivations have (none without ``steps``): per variable,
+    one a level of f's tree (a sum's terms one level: the sum rule takes them at once), and the
+    simplified line, at most :data:`MAX_STEP_LINES`."""
+    return len(ex.variables) * min(_levels(ex.function) + 1, MAX_STEP_LINES) if ex.steps else 0
+
+
+def _levels(node: Node) -> int:
+    """The rules a derivation applies one inside another at most: a level per operator or
+    function, the terms of a sum (within sums and negations) one level, a number or a name none."""
+    deepest, todo = 0, [(node, 0, False)]
+    while todo:
+        n, depth, in_sum = todo.pop()
+        if not isinstance(n, (Bin, Neg, Call)):
+            continue
+        summing = isinstance(n, Bin) and n.op in ("+", "-")
+        level = depth if in_sum and (summing or isinstance(n, Neg)) else depth + 1
+        deepest = max(deepest, level)
+        todo.extend((child, level, summing or (in_sum and isinstance(n, Neg))) for child in children(n))
+    return deepest
 
 
 def shown_digits(mode: NumberMode) -> int:
@@ -406,7 +438,15 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None, objective
         raise SymoptError(f"must be one of {', '.join(map(repr, GRADIENT_NAMES))} (dw_1, g_1 or ∂f/∂w_1), got {gradient_name!r}",
                           "gradient_name")
     return Exercise(optimizer, hyper, dict(options), function_text, function, variables, start, state, epochs, numbers,
-                    gradient_name, tuple(rules), tuple(notes), objective)
+                    gradient_name, _steps_of(data), tuple(rules), tuple(notes), objective)
+
+
+def _steps_of(data: dict) -> bool:
+    """The ``steps`` key: whether each ∂f/∂w_i is derived by the rules on the sheet (default false)."""
+    steps = data.get("steps", False)
+    if not isinstance(steps, bool):
+        raise SymoptError(f"must be true or false (each ∂f/∂w derived by the rules before the epochs), got {steps!r}", "steps")
+    return steps
 
 
 def _optimizer_of(data: dict, customs: dict[str, Optimizer] | None) -> Optimizer:

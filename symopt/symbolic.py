@@ -13,6 +13,7 @@ form is used.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
@@ -20,9 +21,10 @@ import sympy  # type: ignore[import-untyped]  # SymPy ships no type information 
 
 from .arith import MAX_EXPONENT
 from .errors import SymoptError
-from .expr import BINARY, Bin, Call, Name, Neg, Node, Num, map_names, names, walk
+from .expr import BINARY, DERIVATIVE, Bin, Call, Name, Neg, Node, Num, map_names, names, replaced, walk
 from .functions import TABLE
 from .numbers import decimals_of
+from .spec import MAX_STEP_LINES, MAX_STEP_NODES, deadline, past
 
 _TO_SYMPY = {f.name: getattr(sympy, f.sympy) for f in TABLE.values() if f.sympy}
 _FROM_SYMPY = {f: name for name, f in _TO_SYMPY.items()}
@@ -33,16 +35,24 @@ def symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, real=True)
 
 
-def to_sympy(node: Node) -> sympy.Expr:
+def to_sympy(node: Node, given: dict[Node, sympy.Expr] | None = None) -> sympy.Expr:
+    """`node` as SymPy's expression; `given` writes some subtrees as given expressions (the
+    outermost first)."""
+    if given:
+        hit = given.get(node)
+        if hit is not None:
+            return hit
     if isinstance(node, Num):
         return sympy.Rational(node.value.numerator, node.value.denominator)
     if isinstance(node, Name):
         return sympy.pi if node.id == "pi" else symbol(node.id)
     if isinstance(node, Neg):
-        return -to_sympy(node.operand)
+        return -to_sympy(node.operand, given)
+    if isinstance(node, Call) and node.func == DERIVATIVE:
+        return sympy.Derivative(to_sympy(node.args[0], given), to_sympy(node.args[1], given))
     if isinstance(node, Call):
-        return _TO_SYMPY[node.func](*(to_sympy(a) for a in node.args))
-    left, right = to_sympy(node.left), to_sympy(node.right)
+        return _TO_SYMPY[node.func](*(to_sympy(a, given) for a in node.args))
+    left, right = to_sympy(node.left, given), to_sympy(node.right, given)
     if node.op == "^" and right.is_Number and abs(right) > MAX_EXPONENT:
         raise SymoptError(f"the power {right} is too large (over {MAX_EXPONENT})")
     return BINARY[node.op](left, right)
@@ -71,7 +81,7 @@ def _as_written(f: Node, v: str, expected: sympy.Expr) -> Node:
     try:
         mine = derivative(f, v)
         parts = [(sign, term, derivative(term, v)) for sign, term in _summands(f, 1, v) if v in names(term)]
-    except _Unknown:
+    except NoRule:
         return from_sympy(expected)
     return mine if _confirmed(mine, parts, v, expected) else from_sympy(expected)
 
@@ -177,13 +187,17 @@ def _sympy_has_pole(expr: sympy.Expr) -> bool:
 # coefficient, then names, then functions, then sums (-400x(y - x^2)); nothing expanded.
 
 
-class _Unknown(Exception):
+class NoRule(Exception):
     """A part whose derivative only SymPy knows (a function without a derivative in the table)."""
 
 
 ZERO, ONE = Num(Fraction(0)), Num(Fraction(1))
 _E = Call("exp", (ONE,))
 _MAX_FOLDED_POWER = 64
+
+#: How a rule takes the derivative of a part: :func:`derivative` itself (the whole derivative at
+#: once), or :func:`_pending`, which leaves it to the derivation's next line (:func:`derivation`).
+Differentiate = Callable[[Node, str], Node]
 
 
 def derivative(node: Node, v: str) -> Node:
@@ -193,69 +207,259 @@ def derivative(node: Node, v: str) -> Node:
         return ZERO
     if isinstance(node, Name):
         return ONE
+    return _apply(node, v, derivative)
+
+
+def _apply(node: Node, v: str, d: Differentiate) -> Node:
+    """The rule for `node` (which holds v and is not v), applied once: each part's derivative is
+    ``d(part, v)``."""
     if isinstance(node, Neg):
-        return _neg(derivative(node.operand, v))
+        return _neg(d(node.operand, v))
     if isinstance(node, Call):
-        return _chain_rule(node, v)
-    rule = _RULES.get(node.op)
-    if rule is None:
-        raise _Unknown(node.op)  # a comparison
-    return rule(node, v)
+        return _chain_rule(node, v, d)
+    if isinstance(node, Bin):
+        rule = _RULES.get(node.op)
+        if rule is not None:
+            return rule(node, v, d)
+    raise NoRule(getattr(node, "op", ""))  # a comparison
 
 
-def _chain_rule(node: Call, v: str) -> Node:
+def _chain_rule(node: Call, v: str, d: Differentiate) -> Node:
     """f(u)' = f'(u) u', f' from the function table; only SymPy knows a function without one."""
     row = TABLE.get(node.func)
     if row is None or row.derivative is None or len(node.args) != 1:
-        raise _Unknown(node.func)
-    return _mul(_outer(row.derivative, node.args[0]), derivative(node.args[0], v))
+        raise NoRule(node.func)
+    return _mul(_outer(row.derivative, node.args[0]), d(node.args[0], v))
 
 
-def _sum_rule(node: Bin, v: str) -> Node:
+def _sum_rule(node: Bin, v: str, d: Differentiate) -> Node:
     """(a ± b)' = a' ± b'."""
-    da, db = derivative(node.left, v), derivative(node.right, v)
+    da, db = d(node.left, v), d(node.right, v)
     return _add(da, db) if node.op == "+" else _sub(da, db)
 
 
-def _product_rule(node: Bin, v: str) -> Node:
+def _product_rule(node: Bin, v: str, d: Differentiate) -> Node:
     """(ab)' = a'b + ab'; a factor without v is a constant factor (c b' or a' c)."""
     a, b = node.left, node.right
     if v not in names(a):
-        return _mul(a, derivative(b, v))
+        return _mul(a, d(b, v))
     if v not in names(b):
-        return _mul(derivative(a, v), b)
-    return _add(_mul(derivative(a, v), b), _mul(a, derivative(b, v)))
+        return _mul(d(a, v), b)
+    return _add(_mul(d(a, v), b), _mul(a, d(b, v)))
 
 
-def _quotient_rule(node: Bin, v: str) -> Node:
+def _quotient_rule(node: Bin, v: str, d: Differentiate) -> Node:
     """(a/b)' = (a'b - ab')/b^2; a/c is a'/c, and c/b is -(c b')/b^2."""
     a, b = node.left, node.right
     if v not in names(b):
-        return _div(derivative(a, v), b)
+        return _div(d(a, v), b)
     if v not in names(a):
-        return _neg(_div(_mul(a, derivative(b, v)), _power(b, Num(Fraction(2)))))
-    numerator = _sub(_mul(derivative(a, v), b), _mul(a, derivative(b, v)))
+        return _neg(_div(_mul(a, d(b, v)), _power(b, Num(Fraction(2)))))
+    numerator = _sub(_mul(d(a, v), b), _mul(a, d(b, v)))
     return _div(numerator, _power(b, Num(Fraction(2))))
 
 
-def _power_rule(node: Bin, v: str) -> Node:
+def _power_rule(node: Bin, v: str, d: Differentiate) -> Node:
     """u^n: n u^(n-1) u' (a number n multiplied out); a^u: a^u ln(a) u'; and u^w, both varying:
     u^w (w' ln(u) + w u'/u)."""
     a, b = node.left, node.right
     if v not in names(b):
         n = _number(b)
         coefficient, exponent = (b, _sub(b, ONE)) if n is None else (_constant(n), _constant(n - 1))
-        return _mul(_mul(coefficient, _power(a, exponent)), derivative(a, v))
+        return _mul(_mul(coefficient, _power(a, exponent)), d(a, v))
     log_a = Call("log", (a,))
     if v not in names(a):
-        return _mul(_mul(node, log_a), derivative(b, v))
-    inner = _add(_mul(derivative(b, v), log_a), _div(_mul(b, derivative(a, v)), a))
+        return _mul(_mul(node, log_a), d(b, v))
+    inner = _add(_mul(d(b, v), log_a), _div(_mul(b, d(a, v)), a))
     return _mul(node, inner)
 
 
-_RULES: dict[str, Callable[[Bin, str], Node]] = {
+_RULES: dict[str, Callable[[Bin, str, Differentiate], Node]] = {
     "+": _sum_rule, "-": _sum_rule, "*": _product_rule, "/": _quotient_rule, "^": _power_rule,
 }
+
+
+# -- the derivation: the rules one line at a time (a spec's steps = true) -----------------------
+# Each line applies one rule to every derivative the line before left to take, as a teacher
+# writes it: ∂f/∂x = ∂/∂x((1 - x)^2) + ∂/∂x(100(y - x^2)^2) (sum rule), then = 2(1 - x) ·
+# ∂/∂x(1 - x) + 100 · ∂/∂x((y - x^2)^2) (chain rule, constant multiple rule), ... down to the
+# derivative the sheet uses (simplified).  The rules are the ones :func:`derivative` applies, with
+# each part's derivative left pending (:func:`_pending`) instead of taken at once; a result is put
+# in place of its derivative as it is, not multiplied out, so that each line shows its rule's work.
+# A part without x is 0 at once (the sum rule names the constant rule then), and ∂x/∂x is 1.
+
+
+@dataclass(frozen=True)
+class Step:
+    """A line of a derivation: ∂f/∂v = `tree`, with ``Call(DERIVATIVE, (u, Name(v)))`` for each
+    derivative still to take, and the rules the line applied (keys of the rules' words in
+    :mod:`symopt.labels`: ``sum``, ``chain``, ..., ``simplify`` for the last line)."""
+
+    tree: Node
+    rules: tuple[str, ...]
+
+
+class TooLong(SymoptError):
+    """A derivation past :data:`symopt.spec.MAX_STEP_NODES` or :data:`symopt.spec.MAX_STEP_LINES`
+    (the work budget counts its lines: symopt.spec.step_lines)."""
+
+
+def derivation(f: Node, v: str, final: Node) -> tuple[Step, ...] | None:
+    """∂f/∂v derived by the rules, line by line, ending in `final` (the derivative the sheet uses:
+    :func:`gradient`'s); each rule applied checked by SymPy once: the part's derivative SymPy takes
+    equals what the rule wrote (with the derivatives it leaves to take, as SymPy's Derivative), so
+    every line is SymPy's ∂f/∂v.  None where the rules cannot derive it so (a function without a
+    derivative in the table, a step SymPy does not confirm); :class:`TooLong` past the bounds."""
+    try:
+        return _derivation(f, v, final)
+    except RecursionError:
+        return None
+
+
+@lru_cache(maxsize=256)
+def _derivation(f: Node, v: str, final: Node) -> tuple[Step, ...] | None:
+    if f == Name(v) or v not in names(f):
+        return (Step(_pending(f, v), ("power",) if f == Name(v) else ("constant",)),)
+    line, steps = _pending(f, v), []
+    applied: list[tuple[Node, Node]] = []
+    while _takes(line):
+        rules: list[str] = []
+        try:
+            line = _advance(line, v, rules, applied)
+        except NoRule:
+            return None
+        steps.append(Step(line, tuple(dict.fromkeys(rules))))
+        size = sum(1 for _ in walk(line))
+        if size > MAX_STEP_NODES or (len(steps) >= MAX_STEP_LINES - 1 and _takes(line)):  # (the last line: simplified)
+            what = f"a line of more than {MAX_STEP_NODES} terms" if size > MAX_STEP_NODES else f"more than {MAX_STEP_LINES} lines"
+            raise TooLong(f"deriving ∂f/∂{v} by the rules takes {what}; steps are for an f derived by hand: "
+                          "write a smaller f, or steps = false")
+    until = deadline()
+    for u, result in applied:
+        past(until, f"deriving ∂f/∂{v}", "ask for steps on a smaller f, or on fewer exercises")
+        if not _rule_confirmed(u, v, result):
+            return None
+    if line != final:
+        steps.append(Step(final, ("simplify",)))
+    return tuple(steps)
+
+
+def _pending(u: Node, v: str) -> Node:
+    """∂u/∂v left to the next line: 0 for a part without v, 1 for v itself."""
+    if isinstance(u, Num) or v not in names(u):
+        return ZERO
+    if u == Name(v):
+        return ONE
+    return Call(DERIVATIVE, (u, Name(v)))
+
+
+def _in_sum(u: Node, v: str) -> Node:
+    """A term's derivative under the sum rule: a sum within the sum (or a negated term) is the same
+    sum, taken term by term at once."""
+    if isinstance(u, Bin) and u.op in ("+", "-"):
+        return _sum_rule(u, v, _in_sum)
+    if isinstance(u, Neg):
+        return _neg(_in_sum(u.operand, v))
+    return _pending(u, v)
+
+
+def _takes(node: Node) -> bool:
+    """Whether a line has a derivative still to take."""
+    return any(isinstance(n, Call) and n.func == DERIVATIVE for n in walk(node))
+
+
+def _advance(line: Node, v: str, rules: list[str], applied: list[tuple[Node, Node]]) -> Node:
+    """The next line: each derivative of `line` replaced by its rule's result, the rules' names
+    added to `rules`, and each (part, result) to `applied`."""
+    def apply(node: Node) -> Node | None:
+        if not (isinstance(node, Call) and node.func == DERIVATIVE):
+            return None
+        u = node.args[0]
+        rules.extend(_rule_names(u, v))
+        result = _apply(u, v, _in_sum if _is_sum(u) else _pending)
+        applied.append((u, result))
+        return result
+
+    return _tidied(replaced(line, apply))
+
+
+def _is_sum(node: Node) -> bool:
+    return isinstance(node, Bin) and node.op in ("+", "-")
+
+
+def _tidied(node: Node) -> Node:
+    """`node` without the factors of one and the zero terms a result put in place may leave (the
+    numerator (1 + x^2) ∂/∂x(x + y) of a quotient rule becomes 1 + x^2; ∂/∂x(x - x) is 0, a rare
+    f), and with a + (-b) as a - b."""
+    if isinstance(node, Neg):
+        inner = _tidied(node.operand)
+        return node if inner is node.operand else _neg(inner)
+    if not isinstance(node, Bin):
+        return node
+    left, right = _tidied(node.left), _tidied(node.right)
+    if node.op not in ("+", "-", "*"):
+        return node if (left, right) == (node.left, node.right) else Bin(node.op, left, right)
+    if node.op == "*" and ZERO in (left, right):
+        return ZERO
+    if node.op == "*" and ONE in (left, right):
+        return right if left == ONE else left
+    if right == ZERO:
+        return left
+    if left == ZERO and node.op in ("+", "-"):
+        return right if node.op == "+" else _neg(right)
+    if node.op in ("+", "-") and isinstance(right, Neg):  # a + (-b) is a - b
+        return Bin("-" if node.op == "+" else "+", left, right.operand)
+    return node if (left, right) == (node.left, node.right) else Bin(node.op, left, right)
+
+
+def _rule_names(u: Node, v: str) -> list[str]:
+    """The rules that take ∂u/∂v (u holds v and is not v), as :func:`_apply` takes it."""
+    if isinstance(u, Neg):
+        return ["constant_multiple"]
+    if isinstance(u, Call):
+        row = TABLE.get(u.func)
+        return ["chain" if u.args[0] != Name(v) else row.rule if row is not None else "function"]
+    assert isinstance(u, Bin), u  # a number or a name has no rule: _pending took it
+    a, b = u.left, u.right
+    if u.op in ("+", "-"):
+        return ["sum", *(["constant"] if any(v not in names(t) for t in _terms_of(u)) else [])]
+    if u.op == "*":
+        return ["constant_multiple" if v not in names(a) or v not in names(b) else "product"]
+    if u.op == "/":
+        return ["constant_multiple" if v not in names(b) else "quotient"]
+    if v not in names(b):
+        return ["power" if a == Name(v) else "chain"]
+    if v not in names(a):
+        return ["exp" if b == Name(v) else "chain"]
+    return ["log_diff"]
+
+
+def _terms_of(node: Node) -> list[Node]:
+    """A sum's terms, within sums and negations."""
+    if _is_sum(node):
+        assert isinstance(node, Bin)
+        return _terms_of(node.left) + _terms_of(node.right)
+    if isinstance(node, Neg):
+        return _terms_of(node.operand)
+    return [node]
+
+
+def _rule_confirmed(u: Node, v: str, result: Node) -> bool:
+    """Whether SymPy's ∂u/∂v is `result`, whose derivatives still to take are those of parts p_i of
+    u.  Proved with each p_i a function P_i(v) of its own: SymPy's derivative of u so written, P_i'
+    a symbol dP_i and then P_i p_i again, is `result` with dP_i for each ∂p_i/∂v.  (Taking each
+    ∂p_i/∂v in full instead gives the same equality, but one that only a common denominator of
+    the whole of u may show: a second on a quotient of three terms, and past _CANCEL_OPS never.)"""
+    x = symbol(v)
+    parts = list(dict.fromkeys(n.args[0] for n in walk(result) if isinstance(n, Call) and n.func == DERIVATIVE))
+    functions = {p: sympy.Function(f"_P{i}", real=True)(x) for i, p in enumerate(parts)}
+    slopes = {p: sympy.Symbol(f"_dP{i}", real=True) for i, p in enumerate(parts)}
+    try:
+        ours = to_sympy(result, {Call(DERIVATIVE, (p, Name(v))): slopes[p] for p in parts})
+        theirs = sympy.diff(to_sympy(u, functions), x).xreplace({sympy.Derivative(functions[p], x): slopes[p] for p in parts})
+        return _equal(ours, theirs.xreplace({functions[p]: to_sympy(p) for p in parts}))
+    except SymoptError:
+        return False
 
 
 @lru_cache(maxsize=64)
@@ -380,7 +584,7 @@ def _factors(node: Node) -> tuple[Fraction, Factors]:
         if node.op == "*":
             return ca * cb, fa + fb
         if cb == 0:
-            raise _Unknown("division by zero")
+            raise NoRule("division by zero")
         return ca / cb, fa + [(base, -k) for base, k in fb]
     if isinstance(node, Bin) and node.op == "^":
         k = _number(node.right)
@@ -409,12 +613,15 @@ def _div(a: Node, b: Node) -> Node:
     ca, fa = _factors(a)
     cb, fb = _factors(b)
     if cb == 0:
-        raise _Unknown("division by zero")
+        raise NoRule("division by zero")
     return _written_product(ca / cb, fa + [(base, -k) for base, k in fb])
 
 
 def _rank(base: Node) -> int:
-    """Where a factor goes in a product: constants (π, e), names, functions, sums."""
+    """Where a factor goes in a product: constants (π, e), names, functions, sums, and last a
+    derivative still to take (a derivation's line: 2(1 - x) ∂/∂x(1 - x))."""
+    if isinstance(base, Call) and base.func == DERIVATIVE:
+        return 4
     if base == _E or (not names(base) - {"pi"} and not isinstance(base, Call)):
         return 0
     core = base.left if isinstance(base, Bin) and base.op == "^" else base

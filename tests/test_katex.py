@@ -24,7 +24,7 @@ def sheets() -> list[str]:
         spec("rmsprop", {"alpha": 0.3, "gamma": 0.9, "epsilon": 1e-6}, numbers="exact", epochs=2),
         spec("gd", {"alpha": 0.1}, function="exp(-w1/3) + log(1 + w2^2) + abs(w1)*sin(w2) + sqrt(w1^2 + 1) + tanh(w2)/3 + atan(w1)*cosh(w2)", numbers="precision:15"),
         spec("momentum", {"alpha": 0.1, "beta": 0.9}, function=" + ".join(f"{i}*w{i}^2" for i in range(1, 13)), start=many, epochs=1),
-        spec("gd", {"alpha": 0.25}, function="w1**2/3 - w1*w2 + (w2 - 1)^4", numbers="exact", epochs=2),
+        spec("gd", {"alpha": 0.25}, function="w1**2/3 - w1*w2 + (w2 - 1)^4", numbers="exact", epochs=2, steps=True),
     ]
     for s, mult in zip(specs, ["*", "cdot", "times", "*", "cdot"], strict=True):
         s["mult"] = mult

@@ -3,7 +3,8 @@
 A hypothesis property over random specs: a random f in the expression language (1 to 3 variables
 with varied names, + - * / ^, short exact decimals, exp log sqrt sin cos tanh abs), every built-in
 optimizer with every option (the choices come from the catalogue, :data:`symopt.optimizers.OPTIMIZERS`),
-random start values and hyperparameters, 1 to 3 epochs, en/vi, every number mode of :data:`MODES`.
+random start values and hyperparameters, 1 to 3 epochs, en/vi, every number mode of :data:`MODES`,
+with the derivative's steps or without.
 The rendered Markdown and LaTeX are read back by ``symopt.check`` *without* the spec (the problem is
 inferred from the document) and must give 0 errors and 0 warnings.
 
@@ -130,7 +131,8 @@ def exercise_of(draw, variables: list[str]) -> dict:
     start = {v: draw(st.one_of(decimals("-5", "5", 0), decimals("-3", "3", 1), decimals("-2", "2", 2))) for v in variables}
     exercise = {"optimizer": key, "options": options, "hyper": hyper, "start": start,
                 "epochs": draw(st.integers(1, 3)), "numbers": draw(st.sampled_from(MODES)),
-                "gradient_name": draw(st.sampled_from(GRADIENT_NAMES))}
+                "gradient_name": draw(st.sampled_from(GRADIENT_NAMES)),
+                "steps": draw(st.booleans())}  # each derivative derived by the rules first (read back and checked too)
     state = opt.state_for(options)
     if state and "v" in state and draw(st.integers(0, 4)) == 0:
         exercise["state"] = {"v": draw(decimals("-1", "1", 1))}

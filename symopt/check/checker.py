@@ -29,9 +29,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from fractions import Fraction
 import gc
 
+from .. import symbolic
+from ..arith import Evaluator
 from ..compiler import evaluator
 from ..errors import SymoptError, UnknownName
 from ..expr import Bin, Name, Node
@@ -39,6 +42,7 @@ from ..notation import DECAYED, name_latex
 from ..plan import plan_of
 from ..spec import Exercise
 from .aliases import Ref
+from .ball import DIGITS, Ball, BallArithmetic
 from .diagnosis import Diagnosis, describe
 from .document import Document, MathLine, Section
 from .findings import Finding, Findings
@@ -46,7 +50,7 @@ from .judge import Judge
 from .mathtext import Written, as_written, parse_math, relations
 from .names import Names
 from .problem import classify, matching_variants
-from .reading import RELATION_TEX, components, general_formula, letters, students
+from .reading import PENDING, RELATION_TEX, components, general_formula, letters, operators, students
 from .rules import Rules
 from .state import Candidate, WriterState
 from .table import TableChecker
@@ -163,6 +167,8 @@ class ExerciseChecker:
         if given.kind in ("function", "data"):
             return
         if given.kind == "other":
+            if self._derivation(math):
+                return
             parts = self._parts(math)
             if parts is not None and all(classify(MathLine(math.line, p, math.end)).kind != "other" for p in parts):
                 for k, part in enumerate(parts):  # \nabla f = (0.2w_1, 4w_2): one derivative per variable
@@ -175,9 +181,14 @@ class ExerciseChecker:
 
     def _formula(self, math: MathLine, lhs: str, tree: Node) -> None:
         """A derivative (``dw_1 = 0.2w_1``) or a general formula (``V_t = \\beta V_{t-1} + …``)."""
-        ref = self.names.resolve(lhs)
-        if ref is not None and ref.kind == "quantity" and ref.key == "g" and ref.variable is not None:
-            self._derivative(math, tree, ref, lhs)
+        ref = self._gradient_of(lhs)
+        if ref is not None:
+            try:
+                student = self.names.derivative_tree(tree)
+            except UnknownName as e:
+                self.out.add(math, "notation", f"${e.name}$: a name symopt does not know; the line is not checked")
+                return
+            self._derivative(math, [student], ref, lhs)
             return
         rules, opt = self.rules, self.ex.optimizer
         lhs, tree = general_formula(lhs, tree, opt, self.ex.variables, self.names.letters)
@@ -195,31 +206,97 @@ class ExerciseChecker:
             self.diagnosis.formula_stated = True
             self.out.add(math, "ok", "formula", name=lhs)
 
-    def _derivative(self, math: MathLine, tree: Node, ref: Ref, lhs: str) -> None:
-        v = ref.variable
-        assert v is not None  # _formula sends only a variable's derivative here
+    def _probes(self, balls: BallArithmetic) -> list[dict[str, Ball]]:
+        return [{x: balls.const(Fraction(p + 3 * i, 7)) for i, x in enumerate(self.ex.variables)} for p in (2, 5)]
+
+    def _same(self, a: Evaluator, b: Evaluator, balls: BallArithmetic | None = None) -> bool:
+        """Whether two derivatives agree at the probe points, in `balls` (the rules')."""
+        balls = balls or self.rules.balls
         try:
-            student = self.names.derivative_tree(tree)
+            return all(balls.agree(a(env), b(env)) for env in self._probes(balls))
+        except SymoptError:
+            return False
+
+    def _same_wider(self, a: Node, b: Node) -> bool:
+        """Whether two derivatives that :meth:`_same` tells apart differ by rounding alone: a
+        derivative written unsimplified whose terms cancel (the derivative of π w^3 - π w w^2 is 0;
+        its terms' rounding at 50 digits is not).  At twice the digits their gap must shrink with
+        the rounding; a gap of their values stays."""
+        narrow, wide = self.rules.balls, BallArithmetic(2 * DIGITS)
+        shrunk = Decimal(10) ** -(DIGITS // 2)
+        try:
+            gaps = [[arith.ctx.subtract(evaluator(a, arith, {})(env).mid, evaluator(b, arith, {})(env).mid).copy_abs()
+                     for env in self._probes(arith)] for arith in (narrow, wide)]
+        except SymoptError:
+            return False
+        floor = Decimal(10) ** -DIGITS  # (a gap that rounds to 0 at 50 digits: noise there too)
+        return all(g2 <= max(g1, floor) * shrunk for g1, g2 in zip(*gaps, strict=True))
+
+    def _gradient_of(self, lhs: str) -> Ref | None:
+        """The variable's gradient a line's left side names (``dw_1``, ``\\frac{\\partial f}{\\partial x}``), or None."""
+        ref = self.names.resolve(lhs)
+        return ref if ref is not None and ref.kind == "quantity" and ref.key == "g" and ref.variable is not None else None
+
+    def _derivation(self, math: MathLine) -> bool:
+        """A derivative worked out step by step, ``\\frac{\\partial f}{\\partial x} = \\frac{\\partial}{\\partial x}\\left(x^2\\right)
+        + 3 = 2x + 3``: a chain of its forms, a derivative still to take written as an operator on its
+        argument (symopt's own derivations, steps = true, are read so).  Each form must be the
+        derivative: an operator's derivative is taken by the rules (:func:`symopt.symbolic.derivative`),
+        as written.  False when the line is no such chain: it is then read as any other."""
+        sides, marks = relations(math.text)
+        if len(sides) < 2 or any(m != "=" for m in marks):
+            return False
+        try:
+            lhs = parse_math(sides[0])
+        except SymoptError:
+            return False
+        ref = self._gradient_of(lhs.id) if isinstance(lhs, Name) else None
+        if ref is None:
+            return False
+        forms = []
+        try:
+            for side in sides[1:]:
+                read = operators(side)
+                if read is None:
+                    return False
+                text, taken = read
+                known = {PENDING % k: self._taken(x, u) for k, (x, u) in enumerate(taken)}
+                forms.append(self.names.derivative_tree(parse_math(text), known))
         except UnknownName as e:
             self.out.add(math, "notation", f"${e.name}$: a name symopt does not know; the line is not checked")
-            return
+            return True
+        except (SymoptError, symbolic.NoRule):
+            return False
+        self._derivative(math, forms, ref, sides[0])
+        return True
+
+    def _taken(self, variable: str, argument: str) -> Node:
+        """∂argument/∂variable, as written in a derivation, taken by the rules (in f's names)."""
+        ref = self.names.resolve(variable)
+        if ref is None or ref.kind != "quantity" or ref.key != "w" or ref.variable is None:
+            raise SymoptError(f"{variable} is not a variable of f")
+        return symbolic.derivative(self.names.derivative_tree(parse_math(argument)), ref.variable)
+
+    def _derivative(self, math: MathLine, forms: list[Node], ref: Ref, lhs: str) -> None:
+        """A variable's derivative written in one form or several (a derivation): each must be the
+        right one; the last is carried forward when wrong."""
+        v = ref.variable
+        assert v is not None  # _formula and _derivation send only a variable's derivative here
         balls, gradients = self.rules.balls, self.state.gradients
         right, right_value = gradients[v][0]
-        student_value = evaluator(student, balls, {})
-        probes = [{x: balls.const(Fraction(p + 3 * i, 7)) for i, x in enumerate(self.ex.variables)} for p in (2, 5)]
-        try:
-            same = all(balls.agree(student_value(env), right_value(env)) for env in probes)
-        except SymoptError:
-            same = False
-        if same:
+        values = [evaluator(student, balls, {}) for student in forms]
+        right_forms = [self._same(value, right_value) or self._same_wider(student, right) for student, value in zip(forms, values, strict=True)]
+        if all(right_forms):
             self.out.add(math, "ok", "derivative", quantity="dw", variable=v, name=lhs)
             return
         from .. import printer
 
         expected = printer.latex(right, self.notation.constant, euler="e" not in self.ex.variables)
-        self.out.add(math, "formula", f"the derivative is wrong: the derivative of $f$ with respect to ${name_latex(v)}$ is ${expected}$",
+        which = "the derivative is wrong" if len(forms) == 1 else f"step {right_forms.index(False) + 1} of the derivative is wrong"
+        self.out.add(math, "formula", f"{which}: the derivative of $f$ with respect to ${name_latex(v)}$ is ${expected}$",
                      quantity="dw", variable=v, name=lhs, expected=expected)
-        gradients[v].insert(0, (student, student_value))  # carried forward
+        if not right_forms[-1]:  # the last form is the writer's derivative: carried forward
+            gradients[v].insert(0, (forms[-1], values[-1]))
 
     # -- epoch lines ---------------------------------------------------------------------------------
     def _epoch_line(self, math: MathLine, t: int, written: dict[str, set[str]]) -> None:

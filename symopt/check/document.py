@@ -232,12 +232,24 @@ def _drop_titles(doc: Document) -> None:
 
 
 def _place(doc: Document, math: MathLine) -> None:
+    """A math line where it belongs: the preamble, an exercise's lines before its epochs, or its
+    last epoch.  One that starts with a relation (``= 2x``, a display of its own) goes on the line
+    before it there, as a block's row does (a derivation written a display a step, its rules named
+    in between)."""
     if not doc.sections:
-        doc.preamble.append(math)
+        lines = doc.preamble
     elif doc.sections[-1].epochs:
-        doc.sections[-1].epochs[-1].lines.append(math)
+        lines = doc.sections[-1].epochs[-1].lines
     else:
-        doc.sections[-1].given.append(math)
+        lines = doc.sections[-1].given
+    if lines and _CONTINUES.match(math.text):
+        last = lines[-1]
+        lines[-1] = MathLine(last.line, f"{last.text} {math.text}", math.end)
+    else:
+        lines.append(math)
+
+
+_CONTINUES = re.compile(r"(=|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z])|≈)")
 
 
 def _items(lines: list[str], doc: Document) -> Iterator[MathLine | _Text]:

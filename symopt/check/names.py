@@ -64,9 +64,12 @@ class Names:
             return constant_node(ref.key)
         return None
 
-    def derivative_tree(self, tree: Node) -> Node:
-        """A written derivative in f's own names: w_1 -> w1; UnknownName for any other quantity."""
+    def derivative_tree(self, tree: Node, known: dict[str, Node] | None = None) -> Node:
+        """A written derivative in f's own names: w_1 -> w1; UnknownName for any other quantity.
+        `known`: names that stand for trees already in f's names (a derivation's operators)."""
         def leaf(name: str) -> Node:
+            if known and name in known:
+                return known[name]
             ref = self.resolve(name)
             if ref is not None and ref.kind == "quantity" and ref.key == "w" and ref.variable is not None:
                 return Name(ref.variable)

@@ -197,3 +197,42 @@ def general_formula(lhs: str, tree: Node, optimizer: Optimizer, variables: tuple
         return name
 
     return general(lhs), map_names(tree, general)
+
+
+#: A derivative written as an operator on its argument: ``\\frac{\\partial}{\\partial x}\\left(u\\right)``,
+#: ``\\frac{d}{dx}(u)`` (the lines of a derivation, symopt's own with steps = true among them).
+_OPERATOR = re.compile(r"\\[dt]?frac\{\s*(?:\\partial|d)\s*\}\{\s*(?:\\partial\s*|d)((?:[^{}]|\{[^{}]*\})+?)\s*\}\s*(\\left\(|\()")
+PENDING = "\\mathrm{D}_{%d}"  # the name an operator is read as, the k-th of its line
+
+
+def operators(text: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """`text` with each derivative written as an operator on its argument read as a name
+    (:data:`PENDING`), and for each, in order, the variable and the argument as written; None
+    when an operator's parenthesis is not closed.  (An operator inside an argument is left there:
+    the argument is then unreadable.)"""
+    if "frac" not in text:
+        return text, []
+    out: list[str] = []
+    found: list[tuple[str, str]] = []
+    at = 0
+    for m in _OPERATOR.finditer(text):
+        if m.start() < at:
+            continue
+        depth, k = 1, m.end()
+        while k < len(text) and depth:
+            if text.startswith("\\left(", k) or text[k] == "(":
+                depth += 1
+                k += 6 if text[k] == "\\" else 1
+            elif text.startswith("\\right)", k) or text[k] == ")":
+                depth -= 1
+                k += 7 if text[k] == "\\" else 1
+            else:
+                k += 1
+        if depth:
+            return None
+        closer = 7 if text.startswith("\\right)", k - 7) else 1
+        out += [text[at:m.start()], PENDING % len(found)]
+        found.append((m.group(1).strip(), text[m.end():k - closer]))
+        at = k
+    out.append(text[at:])
+    return "".join(out), found
