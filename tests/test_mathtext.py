@@ -32,7 +32,7 @@ from symopt.expr import names, to_text
         ("0.5 \\cdot 0 + 0.5 \\times (-1)", "0.5*0+0.5*(-1)"),
         ("\\left(1 - 0.9\\right)^2", "(1-0.9)**2"),
         ("\\sqrt{0.9608} + 10^{-6}", "sqrt(0.9608)+10**(-6)"),
-        ("1e-6 + 2.5 \\cdot 10^{-6}", "0.000001+2.5*10**(-6)"),
+        ("1e-6 + 2.5 \\cdot 10^{-6}", "0.000001+0.0000025"),  # a number in scientific notation is one number, read once
         ("\\hat{v}_1 + v_{coord1} + v_{corr1}", "\\hat{v}_1+v_{coord1}+v_{corr1}"),
         ("\\ln\\left(w_2\\right) + e^{-w_1} + \\left|w_1\\right|", "log(w_2)+e**(-w_1)+abs(w_1)"),
         ("−4.232", "-4.232"),

@@ -177,7 +177,7 @@ class _ToTree(Transformer):
         return Bin("-", a, b)
 
     def mul(self, a, *rest):
-        return Bin("*", a, rest[-1])  # rest is (MULOP, b) or (b,)
+        return _one_number(Bin("*", a, rest[-1]))  # rest is (MULOP, b) or (b,)
 
     def div(self, a, b):
         return Bin("/", a, b)
@@ -187,7 +187,7 @@ class _ToTree(Transformer):
 
     def pow(self, a, b):
         bound_power(a, b)
-        return Bin("^", a, b)
+        return Bin("^", a, b)  # (10^{-6} stays a power here: a product with it is one number, read by mul)
 
     def frac(self, _frac, a, b):
         return Bin("/", a, b)
@@ -212,6 +212,14 @@ class _ToTree(Transformer):
 
     def cases(self, yes, condition, no, _otherwise):
         return Call("where", (condition, yes, no))
+
+
+def _one_number(node: Bin) -> Node:
+    """A product that is one written number (``2.16 \\cdot 10^{-9}``: see :func:`as_written`) as
+    that number: read once, where every walk of the tree (its literals, its value at each radius)
+    would otherwise work it out again at each visit."""
+    w = as_written(node)
+    return node if w is None else w
 
 
 @v_args(inline=True)
