@@ -102,6 +102,16 @@ NAME: /(d?\\(hat|tilde)\{(\\?[A-Za-z]+|\\mathrm\{[A-Za-z]+\})\}|d?\\mathrm\{[A-Z
 %ignore /\\(quad|qquad)(?![A-Za-z])/
 """
 
+
+class _HalfUnits(dict[int, Fraction]):
+    def __missing__(self, place: int) -> Fraction:
+        self[place] = Fraction(10) ** -place / 2
+        return self[place]
+
+
+HALF_UNITS = _HalfUnits()  # place -> half a unit there (made once per place: a Fraction power is slow)
+
+
 @dataclass(frozen=True)
 class Written(Num):
     """A number as written, with the decimal place of its last digit: ``57.9170`` has 4, ``1e-6``
@@ -479,6 +489,10 @@ def _direct(callback: Callable[[list[Any]], Any] | None) -> Callable[[list[Any]]
         if f is None or any(expand for _, expand in callback.to_include):
             return callback
         keep = tuple(i for i, _ in callback.to_include)
+        if keep == (0, 2):  # a binary operator's two operands (a + b, a \\cdot b), and one child (-a, (a), {a}): the commonest
+            return lambda children: f(children[0], children[2])
+        if keep == (1,):
+            return lambda children: f(children[1])
         return lambda children: f(*[children[i] for i in keep])
     f = method(callback) if callable(callback) and hasattr(callback, "__code__") else None
     return callback if f is None else lambda children: f(*children)

@@ -20,7 +20,7 @@ from ..plan import Plan
 from ..spec import Exercise
 from .aliases import Ref
 from .ball import Ball, BallArithmetic
-from .mathtext import Written, as_written, literals
+from .mathtext import HALF_UNITS, Written, as_written, literals
 from .problem import rename, variants
 
 #: What a number of a substituted line may be: (value, signs aside; tolerance; the place the value
@@ -168,18 +168,9 @@ def fit(w: Written, slot: Slot) -> Fraction | None:
         gap = ZERO if center == value else abs(value - center)
         if gap <= (w.half if tol is None else tol):
             return radius
-        if rounded_to is not None and w.places > rounded_to and gap <= _HALF_UNITS[rounded_to]:
+        if rounded_to is not None and w.places > rounded_to and gap <= HALF_UNITS[rounded_to]:
             return ZERO
     return None
-
-
-class _HalfUnits(dict):
-    def __missing__(self, place: int) -> Fraction:
-        self[place] = Fraction(10) ** -place / 2
-        return self[place]
-
-
-_HALF_UNITS = _HalfUnits()  # place -> half a unit there
 
 
 def rule_slots(rule: Node, hyper: dict[str, Fraction], notation: Notation, source: Node | None) -> list[RuleSlot]:

@@ -16,7 +16,7 @@ from ..notation import DECAYED
 from ..numbers import round_half_away
 from ..spec import Exercise
 from .ball import Ball, BallArithmetic, fraction
-from .mathtext import Written
+from .mathtext import HALF_UNITS, Written
 
 MAX_COMBINATIONS = 16  # candidate values tried per line after earlier errors
 _TENTH = Fraction(1, 10)
@@ -118,7 +118,7 @@ class WriterState:
         coarser of those two places.  A value with a trailing zero (57.9170), or with as many
         decimals (0.000196, 1.96 \\cdot 10^{-7}) or digits as the others, is rounded at its last digit."""
         places = self.place(value) if rounded else value.places
-        radius = Fraction(10) ** -places / 2 if rounded else Fraction(0)
+        radius = HALF_UNITS[places] if rounded else Fraction(0)
         short = value if rounded and value.value and not value.padded else None
         candidates = [Candidate(self.balls.ball(value.value, radius), value.value, places=places if rounded else None, short=short, rad=radius)]
         if right is not None:
@@ -212,7 +212,7 @@ class WriterState:
         that works in decimals stands for the writer's place (-5 is not a rounding of -4.6, nor 1
         of 1.2), while a decimal may be rounded shorter than the writer's usual (the reference
         sheet's -4.6 for -4.6003)."""
-        return Fraction(10) ** -self.claimed(value) / 2
+        return HALF_UNITS[self.claimed(value)]
 
     def claimed(self, value: Written) -> int:
         """The place a written result claims: its last digit's; an integer's, on a sheet that
@@ -236,6 +236,6 @@ class WriterState:
                     continue
                 places = self.place(first.short)
                 if places > first.places:
-                    radius = Fraction(10) ** -places / 2
+                    radius = HALF_UNITS[places]
                     values[q] = [Candidate(self.balls.ball(first.value, radius), first.value, places=places, short=first.short, rad=radius),
                                  *cands[1:]]
