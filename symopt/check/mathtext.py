@@ -9,7 +9,7 @@ Accepted: ``*``, ``\\cdot``, ``\\times`` and implicit products (``0.2w_1``, ``\\
 parentheses, ``\\left( \\right)``, braces; subscripts (``w_1``, ``w_{1}``, ``w1``); Greek names,
 ``\\mathrm{lr}`` and gradients of them (``d\\theta_1``, ``d\\mathrm{lr}``); ``\\pi``;
 hats (``\\hat{v}_1``); functions ``\\exp \\ln \\log \\sin \\cos \\tan \\tanh``, ``e^{x}``;
-``\\left| x \\right|``; the Unicode minus, ``·`` and ``×``.  Names are kept as written (``dw_1``,
+``\\left| x \\right|``, ``\\lfloor x \\rfloor``; the Unicode minus, ``·`` and ``×``.  Names are kept as written (``dw_1``,
 ``v_{coord1}``, ``\\beta_1``); what they mean is decided by the checker's alias table.
 """
 
@@ -75,6 +75,7 @@ _GRAMMAR = r"""
     | "(" sum ")"
     | "{" sum "}"
     | LEFTBAR sum RIGHTBAR         -> abs
+    | LFLOOR sum RFLOOR            -> floor
     | FRAC "{" sum "}" "{" sum "}"  -> frac
     | "\\sqrt" "{" sum "}"        -> sqrt
     | FUNC atom                    -> call
@@ -94,6 +95,8 @@ EXTREME.2: /\\(""" + _commands(2) + r""")(?![A-Za-z])/
 COMPARE: ">" | "<" | /\\(ge|le|geq|leq)(?![A-Za-z])/
 LEFTBAR: "\\left|" | "\\lvert"
 RIGHTBAR: "\\right|" | "\\rvert"
+LFLOOR: /\\(left\s*\\)?lfloor(?![A-Za-z])/
+RFLOOR: /\\(right\s*\\)?rfloor(?![A-Za-z])/
 NAME: /(d?\\(hat|tilde)\{(\\?[A-Za-z]+|\\mathrm\{[A-Za-z]+\})\}|d?\\mathrm\{[A-Za-z\\_]+\}|d?\\(@GREEK@)(?![A-Za-z])|[A-Za-z]+[0-9]*)(_(\{(?:[^{}]|\{[^{}]*\})*\}|\\infty|[A-Za-z0-9]))?/
 
 %ignore /\s+/
@@ -197,6 +200,9 @@ class _ToTree(Transformer):
 
     def abs(self, _left, a, _right):
         return Call("abs", (a,))
+
+    def floor(self, _left, a, _right):
+        return Call("floor", (a,))
 
     def call(self, func: Token, a):
         name = _FUNCTIONS[str(func)[1:]]
