@@ -80,9 +80,11 @@ _GRAMMAR = r"""
     | "\\sqrt" "{" sum "}"        -> sqrt
     | FUNC atom                    -> call
     | EXTREME "(" sum SEPARATOR sum ")"  -> extreme
-    | "\\begin{cases}" sum "&" condition "\\\\" sum "&" condition "\\end{cases}" -> cases
+    | "\\begin{cases}" case ("\\\\" case)+ "\\end{cases}" -> cases
 
+case: sum "&" condition
 condition: sum COMPARE sum
+    | sum COMPARE sum COMPARE sum  -> interval
 
 SEPARATOR: "," | ";"
 
@@ -104,6 +106,14 @@ NAME: /(d?\\(hat|tilde)\{(\\?[A-Za-z]+|\\mathrm\{[A-Za-z]+\})\}|d?\\mathrm\{[A-Z
 %ignore /\\(left|right)(?=[(){}\[\]])/
 %ignore /\\(quad|qquad)(?![A-Za-z])/
 """
+
+@dataclass(frozen=True)
+class _Case:
+    """One row of a ``cases``: its value and its condition (a comparison)."""
+
+    value: Node
+    condition: Node
+
 
 @dataclass(frozen=True)
 class Written(Num):
@@ -216,8 +226,21 @@ class _ToTree(Transformer):
     def condition(self, a, op: Token, b):
         return Bin(_COMPARE[str(op)], a, b)
 
-    def cases(self, yes, condition, no, _otherwise):
-        return Call("where", (condition, yes, no))
+    def interval(self, _low, _op, a, op: Token, b):
+        """``5 < t \\le 21``, a row of a chain of cases: the rows above took t ≤ 5, so the row's
+        own condition is t ≤ 21 (as the printer writes a chain: symopt.printer)."""
+        return Bin(_COMPARE[str(op)], a, b)
+
+    def case(self, value, condition):
+        return _Case(value, condition)
+
+    def cases(self, *rows):
+        """The rows of ``cases`` as where()s: each row's value where its condition holds, else
+        the rows below; the last row's condition is what the others leave."""
+        tree = rows[-1].value
+        for row in reversed(rows[:-1]):
+            tree = Call("where", (row.condition, row.value, tree))
+        return tree
 
 
 @v_args(inline=True)
