@@ -19,7 +19,7 @@ from .. import schedules
 from ..compiler import evaluator, rational_value
 from ..errors import SymoptError
 from ..expr import Bin, Call, Name, Node, Num, map_names, names, replaced, to_text
-from ..notation import DECAYED, GRADIENT_NAMES, Notation, name_latex, normal, relettered, stepped
+from ..notation import DECAYED, GRADIENT_NAMES, Notation, name_latex, normal, relettered
 from ..optimizers import OPTIMIZERS, Optimizer
 from ..spec import Exercise, Spec, from_dict
 from .aliases import Ref, canonical_variable, resolve
@@ -439,9 +439,8 @@ def _schedule_of(section: Section, variables: tuple[str, ...]) -> str | None:
 
 def _schedule_name(name: str) -> Node:
     """A name of a schedule's formula: the base rate (``\\alpha``, or the lecture's ``\\alpha_0``), t, or a constant."""
-    step = stepped(name)
-    ref = resolve(step[0] if step is not None and step[1] == "0" else name, (), (schedules.BASE,))
-    if ref is None or (ref.kind == "hyper" and ref.key != schedules.BASE) or ref.kind == "quantity":
+    ref = resolve(name, (), (schedules.BASE,))
+    if ref is None or ref.kind == "quantity":
         raise SymoptError(f"the formula for the learning rate uses {name}; a schedule is a formula in t and $\\alpha$")
     return constant_node(ref.key) if ref.kind == "constant" else Name(ref.key)
 
