@@ -41,7 +41,7 @@ from typing import Any
 from . import labels
 from .errors import SymoptError
 from .expr import RULE_FUNCTIONS, Node, map_names, names, parse, to_text
-from .numbers import decimal_text, exact, rational_text
+from .numbers import decimal_text, exact, rational_text, scientific_plain, short_text
 
 TARGET = "alpha_t"  # the rule's target: the epoch's rate (printed \\alpha_t, \\alpha_3)
 BASE = "alpha"  # the rules' step size, which a schedule replaces by TARGET; in the schedule, its base rate
@@ -264,13 +264,18 @@ def _value(key: str, value: object, where: str) -> Any:
         raise SymoptError(str(e), at) from None
     if key in _WHOLE:
         if q.denominator != 1 or not 1 <= q <= MAX_WHOLE:
-            raise SymoptError(f"must be a whole number of epochs from 1 to {MAX_WHOLE}, got {rational_text(q)}", at)
+            raise SymoptError(f"must be a whole number of epochs from 1 to {MAX_WHOLE}, got {_shown(q)}", at)
         return int(q)
     if key in _POSITIVE and q <= 0:
-        raise SymoptError(f"must be a number above 0, got {rational_text(q)}", at)
+        raise SymoptError(f"must be a number above 0, got {_shown(q)}", at)
     if key in _NONNEGATIVE and q < 0:
-        raise SymoptError(f"must be 0 or more, got {rational_text(q)}", at)
+        raise SymoptError(f"must be 0 or more, got {_shown(q)}", at)
     return q
+
+
+def _shown(q: Fraction) -> str:
+    """A number in a message: as written, a large one as a power of ten (1e200, not its 201 digits)."""
+    return scientific_plain(q, 4) if abs(q) >= 10**15 else short_text(q)
 
 
 def _milestones(value: object, at: str) -> tuple[int, ...]:
