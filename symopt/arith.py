@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 import decimal
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, Inexact
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, Inexact
 from fractions import Fraction
 from functools import cached_property
 from math import isqrt
@@ -479,6 +479,8 @@ class _RationalFirst(_Base):
                 return abs(a)
             if name == "sign":
                 return Fraction((a > 0) - (a < 0))
+            if name == "floor":
+                return Fraction(a.numerator // a.denominator)
             if name == "sqrt":
                 root = _exact_sqrt(a)
                 if root is not None:
@@ -748,6 +750,8 @@ class _DecimalArithmetic(_Base):
             return ZERO if r and r.adjusted() < NOISE_DIGITS - self.digits and self._operands_inexact(a) else r
         if name == "sign":
             return Decimal(self.signum(a))
+        if name == "floor":  # exact, whatever the context's rounding
+            return a.to_integral_value(ROUND_FLOOR)
         row = TABLE[name]
         if row.decimal:  # Decimal's own: sqrt, exp, abs
             return getattr(self.ctx, row.decimal)(a)
@@ -830,6 +834,8 @@ class Hand(_DecimalArithmetic):
     def call(self, name: str, a):
         if name == "sign" and self._inexact() and WIDE.abs(a) <= NEAR:
             self.unsure = True
+        if name == "floor" and self._inexact() and _near(a, a.to_integral_value(ROUND_HALF_EVEN)):
+            self.unsure = True  # a whole number within the noise: the exact value may be just below it
         return super().call(name, a)
 
     def _near_boundary(self, value: Decimal, places: int) -> bool:

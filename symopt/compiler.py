@@ -35,7 +35,10 @@ def _rational(node: Node, constants: dict[str, Fraction]) -> Fraction | None:
         inner = _rational(node.operand, constants)
         return None if inner is None else -inner
     if isinstance(node, Call):
-        return None
+        if node.func != "floor":
+            return None
+        inner = _rational(node.args[0], constants)  # floor((t - 1)/10): a whole number, exactly
+        return None if inner is None else Fraction(inner.numerator // inner.denominator)
     left, right = _rational(node.left, constants), _rational(node.right, constants)
     if left is None or right is None:
         return None

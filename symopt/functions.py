@@ -10,8 +10,10 @@ checker's balls their evaluations (:mod:`symopt.arith`, :mod:`symopt.check.ball`
 Adding a function is one row here (tests/test_functions.py adds asinh and uses it everywhere).
 Code is needed only where a number type cannot simply call a library function by name: a value
 that must stay exact for Fractions (abs, sign, a square root of a square: ``_RationalFirst.call``),
-a domain to refuse (sqrt, log: ``_check_domain``), noise near a zero (sin, cos, tan, log), and
-abs and sign on the checker's balls (:mod:`symopt.check.ball`).  The other modules derive their tables
+a domain to refuse (sqrt, log: ``_check_domain``), noise near a zero (sin, cos, tan, log), abs,
+sign and floor on the checker's balls (:mod:`symopt.check.ball`), and floor, which no number type
+computes by one name (exact for Fractions and Decimals; its reader is ``\\lfloor … \\rfloor``, a
+grammar rule of its own in :mod:`symopt.check.mathtext`).  The other modules derive their tables
 when they are imported.
 
 This module imports nothing (SymPy, mpmath and numpy functions are named, not imported), so every
@@ -85,6 +87,9 @@ _ROWS = (
     Function("max", 2, latex=("\\max(", ")"), reads=("max",), rule_only=True),
     Function("min", 2, latex=("\\min(", ")"), reads=("min",), rule_only=True),
     Function("where", 3, rule_only=True),  # where(a > b, x, y): x when the comparison holds, else y
+    # floor(x), the greatest whole number not above x: a step schedule's count of steps, floor((t - 1)/10)
+    Function("floor", sympy="floor", latex=("\\left\\lfloor ", " \\right\\rfloor"), mpmath="floor", numpy="floor",
+             rule_only=True),
 )
 
 #: Every function, by the name specs write.

@@ -58,6 +58,15 @@ TEXT: dict[str, dict[str, dict]] = {
             },
             "no_steps": "${d}$ is not derived here by the rules alone: the derivative below is SymPy's.",
         },
+        "schedule": {  # a learning-rate schedule's note (symopt.schedules), in mathematical words
+            "note": "Learning-rate schedule, {kind}: epoch $t$ uses the rate $\\alpha_t$ in place of $\\alpha$; "
+                    "$\\alpha_t$ is the schedule's value after $t - 1$ of its steps, so epoch 1 uses its starting value.",
+            "frameworks": "PyTorch {torch}, with scheduler.step() after each optimizer.step(); optax {optax}.",
+            "function": "{f} as the schedule", "cosine_end": "up to epoch {end} (it rises again after)",
+            "kinds": {"constant": "a constant rate", "step": "step decay", "multistep": "decay at milestones",
+                      "exponential": "exponential decay", "inverse_time": "inverse time decay", "cosine": "cosine annealing",
+                      "warmup": "linear warmup, then {then}", "expression": "by its formula"},
+        },
         "card": {
             "title": "Optimizers in symopt",
             "hyper": "Hyperparameters",
@@ -157,6 +166,15 @@ TEXT: dict[str, dict[str, dict]] = {
             },
             "no_steps": "${d}$ ở đây không được suy ra chỉ bằng các quy tắc: đạo hàm dưới đây do SymPy tính.",
         },
+        "schedule": {
+            "note": "Lịch tốc độ học, {kind}: epoch $t$ dùng tốc độ học $\\alpha_t$ thay cho $\\alpha$; "
+                    "$\\alpha_t$ là giá trị của lịch sau $t - 1$ bước, nên epoch 1 dùng giá trị ban đầu của lịch.",
+            "frameworks": "PyTorch {torch}, gọi scheduler.step() sau mỗi optimizer.step(); optax {optax}.",
+            "function": "{f} làm lịch", "cosine_end": "đến epoch {end} (sau đó tăng trở lại)",
+            "kinds": {"constant": "tốc độ học không đổi", "step": "giảm theo bậc", "multistep": "giảm tại các mốc",
+                      "exponential": "giảm theo hàm mũ", "inverse_time": "giảm tỉ lệ nghịch với thời gian", "cosine": "giảm theo cosine",
+                      "warmup": "khởi động tuyến tính (warmup), rồi {then}", "expression": "theo công thức"},
+        },
         "card": {
             "title": "Các thuật toán tối ưu trong symopt",
             "hyper": "Siêu tham số",
@@ -223,7 +241,7 @@ def languages() -> tuple[str, ...]:
 
 
 def words(lang: str, part: str) -> dict:
-    """The words of one part ("sheet", "card", "exam", "reads") in a language."""
+    """The words of one part ("sheet", "schedule", "card", "exam", "reads") in a language."""
     return TEXT[lang][part]
 
 

@@ -112,6 +112,7 @@ QUANTITIES = {
     "d": Symbol("\\Delta"), "c": Symbol("c"), "r": Symbol("r"), "l": Symbol("l"),
     "mu": Symbol("\\mu"), "mu_next": Symbol("\\mu", step="t+1"), "p": Symbol("\\Pi"),
     "rho": Symbol("\\rho"), "rho_inf": Symbol("\\rho", step="\\infty"),
+    "alpha_t": Symbol("\\alpha"),  # a learning-rate schedule's rate of the epoch (symopt.schedules): \alpha_t, \alpha_3
 }
 
 

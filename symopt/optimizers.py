@@ -12,7 +12,7 @@ fills named slots of the rules and says its convention in one sentence on the sh
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 import re
 
@@ -20,6 +20,7 @@ from .errors import SymoptError
 from .expr import RULE_FUNCTIONS, Bin, Call, Name, Neg, Node, names, parse_rule
 from .notation import Notation, Symbol, index_label, name_latex, per_epoch, subscript  # noqa: F401 (re-exported)
 from .numbers import decimal_text, exact
+from .schedules import BASE, TARGET, Schedule
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,26 @@ class Optimizer:
     # how a heading may name it besides its key, as regular expressions in any language (the
     # checker's reader: symopt.check.document.optimizer_named)
     spellings: tuple[str, ...] = ()
+    # a learning-rate schedule (symopt.schedules): its rule alpha_t comes first, and every rule's alpha reads alpha_t
+    schedule: Schedule | None = None
+
+    def scheduled(self, schedule: Schedule | None) -> Optimizer:
+        """This optimizer with a learning-rate schedule (None: as it is); a SymoptError when its
+        rules have no alpha to schedule, or use the schedule's name themselves."""
+        if schedule is None:
+            return self
+        hyper, used = self.all_hyper(), {n for text in self.rules for n in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)}
+        if BASE not in hyper:
+            raise SymoptError(f"{self.key}'s rules have no alpha to schedule; a schedule gives the alpha of each epoch", "schedule")
+        if TARGET in used:
+            raise SymoptError(f"{self.key}'s rules use the name {TARGET}, which a schedule gives the rate of each epoch", "schedule")
+        key = (id(self), schedule)
+        hit = _SCHEDULED.get(key)
+        if hit is None or hit[0] is not self:
+            if len(_SCHEDULED) >= 256:
+                _SCHEDULED.clear()
+            hit = _SCHEDULED[key] = (self, replace(self, schedule=schedule))
+        return hit[1]
 
     def notation(self, variables, options: dict | None = None, gradient: str = "d", layout: str | None = None,
                  rules: Sequence[tuple[str, Node]] | None = None) -> Notation:
@@ -117,7 +138,16 @@ class Optimizer:
                 rule = rule.format(**fills)
             if rule.strip():
                 rules.append(_parsed(rule))
-        return rules, [c for c in chosen if c.note]
+        notes = [c for c in chosen if c.note]
+        if self.schedule is not None:
+            rules = self.schedule.apply(rules)
+            notes.append(Choice({}, self.schedule.note(), frameworks=self.schedule.frameworks()))
+        return rules, notes
+
+
+#: Each scheduled optimizer, made once per optimizer and schedule (the checker keeps what it works
+#: out per optimizer object: a spec checked again gives the same one).
+_SCHEDULED: dict[tuple[int, Schedule], tuple[Optimizer, Optimizer]] = {}
 
 
 @lru_cache(maxsize=4096)

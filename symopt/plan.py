@@ -29,10 +29,11 @@ from typing import Any
 from . import printer, symbolic
 from .arith import Arithmetic, Evaluator
 from .compiler import evaluator, fold
-from .expr import Name, Node, names, replaced, to_text, without_ones
+from .expr import COMPARISONS, Bin, Name, Node, names, replaced, to_text, without_ones
 from .notation import DECAYED, Notation, per_epoch
 from .optimizers import Choice
 from .printer import Hole
+from .schedules import TARGET as SCHEDULED
 from .spec import Exercise
 
 
@@ -231,7 +232,8 @@ def _rule_lines(ex: Exercise, notation: Notation, rules: tuple[Rule, ...], mult:
 
     A rule that uses the step t or a quantity of the epoch also gets a middle line per variable,
     the rule with t and those names filled in (``\\frac{v_1}{1 - \\beta_1^1}``, ``\\mu_2 v_1``); a rule of
-    hyperparameters only (``\\rho_\\infty``) is substituted with their values."""
+    hyperparameters only (``\\rho_\\infty``) is substituted with their values.  A schedule's α_t is
+    substituted only: its formula line shows it in α and t."""
     out = []
     step_terms: dict[str, Node] = {}  # parts of the step alone (t + 1, 2t): their value is written
     assigned: set[str] = set()
@@ -240,7 +242,8 @@ def _rule_lines(ex: Exercise, notation: Notation, rules: tuple[Rule, ...], mult:
         used = names(rhs)
         substituted = printer.Filler(printer.template(rule.computed, lambda n: "\\pi" if n == "pi" else Hole(n), mult, comma=comma))
         middles = None
-        if target != "w" and ("t" in used or rule.constant or rule.epoch or used & notation.per_epoch):  # (w = w - …: no)
+        # (w = w - …: no; nor a schedule's alpha_t, whose only name is alpha: its formula shows it)
+        if target not in ("w", SCHEDULED) and ("t" in used or rule.constant or rule.epoch or used & notation.per_epoch):
             def leaf(name: str, v: str | None, done: frozenset[str] = frozenset(assigned)) -> str | Hole:
                 if name == "t" or name.startswith("#"):
                     return Hole(name)
@@ -264,6 +267,8 @@ def _step_terms(node: Node, found: dict[str, Node]) -> Node:
     """`node` with each part that depends on the step alone (``t + 1``, ``2t``; not t itself) as a
     name ``#…`` whose value each epoch fills in."""
     def step(part: Node) -> Node | None:
+        if isinstance(part, Bin) and part.op in COMPARISONS:
+            return None  # where()'s condition stays a comparison (t <= 15); its sides may be parts of the step
         if names(part) == {"t"} and not isinstance(part, Name):
             key = "#" + to_text(part)
             found[key] = part

@@ -63,6 +63,31 @@ _FUNCTION_LATEX = {f.name: f.latex for f in TABLE.values() if f.latex}
 
 
 _RELATIONS = {">": (">", "\\le"), "<": ("<", "\\ge"), ">=": ("\\ge", "<"), "<=": ("\\le", ">")}  # and its negation
+_FLIPPED = {">": "<", "<": ">", "\\ge": "\\le", "\\le": "\\ge"}  # a relation read the other way: 5 < t for t > 5
+
+
+def _chain(node: Call) -> tuple[list[tuple[Bin, Node]], Node]:
+    """A where() and the where()s of its last branch that compare the same left side in the same
+    direction to increasing (or decreasing) numbers, as (condition, value) rows, and the last value;
+    any other where() is one row."""
+    rows: list[tuple[Bin, Node]] = []
+    while True:
+        condition, yes, no = node.args
+        assert isinstance(condition, Bin), condition  # the parser makes where()'s first argument a comparison
+        rows.append((condition, yes))
+        if not (isinstance(no, Call) and no.func == "where" and _continues(condition, no.args[0])):
+            return rows, no
+        node = no
+
+
+def _continues(before: Node, after: Node) -> bool:
+    """Whether comparison `after` takes up where `before` stops (t <= 5, then t <= 21)."""
+    if not (isinstance(before, Bin) and isinstance(after, Bin) and before.op == after.op and before.left == after.left):
+        return False
+    if not (isinstance(before.right, Num) and isinstance(after.right, Num)):
+        return False
+    rising = before.op in ("<", "<=")
+    return after.right.value > before.right.value if rising else after.right.value < before.right.value
 
 
 _UPRIGHT_END = re.compile(r"\\mathrm\{[^{}]*\}(_\{[^{}]*\}|_[A-Za-z0-9])?$")
@@ -158,18 +183,31 @@ class _Printer:
             a, b = (self.print(x) for x in node.args)
             before, after = _FUNCTION_LATEX[node.func]
             return [before, *a, ", ", *b, after]
-        if node.func == "where":  # a case per branch, each with its condition (no words to translate)
-            condition, yes, no = node.args
-            assert isinstance(condition, Bin), condition  # the parser makes where()'s first argument a comparison
-            left, right = self.print(condition.left), self.print(condition.right)
-            return ["\\begin{cases} ", *self.print(yes), " & ", *left, f" {_RELATIONS[condition.op][0]} ", *right,
-                    " \\\\ ", *self.print(no), " & ", *left, f" {_RELATIONS[condition.op][1]} ", *right, " \\end{cases}"]
+        if node.func == "where":
+            return self.cases(node)
         if node.func == "exp" and not self.euler:  # a variable is named e
             return ["\\exp\\left(", *self.print(node.args[0]), "\\right)"]
         if node.func == "exp" and isinstance(node.args[0], Num) and node.args[0].value == 1:
             return ["e"]  # the constant e, not e^{1}
         before, after = _FUNCTION_LATEX[node.func]
         return [before, *self.print(node.args[0]), after]
+
+    def cases(self, node: Call) -> list[Part]:
+        """where(c, x, y) as a case per branch, each with its condition (no words to translate).  A
+        chain on one left side (where(t <= 5, x, where(t <= 21, y, z)), a schedule's phases) is one
+        ``cases``, each row with its interval: ``x & t \\le 5``, ``y & 5 < t \\le 21``, ``z & t > 21``."""
+        rows, rest = _chain(node)
+        out: list[Part] = ["\\begin{cases} "]
+        below: list[Part] | None = None  # the bound the rows above took, as printed
+        for k, (condition, value) in enumerate(rows):
+            left, right = self.print(condition.left), self.print(condition.right)
+            relation, negation = _RELATIONS[condition.op]
+            lower = [] if below is None else [*below, f" {_FLIPPED[negation]} "]
+            out += [*self.print(value), " & ", *lower, *left, f" {relation} ", *right, " \\\\ "]
+            if k == len(rows) - 1:
+                out += [*self.print(rest), " & ", *left, f" {negation} ", *right, " \\end{cases}"]
+            below = right
+        return out
 
 
 def template(node: Node, leaf: Leaf, mult: str = "*", substituted: bool = True, comma: bool = False,

@@ -16,7 +16,7 @@ import re
 import time
 import tomllib
 
-from . import labels
+from . import labels, schedules
 from .arith import NumberMode, parse_mode, plain_value, whole_digits
 from .errors import SymoptError
 from .expr import Bin, Call, Neg, Node, children, names, parse
@@ -81,7 +81,8 @@ DEFAULT_MULT = "cdot"  # typeset products: 0.9 \cdot 0 (the reference sheet's * 
 TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise", "optimizers", "figures", "notes", "table", "steps")
 FIGURES = ("none", "png", "svg", "pdf")
 NOTES = ("math", "frameworks")  # a sheet's notes: conventions in mathematical words; also the framework settings
-EXERCISE_KEYS = ("optimizer", "hyper", "options", "start", "state", "epochs", "numbers", "function", "gradient_name", "steps")
+EXERCISE_KEYS = ("optimizer", "hyper", "options", "start", "state", "epochs", "numbers", "function", "gradient_name", "steps",
+                 "schedule")
 
 
 @dataclass(frozen=True)
@@ -413,7 +414,12 @@ def variables_of(function: Node) -> tuple[str, ...]:
 
 
 def _exercise(data: dict, customs: dict[str, Optimizer] | None = None, objective: bool = False) -> Exercise:
+    epochs = data.get("epochs", 2)
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
+        raise SymoptError(f"must be a whole number from 1 to {MAX_EPOCHS}, got {epochs!r}", "epochs")
     optimizer = _optimizer_of(data, customs)
+    if "schedule" in data:
+        optimizer = optimizer.scheduled(schedules.read(data["schedule"], epochs))
     function_text, function, variables = _function_of(data)
     options = _table(data, "options")
     try:
@@ -425,10 +431,6 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None, objective
     hyper = _hyper_of(data, optimizer, hyper_names)
     start = _start_of(data, variables)
     state = _state_of(data, optimizer, state_names, hyper, variables)
-
-    epochs = data.get("epochs", 2)
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
-        raise SymoptError(f"must be a whole number from 1 to {MAX_EPOCHS}, got {epochs!r}", "epochs")
     try:
         numbers = parse_mode(data.get("numbers", "exact"))
     except SymoptError as e:

@@ -198,3 +198,157 @@ def test_symopt_matches_the_framework(case, function, frameworks):
     for epoch, (a, b) in enumerate(zip(ours, theirs, strict=True), start=1):
         for x, y in zip(a, b, strict=True):
             assert abs(float(x) - y) <= 1e-9 * max(abs(y), 1.0), (epoch, [float(v) for v in a], b)
+
+
+# -- learning-rate schedules (symopt.schedules) ---------------------------------------------------
+#
+# symopt's epoch t (from 1) uses the rate after t - 1 steps of the schedule: PyTorch's, with
+# scheduler.step() after each optimizer.step(), and optax's, a schedule of the count of updates so far.
+# Every α_t of 30 epochs, and every parameter of a run with the schedule, agree to 1e-12.
+
+ALPHA = "0.1"
+SCHEDULE_EPOCHS = 30
+
+# (id, the spec's schedule, PyTorch's scheduler of an optimizer, optax's schedule (None: optax has none))
+SCHEDULES = [
+    ("step", {"kind": "step", "step_size": 7, "gamma": "0.5"},
+     lambda o: _s().StepLR(o, step_size=7, gamma=0.5),
+     lambda a: _o().exponential_decay(a, 7, 0.5, staircase=True)),
+    ("multistep", {"kind": "multistep", "milestones": [5, 12, 20], "gamma": "0.3"},
+     lambda o: _s().MultiStepLR(o, milestones=[5, 12, 20], gamma=0.3),
+     lambda a: _o().piecewise_constant_schedule(a, {5: 0.3, 12: 0.3, 20: 0.3})),
+    ("exponential", {"kind": "exponential", "gamma": "0.9"},
+     lambda o: _s().ExponentialLR(o, gamma=0.9),
+     lambda a: _o().exponential_decay(a, 1, 0.9)),
+    ("inverse-time", {"kind": "inverse_time", "k": "0.5"},
+     lambda o: _s().LambdaLR(o, lambda n: 1 / (1 + 0.5 * n)), None),
+    ("inverse-time-staircase", {"kind": "inverse_time", "k": "0.5", "step_size": 4},
+     lambda o: _s().LambdaLR(o, lambda n: 1 / (1 + 0.5 * (n // 4))), None),
+    ("cosine", {"kind": "cosine", "T": 30, "alpha_min": "0.001"},
+     lambda o: _s().CosineAnnealingLR(o, T_max=30, eta_min=0.001),
+     lambda a: _o().cosine_decay_schedule(a, 30, alpha=0.001 / a)),
+    ("warmup-cosine", {"kind": "warmup", "epochs": 5, "alpha_start": "0.01", "then": {"kind": "cosine", "T": 25}},
+     lambda o: _s().SequentialLR(o, [_s().LinearLR(o, start_factor=0.01 / 0.1, end_factor=1.0, total_iters=5),
+                                     _s().CosineAnnealingLR(o, T_max=25)], milestones=[5]),
+     lambda a: _o().warmup_cosine_decay_schedule(0.01, a, warmup_steps=5, decay_steps=30)),
+    ("warmup-step", {"kind": "warmup", "epochs": 3, "alpha_start": "0.02", "then": {"kind": "step", "step_size": 10, "gamma": "0.1"}},
+     lambda o: _s().SequentialLR(o, [_s().LinearLR(o, start_factor=0.02 / 0.1, end_factor=1.0, total_iters=3),
+                                     _s().StepLR(o, step_size=10, gamma=0.1)], milestones=[3]),
+     lambda a: _o().join_schedules([_o().linear_schedule(0.02, a, 3), _o().exponential_decay(a, 10, 0.1, staircase=True)], [3])),
+]
+
+
+def _s():
+    import torch
+
+    return torch.optim.lr_scheduler
+
+
+def _x64() -> None:
+    """optax computes in float64 (its schedules too: else float32, 1e-9 off)."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+
+
+def _rates(schedule: dict, epochs: int = SCHEDULE_EPOCHS) -> list[Fraction]:
+    """symopt's α_1 … α_30 (precision:30), as its α_t lines give them."""
+    spec = {"function": "w1**2", "exercise": [{"optimizer": "gd", "hyper": {"alpha": ALPHA}, "start": {"w1": "1"},
+                                               "epochs": epochs, "numbers": "precision:30", "schedule": schedule}]}
+    epochs_ = symopt.solve(spec).exercises[0].epochs
+    rates = [[Fraction(line.value) for line in e.lines if line.quantity == "alpha_t"] for e in epochs_]
+    assert all(len(r) == 1 for r in rates)  # one α_t line per epoch
+    return [r[0] for r in rates]
+
+
+def _torch_rates(make, alpha: float, epochs: int = SCHEDULE_EPOCHS) -> list[float]:
+    import torch
+
+    params = [torch.zeros(1, dtype=torch.float64, requires_grad=True)]
+    opt = torch.optim.SGD(params, lr=alpha)
+    scheduler = make(opt)
+    out = []
+    for _ in range(epochs):
+        out.append(opt.param_groups[0]["lr"])
+        opt.step()
+        scheduler.step()
+    return out
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # SequentialLR's own warning about step()'s epoch argument
+@pytest.mark.parametrize("case", SCHEDULES, ids=[c[0] for c in SCHEDULES])
+def test_every_rate_is_pytorchs_and_optaxs(case, frameworks):
+    _, schedule, torch_make, optax_make = case
+    ours = _rates(schedule)
+    for t, (x, y) in enumerate(zip(ours, _torch_rates(torch_make, float(ALPHA)), strict=True), start=1):
+        assert abs(float(x) - y) <= 1e-12, (t, float(x), y)
+    if optax_make is not None:
+        _x64()
+        schedule_of = optax_make(float(ALPHA))
+        for t, x in enumerate(ours, start=1):
+            assert abs(float(x) - float(schedule_of(t - 1))) <= 1e-12, (t, float(x), float(schedule_of(t - 1)))
+
+
+def test_cosine_stays_at_its_end_as_optax_and_d2l_do_where_pytorch_rises_again(frameworks):
+    """Past T the rate stays at α_min (optax's cosine_decay_schedule, d2l's CosineScheduler);
+    PyTorch's CosineAnnealingLR follows the cosine back up, so it agrees up to epoch T + 1 only."""
+    ours = _rates({"kind": "cosine", "T": 12, "alpha_min": "0.01"})
+    theirs = _torch_rates(lambda o: _s().CosineAnnealingLR(o, T_max=12, eta_min=0.01), 0.1)
+    _x64()
+    optax_of = _o().cosine_decay_schedule(0.1, 12, alpha=0.1)
+    assert all(abs(float(x) - y) <= 1e-12 for x, y in zip(ours[:13], theirs[:13], strict=True))
+    assert ours[13:] == [Fraction(1, 100)] * 17 and min(theirs[13:]) > 0.0101
+    assert all(abs(float(x) - float(optax_of(t - 1))) <= 1e-12 for t, x in enumerate(ours, start=1))
+
+
+# (id, optimizer, hyper, options, schedule case, PyTorch's optimizer of params and lr, optax's optimizer of a schedule)
+SCHEDULED_RUNS = [
+    ("adam-warmup-cosine", "adam", ADAM | {"alpha": ALPHA}, {"eps_placement": "outside"}, "warmup-cosine",
+     lambda p, lr: _t().Adam(p, lr=lr, betas=(0.9, 0.999), eps=0.001),
+     lambda s: _o().adam(s, b1=0.9, b2=0.999, eps=0.001)),
+    ("momentum-step", "momentum", {"alpha": ALPHA, "beta": "0.9"}, {"style": "heavy_ball"}, "step",
+     lambda p, lr: _t().SGD(p, lr=lr, momentum=0.9),
+     lambda s: _o().sgd(s, momentum=0.9)),
+    ("adamw-multistep", "adamw", ADAM | {"alpha": ALPHA, "weight_decay": "0.1"}, {}, "multistep",
+     lambda p, lr: _t().AdamW(p, lr=lr, betas=(0.9, 0.999), eps=0.001, weight_decay=0.1),
+     lambda s: _o().adamw(s, b1=0.9, b2=0.999, eps=0.001, weight_decay=0.1)),
+    ("rmsprop-exponential", "rmsprop", {"alpha": "0.01", "gamma": "0.9", "epsilon": "0.001"}, {"eps_placement": "outside"},
+     "exponential", lambda p, lr: _t().RMSprop(p, lr=lr, alpha=0.9, eps=0.001), None),
+    ("gd-inverse-time", "gd", {"alpha": ALPHA}, {}, "inverse-time", lambda p, lr: _t().SGD(p, lr=lr), None),
+]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("run", SCHEDULED_RUNS, ids=[r[0] for r in SCHEDULED_RUNS])
+def test_a_scheduled_run_is_the_frameworks(run, frameworks):
+    """The whole run, every optimizer's alpha read as α_t: PyTorch's optimizer with its scheduler,
+    optax's with the schedule as its learning rate."""
+    import torch
+
+    _, optimizer, hyper, options, case, torch_make, optax_make = run
+    _, schedule, scheduler_make, schedule_make = next(c for c in SCHEDULES if c[0] == case)
+    text, make, start = FUNCTIONS["quadratic"]
+    spec = {"function": text, "exercise": [{"optimizer": optimizer, "hyper": hyper, "options": options, "start": start,
+                                            "epochs": SCHEDULE_EPOCHS, "numbers": "precision:30", "schedule": schedule}]}
+    ours = [[float(Fraction(e.params[n])) for n in sorted(start)] for e in symopt.solve(spec).exercises[0].epochs]
+    lr = float(hyper["alpha"])
+    params = [torch.tensor(float(start[n]), dtype=torch.float64, requires_grad=True) for n in sorted(start)]
+    opt = torch_make(params, lr)
+    scheduler, f, theirs = scheduler_make(opt), make(torch), []
+    for _ in range(SCHEDULE_EPOCHS):
+        opt.zero_grad()
+        f(*params).backward()
+        opt.step()
+        scheduler.step()
+        theirs.append([p.item() for p in params])
+    runs = [theirs]
+    if optax_make is not None and schedule_make is not None:
+        _x64()
+        import jax.numpy as jnp
+
+        rate = schedule_make(lr)  # of the count in float64 (optax counts in int32, and its schedules then compute in float32)
+        runs.append(_optax_run(make, start, lambda _: optax_make(lambda n: rate(jnp.asarray(n, dtype=jnp.float64))), {}))
+    for other in runs:
+        for epoch, (a, b) in enumerate(zip(ours, other, strict=True), start=1):
+            for x, y in zip(a, b, strict=True):
+                assert abs(x - y) <= 1e-12 * max(abs(y), 1.0), (epoch, a, b)

@@ -32,7 +32,7 @@ def test_the_parser_knows_the_tables_functions():
     assert {name: row.arity for name, row in functions.TABLE.items() if not row.rule_only} == FUNCTIONS
     assert {name: row.arity for name, row in functions.TABLE.items()} == RULE_FUNCTIONS
     assert set(FUNCTIONS) == {"exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "atan", "abs", "sign"}
-    assert set(RULE_FUNCTIONS) - set(FUNCTIONS) == {"max", "min", "where"}
+    assert set(RULE_FUNCTIONS) - set(FUNCTIONS) == {"max", "min", "where", "floor"}
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -56,6 +56,44 @@ def test_each_function_prints_as_the_table_says(text, expected):
 
 def test_rule_functions_print_from_the_table():
     assert latex(parse("max(a, b) + min(a, 2)", RULE_FUNCTIONS), str) == "\\max(a, b) + \\min(a, 2)"
+    assert latex(parse("0.5^floor((t - 1)/10)", RULE_FUNCTIONS), str) == "0.5^{\\left\\lfloor \\frac{t - 1}{10} \\right\\rfloor}"
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("0.5^{\\left\\lfloor \\frac{t - 1}{10} \\right\\rfloor}", "0.5**floor((t-1)/10)"),
+    ("\\lfloor x/2 \\rfloor + 1", "floor(x/2)+1"),
+])
+def test_floor_is_read_as_written(written, expected):
+    assert to_text(parse_math(written)) == expected
+
+
+@pytest.mark.parametrize(("x", "expected"), [("2.5", "2"), ("-2.5", "-3"), ("3", "3"), ("-0.001", "-1"), ("29/10", "2")])
+def test_floor_is_exact_in_every_number_mode(x, expected):
+    """floor (a step schedule's count of steps, symopt.schedules) is the whole number below x in
+    every arithmetic: Fractions, SymPy, Decimal at any precision, hand mode's exact recomputation,
+    the checker's balls (a ball that holds no whole number has one floor), and folded constants."""
+    from fractions import Fraction
+
+    from symopt.arith import parse_mode
+    from symopt.check.ball import BallArithmetic
+    from symopt.compiler import evaluator, rational_value
+
+    tree, q = parse("floor(x)", RULE_FUNCTIONS), Fraction(x)
+    for mode in ("exact", "precision:30", "hand:4", "sig:3"):
+        arith = parse_mode(mode).arithmetic()
+        assert arith.shown(arith.carry(evaluator(tree, arith, {})({"x": arith.const(q)}))).text == expected, mode
+    exact = parse_mode("hand:4").arithmetic().exact
+    assert str(exact.carry(evaluator(tree, exact, {})({"x": q}))) == expected
+    balls = BallArithmetic()
+    ball = evaluator(tree, balls, {})({"x": balls.ball(q, Fraction(1, 10**6))})
+    assert (str(ball.mid), ball.rad) == (expected, 0) or q.denominator == 1  # a whole x's ball reaches below it
+    assert rational_value(tree, {"x": q}) == Fraction(expected)
+    import math
+
+    import sympy
+
+    arith = parse_mode("exact").arithmetic()  # of an irrational value: SymPy's floor
+    assert arith.call("floor", sympy.sqrt(2) + q) == math.floor(2**0.5 + float(q))
 
 
 @pytest.mark.parametrize("name", DIFFERENTIABLE)

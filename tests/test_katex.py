@@ -31,6 +31,25 @@ def sheets() -> list[str]:
         out.append(symopt.solve(s).to_markdown())
     out += notation_sheets()
     out += table_sheets()
+    out += schedule_sheets()
+    return out
+
+
+def schedule_sheets() -> list[str]:
+    """Every kind of learning-rate schedule (examples/schedules.toml, and a sheet of each kind with
+    its frameworks' note), in both languages."""
+    from conftest import ROOT
+
+    kinds = [{"kind": "step", "step_size": 2, "gamma": 0.5}, {"kind": "multistep", "milestones": [1, 2], "gamma": 0.1},
+             {"kind": "exponential", "gamma": 0.9}, {"kind": "inverse_time", "k": 0.5, "step_size": 2},
+             {"kind": "cosine", "T": 2, "alpha_min": 0.01}, {"kind": "warmup", "epochs": 1, "alpha_start": 0.01,
+                                                             "then": {"kind": "multistep", "milestones": [1], "gamma": 0.5}},
+             "alpha/sqrt(t)"]
+    exercises = [{"optimizer": "momentum", "hyper": {"alpha": 0.1, "beta": 0.9}, "start": {"w1": 1, "w2": 2}, "epochs": 3,
+                  "numbers": "hand:4", "schedule": k} for k in kinds]
+    out = [symopt.solve(ROOT / "examples" / "schedules.toml", lang=lang).to_markdown() for lang in ("en", "vi")]
+    for lang in ("en", "vi"):
+        out.append(symopt.solve({"function": "w1**2 + w2**2", "lang": lang, "notes": "frameworks", "exercise": exercises}).to_markdown())
     return out
 
 

@@ -143,3 +143,22 @@ def test_the_fast_reader_gives_larks_own_trees():
         assert _fast()(text) == reference, side
         compared += 1
     assert compared > 1500
+
+
+@pytest.mark.parametrize(("latex", "text"), [
+    ("\\begin{cases} a & t \\le 5 \\\\ b & 5 < t \\le 21 \\\\ c & t > 21 \\end{cases}", "where(t<=5, a, where(t<=21, b, c))"),
+    ("\\begin{cases} a & t \\le 5 \\\\ \\begin{cases} b & t \\le 3 \\\\ c & t > 3 \\end{cases} & t > 5 \\end{cases}",
+     "where(t<=5, a, where(t<=3, b, c))"),
+    ("\\alpha \\cdot 0.5^{\\left\\lfloor \\frac{t - 1}{10} \\right\\rfloor}", "\\alpha*0.5**floor((t-1)/10)"),
+])
+def test_cases_of_a_chain_and_floor_are_read(latex, text):
+    assert to_text(parse_math(latex)) == text
+
+
+def test_a_document_keeps_nested_cases_whole():
+    """A case that holds a cases of its own (the reader split rows at the inner end before)."""
+    from symopt.check.document import read
+
+    line = "\\alpha_3 = \\begin{cases} 0.5 & 3 \\le 2 \\\\ \\begin{cases} 0.1 & 3 \\le 4 \\\\ 0.2 & 3 > 4 \\end{cases} & 3 > 2 \\end{cases} = 0.1"
+    doc = read(f"## Exercise 1: GD\n\nEpoch 1:\n\n\\begin{{align*}}\n{line}\n\\end{{align*}}\n")
+    assert [m.text for m in doc.sections[0].epochs[0].lines] == [line]

@@ -5,6 +5,8 @@ If this fails after an intended change, re-render with:  symopt render examples/
 
 from __future__ import annotations
 
+import re
+
 from conftest import ROOT
 
 
@@ -33,8 +35,23 @@ def test_showcase_layout(seed_solution):
 def test_readme_excerpt_is_the_real_output(seed_solution):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     excerpt = [line for line in readme.splitlines() if line.startswith("$$")]
-    assert len(excerpt) == 4
-    assert set(excerpt) <= set(seed_solution.to_markdown().splitlines())
+    assert len(excerpt) == 8
+    assert set(excerpt[:4]) <= set(seed_solution.to_markdown().splitlines())
+
+
+def test_readme_schedule_excerpt_is_the_real_output():
+    """The excerpt of examples/schedules.toml (Learning-rate schedules): each of its lines is a line
+    of the sheet, in order, and so are the inline formulas after it."""
+    import symopt
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("An excerpt of `symopt solve examples/schedules.toml --format md`", 1)[1].split("```")[1]
+    lines = [line for line in block.splitlines() if line.strip() and line != "…"]
+    sheet = symopt.solve(ROOT / "examples" / "schedules.toml").to_markdown().splitlines()
+    assert len(lines) == 5 and [sheet.index(line) for line in lines] == sorted(sheet.index(line) for line in lines)
+    after = readme.split(block, 1)[1].split("**The convention**", 1)[0]
+    inline = re.findall(r"`(\\alpha_[^`]*)`", after)
+    assert len(inline) == 2 and all(f"$${text}$$" in sheet for text in inline)
 
 
 def test_readme_python_example():

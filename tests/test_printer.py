@@ -86,3 +86,18 @@ def test_a_parenthesized_base_starts_a_new_group():
     assert substituted("(w - 1)^3", {"w": "-2"}) == "(-2 - 1)^3"
     assert substituted("(a*w)^2", {"a": "2", "w": "-2"}) == "(2 * (-2))^2"
     assert substituted("(w^2)^3", {"w": "-2"}) == "((-2)^2)^3"
+
+
+@pytest.mark.parametrize(("text", "out"), [
+    ("where(rho > 5, x, 1)", "\\begin{cases} x & \\rho > 5 \\\\ 1 & \\rho \\le 5 \\end{cases}"),
+    # a chain on one left side is one cases, each row with its interval (a schedule's phases)
+    ("where(t <= 5, a, where(t <= 21, b, c))", "\\begin{cases} a & t \\le 5 \\\\ b & 5 < t \\le 21 \\\\ c & t > 21 \\end{cases}"),
+    ("where(t > 5, a, where(t > 2, b, c))", "\\begin{cases} a & t > 5 \\\\ b & 5 \\ge t > 2 \\\\ c & t \\le 2 \\end{cases}"),
+    # not a chain (the bounds go back): a case of its own
+    ("where(t <= 5, a, where(t <= 3, b, c))",
+     "\\begin{cases} a & t \\le 5 \\\\ \\begin{cases} b & t \\le 3 \\\\ c & t > 3 \\end{cases} & t > 5 \\end{cases}"),
+])
+def test_where_prints_as_cases(text, out):
+    from symopt.expr import RULE_FUNCTIONS
+
+    assert latex(parse(text, RULE_FUNCTIONS), name_latex) == out

@@ -3,8 +3,9 @@
 A hypothesis property over random specs: a random f in the expression language (1 to 3 variables
 with varied names, + - * / ^, short exact decimals, exp log sqrt sin cos tanh abs), every built-in
 optimizer with every option (the choices come from the catalogue, :data:`symopt.optimizers.OPTIMIZERS`),
-random start values and hyperparameters, 1 to 3 epochs, en/vi, every number mode of :data:`MODES`,
-with the derivative's steps or without.
+random start values and hyperparameters, 1 to 3 epochs, a learning-rate schedule of any kind in one
+exercise of four (:func:`schedules`), en/vi, every number mode of :data:`MODES`, with the
+derivative's steps or without.
 The rendered Markdown and LaTeX are read back by ``symopt.check`` *without* the spec (the problem is
 inferred from the document) and must give 0 errors and 0 warnings.
 
@@ -136,7 +137,32 @@ def exercise_of(draw, variables: list[str]) -> dict:
     state = opt.state_for(options)
     if state and "v" in state and draw(st.integers(0, 4)) == 0:
         exercise["state"] = {"v": draw(decimals("-1", "1", 1))}
+    if draw(st.integers(0, 3)) == 0:  # a learning-rate schedule (symopt.schedules): one exercise in four
+        exercise["schedule"] = draw(schedules())
     return exercise
+
+
+#: A rate or factor of a schedule, and a number of epochs (small: the exercises run 1 to 3 epochs,
+#: so that warmups end, milestones pass and cosines reach their end within them).
+RATES, EPOCHS = decimals("0.1", "0.9", 1), st.integers(1, 3)
+
+#: Every kind of schedule but warmup, with random keys (the optional ones sometimes left out).
+KINDS = [
+    st.fixed_dictionaries({"kind": st.just("step"), "step_size": EPOCHS, "gamma": RATES}),
+    st.fixed_dictionaries({"kind": st.just("multistep"), "milestones": st.lists(EPOCHS, min_size=1, max_size=3, unique=True).map(sorted),
+                           "gamma": RATES}),
+    st.fixed_dictionaries({"kind": st.just("exponential"), "gamma": RATES}),
+    st.fixed_dictionaries({"kind": st.just("inverse_time"), "k": decimals("0", "2", 1)}, optional={"step_size": EPOCHS}),
+    st.fixed_dictionaries({"kind": st.just("cosine"), "T": EPOCHS}, optional={"alpha_min": decimals("0", "0.01", 3)}),
+    st.sampled_from(["alpha/(1 + 0.1*t)", "alpha*0.9^(t - 1)", "alpha/sqrt(t)", "where(t <= 2, alpha, alpha/2)"]),
+]
+
+
+def schedules() -> st.SearchStrategy[object]:
+    """A learning-rate schedule of any kind, a warmup followed by any other or by none."""
+    warmup = st.fixed_dictionaries({"kind": st.just("warmup"), "epochs": EPOCHS},
+                                   optional={"alpha_start": decimals("0", "0.05", 2), "then": st.one_of(KINDS[:-1])})
+    return st.one_of(*KINDS, warmup)
 
 
 def solved(spec: dict):
@@ -250,6 +276,19 @@ REGRESSIONS = [
     _spec("-5*eta/(1 + u^2) + y^2", _ex("rmsprop", {"alpha": "0.45", "gamma": "0.5", "epsilon": "5e-4"},
                                         {"y": "2.8", "eta": "1", "u": "0"}, "exact", 3, options={"centered": True})),
 ]
+
+
+@settings(max_examples=2_000 if LONG else 15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@given(specs(), schedules())
+def test_every_scheduled_sheet_reads_back_clean(spec, schedule):
+    """The property again with a schedule in every exercise: the checker reads α_t's formula back as
+    the schedule, and every α_t line, and every line after it, is right."""
+    spec = {**spec, "exercise": [{**ex, "schedule": schedule} for ex in spec["exercise"]]}
+    solution = solved(spec)
+    assume(solution is not None)
+    assume(not beyond_the_checker(solution))
+    assert_reads_back_clean(solution)
 
 
 @pytest.mark.parametrize("spec", REGRESSIONS, ids=range(len(REGRESSIONS)))

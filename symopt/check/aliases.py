@@ -13,7 +13,7 @@ written                    quantity
 ``s``, ``S``                s, second moment / squared-gradient average
 tag ``corr`` or a hat      v_hat, s_hat: bias-corrected (``v_{corr1}``, ``V_{corr}``, ``\\hat{v}_1``)
 tag ``coord``              the same, with a notation warning: a typo for corr (the reference sheet)
-``\\alpha`` ``\\eta`` ``lr``   the learning rate alpha
+``\\alpha`` ``\\eta`` ``lr``   the learning rate alpha (``\\alpha_0``, ``\\eta_0``: a lecture's base rate of a schedule)
 ``\\beta`` ``\\beta_1`` …     the hyperparameter of that name; ``\\gamma`` and ``\\beta`` stand in for
                            each other when the optimizer has only one of them, ``\\rho`` is gamma
 ``\\epsilon`` ``\\varepsilon`` epsilon
@@ -37,7 +37,7 @@ from ..notation import index_label
 QUANTITY_LETTERS = {"w": "w", "theta": "w", "dw": "g", "g": "g", "v": "v", "m": "v", "s": "s"}
 CORRECTED = {"v": "v_hat", "s": "s_hat"}
 TAGS = {"corr": None, "hat": None, "coord": "'coord' is a typo for 'corr' (the bias-corrected value)"}
-HYPER_ALIASES = {"eta": "alpha", "lr": "alpha", "varepsilon": "epsilon", "eps": "epsilon", "rho": "gamma",
+HYPER_ALIASES = {"eta": "alpha", "lr": "alpha", "alpha0": "alpha", "eta0": "alpha", "varepsilon": "epsilon", "eps": "epsilon", "rho": "gamma",
                  "lambda": "weight_decay", "wd": "weight_decay"}
 SWAPS = {"gamma": "beta", "beta": "gamma"}  # momentum's gamma, RMSProp's beta
 GENERAL_INDEX = {"t", "t-1", "t+1", "t1"}

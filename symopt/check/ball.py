@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 import decimal
-from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -182,6 +182,8 @@ class BallArithmetic(OnePass):
             return Ball(a.mid.copy_abs(), a.rad)
         if name == "sign":
             return Ball(Decimal((a.mid > 0) - (a.mid < 0)), _ZERO)
+        if name == "floor":  # a whole number, exact unless the ball holds a whole number of its own
+            return self._spread(lambda x: x.to_integral_value(ROUND_FLOOR), a, allow_negative=True)
         if name == "sqrt" and a.mid < 0:
             raise SymoptError("square root of a negative number")
         if name == "log" and a.mid <= 0:

@@ -363,22 +363,31 @@ def _rows(content: str) -> list[tuple[int, str]]:
     return rows
 
 
-_CASES = re.compile(r"\\begin\{cases\}.*?\\end\{cases\}", re.S)
+_CASES = re.compile(r"\\(begin|end)\{cases\}")
 
 
-def _cases(text: str) -> Iterator[re.Match]:
-    """The ``cases`` environments of `text`, searched only up to the last ``\\end{cases}`` (so an
-    unclosed ``\\begin{cases}`` is not searched to the end again and again: linear)."""
-    cut = text.rfind("\\end{cases}")
-    return _CASES.finditer(text, 0, cut + len("\\end{cases}")) if cut >= 0 else iter(())
+def _cases(text: str) -> Iterator[tuple[int, int]]:
+    """The spans of the outermost ``cases`` environments of `text`, each to its own ``\\end{cases}``
+    (a case may hold a ``cases`` of its own: a schedule's milestones); an unclosed one is none.
+    One pass over the markers: linear."""
+    depth, start = 0, 0
+    for m in _CASES.finditer(text):
+        if m.group(1) == "begin":
+            if not depth:
+                start = m.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if not depth:
+                yield start, m.end()
 
 
 def _one_line_cases(text: str) -> str:
     """`text` with the line breaks inside its ``cases`` as spaces."""
     pieces, last = [], 0
-    for m in _cases(text):
-        pieces += [text[last : m.start()], m.group().replace("\n", " ")]
-        last = m.end()
+    for start, end in _cases(text):
+        pieces += [text[last:start], text[start:end].replace("\n", " ")]
+        last = end
     pieces.append(text[last:])
     return "".join(pieces)
 
@@ -386,7 +395,7 @@ def _one_line_cases(text: str) -> str:
 def _split_rows(content: str) -> list[str]:
     """Split at ``\\\\`` outside ``cases`` (whose rows belong to one expression)."""
     parts, start = [], 0
-    protected = [(m.start(), m.end()) for m in _cases(content)]  # in order, not overlapping
+    protected = list(_cases(content))  # in order, not overlapping
     k = 0
     for m in re.finditer(r"\\\\", content):
         while k < len(protected) and protected[k][1] <= m.start():
@@ -402,9 +411,9 @@ def _split_rows(content: str) -> list[str]:
 def _unalign(row: str) -> str:
     """Alignment marks out, except inside ``cases``."""
     pieces, last = [], 0
-    for m in _cases(row):
-        pieces += [row[last : m.start()].replace("&", " "), m.group()]
-        last = m.end()
+    for start, end in _cases(row):
+        pieces += [row[last:start].replace("&", " "), row[start:end]]
+        last = end
     pieces.append(row[last:].replace("&", " "))
     return "".join(pieces)
 

@@ -9,7 +9,7 @@ Accepted: ``*``, ``\\cdot``, ``\\times`` and implicit products (``0.2w_1``, ``\\
 parentheses, ``\\left( \\right)``, braces; subscripts (``w_1``, ``w_{1}``, ``w1``); Greek names,
 ``\\mathrm{lr}`` and gradients of them (``d\\theta_1``, ``d\\mathrm{lr}``); ``\\pi``;
 hats (``\\hat{v}_1``); functions ``\\exp \\ln \\log \\sin \\cos \\tan \\tanh``, ``e^{x}``;
-``\\left| x \\right|``; the Unicode minus, ``·`` and ``×``.  Names are kept as written (``dw_1``,
+``\\left| x \\right|``, ``\\lfloor x \\rfloor``; the Unicode minus, ``·`` and ``×``.  Names are kept as written (``dw_1``,
 ``v_{coord1}``, ``\\beta_1``); what they mean is decided by the checker's alias table.
 """
 
@@ -75,13 +75,16 @@ _GRAMMAR = r"""
     | "(" sum ")"
     | "{" sum "}"
     | LEFTBAR sum RIGHTBAR         -> abs
+    | LFLOOR sum RFLOOR            -> floor
     | FRAC "{" sum "}" "{" sum "}"  -> frac
     | "\\sqrt" "{" sum "}"        -> sqrt
     | FUNC atom                    -> call
     | EXTREME "(" sum SEPARATOR sum ")"  -> extreme
-    | "\\begin{cases}" sum "&" condition "\\\\" sum "&" condition "\\end{cases}" -> cases
+    | "\\begin{cases}" case ("\\\\" case)+ "\\end{cases}" -> cases
 
+case: sum "&" condition
 condition: sum COMPARE sum
+    | sum COMPARE sum COMPARE sum  -> interval
 
 SEPARATOR: "," | ";"
 
@@ -94,6 +97,8 @@ EXTREME.2: /\\(""" + _commands(2) + r""")(?![A-Za-z])/
 COMPARE: ">" | "<" | /\\(ge|le|geq|leq)(?![A-Za-z])/
 LEFTBAR: "\\left|" | "\\lvert"
 RIGHTBAR: "\\right|" | "\\rvert"
+LFLOOR: /\\(left\s*\\)?lfloor(?![A-Za-z])/
+RFLOOR: /\\(right\s*\\)?rfloor(?![A-Za-z])/
 NAME: /(d?\\(hat|tilde)\{(\\?[A-Za-z]+|\\mathrm\{[A-Za-z]+\})\}|d?\\mathrm\{[A-Za-z\\_]+\}|d?\\(@GREEK@)(?![A-Za-z])|[A-Za-z]+[0-9]*)(_(\{(?:[^{}]|\{[^{}]*\})*\}|\\infty|[A-Za-z0-9]))?/
 
 %ignore /\s+/
@@ -110,6 +115,14 @@ class _HalfUnits(dict[int, Fraction]):
 
 
 HALF_UNITS = _HalfUnits()  # place -> half a unit there (made once per place: a Fraction power is slow)
+
+
+@dataclass(frozen=True)
+class _Case:
+    """One row of a ``cases``: its value and its condition (a comparison)."""
+
+    value: Node
+    condition: Node
 
 
 @dataclass(frozen=True)
@@ -208,6 +221,9 @@ class _ToTree(Transformer):
     def abs(self, _left, a, _right):
         return Call("abs", (a,))
 
+    def floor(self, _left, a, _right):
+        return Call("floor", (a,))
+
     def call(self, func: Token, a):
         name = _FUNCTIONS[str(func)[1:]]
         if name == "exp":
@@ -220,8 +236,21 @@ class _ToTree(Transformer):
     def condition(self, a, op: Token, b):
         return Bin(_COMPARE[str(op)], a, b)
 
-    def cases(self, yes, condition, no, _otherwise):
-        return Call("where", (condition, yes, no))
+    def interval(self, _low, _op, a, op: Token, b):
+        """``5 < t \\le 21``, a row of a chain of cases: the rows above took t ≤ 5, so the row's
+        own condition is t ≤ 21 (as the printer writes a chain: symopt.printer)."""
+        return Bin(_COMPARE[str(op)], a, b)
+
+    def case(self, value, condition):
+        return _Case(value, condition)
+
+    def cases(self, *rows):
+        """The rows of ``cases`` as where()s: each row's value where its condition holds, else
+        the rows below; the last row's condition is what the others leave."""
+        tree = rows[-1].value
+        for row in reversed(rows[:-1]):
+            tree = Call("where", (row.condition, row.value, tree))
+        return tree
 
 
 def _one_number(node: Bin) -> Node:

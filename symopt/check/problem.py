@@ -15,6 +15,7 @@ from fractions import Fraction
 from itertools import product
 import re
 
+from .. import schedules
 from ..compiler import evaluator, rational_value
 from ..errors import SymoptError
 from ..expr import Bin, Call, Name, Node, Num, map_names, names, replaced, to_text
@@ -405,6 +406,8 @@ def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exer
     state and hyperparameters its data lines give."""
     optimizer = _optimizer_named(section)
     variables, function = function_of(_function_line(section, top))
+    schedule = _schedule_of(section, variables)
+    optimizer = optimizer.scheduled(None if schedule is None else schedules.read(schedule, max(1, len(section.epochs))))
     options = stated_options(section, optimizer, balls, variables)
     given_names = _DataNames.of(section, optimizer, options, variables)
     start, state, hyper = _given_values(section, given_names)
@@ -414,9 +417,32 @@ def _infer(section: Section, top: list[MathLine], balls: BallArithmetic) -> Exer
         "exercise": [{
             "optimizer": optimizer.key, "hyper": hyper, "start": start, "state": state,
             "options": options, "epochs": max(1, len(section.epochs)),
+            **({} if schedule is None else {"schedule": schedule}),
         }],
     }
     return from_dict(data, source="the document").exercises[0]
+
+
+def _schedule_of(section: Section, variables: tuple[str, ...]) -> str | None:
+    """The learning-rate schedule the section's formula line for α_t states (``\\alpha_t = \\alpha
+    \\cdot 0.5^{…}``), as an expression of t and alpha (:func:`symopt.schedules.read`); None without one."""
+    from .reading import students
+
+    name = normal(Notation(variables, per_epoch=(schedules.TARGET,)).now(schedules.TARGET))
+    for math in section.given:
+        given = classify(students(math))
+        for lhs, tree in given.items if given.kind == "formulas" else ():
+            if normal(lhs) == name:
+                return to_text(rename(tree, _schedule_name))
+    return None
+
+
+def _schedule_name(name: str) -> Node:
+    """A name of a schedule's formula: the base rate (``\\alpha``, or the lecture's ``\\alpha_0``), t, or a constant."""
+    ref = resolve(name, (), (schedules.BASE,))
+    if ref is None or ref.kind == "quantity":
+        raise SymoptError(f"the formula for the learning rate uses {name}; a schedule is a formula in t and $\\alpha$")
+    return constant_node(ref.key) if ref.kind == "constant" else Name(ref.key)
 
 
 def _optimizer_named(section: Section) -> Optimizer:
