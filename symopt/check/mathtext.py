@@ -70,7 +70,8 @@ _GRAMMAR = r"""
     | NAME                         -> name
     | "{" sum "}"
 
-?atom: NUMBER                      -> number
+?atom: SCIENTIFIC                  -> scientific
+    | NUMBER                       -> number
     | NAME                         -> name
     | "(" sum ")"
     | "{" sum "}"
@@ -90,6 +91,7 @@ SEPARATOR: "," | ";"
 
 NUMBER: /[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/ | /\.[0-9]+/
 NUMBER_DIGIT.2: /[0-9]/
+SCIENTIFIC.3: /[0-9]+(\.[0-9]+)?\s*(\*|\\cdot|\\times)\s*10\s*\^\s*(\{\s*-?\s*[0-9]{1,3}\s*\}|[0-9])(?![0-9])/
 MULOP: "*" | "\\cdot" | "\\times"
 FRAC: "\\frac" | "\\dfrac" | "\\tfrac"
 FUNC.2: /\\(""" + _commands(1) + r""")(?![A-Za-z])/
@@ -170,12 +172,31 @@ def _places(text: str) -> int:
 _COMPARE = {">": ">", "<": "<", "\\ge": ">=", "\\geq": ">=", "\\le": "<=", "\\leq": "<="}
 _RELATION = re.compile(r"\\approx|\\simeq|≈|=")
 MAX_LINE = 5_000
+MAX_EXPONENT = 300  # a power of ten written as one number: 10^{-300} to 10^{300}, the range of a spec's numbers
 
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     greek = "|".join(sorted(GREEK, key=len, reverse=True))  # the notation table's letters, longest first
     return Lark(_GRAMMAR.replace("@GREEK@", greek), parser="lalr", maybe_placeholders=False)
+
+
+_SCIENTIFIC = re.compile(r"([0-9.]+)\s*(?:\*|\\cdot|\\times)\s*10\s*\^\s*\{?\s*(-?)\s*([0-9]+)")
+
+
+@lru_cache(maxsize=4096)
+def _scientific(text: str) -> Node:
+    """``2.16 \\cdot 10^{-9}`` (one token of the grammar) as the one number it writes, as
+    :func:`as_written` reads the product of a number and a power of ten: read once, not as the
+    eight tokens and three nodes of its product, at every line of a long sheet's later epochs."""
+    found = _SCIENTIFIC.match(text)
+    assert found is not None  # the grammar's SCIENTIFIC
+    mantissa, k = _number(found[1]), int(found[2] + found[3])  # (|k| < 1000: 3 digits at most)
+    if abs(k) > MAX_EXPONENT:  # no number a line may write (as_written's bound): the product it is
+        power = Bin("^", _number("10"), Neg(_number(found[3])) if found[2] else _number(found[3]))
+        bound_power(power.left, power.right)
+        return Bin("*", mantissa, power)
+    return Written(mantissa.value * Fraction(10) ** k, mantissa.places - k)
 
 
 @lru_cache(maxsize=4096)
@@ -189,6 +210,9 @@ class _ToTree(Transformer):
     def number(self, token: Token) -> Node:
         text = str(token)
         return Written(parse_decimal(text), _places(text))
+
+    def scientific(self, token: Token) -> Node:
+        return _scientific(str(token))
 
     def name(self, token: Token) -> Node:
         return Name(str(token))
@@ -599,7 +623,7 @@ def as_written(node: Node) -> Written | None:
         return node if isinstance(node, Written) else Written(node.value, 0)
     if isinstance(node, Bin) and node.op == "^":
         k = _integer(node.right)  # 10^{-6}, or any b^{-k}: a constant such as ε, written as a power
-        if k is not None and isinstance(node.left, Num) and abs(k) <= 300 and (node.left.value == 10 or k < 0 < node.left.value):
+        if k is not None and isinstance(node.left, Num) and abs(k) <= MAX_EXPONENT and (node.left.value == 10 or k < 0 < node.left.value):
             return Written(node.left.value ** k, max(0, -k) if node.left.value == 10 else 0)
     if isinstance(node, Bin) and node.op == "*" and isinstance(_unsigned(node.left), Num):
         right = node.right
