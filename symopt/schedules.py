@@ -172,10 +172,10 @@ def _table(table: dict, epochs: int, offset: int, where: str) -> Schedule | None
     required, optional = KEYS[kind]
     for key in table:
         if key != "kind" and key not in required and key not in optional:
-            raise SymoptError(f"unknown key {key!r} for a {kind} schedule; its keys: {', '.join(('kind', *required, *optional))}", where)
+            raise SymoptError(f"unknown key {key!r} for {_article(kind)} {kind} schedule; its keys: {', '.join(('kind', *required, *optional))}", where)
     missing = [key for key in required if key not in table]
     if missing:
-        raise SymoptError(f"a {kind} schedule needs {', '.join(missing)}", where)
+        raise SymoptError(f"{_article(kind)} {kind} schedule needs {', '.join(missing)}", where)
     v = {**optional, **{k: x for k, x in table.items() if k != "kind"}}
     if kind == "constant":
         return None
@@ -291,3 +291,8 @@ def _milestones(value: object, at: str) -> tuple[int, ...]:
             raise SymoptError(f"must be whole numbers of epochs from 1 to {MAX_WHOLE}, increasing, such as [10, 20]", at)
         out.append(int(q))
     return tuple(out)
+
+
+def _article(kind: str) -> str:
+    """English's article before a schedule's kind (an exponential, an inverse_time, a step)."""
+    return "an" if kind[:1] in "aeiou" else "a"

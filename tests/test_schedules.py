@@ -219,6 +219,7 @@ BAD = [
     ({"kind": "stp"}, "schedule: kind 'stp'; a schedule's kind is one of constant, step, multistep, exponential, inverse_time, cosine, warmup"),
     ({"gamma": 0.5}, "schedule: no kind; a schedule's kind is one of"),
     ({"kind": "step", "gamma": 0.5}, "schedule: a step schedule needs step_size"),
+    ({"kind": "exponential"}, "schedule: an exponential schedule needs gamma"),  # (a new user read "a exponential")
     ({"kind": "step", "step_size": 2.5, "gamma": 0.5}, "schedule.step_size: must be a whole number of epochs from 1 to 1000000, got 2.5"),
     ({"kind": "step", "step_size": 2, "gamma": 0}, "schedule.gamma: must be a number above 0, got 0"),
     ({"kind": "step", "step_size": 2, "gamma": 0.5, "T": 3}, "schedule: unknown key 'T' for a step schedule; its keys: kind, step_size, gamma"),

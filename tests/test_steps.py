@@ -367,6 +367,22 @@ def test_a_wrong_step_is_a_formula_error_in_both_formats():
         assert not report.warnings
 
 
+def test_after_a_wrong_last_step_the_derivative_line_is_judged_against_the_true_one_too():
+    """Found by a new-user trial: the last step of a derivation made wrong (2a/√(1+a²)) was flagged,
+    and then the untouched derivative line below it, a/√(1+a²), was flagged as well, with a message
+    that stated the writer's wrong result as the derivative.  The writer's carried derivative and
+    the true one are both right for a later line (error carried forward); a message states only the
+    true derivative."""
+    solution = sheet("sqrt(1 + a**2) + sin(b)")
+    md = solution.to_markdown()
+    wrong = md.replace("$$= \\frac{a}{\\sqrt{1 + a^2}}$$", "$$= \\frac{2a}{\\sqrt{1 + a^2}}$$", 1)
+    assert wrong != md and "$$da = \\frac{a}{\\sqrt{1 + a^2}}$$" in wrong
+    report = symopt.check(wrong)
+    assert [(f.kind, f.text) for f in report.errors] == [
+        ("formula", "step 5 of the derivative is wrong: the derivative of f with respect to a is \\frac{a}{\\sqrt{1 + a^2}}")]
+    assert not report.warnings
+
+
 def test_a_derivation_whose_terms_cancel_reads_back_clean():
     """f is 0 (hypothesis found it): each step's terms cancel, and their rounding at the checker's 50
     digits is no error (the gap shrinks at 100 digits); a wrong step's gap stays."""
