@@ -304,3 +304,29 @@ def test_a_negligible_epsilon_left_out_is_a_note_not_an_error():
     wrong = _EPSILON_LEFT_OUT.replace("\\frac{0.0503}{\\sqrt{0.00303}} = 1.1125", "\\frac{0.0530}{\\sqrt{0.00303}} = 1.1125")
     (error,) = [f for f in symopt.check(wrong).findings if f.severity == "error"]
     assert error.line == x_line and error.kind == "substitution"
+
+
+def test_a_one_digit_decimal_is_not_a_coarser_rounding_of_the_value():
+    """Found by a new-user trial of learning-rate schedules: on an exact sheet of 4 decimals α_5 =
+    0.1 written for 0.075 (and 0.08) passed as a rounding to one decimal, and the two right lines
+    after it were flagged instead; on a sheet of 3 significant digits 0.1 for 0.01 was called a
+    rounding slip.  A decimal of one significant digit stands for the writer's usual place, as an
+    integer does (1 is not 1.2), so both are arithmetic errors on their own line."""
+    spec = {"function": "(x - 2)**2 + 0.5*y**2", "exercise": [{
+        "optimizer": "gd", "hyper": {"alpha": 0.3}, "start": {"x": 0, "y": 4}, "epochs": 6, "numbers": "exact",
+        "schedule": {"kind": "step", "step_size": 2, "gamma": 0.5}}]}
+    md = symopt.solve(spec).to_markdown()
+    line = "\\right\\rfloor} = 0.075$$"
+    assert md.count(line) == 2  # alpha_5 and alpha_6
+    for written in ("0.1", "0.08"):
+        report = symopt.check(md.replace(line, line.replace("0.075", written), 1))
+        assert [(f.kind, f.quantity, f.epoch) for f in report.errors] == [("arithmetic", "alpha_t", 5)], [f.text for f in report.errors]
+        assert not report.warnings
+    spec["exercise"][0].update(numbers="sig:3", schedule={"kind": "multistep", "milestones": [2, 4], "gamma": 0.1}, optimizer="adam",
+                               hyper={"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8})
+    md = symopt.solve(spec).to_markdown()
+    wrong = md.replace("\\end{cases} = 0.01$$", "\\end{cases} = 0.1$$", 1)
+    assert wrong != md
+    report = symopt.check(wrong)
+    assert [(f.kind, f.epoch) for f in report.errors] == [("arithmetic", 3)], [f.text for f in report.findings if f.kind != "ok"]
+    assert not report.warnings

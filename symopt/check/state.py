@@ -218,13 +218,15 @@ class WriterState:
         """The place a written result claims: its last digit's; an integer's, on a sheet that
         works in decimals, the coarser of the writer's usual number of decimals and usual number of
         significant digits (1 stands for 1.00 on a sheet of 0.314 and 0.0491; -5 for -5.0 on a sheet
-        of -4.6 and -0.92, so it is not -4.6)."""
-        if value.places != 0 or value.padded:
-            return value.places
+        of -4.6 and -0.92, so it is not -4.6); and so does a decimal of one significant digit (0.1
+        stands for 0.1000 on a sheet of 4 decimals, so it is not 0.075: found by a new-user trial of a
+        step schedule's α_5, and 0.1 for 0.01 was called a rounding slip on a sheet of 3 digits)."""
         significant = max(value.significant, 1)
+        if value.padded or (value.places != 0 and significant > 1):
+            return value.places
         if significant >= self.usual_digits:
-            return 0
-        return max(0, min(self.usual or self.finest, self.usual_digits - significant))
+            return max(0, value.places)
+        return max(value.places, 0, min(self.usual or self.finest, self.usual_digits - significant))
 
     def tighten(self) -> None:
         """Values carried before the sheet's rounding was known (-1.8 in epoch 1, before any value
