@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 import json
+import re
 
 import pytest
 
@@ -278,6 +279,105 @@ def test_logistic_regression_of_a_public_course():
                                   r"\hat{y}^{(i)} = \sigma(z^{(i)}) = \frac{1}{1 + e^{-z^{(i)}}}")
 
 
+# -- the checker ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("exercise", [
+    {"model": "linear", "batch": "full"}, {"model": "linear", "batch": 1, "loss": "half_squared"},
+    {"model": "linear", "batch": 2, "shuffle": {"seed": 3}, "reduction": "sum"},
+    {"model": "logistic", "batch": 2, "numbers": "precision:12"}, {"loss": "(w*x - y)^2", "batch": 1, "start": {"w": 1}},
+], ids=["full", "sgd", "mini-batch", "logistic", "own-loss"])
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_the_checker_reads_each_sheet_back_clean(exercise, lang):
+    data = {"x": [1, 2, 3], "y": [0, 1, 1]} if exercise.get("model") == "logistic" else LINEAR["data"]
+    spec = _spec({"optimizer": "adam", "hyper": {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+                  "start": {"w": 0, "b": 0}, "epochs": 2, "numbers": "hand:4", **exercise}, data, lang=lang)
+    solution = symopt.solve(spec)
+    for text in (solution.to_markdown(), solution.to_latex()):
+        report = symopt.check(text, spec)
+        assert report.summary["errors"] == 0 and report.summary["warnings"] == 0, [f.text for f in report.findings if f.kind != "ok"]
+        assert report.summary["lines"] > 20
+
+
+def test_without_the_spec_the_checker_asks_for_it():
+    with pytest.raises(symopt.SymoptError, match=r"exercise 1 \(line 3\): a dataset problem .* give the problem with --spec SPEC"):
+        symopt.check(symopt.solve(LINEAR).to_markdown())
+
+
+STUDENT = """## Exercise 1: Gradient Descent
+
+$w = 0, b = 0, \\alpha = 0.1$
+
+Step 1:
+
+$\\hat{y}^{(1)} = 0 \\cdot 1 + 0 = 0$
+
+$e^{(1)} = 0 - 2 = -2$
+
+$dw = 2 \\cdot (-2) \\cdot 1 = -4$
+
+$db = 2 \\cdot (-2) = -4$
+
+$w = 0 - 0.1 \\cdot (-4) = 0.4$
+
+$b = 0 - 0.1 \\cdot (-4) = 0.4$
+
+Step 2:
+
+$\\hat{y}^{(2)} = 0.4 \\cdot 2 + 0.4 = 1.2$
+
+$e^{(2)} = 1.2 - 4 = -2.6$
+
+$dw = 2 \\cdot (-2.6) \\cdot 2 = -10.4$
+
+$db = 2 \\cdot (-2.6) = -5.2$
+
+$w = 0.4 - 0.1 \\cdot (-10.4) = 1.44$
+
+$b = 0.4 - 0.1 \\cdot (-5.2) = 0.92$
+
+Step 3:
+
+$\\hat{y}^{(3)} = 1.44 \\cdot 3 + 0.92 = 5.24$
+
+$e^{(3)} = 5.24 - 5 = 0.24$
+
+$dw = 2 \\cdot 0.24 \\cdot 3 = 1.44$
+
+$db = 2 \\cdot 0.24 = 0.48$
+
+$w = 1.44 - 0.1 \\cdot 1.44 = 1.296$
+
+$b = 0.92 - 0.1 \\cdot 0.48 = 0.872$
+"""
+
+
+def test_a_students_sgd_work_error_carried_forward():
+    """A planted slip (e^{(2)} = 1.2 - 4 written -2.6) is flagged on its line and nowhere else: the
+    lines after it, right from the writer's own -2.6, are right."""
+    spec = _spec({"optimizer": "gd", "model": "linear", "batch": 1, "hyper": {"alpha": 0.1}, "start": {"w": 0, "b": 0},
+                  "epochs": 1, "numbers": "hand:4"})
+    report = symopt.check(STUDENT, spec)
+    flagged = [(f.line, f.kind, f.quantity, f.text) for f in report.findings if f.kind != "ok"]
+    line = STUDENT.splitlines().index("$e^{(2)} = 1.2 - 4 = -2.6$") + 1
+    assert flagged == [(line, "arithmetic", "e", "1.2 - 4 is -2.8, not -2.6")]
+    assert report.summary["lines"] == 18 and report.summary["ok"] == 17
+
+
+def test_a_sample_outside_the_steps_batch_is_said():
+    spec = _spec({"optimizer": "gd", "model": "linear", "batch": 1, "hyper": {"alpha": 0.1}, "start": {"w": 0, "b": 0},
+                  "epochs": 1, "numbers": "hand:4"})
+    report = symopt.check(STUDENT.replace("$\\hat{y}^{(2)} = 0.4 \\cdot 2", "$\\hat{y}^{(3)} = 0.4 \\cdot 2"), spec)
+    said = [f.text for f in report.findings if f.kind == "notation"]
+    assert said == ["this sample is not in the batch of step 2 (samples 2); the line is not checked"]
+
+
+def test_a_wrong_derivative_before_the_steps_is_a_formula_error():
+    md = symopt.solve(LINEAR).to_markdown().replace(r"$$\frac{\partial L^{(i)}}{\partial w} = 2e^{(i)} x^{(i)}$$",
+                                                    r"$$\frac{\partial L^{(i)}}{\partial w} = e^{(i)} x^{(i)}$$")
+    report = symopt.check(md, LINEAR)
+    assert [(f.kind, f.text) for f in report.findings if f.kind != "ok"] == [
+        ("formula", "this is not the problem's \\frac{\\partial L^{(i)}}{\\partial w}: it is 2e^{(i)} x^{(i)}")]
+
+
 # -- the spec's bounds ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("change,message", [
     ({"model": "quadratic"}, "model: must be one of 'linear', 'logistic'"),
@@ -344,4 +444,13 @@ def test_the_work_budget_counts_samples_and_steps():
 def test_a_top_level_function_beside_data_is_refused():
     with pytest.raises(symopt.SymoptError, match="top level"):
         symopt.solve({**LINEAR, "function": "w^2"})
+
+
+def test_exercises_of_f_and_of_data_share_a_sheet():
+    spec = {"function": "w1^2", "exercise": [{"optimizer": "gd", "hyper": {"alpha": 0.1}, "start": {"w1": 1}},
+                                             {**LINEAR["exercise"][0], "data": LINEAR["data"]}]}
+    solution = symopt.solve(spec)
+    assert solution.exercises[0].exercise.data is None and solution.exercises[1].exercise.data is not None
+    assert re.search(r"Exercise 2: Gradient Descent\n\nData \(3 samples\):", solution.to_markdown())
+    assert symopt.check(solution.to_markdown(), spec).summary["errors"] == 0
 
