@@ -454,3 +454,21 @@ def test_exercises_of_f_and_of_data_share_a_sheet():
     assert re.search(r"Exercise 2: Gradient Descent\n\nData \(3 samples\):", solution.to_markdown())
     assert symopt.check(solution.to_markdown(), spec).summary["errors"] == 0
 
+
+def test_the_readme_excerpts_are_real_output():
+    """README's Dataset problems section: its excerpts are examples/regression.toml's sheet."""
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Dataset problems"):readme.index("### Trajectory tables")]
+    fenced = re.findall(r"```(\w*)\n(.*?)```", section, re.S)
+    blocks = [text for lang, text in fenced if not lang]
+    assert len(blocks) == 2
+    md = symopt.solve(ROOT / "examples" / "regression.toml").to_markdown()
+    for block in blocks:
+        for part in block.split("…\n"):
+            assert part.strip() and part in md, part
+    import tomllib
+
+    shown = tomllib.loads(next(text for lang, text in fenced if lang == "toml"))
+    assert symopt.solve(shown).exercises[0].epochs[1].lines == symopt.solve(ROOT / "examples" / "regression.toml").exercises[0].epochs[1].lines
