@@ -35,6 +35,9 @@ REDUCTIONS = ("mean", "sum")
 KEYS = ("data", "model", "loss", "reduction", "batch", "shuffle", "bias")
 MAX_SAMPLES = 1000  # rows of a data table (a hand exercise has 2 to 10)
 MAX_COLUMNS = 20
+#: Samples of one step: its gradient line sums them, and a checker reads lines of 5 000 characters
+#: (symopt.check.document): a hundred numbers of 30 digits fit.
+MAX_BATCH = 100
 MAX_SEED = 2**63
 #: Names a dataset problem writes itself: the per-sample quantities (ŷ, e, z), the loss L and its
 #: mean J, the sample's index i and the batch B, Euler's e; a column or a parameter may not take them.
@@ -97,11 +100,7 @@ class Dataset:
     def objective(self) -> Node:
         """The loss on the whole data, J: the mean (or the sum) of every sample's loss, the columns
         written in (the tables' column and the figures' contours)."""
-        total: Node | None = None
-        for i in range(1, self.n + 1):
-            term = self.sample_tree(self.loss_tree, i)
-            total = term if total is None else Bin("+", total, term)
-        assert total is not None  # (a dataset has a sample)
+        total = summed([self.sample_tree(self.loss_tree, i) for i in range(1, self.n + 1)])
         return Bin("/", total, Num(Fraction(self.n))) if self.reduction == "mean" else total
 
     def sample_tree(self, tree: Node, i: int) -> Node:
@@ -223,6 +222,9 @@ def dataset_of(entry: Mapping, columns: tuple[tuple[str, tuple[Fraction, ...]], 
     if reduction not in REDUCTIONS:
         raise SymoptError(f"must be \"mean\" (a batch's gradient is the mean of its samples') or \"sum\", got {reduction!r}", "reduction")
     batch = _batch_of(entry.get("batch", "full"), n)
+    if (n if batch is None else batch) > MAX_BATCH:
+        raise SymoptError(f"a step of {n if batch is None else batch} samples: a step holds at most {MAX_BATCH} (its gradient "
+                          f"line sums them); give batch = B of at most {MAX_BATCH}", "batch")
     seed = _seed_of(entry.get("shuffle", False), batch)
     if model is None:
         for key in ("bias",):
@@ -323,10 +325,17 @@ def _own_loss(entry: Mapping, columns: tuple, start: Mapping, reduction: str, ba
 
 def batch_tree(size: int, reduction: str) -> Node:
     """A batch's gradient from its samples' (the names ``#1`` … ``#k``): their mean or their sum."""
-    total: Node = Name("#1")
-    for k in range(2, size + 1):
-        total = Bin("+", total, Name(f"#{k}"))
+    total = summed([Name(f"#{k}") for k in range(1, size + 1)])
     return Bin("/", total, Num(Fraction(size))) if reduction == "mean" and size > 1 else total
+
+
+def summed(terms: list[Node]) -> Node:
+    """The sum of `terms`, in order, as a balanced tree (a thousand samples nest ten deep, not a
+    thousand: every walk of a tree recurses); it prints as ``a + b + c + d``."""
+    if len(terms) == 1:
+        return terms[0]
+    half = len(terms) // 2
+    return Bin("+", summed(terms[:half]), summed(terms[half:]))
 
 
 def batch_sizes(data: Dataset) -> tuple[int, ...]:

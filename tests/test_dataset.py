@@ -429,12 +429,15 @@ def test_logistic_labels_are_probabilities():
 
 
 def test_the_work_budget_counts_samples_and_steps():
-    """A full batch of 1000 samples for 400 epochs is past the budget, refused before any work;
-    the same data in 10 epochs of SGD is within it.  Each step counts its samples' lines."""
+    """1000 samples in batches of 100 for 400 epochs are past the budget, refused before any work,
+    and a full batch of them is past a step's bound; one epoch of SGD on them is within both.  Each
+    step counts its samples' lines."""
     data = {"x": list(range(1000)), "y": list(range(1000))}
-    big = _spec({**LINEAR["exercise"][0], "epochs": 400}, data)
+    big = _spec({**LINEAR["exercise"][0], "epochs": 400, "batch": 100}, data)
     with pytest.raises(symopt.SymoptError, match="worked lines"):
         from_dict(big)
+    with pytest.raises(symopt.SymoptError, match=r"batch: a step of 1000 samples: a step holds at most 100 \(its gradient line sums them\)"):
+        from_dict(_spec({**LINEAR["exercise"][0], "epochs": 1}, data))
     small = from_dict(_spec({**LINEAR["exercise"][0], "epochs": 1, "batch": 1}, data))
     assert 10_000 < work(small.exercises) < MAX_WORK
     full, sgd = (from_dict(_spec({**LINEAR["exercise"][0], "batch": b})).exercises for b in ("full", 1))
@@ -472,3 +475,17 @@ def test_the_readme_excerpts_are_real_output():
 
     shown = tomllib.loads(next(text for lang, text in fenced if lang == "toml"))
     assert symopt.solve(shown).exercises[0].epochs[1].lines == symopt.solve(ROOT / "examples" / "regression.toml").exercises[0].epochs[1].lines
+
+
+def test_the_largest_step_reads_back_clean():
+    """A step of 100 samples (the bound) at 30 digits: its batch line sums 100 numbers of 30 digits
+    and is within the checker's 5 000 characters a line."""
+    data = {"x": [f"{k / 7:.3f}" for k in range(100)], "y": [k % 2 for k in range(100)]}
+    spec = _spec({"optimizer": "gd", "model": "logistic", "hyper": {"alpha": "0.1"}, "start": {"w": "0.1", "b": "-0.2"},
+                  "epochs": 1, "numbers": "precision:30"}, data)
+    md = symopt.solve(spec).to_markdown()
+    longest = max(md.splitlines(), key=len)
+    assert longest.startswith(("$$dw = \\frac{", "$$db = \\frac{")) and 3000 < len(longest) < 5000
+    report = symopt.check(md, spec)
+    # 100 samples' z, ŷ, e and two gradients, the batch's dw and db, two rule lines; and 10 formula lines
+    assert report.summary["errors"] == 0 and report.summary["warnings"] == 0 and report.summary["lines"] == 514

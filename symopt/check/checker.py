@@ -327,6 +327,9 @@ class ExerciseChecker:
         with its rule, as gradient lines of their own (symopt.check.data)."""
         assert self.data is not None
         state = self.state
+        for line in self._step:  # the step before's sample lines are no values of this one
+            if line in state.pseudo:
+                state.values.pop(line, None)
         self._step = []
         for line, tree, evaluate in self.data.step(t):
             state.gradients[line] = [(tree, evaluate)]
