@@ -440,7 +440,8 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None, objective
     except SymoptError as e:
         raise e.within("options") from None
     hyper_names, state_names = optimizer.hyper_for(options), optimizer.state_for(options)
-    _names_apart(optimizer, options, variables, hyper_names, state_names, rules)
+    _names_apart(optimizer, options, variables, hyper_names, state_names, rules,
+                 *(("variable", "function") if problem is None else ("parameter", "loss" if problem.model is None else "model")))
     hyper = _hyper_of(data, optimizer, hyper_names)
     start = _start_of(data, variables, "variable of f" if problem is None else f"parameter of {problem.describe()}")
     state = _state_of(data, optimizer, state_names, hyper, variables)
@@ -505,16 +506,20 @@ def _function_of(data: dict) -> tuple[str, Node, tuple[str, ...]]:
     return function_text, function, variables
 
 
-def _names_apart(optimizer: Optimizer, options: dict, variables, hyper_names, state_names, rules: Rules) -> None:
-    """f's variables are neither the optimizer's names nor printed as its symbols (`rules`: those the options choose)."""
+def _names_apart(optimizer: Optimizer, options: dict, variables, hyper_names, state_names, rules: Rules,
+                 noun: str = "variable", key: str = "function") -> None:
+    """f's variables (a dataset problem's parameters: `noun`, named in its `key`) are neither the
+    optimizer's names nor printed as its symbols (`rules`: those the options choose)."""
+    advice = f"rename the {noun}" if key != "model" else \
+        "the model names its parameters w and b: give the loss of one sample yourself (loss = ...) with other names"
     clash = [v for v in variables if v in hyper_names or v in state_names or v in ("g", "t")]
     if clash:
-        raise SymoptError(f"{clash[0]!r} names a hyperparameter or state of {optimizer.key}; rename the variable", "function")
+        raise SymoptError(f"{clash[0]!r} names a hyperparameter or state of {optimizer.key}; {advice}", key)
     shared = optimizer.notation(variables, options, rules=rules).shared_symbols()
     if shared:
         v, symbol = shared[0]
-        raise SymoptError(f"variable {v!r} would print as ${name_latex(v)}$, which {optimizer.title} writes as "
-                          f"{symbol}; rename the variable", "function")
+        raise SymoptError(f"{noun} {v!r} would print as ${name_latex(v)}$, which {optimizer.title} writes as "
+                          f"{symbol}; {advice}", key)
 
 
 def _hyper_of(data: dict, optimizer: Optimizer, hyper_names) -> dict[str, Fraction]:

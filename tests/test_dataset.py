@@ -423,6 +423,16 @@ def test_bad_data_tables_are_one_line_errors(data, message):
     assert message in str(raised.value) and "\n" not in str(raised.value)
 
 
+def test_a_parameter_named_as_the_optimizer_names_is_refused():
+    """RMSProp with momentum keeps a state b, the model's intercept; Adam's own letters."""
+    rms = {"optimizer": "rmsprop", "hyper": {"alpha": 0.1, "gamma": 0.9, "epsilon": 1e-8, "mu": 0.5}, "options": {"momentum": True}}
+    with pytest.raises(symopt.SymoptError, match=r"exercise 1: model: 'b' names a hyperparameter or state of rmsprop; the model "
+                                                 r"names its parameters w and b: give the loss of one sample yourself"):
+        symopt.solve(_spec({**LINEAR["exercise"][0], **rms}))
+    with pytest.raises(symopt.SymoptError, match=r"exercise 1: loss: 'alpha' names a hyperparameter or state of gd; rename the parameter"):
+        symopt.solve(_spec({"optimizer": "gd", "loss": "(alpha*x - y)^2", "hyper": {"alpha": 0.1}, "start": {"alpha": 1}}))
+
+
 def test_logistic_labels_are_probabilities():
     with pytest.raises(symopt.SymoptError, match=r"data.y: logistic regression's labels y are 0 or 1"):
         symopt.solve(_spec({**LINEAR["exercise"][0], "model": "logistic"}))
