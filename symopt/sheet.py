@@ -109,6 +109,7 @@ class Solution:
         table = self.spec.table
         exercises = []
         for n, w in enumerate(self.exercises, start=1):
+            orders = _orders(w.exercise.schedule)
             exercises.append(
                 {
                     "heading": sheet_words["exercise"].format(n=n, name=w.exercise.optimizer.title),
@@ -126,7 +127,7 @@ class Solution:
                     "epochs": [
                         {"label": _label(sheet_words, w, e.number), "lines": [line.latex for line in e.lines],
                          "note": _departure(sheet_words, w) if w.departs is not None and w.departs.epoch == e.number else None,
-                         **_batch(sheet_words, w, e)}
+                         **_batch(sheet_words, w, e, orders)}
                         for e in w.epochs
                     ],
                     "diverged": None if w.diverged is None else sheet_words["diverged"].format(
@@ -263,17 +264,24 @@ def _label(sheet_words: dict, w: Worked, t: int) -> str:
     return sheet_words["step" if data is not None and data.batch is not None else "epoch"].format(k=t)
 
 
-def _batch(sheet_words: dict, w: Worked, e: Epoch) -> dict:
+def _orders(schedule: tuple[tuple[int, tuple[int, ...]], ...]) -> dict[int, list[int]]:
+    """Each epoch's samples in the order its steps take them."""
+    orders: dict[int, list[int]] = {}
+    for epoch, samples in schedule:
+        orders.setdefault(epoch, []).extend(samples)
+    return orders
+
+
+def _batch(sheet_words: dict, w: Worked, e: Epoch, orders: dict[int, list[int]]) -> dict:
     """A dataset step's samples, said before its lines, and at its epoch's first step the epoch's
-    heading (one pass over the data: the samples in their order); nothing for a full batch."""
+    heading (one pass over the data: the samples in their order, `orders`); nothing for a full batch."""
     data = w.exercise.data
     if data is None or data.batch is None or not e.samples:
         return {"heading": None, "batch": None}
     schedule = w.exercise.schedule
     heading = None
     if e.number == 1 or schedule[e.number - 2][0] != e.pass_number:
-        order = [i for epoch, samples in schedule if epoch == e.pass_number for i in samples]
-        heading = sheet_words["pass"].format(k=e.pass_number, order=", ".join(map(str, order)))
+        heading = sheet_words["pass"].format(k=e.pass_number, order=", ".join(map(str, orders[e.pass_number])))
     if len(e.samples) == 1:
         return {"heading": heading, "batch": sheet_words["batch_one"].format(i=e.samples[0])}
     items = sheet_words["samples_word"].format(items=", ".join(map(str, e.samples)))
