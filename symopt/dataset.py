@@ -324,9 +324,10 @@ def _own_loss(entry: Mapping, columns: tuple, start: Mapping, reduction: str, ba
 
 
 def batch_tree(size: int, reduction: str) -> Node:
-    """A batch's gradient from its samples' (the names ``#1`` … ``#k``): their mean or their sum."""
+    """A batch's gradient from its samples' (the names ``#1`` … ``#k``): their mean, written
+    ``\\frac{1}{k} (a + b + …)`` (a long sum breaks between its terms on a page), or their sum."""
     total = summed([Name(f"#{k}") for k in range(1, size + 1)])
-    return Bin("/", total, Num(Fraction(size))) if reduction == "mean" and size > 1 else total
+    return Bin("*", Bin("/", ONE, Num(Fraction(size))), total) if reduction == "mean" and size > 1 else total
 
 
 def summed(terms: list[Node]) -> Node:

@@ -94,9 +94,9 @@ $$\frac{\partial L^{(3)}}{\partial w} = 2 \cdot (-5) \cdot 3 = -30$$
 
 $$\frac{\partial L^{(3)}}{\partial b} = 2 \cdot (-5) = -10$$
 
-$$dw = \frac{-4 + (-16) + (-30)}{3} = -16.6667$$
+$$dw = \frac{1}{3} \cdot (-4 + (-16) + (-30)) = -16.6667$$
 
-$$db = \frac{-4 + (-8) + (-10)}{3} = -7.3333$$
+$$db = \frac{1}{3} \cdot (-4 + (-8) + (-10)) = -7.3333$$
 
 $$w = 0 - 0.1 \cdot (-16.6667) = 1.6667$$
 
@@ -113,7 +113,7 @@ def test_full_batch_gradient_descent_sheet():
     md = symopt.solve(LINEAR).to_markdown()
     assert FULL_BATCH_MD in md
     assert _lines(symopt.solve(LINEAR))[1][-4:] == [
-        r"dw = \frac{0.8 + 0.2668 + 4.4004}{3} = 1.8224", r"db = \frac{0.8 + 0.1334 + 1.4668}{3} = 0.8001",
+        r"dw = \frac{1}{3} \cdot (0.8 + 0.2668 + 4.4004) = 1.8224", r"db = \frac{1}{3} \cdot (0.8 + 0.1334 + 1.4668) = 0.8001",
         r"w = 1.6667 - 0.1 \cdot 1.8224 = 1.4845", r"b = 0.7333 - 0.1 \cdot 0.8001 = 0.6533"]
 
 
@@ -122,7 +122,7 @@ def test_latex_and_vietnamese():
     assert "Dữ liệu (3 mẫu):\n\\begin{longtable}{rrr}\n\\toprule\n$i$ & $x$ & $y$ \\\\\n\\midrule\n\\endhead\n1 & $1$ & $2$ \\\\" in tex
     assert "Toàn bộ dữ liệu (full batch): mỗi bước dùng cả 3 mẫu, nên một epoch (một lượt qua dữ liệu) là một bước." in tex
     assert "Trong các công thức $\\boldsymbol{\\theta} = (w, b)$: mỗi công thức áp dụng cho từng tham số." in tex
-    assert "\\[ dw = \\frac{-4 + (-16) + (-30)}{3} = -16.6667 \\]\n\\[ db = \\frac{-4 + (-8) + (-10)}{3} = -7.3333 \\]" in tex
+    assert "\\[ dw = \\frac{1}{3} \\cdot (-4 + (-16) + (-30)) = -16.6667 \\]\n\\[ db = \\frac{1}{3} \\cdot (-4 + (-8) + (-10)) = -7.3333 \\]" in tex
 
 
 def test_parameters_in_the_declared_order():
@@ -238,17 +238,18 @@ def test_batch_and_mini_batch_of_a_public_worked_example():
     ex = {"optimizer": "gd", "model": "linear", "hyper": {"alpha": 0.1}, "start": {"w": 0, "b": 0}, "epochs": 1, "numbers": "exact"}
     full = symopt.solve(_spec(ex, data)).exercises[0].epochs
     assert [line.latex for line in full[0].lines[-4:]] == [
-        r"dw = \frac{-6 + (-20) + (-42) + (-72)}{4} = -35", r"db = \frac{-6 + (-10) + (-14) + (-18)}{4} = -12",
+        r"dw = \frac{1}{4} \cdot (-6 + (-20) + (-42) + (-72)) = -35", r"db = \frac{1}{4} \cdot (-6 + (-10) + (-14) + (-18)) = -12",
         r"w = 0 - 0.1 \cdot (-35) = 3.5", r"b = 0 - 0.1 \cdot (-12) = 1.2"]
     mini = symopt.solve(_spec({**ex, "batch": 2}, data)).exercises[0].epochs
     assert [line.latex for line in mini[0].lines if line.quantity in ("dw", "w")] == [
-        r"dw = \frac{-6 + (-20)}{2} = -13", r"db = \frac{-6 + (-10)}{2} = -8", r"w = 0 - 0.1 \cdot (-13) = 1.3", r"b = 0 - 0.1 \cdot (-8) = 0.8"]
+        r"dw = \frac{1}{2} \cdot (-6 + (-20)) = -13", r"db = \frac{1}{2} \cdot (-6 + (-10)) = -8", r"w = 0 - 0.1 \cdot (-13) = 1.3",
+        r"b = 0 - 0.1 \cdot (-8) = 0.8"]
     assert [line.latex for line in mini[1].lines] == [
         r"\hat{y}^{(3)} = 1.3 \cdot 3 + 0.8 = 4.7", r"e^{(3)} = 4.7 - 7 = -2.3",
         r"\frac{\partial L^{(3)}}{\partial w} = 2 \cdot (-2.3) \cdot 3 = -13.8", r"\frac{\partial L^{(3)}}{\partial b} = 2 \cdot (-2.3) = -4.6",
         r"\hat{y}^{(4)} = 1.3 \cdot 4 + 0.8 = 6", r"e^{(4)} = 6 - 9 = -3",
         r"\frac{\partial L^{(4)}}{\partial w} = 2 \cdot (-3) \cdot 4 = -24", r"\frac{\partial L^{(4)}}{\partial b} = 2 \cdot (-3) = -6",
-        r"dw = \frac{-13.8 + (-24)}{2} = -18.9", r"db = \frac{-4.6 + (-6)}{2} = -5.3",
+        r"dw = \frac{1}{2} \cdot (-13.8 + (-24)) = -18.9", r"db = \frac{1}{2} \cdot (-4.6 + (-6)) = -5.3",
         r"w = 1.3 - 0.1 \cdot (-18.9) = 3.19", r"b = 0.8 - 0.1 \cdot (-5.3) = 1.33"]
 
 
@@ -499,3 +500,20 @@ def test_the_largest_step_reads_back_clean():
     report = symopt.check(md, spec)
     # 100 samples' z, ŷ, e and two gradients, the batch's dw and db, two rule lines; and 10 formula lines
     assert report.summary["errors"] == 0 and report.summary["warnings"] == 0 and report.summary["lines"] == 514
+
+
+def test_a_long_batch_line_breaks_between_its_terms_and_reads_back():
+    """A batch of 20 samples: in LaTeX its gradient line is set on rows between the sum's terms
+    (``&\\quad + …``, within the page), and the checker reads the rows as one line."""
+    from symopt.printer import TERMS_WIDTH, typeset_width
+
+    data = {"x": list(range(1, 21)), "y": [f"{2 * k + 0.1 * (k % 3):.1f}" for k in range(1, 21)]}
+    spec = _spec({"optimizer": "gd", "model": "linear", "hyper": {"alpha": 0.01}, "start": {"w": 0.5, "b": 0.1}, "epochs": 1,
+                  "numbers": "hand:4"}, data)
+    tex = symopt.solve(spec).to_latex()
+    block = tex[tex.index("\\begin{align*}\ndw &= \\frac{1}{20} \\cdot (-"):]
+    rows = block[:block.index("\\end{align*}")].splitlines()[1:]
+    assert len(rows) >= 3 and rows[1].startswith("&\\quad + (") and rows[-1].startswith("&= ")
+    assert all(typeset_width(row) <= TERMS_WIDTH + 5 for row in rows)
+    report = symopt.check(tex, spec)
+    assert report.summary["errors"] == 0 and report.summary["warnings"] == 0 and report.summary["lines"] > 80
