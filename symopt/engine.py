@@ -15,13 +15,13 @@ reference sheet does (all dw, then all v, ..., then all w).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import decimal
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from . import printer, spec as _bounds
+from . import dataset as _dataset, printer, spec as _bounds
 from .arith import GUARD_DIGITS, LIMIT, Evaluator, Exact, ModeArithmetic, MoreDigits, NumberMode, Precision, Value
 from .compiler import evaluator, rational_value
 from .errors import Diverged, ExactTooLarge, SymoptError
@@ -54,6 +54,7 @@ class Line(NamedTuple):
     value: Fraction | Decimal  # the value later lines use (by hand: the rounded one), to the mode's precision
     operands: tuple[Operand, ...]  # each number substituted, in order, as written in this line
     approx: bool  # the line ends in \approx: its value, or a number in it, is shown rounded
+    sample: int = 0  # a dataset problem's line of one sample (its number, from 1); 0 for any other line
 
     @property
     def text(self) -> str:
@@ -68,6 +69,8 @@ class Epoch:
     params: dict[str, str]  # variable -> carried value at the mode's full precision, as text
     values: dict[str, Fraction | Decimal]  # the same as numbers
     reference: dict[str, Decimal] | None = None  # by hand: the run without rounding, at 20 digits
+    samples: tuple[int, ...] = ()  # a dataset problem's step: the samples of its batch (numbered from 1)
+    pass_number: int = 0  # and the epoch it belongs to, one pass over the data (number is the step)
 
 
 class Objective(NamedTuple):
@@ -127,6 +130,7 @@ class Worked:
     data_rows: tuple[str, ...] = ()  # the data line as printed: one row, or several on a long line
     objective: tuple[Objective, ...] = ()  # f(w_t) at the start and after each complete epoch, when the spec has a table
     steps: tuple[Derivation, ...] = ()  # each ∂f/∂w_i derived by the rules (steps = true)
+    problem: tuple[str, ...] = ()  # a dataset problem's lines: its model, the loss of a sample, the loss on the data
 
 
 def function_latex(function: Node, mult: str = "cdot", comma: bool = False) -> str:
@@ -151,9 +155,16 @@ def printed_work(ex: Exercise, mult: str = "cdot") -> int:
     :func:`symopt.spec.work` weighs lines.  From the printed templates (SymPy prints them once,
     cached for the run), so before any epoch."""
     printed = plan_of(ex).printed(mult)
-    per_epoch = _bounds.EPOCH_WORK + sum(1 + len(w.filler.keys) for w in printed.gradient) \
-        + len(ex.variables) * sum(1 + len(w.filler.keys) for w in printed.rules) + ex.objective * (1 + len(ex.variables))
-    return _bounds.EXERCISE_WORK + ex.epochs * per_epoch * (100 + _bounds.shown_digits(ex.numbers)) // 100
+    gradient = sum(1 + len(w.filler.keys) for w in printed.gradient)
+    per_epoch = _bounds.EPOCH_WORK + len(ex.variables) * sum(1 + len(w.filler.keys) for w in printed.rules) \
+        + ex.objective * (1 + len(ex.variables))
+    if ex.data is None:
+        per_epoch += gradient
+    else:  # each sample of a batch: its quantities and gradients; the batch's gradient: a number per sample
+        size = ex.data.size
+        per_epoch += size * (gradient + sum(1 + len(w.filler.keys) for w in printed.samples)) + len(ex.variables) * (size + 1) \
+            + ex.objective * ex.data.n
+    return _bounds.EXERCISE_WORK + ex.updates * per_epoch * (100 + _bounds.shown_digits(ex.numbers)) // 100
 
 
 def work(ex: Exercise, mult: str = "cdot", deadline: float | None = None) -> Worked:
@@ -173,7 +184,7 @@ def work(ex: Exercise, mult: str = "cdot", deadline: float | None = None) -> Wor
 
 def _work(ex: Exercise, mult: str, guard: int, deadline: float | None = None) -> Worked:
     mode = ex.numbers
-    arith = mode.arithmetic([*ex.start.values(), *(q for values in ex.state.values() for q in values.values())], guard)
+    arith = mode.arithmetic(_inputs(ex), guard)
     policy = arith.policy
     plan = plan_of(ex)
     _check_names(ex, ex.rules)
@@ -187,7 +198,8 @@ def _work(ex: Exercise, mult: str, guard: int, deadline: float | None = None) ->
     grad_steps, rule_steps = _steps(plan, printed, arith, checking)
     shadows = None if shadow is None else plan.compiled(shadow)
     # by hand, "=" is written after rounding, as students do
-    run = _Run(ex, arith, notation, printed, grad_steps, rule_steps, marks=not mode.carries)
+    run = _Run(ex, arith, notation, printed, grad_steps, rule_steps, marks=not mode.carries,
+               data=None if ex.data is None else _data_run(plan, printed, arith, checking))
 
     # -- the epoch loop: evaluators and templates only -------------------------------------------
     values, shown = _given(ex, arith)
@@ -197,7 +209,8 @@ def _work(ex: Exercise, mult: str, guard: int, deadline: float | None = None) ->
     epochs = []
     diverged: Divergence | None = None
     departs: Departure | None = None
-    for t in range(1, ex.epochs + 1):
+    schedule = ex.batches
+    for t in range(1, ex.updates + 1):
         if deadline is not None:
             _bounds.past(deadline, f"at epoch {t}")
         lines, complete, diverged = _epoch_lines(run, t, values, shown)
@@ -205,6 +218,8 @@ def _work(ex: Exercise, mult: str, guard: int, deadline: float | None = None) ->
             reference = _shadow_epoch(ex, plan.rules, shadows, shadow, reference, t)
         if lines:
             epoch = _epoch(run, t, lines, values, shadow, reference) if complete else Epoch(t, tuple(lines), {}, {}, None)
+            if schedule:
+                epoch = replace(epoch, pass_number=schedule[t - 1][0], samples=schedule[t - 1][1])
             epochs.append(epoch)
             if complete and objective is not None:
                 objectives.append(objective.at(t, values))
@@ -229,7 +244,15 @@ def _work(ex: Exercise, mult: str, guard: int, deadline: float | None = None) ->
         notation=notation,
         objective=tuple(objectives),
         steps=printed.steps,
+        problem=printed.problem,
     )
+
+
+def _inputs(ex: Exercise) -> list[Fraction]:
+    """The values a run starts from: the start, the state, a dataset's columns (by hand, one that is
+    no finite decimal makes the run rational-first)."""
+    given = [*ex.start.values(), *(q for values in ex.state.values() for q in values.values())]
+    return given if ex.data is None else given + [q for _, column in ex.data.columns for q in column]
 
 
 class _ObjectiveRun:
@@ -238,7 +261,7 @@ class _ObjectiveRun:
 
     def __init__(self, ex: Exercise, plan: Plan, guard: int):
         mode = ex.numbers
-        self.arith = mode.arithmetic([*ex.start.values(), *(q for values in ex.state.values() for q in values.values())], guard)
+        self.arith = mode.arithmetic(_inputs(ex), guard)
         self.evaluate = plan.objective(self.arith)
         self.variables = ex.variables
         self.marks = not mode.carries
@@ -273,6 +296,33 @@ class _Run:
     grads: list[_Step]
     rules: list[_Step]
     marks: bool
+    data: _DataRun | None = None  # a dataset problem's steps of a sample and of a batch, and its columns
+
+
+@dataclass(frozen=True)
+class _DataRun:
+    """What a dataset problem's steps use: the steps of a sample's quantities, of the batch's
+    gradient per batch size, and each sample's columns, as numbers and as given."""
+
+    samples: list[_Step]
+    batch: dict[int, _Step]
+    columns: list[tuple[dict[str, Value], dict[str, Shown]]]  # per sample (index i - 1)
+
+
+def _data_run(plan: Plan, printed: Printed, arith: ModeArithmetic, checking: tuple[Precision, Precision] | None) -> _DataRun:
+    ex = plan.exercise
+    data = ex.data
+    assert data is not None
+    compiled = plan.compiled(arith)
+    samples = [_Step(q, written.filler, None, evaluate, None if checking is None else _Check(tree, checking, {}))
+               for (q, tree), written, evaluate in zip(data.samples, printed.samples, compiled.samples, strict=True)]
+    batch = {k: _Step("g", filler, None, compiled.batch[k],
+                      None if checking is None else _Check(_dataset.batch_tree(k, data.reduction), checking, {}))
+             for k, filler in printed.batch.items()}
+    policy = arith.policy
+    columns = [({c: arith.const(v[i]) for c, v in data.columns}, {c: policy.given(v[i]) for c, v in data.columns})
+               for i in range(data.n)]
+    return _DataRun(samples, batch, columns)
 
 
 def _given(ex: Exercise, arith: ModeArithmetic) -> tuple[list[dict[str, Any]], list[dict[str, Shown]]]:
@@ -305,7 +355,10 @@ def _epoch_lines(run: _Run, t: int, values: list[dict[str, Any]],
     names_now = _epoch_names(run, t, t_shown.text)
     diverged: Divergence | None = None
     try:
-        _gradient_lines(run, t, values, shown, lines)
+        if run.data is None:
+            _gradient_lines(run, t, values, shown, lines)
+        else:
+            _batch_lines(run, run.data, t, values, shown, lines)
         for rule in run.rules:
             if rule.epoch:
                 _epoch_quantity_line(run, rule, t, t_value, t_shown, values, shown, names_now, lines)
@@ -338,6 +391,45 @@ def _gradient_lines(run: _Run, t: int, values: list[dict[str, Any]], shown: list
         step = run.grads[j]
         value, result = _compute(arith, step.evaluate, w_values, t, step.lhs)
         lines.append(_line(step, "dw", v, value, result, w_values, w_shown, arith, marks, step.lhs))
+        values[j]["g"], shown[j]["g"] = value, result
+
+
+def _batch_lines(run: _Run, data: _DataRun, t: int, values: list[dict[str, Any]], shown: list[dict[str, Shown]],
+                 lines: list[Line]) -> None:
+    """A dataset problem's step t: for each sample of its batch, its quantities (ŷ, e) and its
+    loss's gradient per parameter, at the step's parameters; then per parameter the batch's
+    gradient, their mean or sum (a batch of one sample has its gradient lines named as the step's),
+    which is the rules' g."""
+    arith, marks, notation, variables = run.arith, run.marks, run.notation, run.exercise.variables
+    batch = run.exercise.batches[t - 1][1]
+    single = len(batch) == 1
+    grads: list[list[tuple[Value, Shown]]] = [[] for _ in variables]
+    for i in batch:
+        env: dict[str, Any] = {v: values[j]["w"] for j, v in enumerate(variables)}
+        env_shown = {v: shown[j]["w"] for j, v in enumerate(variables)}
+        env.update(data.columns[i - 1][0])
+        env_shown.update(data.columns[i - 1][1])
+        for step in data.samples:
+            lhs = notation.sample(step.target, i)
+            value, result = _compute(arith, step.evaluate, env, t, lhs)
+            lines.append(_line(step, step.target, "", value, result, env, env_shown, arith, marks, lhs, sample=i))
+            env[step.target], env_shown[step.target] = value, result
+        for j, v in enumerate(variables):
+            step = run.grads[j]
+            lhs = notation.line("g", v) if single else notation.sample_gradient(v, i)
+            value, result = _compute(arith, step.evaluate, env, t, lhs)
+            lines.append(_line(step, "dw" if single else "dL", v, value, result, env, env_shown, arith, marks, lhs, sample=i))
+            grads[j].append((value, result))
+    for j, v in enumerate(variables):
+        if single:
+            values[j]["g"], shown[j]["g"] = grads[j][0]
+            continue
+        step = data.batch[len(batch)]
+        env = {f"#{k}": value for k, (value, _) in enumerate(grads[j], start=1)}
+        env_shown = {f"#{k}": result for k, (_, result) in enumerate(grads[j], start=1)}
+        lhs = notation.line("g", v)
+        value, result = _compute(arith, step.evaluate, env, t, lhs)
+        lines.append(_line(step, "dw", v, value, result, env, env_shown, arith, marks, lhs))
         values[j]["g"], shown[j]["g"] = value, result
 
 
@@ -433,7 +525,7 @@ def _steps(plan: Plan, printed: Printed, arith: ModeArithmetic,
 
 def _line(step: _Step, quantity: str, v: str, value: Value, result: Shown, env: dict[str, Value],
           env_shown: dict[str, Shown], arith: ModeArithmetic, marks: bool, lhs: str, middle: printer.Filler | None = None,
-          names_now: dict[str, str] | None = None) -> Line:
+          names_now: dict[str, str] | None = None, sample: int = 0) -> Line:
     """The line ``lhs = middle = substituted = value``: a middle that only repeats the value is left
     out.  With `marks` (exact, precision) an operand shown rounded is given more digits until the
     substituted numbers give the shown value (within half a unit of its last digit), and the line
@@ -455,7 +547,7 @@ def _line(step: _Step, quantity: str, v: str, value: Value, result: Shown, env: 
             out.append(filled)
     approx = marks and (result.rounded or rounded)
     latex = " = ".join(out) + (" \\approx " if approx else " = ") + result.text
-    return Line(quantity, v, latex, result, arith.number(value), tuple(map(Operand, keys, used)), approx)
+    return Line(quantity, v, latex, result, arith.number(value), tuple(map(Operand, keys, used)), approx, sample)
 
 
 _HALF_UNITS: dict[int, Decimal] = {}
@@ -535,8 +627,10 @@ def _shadow_epoch(ex: Exercise, rules: tuple[Rule, ...], shadows: Compiled, shad
     """One epoch of the run without rounding (20 digits), beside a hand run; None once it fails."""
     try:
         w = {v: reference[j]["w"] for j, v in enumerate(ex.variables)}
-        for j, evaluate in enumerate(shadows.gradient):
-            reference[j]["g"] = shadow.carry(evaluate(w))
+        gradient = [shadow.carry(evaluate(w)) for evaluate in shadows.gradient] if ex.data is None \
+            else _shadow_batch(ex, shadows, shadow, w, t)
+        for j, g in enumerate(gradient):
+            reference[j]["g"] = g
         step = shadow.const(Fraction(t))
         for rule, evaluate in zip(rules, shadows.rules, strict=True):
             for j in range(len(ex.variables)):
@@ -545,6 +639,25 @@ def _shadow_epoch(ex: Exercise, rules: tuple[Rule, ...], shadows: Compiled, shad
     except (SymoptError, ArithmeticError, ValueError):
         return None
     return reference
+
+
+def _shadow_batch(ex: Exercise, shadows: Compiled, shadow: Precision, w: dict[str, Value], t: int) -> list[Value]:
+    """A dataset problem's gradient at step t, without rounding: each sample's, then the batch's."""
+    data = ex.data
+    assert data is not None
+    batch = ex.batches[t - 1][1]
+    grads: list[list[Value]] = [[] for _ in ex.variables]
+    for i in batch:
+        env = dict(w)
+        env.update({c: shadow.const(v[i - 1]) for c, v in data.columns})
+        for (q, _), evaluate in zip(data.samples, shadows.samples, strict=True):
+            env[q] = shadow.carry(evaluate(env))
+        for j, evaluate in enumerate(shadows.gradient):
+            grads[j].append(shadow.carry(evaluate(env)))
+    if len(batch) == 1:
+        return [g[0] for g in grads]
+    combine = shadows.batch[len(batch)]
+    return [shadow.carry(combine({f"#{k}": x for k, x in enumerate(g, start=1)})) for g in grads]
 
 
 def _departure(ex: Exercise, notation: Notation, mode: NumberMode, t: int, numbers: dict[str, Fraction | Decimal],

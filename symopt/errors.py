@@ -18,8 +18,8 @@ def echo(text: str, quote: bool = True) -> str:
     printed back whole), control and bidi characters written as codes."""
     from .files import shown
 
-    cut = shown(text if len(text) <= ECHO else text[:ECHO] + "…")
-    return f"'{cut}'" if quote else cut
+    cut = shown(text if len(text) <= ECHO else text[:ECHO] + "…").replace("\n", "\\n").replace("\t", "\\t")
+    return f"'{cut}'" if quote else cut  # (a line break too: a message is one line)
 
 
 LONG_RUN = 400  # a run of characters without a space longer than this is a user's text repeated whole (a path is shorter)

@@ -176,8 +176,60 @@ def _window(points: Sequence[tuple[float, ...]], margin: float = 0.25) -> list[t
     return out
 
 
+def feature(worked: Worked) -> str | None:
+    """The one feature of a dataset problem's model (linear or logistic regression on x), whose data
+    and fitted curve a figure draws; None for any other problem."""
+    data = worked.exercise.data
+    if data is None or data.model is None or len(data.columns) != 2:
+        return None
+    return next(c for c, _ in data.columns if c != "y")
+
+
+def fitted(worked: Worked, params: tuple[float, ...], xs: Any) -> Any:
+    """The model's prediction ŷ at the feature's values `xs` (a numpy array) for the parameters
+    `params` (in the exercise's order), by its own per-sample rules: w x + b, σ(w x + b)."""
+    import numpy as np
+
+    ex = worked.exercise
+    x = feature(worked)
+    assert ex.data is not None and x is not None, "a model of one feature"
+    env: dict[str, Any] = dict(zip(ex.variables, params, strict=True))
+    env[x] = np.asarray(xs, dtype=float)
+    with np.errstate(all="ignore"):
+        for q, tree in ex.data.samples:
+            env[q] = grid_values(tree, env) * np.ones_like(env[x])
+            if q == "yhat":  # (the error after it needs y)
+                return env[q]
+    raise AssertionError("a model predicts yhat")
+
+
+def _fit_panel(ax: Any, worked: Worked, points: tuple[tuple[float, ...], ...]) -> None:
+    """The data and the fitted curve: at the start (dashed) and after the last step."""
+    import numpy as np
+
+    ex = worked.exercise
+    x = feature(worked)
+    assert ex.data is not None and x is not None
+    xs, ys = ([float(v) for v in ex.data.column(c)] for c in (x, "y"))
+    span = max(max(xs) - min(xs), 1.0)
+    grid = np.linspace(min(xs) - 0.15 * span, max(xs) + 0.15 * span, 200)
+    (dots,) = ax.plot(xs, ys, "o", color="black", markersize=5, label="data")
+    dots.set_gid("data")
+    last = f"after {'step' if ex.data.batch is not None else 'epoch'} {len(points) - 1}"
+    for params, style, label, gid in ((points[0], "--", "start", "fit-start"), (points[-1], "-", last, "fit")):
+        (line,) = ax.plot(grid, _finite(fitted(worked, params, grid)), style, color=COLOURS[1] if gid == "fit" else "gray",
+                          linewidth=1.4, label=label)
+        line.set_gid(gid)
+    ax.set_xlabel(f"${_latex_name(x)}$")
+    ax.set_ylabel("$y$")
+    ax.legend(loc="best", fontsize=8)
+    ax.set_title("data and fitted line" if ex.data.model == "linear" else "data and fitted model", fontsize=10)
+
+
 def path_figure(worked: Worked, name: str, title: str, formats: tuple[str, ...]) -> Figure:
-    """The exercise's path on f's contours (2 variables), on f's curve (1), or its loss (3+)."""
+    """The exercise's path on f's contours (2 variables), on f's curve (1), or its loss (3+); a
+    dataset problem's f is the loss on the data J, drawn per step, and a model of one feature adds
+    the data and its fitted curve."""
     import numpy as np
 
     plt = _pyplot()
@@ -188,9 +240,12 @@ def path_figure(worked: Worked, name: str, title: str, formats: tuple[str, ...])
         losses = list(_finite([grid_values(ex.function, dict(zip(ex.variables, p, strict=True))) for p in points]))
     marked = _marked(len(points))
     shown, name_of_path = _title(title, 60), _label(ex.optimizer.title)
-    columns = 2 if len(ex.variables) <= 2 else 1
-    fig, axes = plt.subplots(1, columns, figsize=(10 if columns == 2 else 5.5, 4.2))
+    fit = feature(worked) is not None
+    columns = (2 if len(ex.variables) <= 2 else 1) + fit
+    fig, axes = plt.subplots(1, columns, figsize=(5 * columns if columns > 1 else 5.5, 4.2))
     axes = list(np.atleast_1d(axes))
+    if fit:
+        _fit_panel(axes.pop(), worked, points)
     if len(ex.variables) == 2:
         (x0, x1), (y0, y1) = _window(points)
         xs, ys = np.meshgrid(np.linspace(x0, x1, 240), np.linspace(y0, y1, 240))
@@ -236,8 +291,9 @@ def path_figure(worked: Worked, name: str, title: str, formats: tuple[str, ...])
     from matplotlib.ticker import MaxNLocator
 
     loss_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    loss_ax.set_xlabel("epoch")
-    loss_ax.set_ylabel("$f(w_t)$")
+    steps = ex.data is not None and ex.data.batch is not None
+    loss_ax.set_xlabel("step" if steps else "epoch")
+    loss_ax.set_ylabel("$f(w_t)$" if ex.data is None else "$J$, the loss on the data")
     loss_ax.set_title("loss" if len(ex.variables) <= 2 else f"{shown}: loss ({len(ex.variables)} variables: no contour)", fontsize=10)
     if len(ex.variables) > 2:
         loss_ax.title.set_gid("no-contour-note")

@@ -28,6 +28,7 @@ TEXT: dict[str, dict[str, dict]] = {
             "kink_frameworks": "PyTorch's autograd gives 0 there too; jax.grad gives 1.",
             "frameworks": "{note} In frameworks: {frameworks}",
             "vector": "In the formulas ${p} = ({names})$: each formula holds for each variable.",
+            "vector_params": "In the formulas ${p} = ({names})$: each formula holds for each parameter.",
             "exact": "Numbers: exact values; a value that does not end within {places} is shown rounded ($\\approx$) to {rounding}.",
             "precision": "Numbers: values are shown to {digits} significant digits ($\\approx$ where rounded); they are computed with more, so every digit shown is right.",
             "hand": "Numbers: every value is rounded to {rounding}, and the rounded value is carried into the next lines{keep}.",
@@ -47,6 +48,26 @@ TEXT: dict[str, dict[str, dict]] = {
             "reach": ("Epochs to reach: the first epoch $t$ (0 is the start) with ${f} \\le {level}$, that is within the "
                       "tolerance ${tolerance}$ of ${minimum}$, taken as the minimum of $f$; —: not reached in the epochs worked."),
             "diverges": "{k} (diverges)",
+            # dataset problems (symopt.dataset): the data table, the steps and epochs, the batches
+            "data": "Data ({n} samples):",
+            "step": "Step {k}:",
+            "pass": "Epoch {k}: one pass over the data, the samples in the order {order}.",
+            "batch": "Batch: {samples}.",
+            "batch_one": "Sample {i}.",
+            "full_batch": "Full batch: each step uses all {n} samples, so an epoch (one pass over the data) is one step.",
+            "sgd": "Stochastic gradient descent: one sample per step, {order}; an epoch (one pass over the {n} samples) is {k} steps.",
+            "mini_batch": "Mini-batches of {b} samples, {order}; an epoch (one pass over the {n} samples) is {k} steps{last}.",
+            "last_batch": ", the last of {r}",
+            "given_order": "in the order given",
+            "shuffled": "shuffled anew for each epoch from seed {seed} (Python's random.Random({seed}).shuffle)",
+            "samples_word": "samples {items}",
+            "step_column": "Step",
+            "every_step": "One row every {k} steps, and the last step ({last}).",
+            "compare_columns_steps": ["Exercise", "Optimizer", "Steps", "Steps to reach", "Final $J$"],
+            "reach_steps": ("Steps to reach: the first step $t$ (0 is the start) with ${f} \\le {level}$, that is within the "
+                            "tolerance ${tolerance}$ of ${minimum}$, taken as the minimum of the loss on the data $J$; —: not "
+                            "reached in the steps worked."),
+            "trajectory_steps": "Trajectory (step 0 is the start):",
             # a derivation (steps = true): the rule each line applies, and what a sheet says where none does
             "rules": {
                 "sum": "sum rule", "constant": "constant rule", "constant_multiple": "constant multiple rule",
@@ -138,6 +159,7 @@ TEXT: dict[str, dict[str, dict]] = {
             "kink_frameworks": "Autograd của PyTorch cũng cho 0 tại đó; jax.grad cho 1.",
             "frameworks": "{note} Trong các thư viện: {frameworks}",
             "vector": "Trong các công thức ${p} = ({names})$: mỗi công thức áp dụng cho từng biến.",
+            "vector_params": "Trong các công thức ${p} = ({names})$: mỗi công thức áp dụng cho từng tham số.",
             "exact": "Số liệu: giá trị chính xác; giá trị có nhiều hơn {places} được ghi làm tròn ($\\approx$) đến {rounding}.",
             "precision": "Số liệu: các giá trị được ghi với {digits} chữ số có nghĩa ($\\approx$ khi làm tròn); chúng được tính với nhiều chữ số hơn, nên mọi chữ số được ghi đều đúng.",
             "hand": "Số liệu: mọi giá trị được làm tròn đến {rounding}, và giá trị đã làm tròn được dùng cho các bước sau{keep}.",
@@ -156,6 +178,25 @@ TEXT: dict[str, dict[str, dict]] = {
             "reach": ("Số epoch để đạt: epoch $t$ đầu tiên (0 là điểm xuất phát) có ${f} \\le {level}$, tức là cách ${minimum}$, "
                       "được lấy làm giá trị nhỏ nhất của $f$, không quá dung sai ${tolerance}$; —: không đạt trong các epoch đã tính."),
             "diverges": "{k} (phân kỳ)",
+            "data": "Dữ liệu ({n} mẫu):",
+            "step": "Bước {k}:",
+            "pass": "Epoch {k}: một lượt qua dữ liệu, các mẫu theo thứ tự {order}.",
+            "batch": "Lô: {samples}.",
+            "batch_one": "Mẫu {i}.",
+            "full_batch": "Toàn bộ dữ liệu (full batch): mỗi bước dùng cả {n} mẫu, nên một epoch (một lượt qua dữ liệu) là một bước.",
+            "sgd": "Gradient descent ngẫu nhiên (SGD): mỗi bước một mẫu, {order}; một epoch (một lượt qua {n} mẫu) gồm {k} bước.",
+            "mini_batch": "Mini-batch {b} mẫu, {order}; một epoch (một lượt qua {n} mẫu) gồm {k} bước{last}.",
+            "last_batch": ", lô cuối có {r} mẫu",
+            "given_order": "theo thứ tự đã cho",
+            "shuffled": "xáo trộn lại ở mỗi epoch từ seed {seed} (random.Random({seed}).shuffle của Python)",
+            "samples_word": "các mẫu {items}",
+            "step_column": "Bước",
+            "every_step": "Mỗi {k} bước một dòng, và bước cuối ({last}).",
+            "compare_columns_steps": ["Bài", "Thuật toán", "Số bước", "Số bước để đạt", "$J$ cuối cùng"],
+            "reach_steps": ("Số bước để đạt: bước $t$ đầu tiên (0 là điểm xuất phát) có ${f} \\le {level}$, tức là cách ${minimum}$, "
+                            "được lấy làm giá trị nhỏ nhất của hàm mất mát trên dữ liệu $J$, không quá dung sai ${tolerance}$; "
+                            "—: không đạt trong các bước đã tính."),
+            "trajectory_steps": "Quỹ đạo (bước 0 là điểm xuất phát):",
             "rules": {
                 "sum": "quy tắc tổng", "constant": "đạo hàm của hằng số", "constant_multiple": "quy tắc hằng số nhân",
                 "power": "quy tắc lũy thừa", "product": "quy tắc tích", "quotient": "quy tắc thương", "chain": "quy tắc dây chuyền",

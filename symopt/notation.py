@@ -116,6 +116,11 @@ QUANTITIES = {
 }
 
 
+#: A dataset problem's quantities of one sample (symopt.dataset): the prediction, the error, a
+#: logistic model's linear part; a column prints as its own name (``x_1^{(2)}``).
+SAMPLE_SYMBOLS = {"yhat": "\\hat{y}", "e": "e", "z": "z"}
+
+
 def _head(variable: str) -> str:
     """The letters a variable's name starts with (``theta`` of ``theta2``)."""
     m = _NAME.fullmatch(variable)
@@ -368,6 +373,20 @@ class Notation:
         """∂f/∂v: ``\\frac{\\partial f}{\\partial w_1}`` (the gradient's line name under
         ``gradient_name = "partial"``, and a derivation's left side under any)."""
         return "\\frac{\\partial f}{\\partial " + self.variable(v) + "}"
+
+    def sample(self, q: str, i: int | str) -> str:
+        """A dataset problem's quantity of sample i (``i`` in a formula): ``\\hat{y}^{(2)}``,
+        ``e^{(i)}``, and a column's value, ``x_1^{(2)}``."""
+        return (SAMPLE_SYMBOLS.get(q) or name_latex(q)) + "^{(" + str(i) + ")}"
+
+    def name(self, v: str, text: str) -> None:
+        """One more line's name for :meth:`variable`, as the checker's messages write it (a dataset
+        problem's lines of a sample: ``yhat#2`` is ``\\hat{y}^{(2)}``)."""
+        self._variable.setdefault(v, text)
+
+    def sample_gradient(self, v: str, i: int | str) -> str:
+        """The gradient of sample i's loss in parameter v: ``\\frac{\\partial L^{(2)}}{\\partial w}``."""
+        return "\\frac{\\partial L^{(" + str(i) + ")}}{\\partial " + self.variable(v) + "}"
 
     # -- reading -----------------------------------------------------------------------------------
     def lines(self, quantities: Iterable[str]) -> dict[str, tuple[str, str]]:

@@ -21,12 +21,12 @@ gradient, and keeps what it compiles from them in :attr:`Plan.shared`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property, partial
 from typing import Any
 
-from . import printer, symbolic
+from . import dataset as _dataset, printer, symbolic
 from .arith import Arithmetic, Evaluator
 from .compiler import evaluator, fold
 from .expr import COMPARISONS, Bin, Name, Node, names, replaced, to_text, without_ones
@@ -104,6 +104,11 @@ class Printed:
     rules: tuple[Written, ...]  # one per rule
     step_terms: dict[str, Node]  # the parts of the step alone (t + 1, 2t) whose value each epoch writes
     steps: tuple[Derivation, ...] = ()  # each variable's derivation, with steps = true
+    # a dataset problem's (symopt.dataset): the problem's lines (the model, the loss, the loss on the data),
+    # each sample quantity's template (a line per sample of a batch) and the batch's gradient per batch size
+    problem: tuple[str, ...] = ()
+    samples: tuple[Written, ...] = ()
+    batch: dict[int, printer.Filler] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,8 @@ class Compiled:
 
     gradient: tuple[Evaluator, ...]
     rules: tuple[Evaluator, ...]
+    samples: tuple[Evaluator, ...] = ()  # a dataset problem's quantities of a sample (symopt.dataset)
+    batch: dict[int, Evaluator] = field(default_factory=dict)  # its batch gradient, per batch size
 
 
 class Plan:
@@ -139,8 +146,12 @@ class Plan:
 
     @cached_property
     def gradient(self) -> tuple[Node, ...]:
-        """∂f/∂w_i for each variable, derived by SymPy (:func:`symopt.symbolic.gradient`)."""
+        """∂f/∂w_i for each variable, derived by SymPy (:func:`symopt.symbolic.gradient`); for a
+        dataset problem, the gradient of one sample's loss, a rule over the sample's quantities and
+        columns (:attr:`symopt.dataset.Dataset.gradient`): the batch's is their mean or sum."""
         ex = self.exercise
+        if ex.data is not None:
+            return ex.data.gradient
         return tuple(symbolic.gradient(ex.function, list(ex.variables)))
 
     @cached_property
@@ -182,9 +193,15 @@ class Plan:
 
     def compiled(self, arith: Arithmetic) -> Compiled:
         """The lines' evaluators in `arith` (an arithmetic is made for one run: compile once per run)."""
-        hyper = self.exercise.hyper
+        ex = self.exercise
+        hyper = ex.hyper
+        samples: tuple[Evaluator, ...] = ()
+        batch: dict[int, Evaluator] = {}
+        if ex.data is not None:
+            samples = tuple(evaluator(tree, arith, {}) for _, tree in ex.data.samples)
+            batch = {k: evaluator(_dataset.batch_tree(k, ex.data.reduction), arith, {}) for k in _dataset.batch_sizes(ex.data)}
         return Compiled(tuple(evaluator(d, arith, {}) for d in self.gradient),
-                        tuple(evaluator(rule.computed, arith, hyper) for rule in self.rules))
+                        tuple(evaluator(rule.computed, arith, hyper) for rule in self.rules), samples, batch)
 
 
 _PLANS: dict[int, Plan] = {}  # id(exercise) -> its plan (an exercise's dicts make it unhashable)
@@ -205,6 +222,8 @@ def plan_of(ex: Exercise) -> Plan:
 def _printed(plan: Plan, mult: str) -> Printed:
     ex, notation = plan.exercise, plan.notation
     comma = ex.numbers.comma
+    if ex.data is not None:
+        return _dataset_printed(plan, mult)
     euler = "e" not in ex.variables  # else exp prints as \exp
     gradient = plan.gradient
     derivatives = tuple(
@@ -299,3 +318,64 @@ def rule_formulas(notation: Notation, rules: Sequence[tuple[str, Node]], hyper: 
         formulas.append(f"{lhs} = " + printer.latex(rhs, leaf, mult, comma))
         assigned.add(target)
     return formulas
+
+
+def _hole(name: str) -> str | Hole:
+    return "\\pi" if name == "pi" else Hole(name)
+
+
+def _dataset_printed(plan: Plan, mult: str) -> Printed:
+    """A dataset problem's formulas and line templates: the problem's lines (model, loss, the loss
+    on the data), before the steps each sample quantity's and gradient's formula and the batch's,
+    and the templates of their lines (a sample's, filled for each sample of a batch)."""
+    ex, notation = plan.exercise, plan.notation
+    data = ex.data
+    assert data is not None
+    comma = ex.numbers.comma
+
+    def general(name: str) -> str:  # a formula's names: the parameters, and sample i's quantities and columns
+        if name in ex.variables:
+            return notation.variable(name)
+        return "\\pi" if name == "pi" else notation.sample(name, "i")
+
+    def formula(tree: Node) -> str:
+        return printer.latex(tree, general, mult, comma)
+
+    def filler(tree: Node) -> printer.Filler:
+        return printer.Filler(printer.template(tree, _hole, mult, comma=comma))
+
+    rules = {q: tree for q, tree in data.samples}
+    problem = _problem_lines(ex, notation, rules, formula)
+    derivatives = [f"{notation.sample(q, 'i')} = {formula(tree)}" for q, tree in data.samples if q == "e"]
+    single = data.size == 1
+    for v, d in zip(ex.variables, plan.gradient, strict=True):
+        name = notation.sample_gradient(v, "i")
+        derivatives.append((f"{notation.line('g', v)} = " if single else "") + f"{name} = {formula(d)}")
+    if not single:
+        scale = "" if data.reduction == "sum" else ("\\frac{1}{|B_t|} " if data.batch is not None else f"\\frac{{1}}{{{data.n}}} ")
+        over = "_{i \\in B_t}" if data.batch is not None else f"_{{i=1}}^{{{data.n}}}"
+        derivatives += [f"{notation.line('g', v)} = {scale}\\sum{over} {notation.sample_gradient(v, 'i')}" for v in ex.variables]
+    samples = tuple(Written(None, filler(tree)) for _, tree in data.samples)
+    gradient = tuple(Written(None, filler(d)) for d in plan.gradient)
+    batch = {k: filler(_dataset.batch_tree(k, data.reduction)) for k in _dataset.batch_sizes(data)}
+    formulas = rule_formulas(notation, [(rule.target, rule.rhs) for rule in plan.rules], set(ex.hyper), mult, comma)
+    rule_lines, step_terms = _rule_lines(ex, notation, plan.rules, mult, comma)
+    return Printed(tuple(derivatives), tuple(formulas), gradient, rule_lines, step_terms, problem=problem, samples=samples, batch=batch)
+
+
+def _problem_lines(ex: Exercise, notation: Notation, rules: dict[str, Node], formula) -> tuple[str, ...]:
+    """The model's lines (``\\hat{y}^{(i)} = w x^{(i)} + b``; a logistic model's z and sigmoid), the
+    loss of one sample, and the loss on the data, J (the mean or the sum of the samples' losses)."""
+    data = ex.data
+    assert data is not None
+    out = []
+    if "z" in rules:
+        out.append(f"{notation.sample('z', 'i')} = {formula(rules['z'])}")
+        out.append(f"{notation.sample('yhat', 'i')} = \\sigma({notation.sample('z', 'i')}) = {formula(rules['yhat'])}")
+    elif "yhat" in rules:
+        out.append(f"{notation.sample('yhat', 'i')} = {formula(rules['yhat'])}")
+    out.append(f"L^{{(i)}} = {formula(_dataset.written_loss(data))}")
+    args = ", ".join(notation.variable(v) for v in ex.variables)
+    scale = f"\\frac{{1}}{{{data.n}}} " if data.reduction == "mean" and data.n > 1 else ""
+    out.append(f"J({args}) = {scale}\\sum_{{i=1}}^{{{data.n}}} L^{{(i)}}")
+    return tuple(out)

@@ -270,18 +270,50 @@ def typeset_width(text: str) -> int:
 
 
 DISPLAY_WIDTH = 95  # about what a display line holds on an A4 page at 10 pt
+TERMS_WIDTH = 80  # a row of a sum's terms, each in parentheses, sets wider than it counts: rows of them are kept shorter
 
 
 def display_rows(line: str) -> list[str]:
     """A worked line as the rows it is typeset on: one row, or, when it would run off the page,
-    one row per relation (``lhs = a``, ``= b``, ``\\approx c``)."""
+    one row per relation (``lhs = a``, ``= b``, ``\\approx c``), and a row still too wide broken
+    between the terms of a sum outside braces (a batch's ``\\frac{1}{10} \\cdot (a + b + …)``), each
+    further row ``\\quad + …``."""
     if typeset_width(line) <= DISPLAY_WIDTH:
         return [line]
     sides, marks = split_at(line, _PRINTED_RELATION)
     if len(sides) < 3:  # lhs = value: nothing to break
         return [line]
     rows = [f"{sides[0]} {marks[0]} {sides[1]}", *(f"{m} {s}" for m, s in zip(marks[1:], sides[2:], strict=True))]
-    return rows  # the left side stays with its first relation
+    return [part for row in rows for part in _between_terms(row)]  # the left side stays with its first relation
+
+
+def _between_terms(row: str) -> list[str]:
+    """`row`, or when it is too wide its pieces between the terms of a sum (at `` + `` and `` - ``
+    outside braces and ``\\left…\\right``, inside plain parentheses too), as many terms a row as fit."""
+    if typeset_width(row) <= DISPLAY_WIDTH:
+        return [row]
+    cuts, depth, left = [], 0, 0
+    for i, ch in enumerate(row):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif row.startswith("\\left", i):
+            left += 1
+        elif row.startswith("\\right", i):
+            left -= 1
+        elif depth == 0 and left == 0 and row[i:i + 3] in (" + ", " - ") and i > 0:
+            cuts.append(i)
+    out: list[str] = []
+    start = 0
+    for cut in [*cuts, len(row)]:
+        piece = row[start:cut]
+        if out and typeset_width(out[-1] + piece) <= TERMS_WIDTH:
+            out[-1] += piece
+        else:
+            out.append(piece)
+        start = cut
+    return [out[0], *("\\quad " + piece.strip() for piece in out[1:])]
 
 
 _PRINTED_RELATION = re.compile(r"=|\\approx(?![A-Za-z])")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import formats, labels, spec as _bounds, tables
-from .engine import Divergence, Line, Worked, function_latex, printed_work, work
+from .engine import Divergence, Epoch, Line, Worked, function_latex, printed_work, work
 from .errors import SymoptError
 from .expr import Call, Node, parse, walk
 from .formats import escape_latex
@@ -26,6 +26,7 @@ from .spec import Spec, from_dict, load, with_overrides
 
 if TYPE_CHECKING:
     from .arith import NumberMode
+    from .dataset import Dataset
     from .figures import Figure
 
 
@@ -109,11 +110,14 @@ class Solution:
         table = self.spec.table
         exercises = []
         for n, w in enumerate(self.exercises, start=1):
+            orders = _orders(w.exercise.batches)
             exercises.append(
                 {
                     "heading": sheet_words["exercise"].format(n=n, name=w.exercise.optimizer.title),
                     "optimizer": w.exercise.optimizer.key,
-                    "function": w.function_latex if w.function_latex != top else None,
+                    "function": w.function_latex if w.function_latex != top and w.exercise.data is None else None,
+                    "dataset": None if w.exercise.data is None else {
+                        "table": tables.data_table(w, sheet_words), "lines": list(w.problem)},
                     "formulas": list(w.formulas),
                     "notes": _notes(sheet_words, w, self.spec.lang, self.spec.notes == "frameworks"),
                     # what a question paper prints: the conventions in mathematical words only, whatever the spec's notes
@@ -123,8 +127,9 @@ class Solution:
                     "steps": [_derivation(sheet_words, d) for d in w.steps],
                     "derivatives": list(w.derivatives),
                     "epochs": [
-                        {"label": sheet_words["epoch"].format(k=e.number), "lines": [line.latex for line in e.lines],
-                         "note": _departure(sheet_words, w) if w.departs is not None and w.departs.epoch == e.number else None}
+                        {"label": _label(sheet_words, w, e.number), "lines": [line.latex for line in e.lines],
+                         "note": _departure(sheet_words, w) if w.departs is not None and w.departs.epoch == e.number else None,
+                         **_batch(sheet_words, w, e, orders)}
                         for e in w.epochs
                     ],
                     "diverged": None if w.diverged is None else sheet_words["diverged"].format(
@@ -135,8 +140,9 @@ class Solution:
         comparison = None
         if table is not None and self.comparable:
             comparison = tables.comparison(self.exercises, table, sheet_words, Policy(comma=comma))
+        data = any(w.exercise.data is not None for w in self.exercises)  # a data table is a table too
         return {"title": self.spec.title, "lang": self.spec.lang, "function": top, "exercises": exercises, "compare": None,
-                "comparison": comparison, "tables": table is not None}
+                "comparison": comparison, "tables": table is not None or data}
 
     def make(self, fmt: str, templates: str | Path | None = None, fragment: bool = False, figures: dict | None = None,
              files: dict[str, bytes] | None = None, made: dict[str, formats.Made] | None = None) -> formats.Made:
@@ -182,9 +188,11 @@ class Solution:
                     **({"steps": [{"variable": d.variable, "lines": None if d.lines is None else
                                    [{"latex": latex, "rules": list(keys)} for latex, keys in d.lines]} for d in w.steps]}
                        if w.steps else {}),
+                    **({"data": _data_dict(w.exercise.data)} if w.exercise.data is not None else {}),
                     "epochs": [
                         {
                             "epoch": e.number,
+                            **({"pass": e.pass_number, "samples": list(e.samples)} if e.samples else {}),
                             "params": e.params,
                             **({"reference": {v: value_text(x) for v, x in e.reference.items()}} if e.reference is not None else {}),
                             "lines": [_line_dict(ln) for ln in e.lines],
@@ -214,7 +222,8 @@ class Solution:
             out.append(f"$${view['function']}$$")
         for ex in view["exercises"]:
             out.append(f"$$\\textbf{{{escape_latex(ex['heading'])}}}$$")
-            out += [f"$${line}$$" for line in ex["formulas"] + [ex["data"]]]
+            problem = ex["dataset"]["lines"] if ex["dataset"] else []
+            out += [f"$${line}$$" for line in problem + ex["formulas"] + [ex["data"]]]
             for derivation in ex["steps"]:
                 out += [f"$${derivation['lhs'] if k == 0 else ''} = {row['latex']} \\quad \\text{{({escape_latex(row['rule'])})}}$$"
                         for k, row in enumerate(derivation["rows"])]
@@ -237,9 +246,11 @@ def _notes(sheet_words: dict, w: Worked, lang: str, frameworks: bool) -> list[st
     notes = [note(notation.fill(labels.in_language(c.note, lang)), labels.in_language(c.frameworks, lang)) for c in w.notes]
     if notation.parameter.startswith("\\boldsymbol"):  # the formulas' vector: say what it is
         names = ", ".join(notation.variable(v) for v in w.exercise.variables)
-        notes.insert(0, sheet_words["vector"].format(p=notation.parameter, names=names))
+        notes.insert(0, sheet_words["vector" if w.exercise.data is None else "vector_params"].format(p=notation.parameter, names=names))
     if _has_kink(w.exercise.function):
         notes.append(note(sheet_words["kink"], sheet_words["kink_frameworks"]))
+    if w.exercise.data is not None:
+        notes.append(batching(w.exercise.data, sheet_words))
     return notes + [number_policy(w.exercise.numbers, lang)]
 
 
@@ -252,6 +263,57 @@ def _derivation(sheet_words: dict, d: Derivation) -> dict:
         return {"lhs": d.lhs, "rows": [], "note": sheet_words["no_steps"].format(d=d.lhs)}
     return {"lhs": d.lhs, "rows": [{"latex": latex, "rule": ", ".join(rules[k] for k in keys)} for latex, keys in d.lines],
             "note": None}
+
+
+def batching(data: Dataset, sheet_words: dict) -> str:
+    """How a dataset problem's steps take its samples, and what an epoch is, in the sheet's language."""
+    if data.batch is None:
+        return sheet_words["full_batch"].format(n=data.n)
+    order = sheet_words["given_order"] if data.seed is None else sheet_words["shuffled"].format(seed=data.seed)
+    k = data.steps_per_epoch
+    if data.batch == 1:
+        return sheet_words["sgd"].format(order=order, n=data.n, k=k)
+    last = data.n % data.batch
+    return sheet_words["mini_batch"].format(b=data.batch, order=order, n=data.n, k=k,
+                                            last=sheet_words["last_batch"].format(r=last) if last else "")
+
+
+def _label(sheet_words: dict, w: Worked, t: int) -> str:
+    """An epoch's label, ``Epoch 2:``; a step's, ``Step 5:``, where a dataset's epoch has several."""
+    data = w.exercise.data
+    return sheet_words["step" if data is not None and data.batch is not None else "epoch"].format(k=t)
+
+
+def _orders(schedule: tuple[tuple[int, tuple[int, ...]], ...]) -> dict[int, list[int]]:
+    """Each epoch's samples in the order its steps take them."""
+    orders: dict[int, list[int]] = {}
+    for epoch, samples in schedule:
+        orders.setdefault(epoch, []).extend(samples)
+    return orders
+
+
+def _batch(sheet_words: dict, w: Worked, e: Epoch, orders: dict[int, list[int]]) -> dict:
+    """A dataset step's samples, said before its lines, and at its epoch's first step the epoch's
+    heading (one pass over the data: the samples in their order, `orders`); nothing for a full batch."""
+    data = w.exercise.data
+    if data is None or data.batch is None or not e.samples:
+        return {"heading": None, "batch": None}
+    schedule = w.exercise.batches
+    heading = None
+    if e.number == 1 or schedule[e.number - 2][0] != e.pass_number:
+        heading = sheet_words["pass"].format(k=e.pass_number, order=", ".join(map(str, orders[e.pass_number])))
+    if len(e.samples) == 1:
+        return {"heading": heading, "batch": sheet_words["batch_one"].format(i=e.samples[0])}
+    items = sheet_words["samples_word"].format(items=", ".join(map(str, e.samples)))
+    return {"heading": heading, "batch": sheet_words["batch"].format(samples=items)}
+
+
+def _data_dict(data: Dataset) -> dict:
+    """A dataset problem for JSON: its columns, model, loss, reduction and batching (an epoch's
+    ``epoch`` is then its step, ``pass`` the epoch of the data it belongs to)."""
+    return {"columns": {c: [rational_text(q) for q in values] for c, values in data.columns}, "model": data.model,
+            "loss": data.loss, "reduction": data.reduction, "batch": data.batch or "full", "seed": data.seed,
+            "steps_per_epoch": data.steps_per_epoch}
 
 
 def _has_kink(node: Node) -> bool:

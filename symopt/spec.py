@@ -16,7 +16,7 @@ import re
 import time
 import tomllib
 
-from . import labels, schedules
+from . import dataset as _dataset, labels, schedules
 from .arith import NumberMode, parse_mode, plain_value, whole_digits
 from .errors import SymoptError
 from .expr import Bin, Call, Neg, Node, children, names, parse
@@ -78,11 +78,12 @@ MAX_STEP_NODES = 400
 MAX_STEP_LINES = 40
 MULTS = ("*", "cdot", "times")
 DEFAULT_MULT = "cdot"  # typeset products: 0.9 \cdot 0 (the reference sheet's * is mult = "*")
-TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise", "optimizers", "figures", "notes", "table", "steps")
+TOP_KEYS = ("title", "lang", "function", "mult", "defaults", "exercise", "optimizers", "figures", "notes", "table", "steps",
+            "data")
 FIGURES = ("none", "png", "svg", "pdf")
 NOTES = ("math", "frameworks")  # a sheet's notes: conventions in mathematical words; also the framework settings
 EXERCISE_KEYS = ("optimizer", "hyper", "options", "start", "state", "epochs", "numbers", "function", "gradient_name", "steps",
-                 "schedule")
+                 "schedule", *_dataset.KEYS)
 
 
 @dataclass(frozen=True)
@@ -104,12 +105,25 @@ class Exercise:
     rules: tuple[tuple[str, Node], ...] = field(default=(), compare=False, repr=False)
     notes: tuple[Choice, ...] = field(default=(), compare=False, repr=False)
     objective: bool = False  # f(w_t) is computed at the start and after each epoch (the spec's table)
+    #: a dataset problem (symopt.dataset): f is the loss on the data, its variables the parameters in the
+    #: order the spec declares them, and each step works a batch of samples; `epochs` are passes over the data
+    data: _dataset.Dataset | None = None
 
     def __post_init__(self) -> None:
         if not self.rules:  # (every optimizer has a rule: at least w's)
             rules, notes = self.optimizer.choose(self.options)
             object.__setattr__(self, "rules", tuple(rules))
             object.__setattr__(self, "notes", tuple(notes))
+
+    @property
+    def updates(self) -> int:
+        """The optimizer's steps: one per epoch, or a dataset's ⌈n/B⌉ per epoch (one pass over the data)."""
+        return self.epochs if self.data is None else self.epochs * self.data.steps_per_epoch
+
+    @property
+    def batches(self) -> tuple[tuple[int, tuple[int, ...]], ...]:
+        """A dataset problem's steps: (epoch, the samples of its batch), numbered from 1; () otherwise."""
+        return () if self.data is None else self.data.schedule(self.epochs)
 
 
 @dataclass(frozen=True)
@@ -216,15 +230,22 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
         raise SymoptError("must be an array of tables ([[exercise]])", "exercise")
     if len(entries) > MAX_EXERCISES:
         raise SymoptError(f"{len(entries)} exercises; a spec holds at most {MAX_EXERCISES}: split it into several specs", "exercise")
-    top_function = data.get("function")
+    top_function, top_data = data.get("function"), data.get("data")
+    if top_function is not None and top_data is not None:
+        raise SymoptError("a spec gives f (function) or a data table with its model or loss (data), not both at the top level; "
+                          "give one of them in each exercise instead", "data")
+    columns = None if top_data is None else _columns(top_data)
     _steps_of(data)  # (the top level's: named there when it is wrong)
     customs = _customs(data)
     exercises = []
     for n, entry in enumerate(entries, start=1):
         merged = {**defaults, **entry}
-        for key in ("function", "steps"):  # the top level's, unless [defaults] or the exercise gives one
-            if key not in merged and data.get(key) is not None:
-                merged[key] = data[key]
+        if "data" not in merged and columns is not None:
+            merged["data"] = columns
+        if "function" not in merged and "data" not in merged and top_function is not None:
+            merged["function"] = top_function
+        if "steps" not in merged and data.get("steps") is not None:  # the top level's, unless [defaults] or the exercise gives one
+            merged["steps"] = data["steps"]
         for key in ("numbers", "epochs"):
             if overrides.get(key) is not None:
                 merged[key] = overrides[key]
@@ -240,11 +261,29 @@ def _spec(data: dict, source: str, stem: str, overrides: dict) -> Spec:
 def work(exercises: Iterable[Exercise]) -> int:
     """The work of exercises in the budget's unit (:data:`MAX_WORK`), worked lines: per exercise
     :data:`EXERCISE_WORK`, per epoch :data:`EPOCH_WORK` (and a line for f(w_t) with the spec's
-    table) and per variable a line for its gradient and one per rule (6 for Adam), each weighed by the digits the number mode writes (a line of 100
-    digits counts twice: its time and memory grow with them); and with ``steps`` :data:`STEP_WORK`
-    per line its derivations may have (:func:`step_lines`)."""
-    return sum(EXERCISE_WORK + ex.epochs * (EPOCH_WORK + ex.objective + len(ex.variables) * (len(ex.rules) + 1)) * (100 + shown_digits(ex.numbers)) // 100
+    table) and per variable a line for its gradient and one per rule (6 for Adam), each weighed by
+    the digits the number mode writes (a line of 100 digits counts twice: its time and memory grow
+    with them).  A dataset problem counts per step, and its data: a row of the data table each
+    sample, each sample of a batch its lines (a prediction, an error, a gradient per parameter),
+    the batch's gradient a line per parameter and a sample (its sum), and f(w_t) a sample's worth
+    of work per eight samples; and with ``steps`` :data:`STEP_WORK` per line its derivations may
+    have (:func:`step_lines`)."""
+    return sum(EXERCISE_WORK + _data_work(ex) + ex.updates * _step_work(ex) * (100 + shown_digits(ex.numbers)) // 100
                + STEP_WORK * step_lines(ex) for ex in exercises)
+
+
+def _step_work(ex: Exercise) -> int:
+    """The worked lines of one step (an epoch of a problem without data)."""
+    variables = len(ex.variables)
+    lines = EPOCH_WORK + ex.objective + variables * (len(ex.rules) + 1)
+    if ex.data is not None:
+        size = ex.data.size
+        lines += size * (len(ex.data.samples) + variables) + variables * size + ex.objective * (ex.data.n // 8)
+    return lines
+
+
+def _data_work(ex: Exercise) -> int:
+    return 0 if ex.data is None else ex.data.n * (1 + len(ex.data.columns) // 4)
 
 
 def step_lines(ex: Exercise) -> int:
@@ -267,6 +306,7 @@ def _levels(node: Node) -> int:
         deepest = max(deepest, level)
         todo.extend((child, level, summing or (in_sum and isinstance(n, Neg))) for child in children(n))
     return deepest
+
 
 
 def shown_digits(mode: NumberMode) -> int:
@@ -413,6 +453,13 @@ def variables_of(function: Node) -> tuple[str, ...]:
     return tuple(sorted(names(function) - {"pi"}, key=natural_key))
 
 
+def _columns(value: object) -> tuple[tuple[str, tuple[Fraction, ...]], ...]:
+    """The spec's ``data`` table (top level or an exercise's), checked (:func:`symopt.dataset.columns_of`)."""
+    if isinstance(value, tuple):  # checked already: the top level's, given to each exercise
+        return value
+    return _dataset.columns_of(value)
+
+
 def _exercise(data: dict, customs: dict[str, Optimizer] | None = None, objective: bool = False) -> Exercise:
     epochs = data.get("epochs", 2)
     if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
@@ -420,16 +467,24 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None, objective
     optimizer = _optimizer_of(data, customs)
     if "schedule" in data:
         optimizer = optimizer.scheduled(schedules.read(data["schedule"], epochs))
-    function_text, function, variables = _function_of(data)
+    problem = None
+    if "data" in data:
+        function_text, function, variables, problem = _dataset_problem(data)
+    else:
+        for key in _dataset.KEYS:
+            if key in data:
+                raise SymoptError("is a key of a dataset problem: give the data table too ([data] with its columns)", key)
+        function_text, function, variables = _function_of(data)
     options = _table(data, "options")
     try:
         rules, notes = optimizer.choose(options)
     except SymoptError as e:
         raise e.within("options") from None
     hyper_names, state_names = optimizer.hyper_for(options), optimizer.state_for(options)
-    _names_apart(optimizer, options, variables, hyper_names, state_names, rules)
+    _names_apart(optimizer, options, variables, hyper_names, state_names, rules,
+                 *(("variable", "function") if problem is None else ("parameter", "loss" if problem.model is None else "model")))
     hyper = _hyper_of(data, optimizer, hyper_names)
-    start = _start_of(data, variables)
+    start = _start_of(data, variables, "variable of f" if problem is None else f"parameter of {problem.describe()}")
     state = _state_of(data, optimizer, state_names, hyper, variables)
     try:
         numbers = parse_mode(data.get("numbers", "exact"))
@@ -439,8 +494,11 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None, objective
     if gradient_name not in GRADIENT_NAMES:
         raise SymoptError(f"must be one of {', '.join(map(repr, GRADIENT_NAMES))} (dw_1, g_1 or ∂f/∂w_1), got {gradient_name!r}",
                           "gradient_name")
+    if problem is not None and gradient_name == "partial":
+        raise SymoptError('a dataset problem names its gradient "d" (dw, db) or "g"; its per-sample gradients are '
+                          "written \\frac{\\partial L^{(i)}}{\\partial w}", "gradient_name")
     return Exercise(optimizer, hyper, dict(options), function_text, function, variables, start, state, epochs, numbers,
-                    gradient_name, _steps_of(data), tuple(rules), tuple(notes), objective)
+                    gradient_name, _steps_of(data), tuple(rules), tuple(notes), objective, problem)
 
 
 def _steps_of(data: dict) -> bool:
@@ -449,6 +507,17 @@ def _steps_of(data: dict) -> bool:
     if not isinstance(steps, bool):
         raise SymoptError(f"must be true or false (each ∂f/∂w derived by the rules before the epochs), got {steps!r}", "steps")
     return steps
+
+
+def _dataset_problem(data: dict) -> tuple[str, Node, tuple[str, ...], _dataset.Dataset]:
+    """A dataset problem's loss as written, f (the loss on the data), its parameters and the problem."""
+    if "function" in data:
+        raise SymoptError("a dataset problem's loss comes from its model or its loss key, not from f; "
+                          "leave function out of this exercise (and of [defaults])", "function")
+    problem = _dataset.dataset_of(data, _columns(data["data"]), data.get("start", {}))
+    if len(problem.params) > MAX_VARIABLES:
+        raise SymoptError(f"{len(problem.params)} parameters; at most {MAX_VARIABLES} are supported", "start")
+    return problem.loss if problem.model is None else problem.model, problem.objective(), problem.params, problem
 
 
 def _optimizer_of(data: dict, customs: dict[str, Optimizer] | None) -> Optimizer:
@@ -482,16 +551,20 @@ def _function_of(data: dict) -> tuple[str, Node, tuple[str, ...]]:
     return function_text, function, variables
 
 
-def _names_apart(optimizer: Optimizer, options: dict, variables, hyper_names, state_names, rules: Rules) -> None:
-    """f's variables are neither the optimizer's names nor printed as its symbols (`rules`: those the options choose)."""
+def _names_apart(optimizer: Optimizer, options: dict, variables, hyper_names, state_names, rules: Rules,
+                 noun: str = "variable", key: str = "function") -> None:
+    """f's variables (a dataset problem's parameters: `noun`, named in its `key`) are neither the
+    optimizer's names nor printed as its symbols (`rules`: those the options choose)."""
+    advice = f"rename the {noun}" if key != "model" else \
+        "the model names its parameters w and b: give the loss of one sample yourself (loss = ...) with other names"
     clash = [v for v in variables if v in hyper_names or v in state_names or v in ("g", "t")]
     if clash:
-        raise SymoptError(f"{clash[0]!r} names a hyperparameter or state of {optimizer.key}; rename the variable", "function")
+        raise SymoptError(f"{clash[0]!r} names a hyperparameter or state of {optimizer.key}; {advice}", key)
     shared = optimizer.notation(variables, options, rules=rules).shared_symbols()
     if shared:
         v, symbol = shared[0]
-        raise SymoptError(f"variable {v!r} would print as ${name_latex(v)}$, which {optimizer.title} writes as "
-                          f"{symbol}; rename the variable", "function")
+        raise SymoptError(f"{noun} {v!r} would print as ${name_latex(v)}$, which {optimizer.title} writes as "
+                          f"{symbol}; {advice}", key)
 
 
 def _hyper_of(data: dict, optimizer: Optimizer, hyper_names) -> dict[str, Fraction]:
@@ -505,11 +578,13 @@ def _hyper_of(data: dict, optimizer: Optimizer, hyper_names) -> dict[str, Fracti
     return {h: _number(hyper_in.get(h, optimizer.hyper_defaults.get(h)), f"hyper.{h}") for h in hyper_names}
 
 
-def _start_of(data: dict, variables) -> dict[str, Fraction]:
+def _start_of(data: dict, variables, what: str = "variable of f") -> dict[str, Fraction]:
+    """Each variable's start value (`what` the variables are: a dataset problem's are parameters)."""
     start_in = _table(data, "start")
     for key in start_in:
         if key not in variables:
-            raise SymoptError(f"{key!r} is not a variable of f (its variables: {', '.join(variables)})", "start")
+            noun = what.split()[0]
+            raise SymoptError(f"{key!r} is not a {what} (its {noun}s: {', '.join(variables)})", "start")
     missing = [v for v in variables if v not in start_in]
     if missing:
         raise SymoptError(f"missing a start value for {', '.join(missing)}", "start")

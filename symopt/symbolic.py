@@ -740,3 +740,17 @@ def _product(expr: sympy.Mul) -> Node:
     if coefficient != 1:
         body = Bin("*", from_sympy(coefficient), body)
     return body
+
+
+def product(a: Node, b: Node) -> Node:
+    """a·b written out as a teacher writes a product: its number first, like factors merged (``2e x``)."""
+    return _mul(a, b)
+
+
+def is_derivative(tree: Node, f: Node, v: str) -> bool:
+    """Whether SymPy shows `tree` to be ∂f/∂v: a derivative written by other means (a dataset
+    model's chain rule, :func:`symopt.dataset.derived`) confirmed as the gradients here are."""
+    try:
+        return _equal(to_sympy(tree), sympy.diff(to_sympy(f), symbol(v)))
+    except RecursionError:
+        return False

@@ -69,13 +69,25 @@ def parameters(w: Worked) -> dict[int, list[tuple[Shown, bool]]]:
 
 
 def f_head(w: Worked) -> str:
-    """f's column heading: ``f(w_1, w_2)``, as the sheet writes f's arguments (``f`` for many)."""
+    """f's column heading: ``f(w_1, w_2)``, as the sheet writes f's arguments (``f`` for many); a
+    dataset problem's f is the loss on the data, ``J(w, b)``."""
     notation = w.notation
     assert notation is not None, "work() gives every exercise its notation"
     variables = w.exercise.variables
+    letter = "f" if w.exercise.data is None else "J"
     if len(variables) > MAX_NAMED:
-        return "f"
-    return "f(" + ("; " if w.exercise.numbers.comma else ", ").join(notation.variable(v) for v in variables) + ")"
+        return letter
+    return letter + "(" + ("; " if w.exercise.numbers.comma else ", ").join(notation.variable(v) for v in variables) + ")"
+
+
+def data_table(w: Worked, words: dict) -> dict:
+    """A dataset problem's data: a row per sample, its number i and each column's value as given."""
+    data = w.exercise.data
+    assert data is not None and w.notation is not None, "a dataset problem's worked exercise"
+    policy = w.exercise.numbers.policy()
+    columns = [_column(_text("i", "math")), *(_column(_text(w.notation.variable(c), "math")) for c, _ in data.columns)]
+    rows = [[_text(str(i + 1)), *(_math(policy.given(values[i])) for _, values in data.columns)] for i in range(data.n)]
+    return {"caption": words["data"].format(n=data.n), "columns": columns, "rows": rows, "notes": []}
 
 
 def trajectory(w: Worked, table: Table, words: dict) -> dict:
@@ -85,7 +97,8 @@ def trajectory(w: Worked, table: Table, words: dict) -> dict:
     params = parameters(w)
     objective = {o.epoch: o for o in w.objective}
     epochs, step = shown_epochs(max(params), table.rows)
-    columns = [_column(_text(words["epoch_column"])), *(_column(_text(notation.variable(v), "math")) for v in w.exercise.variables),
+    steps = w.exercise.data is not None and w.exercise.data.batch is not None  # rows of steps, not of epochs
+    columns = [_column(_text(words["step_column" if steps else "epoch_column"])), *(_column(_text(notation.variable(v), "math")) for v in w.exercise.variables),
                _column(_text(f_head(w), "math"))]
     rows = []
     for t in epochs:
@@ -94,10 +107,10 @@ def trajectory(w: Worked, table: Table, words: dict) -> dict:
                      _math(None if o is None else o.shown, o is not None and o.approx)])
     notes = []
     if step > 1:
-        notes.append(words["every"].format(k=step, last=epochs[-1]))
+        notes.append(words["every_step" if steps else "every"].format(k=step, last=epochs[-1]))
     if any(row[-1]["kind"] == "none" for row in rows):
         notes.append(words["no_value"])
-    return {"caption": words["trajectory"], "columns": columns, "rows": rows, "notes": notes}
+    return {"caption": words["trajectory_steps" if steps else "trajectory"], "columns": columns, "rows": rows, "notes": notes}
 
 
 def reached(objective: tuple[Objective, ...], level: Fraction) -> int | None:
@@ -115,7 +128,8 @@ def comparison(worked: tuple[Worked, ...], table: Table, words: dict, policy: Po
     first = worked[0]
     notation = first.notation
     assert notation is not None, "work() gives every exercise its notation"
-    heads = words["compare_columns"]
+    data = first.exercise.data  # a dataset problem's runs are compared in steps, by the loss on the data J
+    heads = words["compare_columns" if data is None else "compare_columns_steps"]
     columns = [_column(_text(heads[0])), _column(_text(heads[1]), "l"), *(_column(_text(h, "rich")) for h in heads[2:])]
     rows = []
     for n, w in enumerate(worked, start=1):
@@ -126,8 +140,9 @@ def comparison(worked: tuple[Worked, ...], table: Table, words: dict, policy: Po
                      _text(words["diverges"].format(k=run) if w.diverged is not None else run),
                      _math(None) if at is None else _text(str(at)),
                      _math(None if last is None else last.shown, last is not None and last.approx)])
-    note = words["reach"].format(f=f"f({notation.now('w')})", level=policy.given(table.level).text,
-                                 tolerance=policy.given(table.tolerance).text, minimum=policy.given(table.minimum).text)
+    note = words["reach" if data is None else "reach_steps"].format(
+        f=f"{'f' if data is None else 'J'}({notation.now('w')})", level=policy.given(table.level).text,
+        tolerance=policy.given(table.tolerance).text, minimum=policy.given(table.minimum).text)
     return {"caption": words["comparison"], "columns": columns, "rows": rows, "notes": [note]}
 
 

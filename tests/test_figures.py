@@ -110,3 +110,34 @@ def test_spec_key_and_bad_values(tmp_path, capsys):
     assert main(["render", str(path), "-o", str(tmp_path / "p"), "--format", "md"]) == 2
     assert "figures: must be one of none, png, svg, pdf" in capsys.readouterr().err
     assert main(["render", str(SEED_SPEC), "-o", str(tmp_path / "q"), "--compare-epochs", "5", "--format", "md"]) == 2
+
+
+def test_dataset_figures_draw_the_loss_per_step_and_the_fitted_model():
+    """A dataset problem's figure: the path on the contours of the loss on the data J, J per step,
+    and for a model of one feature the data (a marker per sample) and its fitted curve, which is
+    the model at the run's parameters (w x + b; σ(w x + b))."""
+    import math
+
+    import numpy as np
+
+    from symopt.figures import feature, fitted
+
+    data = {"x": [-2, -1, 0.5, 1, 2.5], "y": [0, 0, 1, 0, 1]}
+    exercises = [{"optimizer": "gd", "model": "linear", "hyper": {"alpha": 0.05}, "start": {"w": 0, "b": 0}, "batch": 2,
+                  "shuffle": {"seed": 4}, "epochs": 2, "numbers": "precision:10"},
+                 {"optimizer": "adam", "model": "logistic", "hyper": {"alpha": 0.5, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+                  "start": {"w": 0, "b": 0}, "epochs": 3, "numbers": "precision:10"},
+                 {"optimizer": "gd", "loss": "(w*x - y)^2", "hyper": {"alpha": 0.05}, "start": {"w": 0}, "numbers": "precision:10"}]
+    solution = symopt.solve({"data": data, "exercise": exercises})
+    figures = solution.figures(("svg",))
+    linear, logistic, own = solution.exercises
+    assert len(linear.epochs) == 6 and len(logistic.epochs) == 3
+    for worked, figure, steps in ((linear, figures[0], 6), (logistic, figures[1], 3)):
+        svg = figure.images["svg"]
+        assert markers_in(svg, "data") == 5 and markers_in(svg, "path") == steps + 1 and markers_in(svg, "loss") == steps + 1
+        w, b = (float(worked.epochs[-1].values[v]) for v in ("w", "b"))
+        xs = np.array([-2.0, 0.5, 3.0])
+        line = [w * x + b for x in xs]
+        expected = line if worked is linear else [1 / (1 + math.exp(-z)) for z in line]
+        assert np.allclose(fitted(worked, (w, b), xs), expected, rtol=1e-12)
+    assert feature(own) is None and markers_in(figures[2].images["svg"], "data") == -1  # a loss of its own: no model to draw

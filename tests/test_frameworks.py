@@ -352,3 +352,59 @@ def test_a_scheduled_run_is_the_frameworks(run, frameworks):
         for epoch, (a, b) in enumerate(zip(ours, other, strict=True), start=1):
             for x, y in zip(a, b, strict=True):
                 assert abs(x - y) <= 1e-12 * max(abs(y), 1.0), (epoch, a, b)
+
+
+# -- dataset problems: linear and logistic regression in batches, as PyTorch trains them ---------------
+DATA = {"x": ["0.5", "1.5", "-1", "2", "3"], "y": ["1", "2.5", "-0.5", "3", "4.5"]}
+LABELS = {"x": ["0.5", "1.5", "-1", "2", "3"], "y": ["0", "1", "0", "1", "1"]}
+#: (id, the exercise's dataset keys, optimizer, hyper, options, factory); 30 steps each
+DATASET_CASES = [
+    ("sgd", {"model": "linear", "batch": 1, "shuffle": {"seed": 5}, "epochs": 6}, "gd", {"alpha": "0.02"}, {},
+     lambda h, p: _t().SGD(p, lr=h["alpha"])),
+    ("mini-batch", {"model": "linear", "batch": 2, "epochs": 10}, "gd", {"alpha": "0.02"}, {},
+     lambda h, p: _t().SGD(p, lr=h["alpha"])),
+    ("mini-batch-sum-half", {"model": "linear", "batch": 2, "shuffle": {"seed": 1}, "loss": "half_squared", "reduction": "sum",
+                             "epochs": 10}, "momentum", {"alpha": "0.01", "beta": "0.9"}, {"style": "heavy_ball"},
+     lambda h, p: _t().SGD(p, lr=h["alpha"], momentum=h["beta"])),
+    ("mini-batch-adam", {"model": "linear", "batch": 2, "shuffle": {"seed": 3}, "epochs": 10}, "adam", ADAM, {"eps_placement": "outside"},
+     lambda h, p: _t().Adam(p, lr=h["alpha"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"])),
+    ("full-batch", {"model": "linear", "epochs": 30}, "gd", {"alpha": "0.02"}, {}, lambda h, p: _t().SGD(p, lr=h["alpha"])),
+    ("logistic-mini-batch", {"model": "logistic", "batch": 2, "shuffle": {"seed": 2}, "epochs": 10}, "gd", {"alpha": "0.5"}, {},
+     lambda h, p: _t().SGD(p, lr=h["alpha"])),
+    ("logistic-full-adam", {"model": "logistic", "epochs": 30}, "adam", ADAM, {"eps_placement": "outside"},
+     lambda h, p: _t().Adam(p, lr=h["alpha"], betas=(h["beta1"], h["beta2"]), eps=h["epsilon"])),
+]
+
+
+@pytest.mark.parametrize("case", DATASET_CASES, ids=[c[0] for c in DATASET_CASES])
+def test_dataset_steps_match_pytorch(case, frameworks):
+    """Each step's batch (symopt's schedule, shuffled or not) trained by PyTorch: MSELoss or
+    binary cross-entropy on the logits, reduced by the mean or the sum, autograd's gradient."""
+    import torch
+
+    name, keys, optimizer, hyper, options, factory = case
+    logistic = keys["model"] == "logistic"
+    data = LABELS if logistic else DATA
+    spec = {"data": data, "exercise": [{"optimizer": optimizer, "hyper": hyper, "options": options, "start": {"w": "0.3", "b": "-0.2"},
+                                        "numbers": "precision:30", **keys}]}
+    epochs = symopt.solve(spec).exercises[0].epochs
+    assert len(epochs) == 30
+    x = torch.tensor([float(v) for v in data["x"]], dtype=torch.float64)
+    y = torch.tensor([float(v) for v in data["y"]], dtype=torch.float64)
+    w = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(-0.2, dtype=torch.float64, requires_grad=True)
+    opt = factory({k: float(v) for k, v in hyper.items()}, [w, b])
+    reduction = keys.get("reduction", "mean")
+    for e in epochs:
+        batch = torch.tensor([i - 1 for i in e.samples])
+        opt.zero_grad()
+        z = w * x[batch] + b
+        if logistic:
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y[batch], reduction=reduction)
+        else:
+            loss = torch.nn.functional.mse_loss(z, y[batch], reduction=reduction) * (0.5 if keys.get("loss") == "half_squared" else 1)
+        loss.backward()
+        opt.step()
+        for v, theirs in (("w", w.item()), ("b", b.item())):
+            ours = float(Fraction(e.params[v]))
+            assert abs(ours - theirs) <= 1e-9 * max(abs(theirs), 1.0), (name, e.number, v, ours, theirs)

@@ -12,7 +12,7 @@ import io
 import os
 import tempfile
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from conftest import ROOT
 import symopt
@@ -96,6 +96,8 @@ draw_tables = st.dictionaries(
 @examples(200)
 @given(draw_tables, st.sampled_from(["{a}*w1**2 + w2**2", "w1**2 + {b}*w2**2", "{c}*w1**2"]),
        st.dictionaries(st.sampled_from(["max_abs", "distinct", "terminating", "bogus"]), st.sampled_from([1, True, ["w"], "x"]), max_size=2))
+# a drawn choice that is a line break: "not a number: '\n'" was a message of two lines (hypothesis found it)
+@example({"a": {"choice": ["\n"]}}, "{a}*w1**2 + w2**2", {})
 def test_exam_templates_generate_or_fail_cleanly(draws, function, require):
     data = {"function": function, "exam": {"variants": 2, "seed": 1}, "draw": draws, "require": require,
             "exercise": [{"optimizer": "gd", "start": {"w1": "{w1}" if "w1" in draws else 1, "w2": 1}, "hyper": {"alpha": 0.1}}]}

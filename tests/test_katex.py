@@ -32,6 +32,7 @@ def sheets() -> list[str]:
     out += notation_sheets()
     out += table_sheets()
     out += schedule_sheets()
+    out += dataset_sheets()
     return out
 
 
@@ -51,6 +52,21 @@ def schedule_sheets() -> list[str]:
     for lang in ("en", "vi"):
         out.append(symopt.solve({"function": "w1**2 + w2**2", "lang": lang, "notes": "frameworks", "exercise": exercises}).to_markdown())
     return out
+
+
+def dataset_sheets() -> list[str]:
+    """Dataset problems: the data table, linear and logistic regression (the sigmoid, the logarithms
+    of cross-entropy), a loss of the spec's own, full batch, one sample and mini-batches per step,
+    in both languages, with a trajectory table of the loss on the data."""
+    data = {"x": [1, 2, 3], "y": [0, 1, 1]}
+    start = {"w": 0, "b": 0}
+    exercises = [{"optimizer": "gd", "model": "linear", "hyper": {"alpha": 0.1}, "start": start, "numbers": "hand:4"},
+                 {"optimizer": "adam", "model": "logistic", "hyper": ADAM, "start": start, "batch": 2, "shuffle": {"seed": 2},
+                  "numbers": "precision:8 comma"},
+                 {"optimizer": "momentum", "loss": "log(1 + (w*x - y)^2)", "hyper": {"alpha": 0.1, "beta": 0.9}, "start": {"w": 1},
+                  "batch": 1, "reduction": "sum"}]
+    spec = {"data": data, "table": True, "exercise": exercises}
+    return [symopt.solve(spec).to_markdown(), symopt.solve(spec, lang="vi").to_markdown()]
 
 
 def table_sheets() -> list[str]:

@@ -117,3 +117,16 @@ def test_exam_solutions_with_tables_compile(tex, tmp_path):
     questions = tmp_path / "questions.pdf"
     questions.write_bytes(files[tmp_path / t.stem / "questions.pdf"])
     assert "Trajectory" not in pdf_text(questions)
+
+
+def test_dataset_sheets_compile(tex, tmp_path):
+    """A dataset problem's sheet (its data table, the steps' lines, a trajectory table of the loss
+    on the data) compiles, and its PDF holds the lines: in both languages."""
+    spec = {"data": {"x": [1, 2, 3], "y": [2, 4, 5]}, "table": True,
+            "exercise": [{"optimizer": "gd", "model": "linear", "hyper": {"alpha": 0.1}, "start": {"w": 0, "b": 0},
+                          "batch": 2, "shuffle": {"seed": 1}, "numbers": "hand:4"}]}
+    for lang, words in (("en", "Data (3 samples):"), ("vi", "Dữ liệu (3 mẫu):")):
+        pdf = tmp_path / f"data-{lang}.pdf"
+        pdf.write_bytes(symopt.solve(spec, lang=lang).to_pdf())
+        text = pdf_text(pdf)
+        assert words in text and "Epoch 1: " in text

@@ -334,3 +334,61 @@ def test_custom_hyperparameter_names_read_back_clean(spec):
         report = symopt.check(text, spec)  # a custom optimizer is known from its spec only
         bad = [(f.line, f.kind, f.text) for f in report.findings if f.severity != "ok"]
         assert report.summary["errors"] == 0 and report.summary["warnings"] == 0, (fmt, bad[:5])
+
+
+#: Losses of the spec's own for dataset sheets: their parameters, and the columns they read.
+OWN_LOSSES = [("(w*x - y)^2", ("w",)), ("(a*x + c - y)^2 + 0.1*a^2", ("a", "c")), ("log(1 + (w*x - y)^2)", ("w",)),
+              ("0.5*(w1*x + w2*x^2 - y)^2", ("w1", "w2"))]
+
+
+@st.composite
+def dataset_specs(draw) -> dict:
+    """A random dataset problem: 1 to 5 samples of x (and x2) and y, linear or logistic regression
+    (each loss, either reduction, with or without the bias) or a loss of the spec's own, batched as
+    a full batch, one sample or B, in order or shuffled, under any optimizer, number mode and language."""
+    n = draw(st.integers(1, 5))
+    kind = draw(st.sampled_from(["linear", "linear2", "logistic", "own"]))
+    column = st.lists(decimals("-3", "3", 1), min_size=n, max_size=n)
+    data = {"x": draw(column)}
+    exercise: dict = {"reduction": draw(st.sampled_from(["mean", "sum"]))}
+    if kind == "own":
+        loss, params = draw(st.sampled_from(OWN_LOSSES))
+        exercise["loss"] = loss
+        data["y"] = draw(column)
+    else:
+        exercise["model"] = "logistic" if kind == "logistic" else "linear"
+        if kind == "linear2":
+            data = {"x1": data["x"], "x2": draw(column)}
+        data["y"] = draw(st.lists(st.sampled_from(["0", "1"]), min_size=n, max_size=n)) if kind == "logistic" else draw(column)
+        weights = ["w1", "w2"] if kind == "linear2" else ["w"]
+        bias = draw(st.booleans())
+        if not bias:
+            exercise["bias"] = False
+        params = tuple(weights + ["b"] * bias)
+        if kind != "logistic":
+            exercise["loss"] = draw(st.sampled_from(["squared", "half_squared"]))
+    params = draw(st.permutations(params))  # the declared order is the sheet's
+    exercise.update(draw(exercise_of(list(params))))
+    exercise["start"] = {p: exercise["start"][p] for p in params}
+    exercise["gradient_name"] = draw(st.sampled_from(["d", "g"]))
+    exercise["epochs"] = draw(st.integers(1, 2))
+    batch = draw(st.sampled_from(["full", *range(1, n + 1)]))
+    exercise["batch"] = batch
+    if batch != "full" and batch != n and draw(st.booleans()):
+        exercise["shuffle"] = {"seed": draw(st.integers(0, 1000))}
+    return {"data": data, "lang": draw(st.sampled_from(LANGS)), "mult": draw(st.sampled_from(MULTS)), "exercise": [exercise]}
+
+
+@settings(max_examples=2_000 if LONG else 20, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@given(dataset_specs())
+def test_every_dataset_sheet_reads_back_clean(spec):
+    """A dataset problem's sheet (each sample's lines, the batch's gradient, the optimizer's rules)
+    is read back with its spec (its data and batches are the spec's) and is clean."""
+    solution = solved(spec)
+    assume(solution is not None)
+    assume(not beyond_the_checker(solution))
+    for fmt, text in (("md", solution.to_markdown()), ("tex", solution.to_latex())):
+        report = symopt.check(text, spec)
+        bad = [(f.line, f.kind, f.text) for f in report.findings if f.severity != "ok"]
+        assert report.summary["errors"] == 0 and report.summary["warnings"] == 0, (fmt, bad[:5])

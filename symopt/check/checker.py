@@ -37,12 +37,13 @@ from .. import symbolic
 from ..arith import Evaluator
 from ..compiler import evaluator
 from ..errors import SymoptError, UnknownName
-from ..expr import Bin, Name, Node
+from ..expr import Bin, Name, Node, names
 from ..notation import DECAYED, name_latex
 from ..plan import plan_of
 from ..spec import Exercise
 from .aliases import Ref
 from .ball import DIGITS, Ball, BallArithmetic
+from .data import DataLines
 from .diagnosis import Diagnosis, describe
 from .document import Document, MathLine, Section
 from .findings import Finding, Findings
@@ -93,10 +94,15 @@ class ExerciseChecker:
                  until: float | None = None):
         self.number, self.section, self.ex, self.slack, self.until = number, section, ex, slack, until
         self.out = Findings(number, comma)
-        self.rules = Rules.of(plan_of(ex), ex)  # the exercise's rules, shared with the engine's plan
+        plan = plan_of(ex)
+        self.rules = Rules.of(plan, ex)  # the exercise's rules, shared with the engine's plan
         self.notation = self.rules.notation
-        self.names = Names(self.rules, ex, letters(section, ex.optimizer))
+        self.data = _data_lines(plan, ex, self.rules) if ex.data is not None else None
+        self.names = Names(self.rules, ex, letters(section, ex.optimizer), self.data)
         self.state = WriterState(self.rules.balls, ex, self.rules.gradient)
+        self._step: list[str] = []  # a dataset problem's lines of the step being read, in order
+        if self.data is not None:
+            self.state.pseudo = self.data.pseudo
         self.diagnosis = Diagnosis(self.rules, self.state, ex)
         self.judge = Judge(self.rules, self.names, self.state, self.diagnosis, self.out, ex, slack)
         # each epoch line's last side as the prescan read it, for the line's check (the reader's own
@@ -120,9 +126,12 @@ class ExerciseChecker:
                 past(self.until, f"at line {block.line}", "check fewer exercises or epochs at a time")
             written: dict[str, set[str]] = {v: set() for v in self.ex.variables}
             self.state.begin_epoch()
+            if self.data is not None:
+                self._begin_step(block.number, written)
             for math in block.lines:
                 self._epoch_line(math, block.number, written)
             if block.lines:  # a line the writer left out, or that could not be read, is the rule's
+                self._fill_samples(None, block.number, written)
                 for v in self.ex.variables:
                     self._fill_skipped(v, None, block.number, written)
                 after[block.number] = self._w_now()
@@ -162,6 +171,10 @@ class ExerciseChecker:
 
     # -- lines before the epochs -----------------------------------------------------------------
     def _given(self, math: MathLine) -> None:
+        if self.data is not None:
+            written, math = math, self.data.rewrite(math)
+            if self.data.given(math, self.out, written):
+                return
         math = students(math)
         given = classify(math)
         if given.kind in ("function", "data"):
@@ -302,7 +315,7 @@ class ExerciseChecker:
 
     # -- epoch lines ---------------------------------------------------------------------------------
     def _epoch_line(self, math: MathLine, t: int, written: dict[str, set[str]]) -> None:
-        original, math = math, students(math)
+        original, math = math, students(math if self.data is None else self.data.rewrite(math))
         parts = self._parts(math)
         if parts is not None:  # a vector line: one line per component, on the same line number
             for k, part in enumerate(parts):
@@ -354,9 +367,14 @@ class ExerciseChecker:
             return
         q, v = ref.key, ref.variable
         assert v is not None  # _line_ref gives a quantity of one variable
+        if self.data is not None and not self._in_step(math, v, t, {**where, "name": shown or sides[0]}):
+            return
         if q == "g" and "g" in written[v] and DECAYED in self.rules.order:
             q = DECAYED  # the second gradient line: weight decay as L2
         where.update(quantity="dw" if q in ("g", DECAYED) else q, variable=v, name=shown or sides[0])
+        if v in self.state.pseudo:
+            assert self.data is not None
+            where.update(zip(("quantity", "variable"), self.data.fields(v), strict=True))
         if ref.warning:
             self.out.warn_once(math, ref.warning, f"${sides[0]}$: {ref.warning}", **where)
         trees: list[Node] = []
@@ -373,6 +391,7 @@ class ExerciseChecker:
             self.out.add(math, "unreadable", "the line does not end in a number", **where)
             self._carry_unread(sides, v, q, t, marks, written)
             return
+        self._fill_samples(v if q == "g" else None, t, written)
         self._fill_skipped(v, q, t, written)
         finding = self.judge.judge(math, q, v, t, sides[1:], trees, marks, where, value)
         state.learn(value, marks, finding.kind == "ok")
@@ -380,6 +399,48 @@ class ExerciseChecker:
         written[v].add(q)
         if q in self.notation.per_epoch:
             state.share(v, q, written)
+
+    # -- a dataset problem's steps -----------------------------------------------------------------
+    def _begin_step(self, t: int, written: dict[str, set[str]]) -> None:
+        """Step t of a dataset problem: its lines (each sample's, then the batch's gradients), each
+        with its rule, as gradient lines of their own (symopt.check.data)."""
+        assert self.data is not None
+        state = self.state
+        for line in self._step:  # the step before's sample lines are no values of this one
+            if line in state.pseudo:
+                state.values.pop(line, None)
+        self._step = []
+        for line, tree, evaluate in self.data.step(t):
+            state.gradients[line] = [(tree, evaluate)]
+            state.line_inputs[line] = tuple(sorted(names(tree) - {"pi"}))
+            if line in state.pseudo:
+                state.values[line] = {}
+                written[line] = set()
+            self._step.append(line)
+
+    def _in_step(self, math: MathLine, v: str, t: int, where: dict[str, object]) -> bool:
+        """Whether a dataset line's sample is in step t's batch (else a finding says so); a
+        sample's line is named in findings by its quantity (yhat, e, dL) and parameter."""
+        if v not in self.state.pseudo:
+            return True
+        assert self.data is not None
+        where.update(zip(("quantity", "variable"), self.data.fields(v), strict=True))
+        if v in self._step:
+            return True
+        batch = ", ".join(map(str, self.data.batch(t)))
+        self.out.add(math, "notation", f"this sample is not in the batch of step {t} (samples {batch}); the line is not checked", **where)
+        return False
+
+    def _fill_samples(self, line: str | None, t: int, written: dict[str, set[str]]) -> None:
+        """Compute, silently, the lines of a dataset step the writer skipped before `line` (a
+        sample's line or a parameter's gradient; None: every one of them)."""
+        if self.data is None:
+            return
+        upto = self._step.index(line) if line in self._step else len(self._step)
+        for before in self._step[:upto]:
+            if "g" not in written[before]:
+                self._compute(before, "g", t)
+                written[before].add("g")
 
     # -- what the writer did not write -----------------------------------------------------------
     def _fill_skipped(self, v: str, q: str | None, t: int, written: dict[str, set[str]]) -> None:
@@ -415,6 +476,14 @@ class ExerciseChecker:
             self.state.carry(v, q, value, "≈" in marks)
             values[q] = computed[:1] + values[q]
         written[v].add(q)
+
+
+def _data_lines(plan, ex: Exercise, rules: Rules) -> DataLines:
+    """A dataset exercise's names and step lines, made once and kept with its plan."""
+    lines = plan.shared.get("data")
+    if lines is None:
+        lines = plan.shared["data"] = DataLines(ex, rules.notation, rules.balls)
+    return lines
 
 
 def _clip(text: str, size: int = 80) -> str:

@@ -41,7 +41,7 @@ class Diagnosis:
         (:mod:`symopt.check.mistakes`) or, for a gradient, another derivative of the right values."""
         state, ex = self.state, self.ex
         if q == "g":
-            if first is None or len(state.gradients[v]) > 1:
+            if first is None or len(state.gradients[v]) > 1 or v in state.pseudo:
                 return None  # a stated derivative was flagged already: its lines follow it
             used = {x for x in ex.variables if x in names(state.gradients[v][0][0])}
             shown = {w.value for w in literals(first)}

@@ -357,6 +357,8 @@ def _rows(content: str) -> list[tuple[int, str]]:
         row = _unalign(row).rstrip(",.; ").strip()
         if row and rows and re.match(r"(=|\\approx|\\simeq|≈)", row):  # "&= b": the row above goes on
             rows[-1] = (rows[-1][0], rows[-1][1] + " " + row)
+        elif row and rows and _MORE_TERMS.match(row):  # "&\\quad + c": a sum goes on (a statement starts with a name)
+            rows[-1] = (rows[-1][0], rows[-1][1] + " " + _MORE_TERMS.sub("", row, count=1))
         elif row:
             rows.append((offset + part[:lead].count("\n"), row))
         offset += part.count("\n")
@@ -364,6 +366,7 @@ def _rows(content: str) -> list[tuple[int, str]]:
 
 
 _CASES = re.compile(r"\\(begin|end)\{cases\}")
+_MORE_TERMS = re.compile(r"^\\quad\s*(?=[+-])|^(?=[+-]\s)")  # a row that goes on with a sum's terms (its \\quad dropped)
 
 
 def _cases(text: str) -> Iterator[tuple[int, int]]:

@@ -288,7 +288,7 @@ class Judge:
         out = []
         state = self.state
         if q == "g":
-            keys = [(x, "@w") for x in self.ex.variables]
+            keys = [(x, "@w") for x in state.inputs(v)]
             for _tree, evaluate in state.gradients[v]:
                 for combo in state.combos(keys):
                     env = {x: c.ball for (x, _), c in zip(keys, combo, strict=True)}
@@ -434,6 +434,8 @@ class Judge:
             return balls.const(self.ex.hyper[ref.key])
         if ref.kind == "constant":
             return balls.call("exp", balls.const(Fraction(1))) if ref.key == "e" else balls.pi()
+        if ref.kind == "data" and self.names.data is not None:
+            return balls.const(self.names.data.value(ref))
         if ref.kind == "t":
             return balls.const(Fraction(t))
         cands = self.state.values[ref.variable or v].get(ref.key)

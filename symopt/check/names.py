@@ -4,6 +4,8 @@ constant, t; read in the document's own letters (the Adam paper's m_t, v_t) and 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import UnknownName
 from ..expr import Name, Node, Num
 from ..notation import normal, relettered, stepped
@@ -12,19 +14,27 @@ from .aliases import Ref, resolve
 from .problem import constant_node, rename
 from .rules import Rules
 
+if TYPE_CHECKING:
+    from .data import DataLines
+
 
 class Names:
     """The names of one document's exercise: the exercise's (:class:`Rules`), in the document's letters."""
 
-    def __init__(self, rules: Rules, ex: Exercise, letters: dict[str, str]):
+    def __init__(self, rules: Rules, ex: Exercise, letters: dict[str, str], data: DataLines | None = None):
         self.rules, self.ex, self.letters = rules, ex, letters
         self.notation = rules.notation
+        self.data = data  # a dataset problem's names of a sample (symopt.check.data), read first
 
     def resolve(self, name: str, written: dict[str, set[str]] | None = None, variable: str | None = None,
                 epoch: int | None = None) -> Ref | None:
         """What `name` means, in the document's letters (the Adam paper's m_t, v_t are v, s); a
         name with a step index (``\\theta_1``, ``v_{x,2}``, ``x_t``) is the quantity without it, when
         the index is not part of a name the problem knows (w_1 in a problem in w1, w2)."""
+        if self.data is not None:
+            hit = self.data.resolve(name)
+            if hit is not None:
+                return hit
         name = relettered(name, self.letters)
         ref = self._resolve_name(name, written, variable, epoch)
         if ref is None or (ref.kind == "quantity" and ref.variable is None and ref.key not in self.notation.per_epoch):
@@ -62,6 +72,8 @@ class Names:
             return Num(self.ex.hyper[ref.key])
         if ref.kind == "constant":
             return constant_node(ref.key)
+        if ref.kind == "data" and self.data is not None:
+            return Num(self.data.value(ref))
         return None
 
     def derivative_tree(self, tree: Node, known: dict[str, Node] | None = None) -> Node:

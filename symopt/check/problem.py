@@ -455,6 +455,9 @@ def _optimizer_named(section: Section) -> Optimizer:
 def _function_line(section: Section, top: list[MathLine]) -> MathLine:
     """The line that states f: the section's last f(…) = … line, else the preamble's."""
     functions = [m for m in section.given if classify(m).kind == "function"] or top
+    if not functions and any(m.text.lstrip().startswith(("L^{(i)}", "J(")) for m in section.given):
+        raise SymoptError("a dataset problem (a loss L^{(i)} over a table of samples): its data, model and batches are "
+                          "read from the spec that states them")
     if not functions:
         raise SymoptError("no f(…) = … line states the function")
     return functions[-1]

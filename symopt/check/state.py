@@ -75,6 +75,10 @@ class WriterState:
         self.usual = 0  # the writer's most common number of decimals (of their values of 4 or more digits)
         self.finest = 0  # the finest decimal place of a value of 0.1 or more, when no policy shows
         self.seen_approx = False  # the writer marks rounded values with ≈ (exact and precision sheets)
+        # a dataset problem's lines of a sample (symopt.check.data), each a value of its own under "g",
+        # and what each line of a step reads (the gradient's: f's variables)
+        self.pseudo: set[str] = set()
+        self.line_inputs: dict[str, tuple[str, ...]] = {}
 
     # -- values ------------------------------------------------------------------------------------
     def exact(self, q: Fraction) -> Candidate:
@@ -85,8 +89,15 @@ class WriterState:
 
     def start(self, x: str) -> list[Candidate]:
         """x's values at the start of the epoch, where the gradient is taken (after an unread
-        gradient line, a later variable's gradient is not taken at x's new value)."""
+        gradient line, a later variable's gradient is not taken at x's new value); a dataset
+        sample's line, its value as written."""
+        if x in self.pseudo:
+            return self.values[x].get("g", [])
         return self.start_w.get(x) or self.values[x]["w"]
+
+    def inputs(self, v: str) -> tuple[str, ...]:
+        """What v's gradient line reads: f's variables; a dataset step's line, its rule's names."""
+        return self.line_inputs.get(v, self.ex.variables)
 
     def rule_keys(self, v: str) -> list[tuple[str, str]]:
         """The (variable, quantity) keys a rule for v's line may read."""
@@ -138,7 +149,7 @@ class WriterState:
         """Written value -> its radius, for the rounded values this line may substitute."""
         scope: dict[Fraction, Fraction] = {}
         values = self.values
-        sources = [(x, "w") for x in self.ex.variables] if q == "g" else [(v, k) for k in values[v]]
+        sources = [(x, "g" if x in self.pseudo else "w") for x in self.inputs(v)] if q == "g" else [(v, k) for k in values[v]]
         sources += [(x, k) for x in self.ex.variables if x != v for k in values[x] if k not in ("w", "g")]
         for x, k in sources:
             for c in values[x].get(k, []):
@@ -152,8 +163,8 @@ class WriterState:
         known = set(self.ex.hyper.values()) | {Fraction(t), Fraction(1), Fraction(2)}
         for per_variant in folded_literals:
             known |= set(per_variant.get(q, []))
-        for x in self.ex.variables:
-            for cands in self.values[x].values():
+        for values in self.values.values():  # (a dataset's sample lines too)
+            for cands in values.values():
                 known |= {c.value for c in cands}
         return known
 

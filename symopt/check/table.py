@@ -33,6 +33,7 @@ After = dict[int, dict[str, list[Candidate]]]  # epoch (0: the start) -> variabl
 _MARKUP = re.compile(r"\*\*|__|\\(?:textbf|textit|emph|text|mathrm)\{([^{}]*)\}")
 _APPROX = re.compile(r"^(?:\\approx|≈)\s*")
 _F_HEAD = re.compile(r"f\s*(?:\(.*\))?")
+_J_HEAD = re.compile(r"J\s*(?:\(.*\))?")  # a dataset problem's f: the loss on the data
 _DASHES = frozenset(["", "-", "--", "---", "—", "–", "\\text{—}"])
 
 
@@ -80,7 +81,7 @@ class TableChecker:
         text = _plain(cell)
         if self.epoch.fullmatch(text.replace("$", "")):  # Epoch, $t$, Epoch $t$, Vòng
             return "epoch"
-        if _F_HEAD.fullmatch(text):
+        if _F_HEAD.fullmatch(text) or (self.ex.data is not None and _J_HEAD.fullmatch(text)):
             return "f"
         try:
             node = parse_math(text)

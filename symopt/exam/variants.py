@@ -415,6 +415,9 @@ def generate(t: Template, count: int, progress: Callable[[int, int], None] | Non
     from ..spec import check_work, from_dict, work
 
     first = from_dict(draw(t, 1).spec, source=t.source, stem=t.stem)  # a broken spec fails once, not per draw
+    if any(ex.data is not None for ex in first.exercises):
+        raise SymoptError("exam templates do not take dataset problems yet (an exercise with data); render the problem "
+                          "with symopt render instead", t.source)
     try:
         check_work(work(first.exercises) + VARIANT_WORK, count)
         from ..engine import printed_work
