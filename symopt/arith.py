@@ -272,6 +272,10 @@ def _check_domain(name: str, a) -> None:
         raise SymoptError("logarithm of a number that is not positive")
 
 
+def _pole(name: str) -> str:
+    return f"{name} has no value here: its argument is a pole (tan at π/2 + kπ); choose another start or step size"
+
+
 def _check_power(a, b, integral: bool) -> None:
     if a < 0 and not integral:
         raise SymoptError("a negative number to a fractional power is not a real number")
@@ -525,7 +529,10 @@ class Exact(_RationalFirst):
             _check_domain(name, self.numeric(a))
         if name == "exp" and self.numeric(a) > EXACT_EXP_ARGUMENT:
             raise _diverges()  # (its digits would take SymPy's evalf ages: exp(exp(exp(w))))
-        return self.lower(self.functions[name](a))
+        value = self.functions[name](a)
+        if value.is_finite is False or value.has(self.sympy.zoo, self.sympy.nan):
+            raise SymoptError(_pole(name))  # tan(π/2): SymPy's zoo, which no comparison takes
+        return self.lower(value)
 
     def sign_value(self, e):
         return self.numeric(e)
@@ -760,6 +767,8 @@ class _DecimalArithmetic(_Base):
         r = self._from_mp(getattr(self.mp, _mpmath_name(name))(self.mp.mpf(str(a))))
         if name in ("sin", "cos", "tan") and r and a and r.adjusted() < a.adjusted() + NOISE_DIGITS - self.digits:
             return ZERO  # sin(4 pi) with pi to the working precision: 0 within its noise
+        if name == "tan" and r and r.adjusted() > self.digits - NOISE_DIGITS - max(a.adjusted(), 0):
+            raise SymoptError(_pole(name))  # tan(π/2) with π to the working precision: a value of its noise alone
         return r
 
     def diverging(self, value) -> None:

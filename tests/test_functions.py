@@ -213,3 +213,16 @@ def test_a_new_row_gives_a_sheet_the_checker_reads(with_asinh):
     out = with_asinh("sheet")
     assert out["derivatives"][0].endswith("= \\frac{1}{\\sqrt{1 + w_1^2}}")
     assert out["check"]["errors"] == 0 and out["check"]["warnings"] == 0, out["findings"]
+
+
+@pytest.mark.parametrize("numbers", ["exact", "precision:12", "hand:4"])
+def test_tan_at_a_pole_is_one_line(numbers):
+    # Found by the schedules' round-trip property: tan(0.1·pi·w1) at w1 = 5 is tan(π/2).  Exact mode
+    # crashed on SymPy's zoo (a TypeError from a comparison), and precision mode printed
+    # dw_1 ≈ 6.82803075301e41, a number of π's rounding alone (the checker's 50 digits gave 1.4e98).
+    spec = {"function": "tan(0.1*pi*w1)", "exercise": [{"optimizer": "gd", "hyper": {"alpha": "0.01"}, "start": {"w1": 5},
+                                                         "epochs": 1, "numbers": numbers}]}
+    with pytest.raises(symopt.SymoptError, match=r"epoch 1, dw_1: tan has no value here: its argument is a pole"):
+        symopt.solve(spec)
+    spec["exercise"][0]["start"] = {"w1": "4.9"}  # near the pole, not at it: a value (tan'(0.49 pi) is about 1e3)
+    assert symopt.solve(spec).exercises[0].epochs[0].lines[0].shown.text
