@@ -465,8 +465,6 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None, objective
     if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
         raise SymoptError(f"must be a whole number from 1 to {MAX_EPOCHS}, got {epochs!r}", "epochs")
     optimizer = _optimizer_of(data, customs)
-    if "schedule" in data:
-        optimizer = optimizer.scheduled(schedules.read(data["schedule"], epochs))
     problem = None
     if "data" in data:
         function_text, function, variables, problem = _dataset_problem(data)
@@ -475,6 +473,9 @@ def _exercise(data: dict, customs: dict[str, Optimizer] | None = None, objective
             if key in data:
                 raise SymoptError("is a key of a dataset problem: give the data table too ([data] with its columns)", key)
         function_text, function, variables = _function_of(data)
+    if "schedule" in data:  # over every step the run takes: a dataset's epoch has several
+        updates = epochs if problem is None else epochs * problem.steps_per_epoch
+        optimizer = optimizer.scheduled(schedules.read(data["schedule"], updates))
     options = _table(data, "options")
     try:
         rules, notes = optimizer.choose(options)

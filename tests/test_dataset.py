@@ -517,3 +517,18 @@ def test_a_long_batch_line_breaks_between_its_terms_and_reads_back():
     assert all(typeset_width(row) <= TERMS_WIDTH + 5 for row in rows)
     report = symopt.check(tex, spec)
     assert report.summary["errors"] == 0 and report.summary["warnings"] == 0 and report.summary["lines"] > 80
+
+
+def test_a_schedule_covers_every_step_of_a_dataset_run():
+    # Found at the merge of schedules and datasets: the schedule's formula was made for the
+    # exercise's epochs (2), while a batch of 1 on 4 samples takes 8 steps, and a cosine of T = 3
+    # "that has not ended" had no α_min case: α_6 was 0.00775, the cosine rising again, where
+    # d2l and optax (and the sheet's own convention) keep α_min = 0.001 from step T + 1 = 4 on.
+    spec = {"data": {"x": [1, 2, 3, 4], "y": [2, 4, 6, 8]}, "exercise": [{
+        "model": "linear", "optimizer": "gd", "hyper": {"alpha": "0.01"}, "start": {"w": 0, "b": 0}, "batch": 1, "epochs": 2,
+        "numbers": "exact", "schedule": {"kind": "cosine", "T": 3, "alpha_min": "0.001"}}]}
+    solution = symopt.solve(spec)
+    rates = [line.shown.text for e in solution.exercises[0].epochs for line in e.lines if line.quantity == "alpha_t"]
+    assert rates == ["0.01", "0.00775", "0.00325", "0.001", "0.001", "0.001", "0.001", "0.001"]
+    report = symopt.check(solution.to_markdown(), spec)
+    assert not report.errors and not report.warnings
