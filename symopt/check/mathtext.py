@@ -191,12 +191,10 @@ def _scientific(text: str) -> Node:
     eight tokens and three nodes of its product, at every line of a long sheet's later epochs."""
     found = _SCIENTIFIC.match(text)
     assert found is not None  # the grammar's SCIENTIFIC
-    mantissa, k = _number(found[1]), int(found[2] + found[3])  # (|k| < 1000: 3 digits at most)
-    if abs(k) > MAX_EXPONENT:  # no number a line may write (as_written's bound): the product it is
-        power = Bin("^", _number("10"), Neg(_number(found[3])) if found[2] else _number(found[3]))
-        bound_power(power.left, power.right)
-        return Bin("*", mantissa, power)
-    return Written(mantissa.value * Fraction(10) ** k, mantissa.places - k)
+    exponent = _number(found[3])
+    power = Bin("^", _number("10"), Neg(exponent) if found[2] else exponent)
+    bound_power(power.left, power.right)
+    return _one_number(Bin("*", _number(found[1]), power))  # the tree the grammar's product gave, read once (past 10^±300 it stays one)
 
 
 @lru_cache(maxsize=4096)
